@@ -1,0 +1,254 @@
+/**
+ * The mission's vocabulary as zod schemas. One schema per format, used by
+ * every writer and every reader (mission.md, the tracking issue's state block,
+ * planners, the dashboard). Pure: no I/O.
+ */
+import { z } from "zod";
+
+export const MissionId = z
+  .string()
+  .regex(/^m-\d{8}-[a-z0-9][a-z0-9-]{0,40}$/, "a mission id looks like m-20261124-crm-42");
+export type MissionId = z.infer<typeof MissionId>;
+
+export const Mode = z.enum(["poc", "full"]);
+export type Mode = z.infer<typeof Mode>;
+
+export const MissionStatus = z.enum([
+  "scoping",
+  "planned",
+  "active",
+  "paused",
+  "validating",
+  "completed",
+  "cancelled",
+]);
+export type MissionStatus = z.infer<typeof MissionStatus>;
+
+export const Size = z.enum(["S", "M", "L"]);
+export type Size = z.infer<typeof Size>;
+
+/** "2" for the second milestone. */
+export const MilestoneKey = z.string().regex(/^\d{1,2}$/, "a milestone key is its number, like 2");
+/** "2.3" for the third feature of milestone 2; fix features use "2.fix-<slug>". */
+export const FeatureKey = z
+  .string()
+  .regex(/^\d{1,2}\.[0-9a-z][0-9a-z-]{0,60}$/, "a feature key looks like 2.3");
+export type FeatureKey = z.infer<typeof FeatureKey>;
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/**
+ * Budget limits. `undefined` means "not answered yet" (the interview asks);
+ * `null` means "uncapped" (answered, no limit).
+ * Money is stored in dollars as the user wrote it and converted to integer
+ * micro-dollars for every computation (see budget.ts).
+ */
+export const Budget = z.strictObject({
+  hours: z.number().positive().nullable().optional(),
+  usd: z.number().positive().nullable().optional(),
+  tokens: z.number().int().positive().nullable().optional(),
+  /** fractions of each dimension at which an alert is posted once */
+  alerts: z.array(z.number().gt(0).lte(2)).default([0.5, 0.8, 1]),
+  /** at 100%: let running workers finish, or cancel them */
+  hard_stop: z.enum(["finish", "cancel"]).default("finish"),
+});
+export type Budget = z.infer<typeof Budget>;
+
+export const Preferences = z.strictObject({
+  stack: z.string().max(500).optional(),
+  deploy: z.string().max(500).optional(),
+  test_framework: z.string().max(500).optional(),
+  notes: z.string().max(2000).optional(),
+});
+export type Preferences = z.infer<typeof Preferences>;
+
+export const ModelRouting = z.strictObject({
+  planner: z.string().min(1),
+  worker: z.string().min(1),
+  validator: z.string().min(1),
+});
+export type ModelRouting = z.infer<typeof ModelRouting>;
+
+/** A GitHub issue the bot created: number for humans and URLs, id for sub-issue links. */
+export const IssueLink = z.strictObject({
+  number: z.number().int().positive(),
+  id: z.number().int().positive(),
+});
+export type IssueLink = z.infer<typeof IssueLink>;
+
+export const Feature = z.strictObject({
+  key: FeatureKey,
+  title: z.string().min(1).max(200),
+  /** what the worker receives */
+  description: z.string().max(20_000).default(""),
+  acceptance: z.array(z.string().min(1).max(1000)).default([]),
+  size: Size,
+  depends_on: z.array(FeatureKey).default([]),
+  issue: IssueLink.optional(),
+});
+export type Feature = z.infer<typeof Feature>;
+
+export const Milestone = z.strictObject({
+  key: MilestoneKey,
+  title: z.string().min(1).max(200),
+  description: z.string().max(10_000).default(""),
+  features: z.array(Feature),
+  issue: IssueLink.optional(),
+});
+export type Milestone = z.infer<typeof Milestone>;
+
+export const Plan = z.strictObject({
+  /** which planner produced it: "outline" or the model name */
+  source: z.string().min(1),
+  milestones: z.array(Milestone),
+});
+export type Plan = z.infer<typeof Plan>;
+
+export const LedgerEntry = z.strictObject({
+  /** unique per run and attempt, e.g. "run-123456-1"; a duplicate report adds nothing */
+  key: z.string().min(1),
+  kind: z.enum(["worker", "validation", "planner"]),
+  feature: FeatureKey.optional(),
+  model: z.string().optional(),
+  tokens_in: z.number().int().nonnegative(),
+  tokens_out: z.number().int().nonnegative(),
+  /** integer micro-dollars: no floating-point drift */
+  cost_micros: z.number().int().nonnegative(),
+  wall_seconds: z.number().nonnegative().default(0),
+  actions_minutes: z.number().nonnegative().default(0),
+  at: isoDate,
+});
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+export const Decision = z.strictObject({
+  at: isoDate,
+  by: z.string().min(1),
+  what: z.string().min(1).max(2000),
+});
+export type Decision = z.infer<typeof Decision>;
+
+export const Mission = z.strictObject({
+  id: MissionId,
+  title: z.string().min(1).max(200),
+  goal: z.string().min(1).max(10_000),
+  status: MissionStatus,
+  /** undefined while the interview has not asked it */
+  mode: Mode.optional(),
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "repo is owner/name"),
+  tracking_issue: z.number().int().positive(),
+  created: isoDate,
+  created_by: z.string().min(1),
+  budget: Budget,
+  models: ModelRouting,
+  /** undefined: not answered; []: answered "none" */
+  constraints: z.array(z.string().min(1).max(1000)).optional(),
+  /** undefined: not answered; {}: answered "none" */
+  preferences: Preferences.optional(),
+  plan: Plan.optional(),
+  /** branch workers commit to in POC mode */
+  branch: z.string().optional(),
+  ledger: z.array(LedgerEntry).default([]),
+  decisions: z.array(Decision).default([]),
+});
+export type Mission = z.infer<typeof Mission>;
+export type MissionInput = z.input<typeof Mission>;
+
+/** Price of a model in US dollars per million tokens. */
+export const Price = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+});
+export type Price = z.infer<typeof Price>;
+
+/** Shipped defaults; `.github/mission.yml` may override any of them. */
+export const DEFAULT_PRICES: Record<string, Price> = {
+  "claude-opus-4-5": { input: 5, output: 25 },
+  "claude-opus-4-1": { input: 15, output: 75 },
+  "claude-sonnet-4-5": { input: 3, output: 15 },
+  "claude-haiku-4-5": { input: 1, output: 5 },
+  "gpt-5": { input: 1.25, output: 10 },
+  "gpt-5-mini": { input: 0.25, output: 2 },
+};
+
+const SizeBaseline = z.strictObject({
+  /** tokens (input + output) a worker spends on a feature of this size */
+  tokens: z.number().int().positive(),
+  /** wall-clock hours a worker needs for a feature of this size */
+  hours: z.number().positive(),
+});
+
+/** `.github/mission.yml`, validated; every field has a default. */
+export const Config = z.strictObject({
+  models: ModelRouting.default({
+    planner: "claude-sonnet-4-5",
+    worker: "claude-sonnet-4-5",
+    validator: "claude-haiku-4-5",
+  }),
+  /** model per price tier, used by the budget analysis */
+  tiers: z
+    .strictObject({ cheap: z.string(), standard: z.string(), top: z.string() })
+    .default({ cheap: "claude-haiku-4-5", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" }),
+  prices: z.record(z.string(), Price).default(DEFAULT_PRICES),
+  baselines: z
+    .strictObject({ S: SizeBaseline, M: SizeBaseline, L: SizeBaseline })
+    .default({
+      S: { tokens: 200_000, hours: 0.5 },
+      M: { tokens: 600_000, hours: 1.5 },
+      L: { tokens: 1_500_000, hours: 4 },
+    }),
+  /** share of a worker's tokens that are output tokens */
+  output_share: z.number().min(0).max(1).default(0.15),
+  planner: z
+    .strictObject({
+      provider: z.enum(["outline", "anthropic"]).default("anthropic"),
+      /** name of the environment variable holding the key; never the key itself */
+      api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("ANTHROPIC_API_KEY"),
+    })
+    .default({ provider: "anthropic", api_key_env: "ANTHROPIC_API_KEY" }),
+  budget: z
+    .strictObject({
+      alerts: z.array(z.number().gt(0).lte(2)).default([0.5, 0.8, 1]),
+      hard_stop: z.enum(["finish", "cancel"]).default("finish"),
+    })
+    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish" }),
+  max_parallel_workers: z.number().int().min(1).max(20).default(2),
+  worker: z
+    .strictObject({
+      workflow: z.string().default("mission-worker.yml"),
+      command: z.string().optional(),
+      max_attempts: z.number().int().min(1).max(10).default(3),
+      stuck_after_minutes: z.number().int().min(5).default(120),
+    })
+    .default({ workflow: "mission-worker.yml", max_attempts: 3, stuck_after_minutes: 120 }),
+  /** where mission.md files are committed (default: the repository's default branch) */
+  state_branch: z.string().optional(),
+});
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;
+
+/** Label every mission issue carries; `mission:<id>` finds them in one list call. */
+export const LABELS = {
+  mission: "mission",
+  milestone: "mission:milestone",
+  feature: "mission:feature",
+  forMission: (id: string) => `mission:${id}`,
+} as const;
+
+/** Limits GitHub enforces that the plan and the views must respect. */
+export const GITHUB_LIMITS = {
+  subIssuesPerParent: 100,
+  bodyChars: 65_536,
+  dispatchInputs: 25,
+} as const;
+
+export function missionPath(id: string): string {
+  return `todo/missions/${id}/mission.md`;
+}
+
+/** Parse with zod and turn the first problems into "field: reason" lines a user can act on. */
+export function describeZodError(error: z.ZodError, limit = 10): string[] {
+  return error.issues.slice(0, limit).map((issue) => {
+    const path = issue.path.length ? issue.path.join(".") : "(top level)";
+    return `${path}: ${issue.message}`;
+  });
+}
