@@ -32,3 +32,12 @@ export function findMarkers(text: string | null | undefined): Marker[] {
 export function firstMarker(text: string | null | undefined, kind?: MarkerKind): Marker | undefined {
   return findMarkers(text).find((m) => kind === undefined || m.kind === kind);
 }
+
+/** Marks the bot's answer to one command comment, so a redelivered command is answered once. */
+export function replyMarker(commentId: number): string {
+  return `<!-- mission-bot:reply:${commentId} -->`;
+}
+
+export function hasReplyMarker(text: string | null | undefined, commentId: number): boolean {
+  return !!text && text.includes(replyMarker(commentId));
+}

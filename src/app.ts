@@ -1,0 +1,98 @@
+/**
+ * The Probot app: which event concerns which mission, and who handles it.
+ * Thin: the rules live in src/mission/, the GitHub work in src/github/.
+ */
+import type { Probot, Context } from "probot";
+import { handleCommandComment, type CommandDeps } from "./github/commands.js";
+import { handleMissionForm } from "./github/form.js";
+import { runMission } from "./github/run-mission.js";
+import { Serial } from "./github/serial.js";
+import type { ApplyLimits } from "./github/apply.js";
+import { firstMarker } from "./mission/markers.js";
+import { choosePlanner } from "./planner/index.js";
+import { OUTLINE_HELP } from "./mission/outline.js";
+import type { Config } from "./mission/model.js";
+
+export interface AppOptions {
+  /** environment the planner key is read from (never logged) */
+  env?: Record<string, string | undefined>;
+  /** writes and time one webhook delivery may spend; GitHub waits 10 s for an answer */
+  limits?: () => ApplyLimits;
+}
+
+/** Bounded work per delivery: a few writes, and stop starting new ones after 7 s. */
+export const webhookLimits = (): ApplyLimits => ({ maxWrites: 8, deadline: Date.now() + 7_000 });
+
+export function missionBot(options: AppOptions = {}) {
+  const env = options.env ?? process.env;
+  const limits = options.limits ?? webhookLimits;
+  const serial = new Serial();
+
+  const deps = (context: Context<"issue_comment.created" | "issues">): CommandDeps => {
+    const repo = context.repo();
+    return {
+      octokit: context.octokit,
+      repo,
+      defaultBranch: context.payload.repository.default_branch,
+      limits,
+      log: context.log,
+      choosePlanner: (config: Config) => {
+        const choice = choosePlanner(config, env);
+        return {
+          planner: choice.planner,
+          help: choice.missingKey
+            ? `No LLM planner key is configured (set \`${config.planner.api_key_env}\` where the bot runs), so mission-bot plans from an outline in the issue body.\n\n${OUTLINE_HELP}`
+            : OUTLINE_HELP,
+        };
+      },
+    };
+  };
+
+  return (app: Probot) => {
+    app.on("issue_comment.created", async (context) => {
+      const { comment, issue } = context.payload;
+      const key = `${context.payload.repository.full_name}#${issue.number}`;
+      await serial.run(key, async () => {
+        const outcome = await handleCommandComment(deps(context), {
+          id: comment.id,
+          body: comment.body,
+          created_at: comment.created_at,
+          author: comment.user?.login ?? "",
+          authorIsBot: comment.user?.type === "Bot" || context.payload.sender.type === "Bot",
+          issue: { number: issue.number, title: issue.title, isPullRequest: Boolean(issue.pull_request) },
+        });
+        context.log.info({ comment: comment.id, outcome }, "mission command");
+      });
+    });
+
+    app.on(["issues.opened", "issues.labeled"], async (context) => {
+      const { issue } = context.payload;
+      const key = `${context.payload.repository.full_name}#${issue.number}`;
+      if (context.payload.sender.type !== "Bot") {
+        await serial.run(key, () => handleMissionForm(deps(context), context.payload).then(() => undefined));
+      }
+      await continueMission(context);
+    });
+
+    app.on(["issues.closed", "issues.reopened"], continueMission);
+
+    /** An event on one of the bot's issues moves that mission on (this is also how a large plan keeps materialising). */
+    async function continueMission(context: Context<"issues">) {
+      const { issue, repository } = context.payload;
+      const tracking = firstMarker(issue.body, "tracking");
+      if (!tracking) return;
+      const trackingIssue = Number(tracking.key);
+      await serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
+        await runMission({
+          octokit: context.octokit,
+          repo: context.repo(),
+          trackingIssue,
+          defaultBranch: repository.default_branch,
+          limits,
+        });
+      });
+    }
+  };
+}
+
+export default missionBot();

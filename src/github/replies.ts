@@ -1,0 +1,44 @@
+/**
+ * The bot's comments: each answer carries a hidden marker, so a redelivered
+ * command or a repeated report is posted once.
+ */
+import { replyMarker } from "../mission/markers.js";
+import type { Octokit, RepoRef } from "./client.js";
+
+/** Every comment on the issue whose body contains `needle`, newest last. */
+async function findComment(octokit: Octokit, repo: RepoRef, issue: number, needle: string) {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 });
+  return comments.find((c) => c.body?.includes(needle));
+}
+
+export async function alreadyAnswered(octokit: Octokit, repo: RepoRef, issue: number, commentId: number): Promise<boolean> {
+  return (await findComment(octokit, repo, issue, replyMarker(commentId))) !== undefined;
+}
+
+export async function reply(octokit: Octokit, repo: RepoRef, issue: number, commentId: number, body: string): Promise<void> {
+  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${replyMarker(commentId)}` });
+}
+
+/** Post a comment once per `key` (a hidden marker); later calls with the same key do nothing. */
+export async function commentOnce(octokit: Octokit, repo: RepoRef, issue: number, key: string, body: string): Promise<boolean> {
+  const mark = `<!-- mission-bot:once:${key} -->`;
+  if (await findComment(octokit, repo, issue, mark)) return false;
+  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${mark}` });
+  return true;
+}
+
+export async function reportInvalidState(
+  octokit: Octokit,
+  repo: RepoRef,
+  issue: number,
+  invalid: { id: string; where: string; problems: string[]; sha?: string },
+): Promise<void> {
+  const body = [
+    `**mission-bot cannot read ${invalid.where}** (mission ${invalid.id}), so it has stopped working on this mission and has not changed the file.`,
+    "",
+    ...invalid.problems.map((p) => `- ${p}`),
+    "",
+    "Fix these fields in git; the bot picks the mission up again on the next event.",
+  ].join("\n");
+  await commentOnce(octokit, repo, issue, `invalid:${invalid.id}:${invalid.sha ?? "block"}`, body);
+}

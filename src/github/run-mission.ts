@@ -1,0 +1,83 @@
+/**
+ * Load → decide → apply for one mission. Used by webhooks, the pulse and
+ * commands alike. A mission.md changed underneath is re-read and decided
+ * again, never overwritten.
+ */
+import { reconcile, type Snapshot } from "../mission/reconcile.js";
+import type { Config, Mission } from "../mission/model.js";
+import { apply, type ApplyLimits, type ApplyResult } from "./apply.js";
+import { ConflictError, type Octokit, type RepoRef } from "./client.js";
+import { loadConfig, loadMission, readTrackingIssue, type LoadedMission, type TrackingIssue } from "./mission-store.js";
+import { missionIssues } from "./snapshot.js";
+import { commentOnce, reportInvalidState } from "./replies.js";
+
+export interface RunInput {
+  octokit: Octokit;
+  repo: RepoRef;
+  trackingIssue: number;
+  /** the repository's default branch; mission.md lives there unless `state_branch` is configured */
+  defaultBranch: string;
+  limits: () => ApplyLimits;
+  attempts?: number;
+}
+
+export interface LoadedRun extends RunInput {
+  config: Config;
+  branch: string;
+}
+
+export type RunOutcome =
+  | { kind: "none" }
+  | { kind: "invalid"; problems: string[] }
+  | { kind: "applied"; result: ApplyResult; actions: number };
+
+export async function runMission(input: RunInput): Promise<RunOutcome> {
+  const attempts = input.attempts ?? 3;
+  const configResult = await loadConfig(input.octokit, input.repo);
+  if (!configResult.ok) {
+    await commentOnce(
+      input.octokit,
+      input.repo,
+      input.trackingIssue,
+      `config:${configResult.sha ?? "none"}`,
+      `mission-bot has paused this mission: it cannot read its configuration.\n${configResult.problems.map((p) => `- ${p}`).join("\n")}`,
+    );
+    return { kind: "invalid", problems: configResult.problems };
+  }
+  const config = configResult.config;
+  const run: LoadedRun = { ...input, config, branch: config.state_branch ?? input.defaultBranch };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const tracking = await readTrackingIssue(input.octokit, input.repo, input.trackingIssue);
+      const loaded = await loadMission(input.octokit, input.repo, tracking, run.branch);
+      return await runLoaded(run, tracking, loaded);
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+export async function runLoaded(input: LoadedRun, tracking: TrackingIssue, loaded: LoadedMission): Promise<RunOutcome> {
+  if (loaded.kind === "none") return { kind: "none" };
+  if (loaded.kind === "invalid") {
+    await reportInvalidState(input.octokit, input.repo, tracking.number, loaded);
+    return { kind: "invalid", problems: loaded.problems };
+  }
+  const mission: Mission = loaded.mission;
+  const snapshot: Snapshot = {
+    mission,
+    committed: loaded.kind === "committed",
+    tracking: { number: tracking.number, id: tracking.id },
+    issues: mission.status === "scoping" || mission.status === "planned" ? new Map() : await missionIssues(input.octokit, input.repo, mission.id),
+  };
+  const actions = reconcile(snapshot);
+  const result = await apply(actions, {
+    octokit: input.octokit,
+    repo: input.repo,
+    snapshot,
+    ...(loaded.kind === "committed" ? { sha: loaded.sha } : {}),
+    branch: input.branch,
+    limits: input.limits(),
+  });
+  return { kind: "applied", result, actions: actions.length };
+}

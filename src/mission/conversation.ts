@@ -1,0 +1,259 @@
+/**
+ * The `/mission` conversation: a command and the mission as it stands → the
+ * next mission state and the reply. Pure. Planning is asynchronous (an LLM
+ * may be asked), so a command that needs a plan returns a `plan` step and the
+ * caller hands the planner's result to `afterPlan`.
+ */
+import type { Command, BudgetFlags } from "./commands.js";
+import { helpText } from "./commands.js";
+import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions } from "./interview.js";
+import { missionPath, type Config, type Mission } from "./model.js";
+import { analysePlan } from "./budget.js";
+import { checkPlan, type PlanResult } from "./plan.js";
+import { renderPlanComment } from "./markdown/plan-comment.js";
+import type { MissionForm } from "./issue-form.js";
+
+export interface CommandInput {
+  command: Command;
+  /** the mission this issue tracks, if any */
+  mission?: Mission;
+  author: string;
+  /** ISO time of the command comment */
+  now: string;
+  /** owner/name */
+  repo: string;
+  issue: { number: number; title: string };
+  config: Config;
+}
+
+export type Step =
+  /** save `mission` when given, then post `reply` */
+  | { kind: "reply"; reply: string; mission?: Mission }
+  /** ask the planner for `mission`, then call afterPlan */
+  | { kind: "plan"; mission: Mission; change?: string; preface?: string };
+
+const STOPWORDS = new Set(
+  "a an the and or of for to with in on at by from build create make write add implement develop set up new simple basic small our my".split(
+    " ",
+  ),
+);
+
+/** `m-20261124-crm-42`: date of the command, a word of the goal, the tracking issue. Deterministic. */
+export function missionIdFor(goal: string, isoDate: string, issueNumber: number): string {
+  const date = isoDate.slice(0, 10).replaceAll("-", "");
+  const words = goal
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9\s-]/g, " ")
+    .split(/[\s-]+/)
+    .filter((w) => w && !STOPWORDS.has(w));
+  const slug = (words.slice(0, 2).join("-") || "mission").slice(0, 24).replace(/-+$/, "");
+  return `m-${date}-${slug}-${issueNumber}`;
+}
+
+export function newMission(input: {
+  goal: string;
+  flags: BudgetFlags;
+  author: string;
+  now: string;
+  repo: string;
+  issueNumber: number;
+  config: Config;
+  constraints?: string[];
+  preferences?: Mission["preferences"];
+}): Mission {
+  const firstLine = input.goal.split("\n")[0]!.trim();
+  const base: Mission = {
+    id: missionIdFor(input.goal, input.now, input.issueNumber),
+    title: firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine,
+    goal: input.goal,
+    status: "scoping",
+    repo: input.repo,
+    tracking_issue: input.issueNumber,
+    created: input.now,
+    created_by: input.author,
+    budget: { alerts: input.config.budget.alerts, hard_stop: input.config.budget.hard_stop },
+    models: input.config.models,
+    constraints: input.constraints,
+    preferences: input.preferences,
+    ledger: [],
+    decisions: [{ at: input.now, by: input.author, what: "Mission started." }],
+  };
+  return applyFlags(base, input.flags);
+}
+
+/** After the interview (start or answer): ask what is missing, or plan. */
+function askOrPlan(m: Mission, preface: string): Step {
+  const open = openQuestions(m);
+  if (open.length) return { kind: "reply", mission: m, reply: `${preface}${renderQuestions(open)}` };
+  return { kind: "plan", mission: m, preface };
+}
+
+export function decide(input: CommandInput): Step {
+  const { command, mission: m } = input;
+  switch (command.name) {
+    case "help":
+      return { kind: "reply", reply: helpText() };
+    case "start": {
+      if (m) {
+        return {
+          kind: "reply",
+          reply: `This issue already tracks mission **${m.id}** (${m.status}). Start a new mission on a new issue.`,
+        };
+      }
+      const mission = newMission({
+        goal: command.goal,
+        flags: command.flags,
+        author: input.author,
+        now: input.now,
+        repo: input.repo,
+        issueNumber: input.issue.number,
+        config: input.config,
+      });
+      return askOrPlan(mission, `Mission **${mission.id}** started: ${mission.title}\n\n`);
+    }
+    case "answer": {
+      if (!m) return noMission();
+      if (m.status !== "scoping" && m.status !== "planned") {
+        return {
+          kind: "reply",
+          reply: `Mission **${m.id}** is ${m.status}; the interview is over. To change its budget, use \`/mission budget +$50\`.`,
+        };
+      }
+      const { answers, problems } = parseAnswers(command.text);
+      const updated = applyAnswers(m, answers);
+      const understood = Object.keys(answers);
+      let preface = understood.length ? `Noted: ${understood.map((k) => `\`${k}\``).join(", ")}.\n\n` : "";
+      if (problems.length) {
+        preface += `I could not use part of your answer:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
+      }
+      if (m.status === "planned" && m.plan) {
+        // The plan stands; the answers change what it costs against the budget.
+        return { kind: "reply", mission: updated, reply: preface + planComment(updated, input.config, m.plan.source) };
+      }
+      return askOrPlan(updated, preface);
+    }
+    case "approve": {
+      if (!m) return noMission();
+      if (m.status === "scoping") {
+        const open = openQuestions(m);
+        return {
+          kind: "reply",
+          reply: open.length
+            ? `There is no plan to approve yet: the interview still needs answers.\n\n${renderQuestions(open)}`
+            : "There is no plan to approve yet. Reply `/mission replan <anything to add>` to plan again.",
+        };
+      }
+      if (m.status !== "planned" || !m.plan) {
+        return { kind: "reply", reply: `Mission **${m.id}** is already approved (${m.status}).` };
+      }
+      const approved: Mission = {
+        ...m,
+        status: "active",
+        decisions: [...m.decisions, { at: input.now, by: input.author, what: "Plan approved." }],
+      };
+      return {
+        kind: "reply",
+        mission: approved,
+        reply: `Plan approved by @${input.author}. Creating the milestone and feature issues now; the state is kept in \`${missionPath(m.id)}\` and the dashboard above stays current.`,
+      };
+    }
+    case "replan": {
+      if (!m) return noMission();
+      if (m.status !== "scoping" && m.status !== "planned") {
+        return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}; an approved plan is not replanned.` };
+      }
+      const open = openQuestions(m);
+      if (open.length) {
+        return { kind: "reply", reply: `Answer the open questions first.\n\n${renderQuestions(open)}` };
+      }
+      return { kind: "plan", mission: m, change: command.change, preface: "" };
+    }
+    case "status": {
+      if (!m) return noMission();
+      return { kind: "reply", reply: statusLine(m) };
+    }
+    default:
+      return {
+        kind: "reply",
+        reply: `\`/mission ${command.name}\` is not available in this version of mission-bot yet. \`/mission help\` lists what is.`,
+      };
+  }
+}
+
+/** The planner answered: check the plan, price it, and show it for approval. */
+export function afterPlan(input: {
+  mission: Mission;
+  result: PlanResult;
+  config: Config;
+  plannerName: string;
+  preface?: string;
+  /** shown when the planner could not plan (e.g. how to write an outline) */
+  help?: string;
+}): Step {
+  const { mission: m, result } = input;
+  const preface = input.preface ?? "";
+  const problems = result.ok ? checkPlan(result.plan) : result.problems;
+  if (!result.ok || problems.length) {
+    const help = input.help ? `\n\n${input.help}` : "";
+    return {
+      kind: "reply",
+      mission: m,
+      reply: `${preface}The ${input.plannerName} planner could not produce a plan I can use:\n${problems
+        .map((p) => `- ${p}`)
+        .join("\n")}${help}\n\nFix it and reply \`/mission replan <what changed>\`.`,
+    };
+  }
+  const planned: Mission = { ...m, status: "planned", plan: result.plan };
+  return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName) };
+}
+
+function planComment(m: Mission, config: Config, plannerName: string): string {
+  const plan = m.plan!;
+  return renderPlanComment({ mission: m, plan, analysis: analysePlan(plan, config, m.budget), plannerName });
+}
+
+function noMission(): Step {
+  return {
+    kind: "reply",
+    reply: "This issue does not track a mission yet. Start one with `/mission <goal>`; `/mission help` lists the commands.",
+  };
+}
+
+function statusLine(m: Mission): string {
+  const milestones = m.plan?.milestones ?? [];
+  const features = milestones.flatMap((ms) => ms.features);
+  return [
+    `Mission **${m.id}** is **${m.status}**${m.mode ? ` (${m.mode === "poc" ? "POC" : "Full"} mode)` : ""}.`,
+    milestones.length ? `Plan: ${milestones.length} milestones, ${features.length} features.` : "No plan yet.",
+    "The dashboard at the top of this issue has the details.",
+  ].join(" ");
+}
+
+/** A mission started from the issue form: the form's fields are the first answers. */
+export function decideFromForm(input: {
+  form: MissionForm;
+  mission?: Mission;
+  author: string;
+  now: string;
+  repo: string;
+  issueNumber: number;
+  config: Config;
+}): Step {
+  if (input.mission) {
+    return { kind: "reply", reply: `This issue already tracks mission **${input.mission.id}** (${input.mission.status}).` };
+  }
+  const mission = newMission({
+    goal: input.form.goal,
+    flags: {},
+    author: input.author,
+    now: input.now,
+    repo: input.repo,
+    issueNumber: input.issueNumber,
+    config: input.config,
+  });
+  const { answers, problems } = input.form.answers ? parseAnswers(input.form.answers) : { answers: {}, problems: [] };
+  let preface = `Mission **${mission.id}** started from the form: ${mission.title}\n\n`;
+  if (problems.length) preface += `I could not use part of the form:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
+  return askOrPlan(applyAnswers(mission, answers), preface);
+}

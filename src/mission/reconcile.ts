@@ -1,0 +1,130 @@
+/**
+ * Decide: a snapshot of what GitHub and mission.md say now → the actions
+ * that bring GitHub to what the mission says. Pure and level-triggered:
+ * the same snapshot gives the same actions, and applying them, whatever was
+ * left half-done before, converges.
+ */
+import { LABELS, type Feature, type Milestone, type Mission } from "./model.js";
+import { featureBody, featureTitle, milestoneBody, milestoneTitle } from "./markdown/issues.js";
+
+/** What the bot refers to: the tracking issue, a milestone issue or a feature issue. */
+export type Ref = "tracking" | `milestone:${string}` | `feature:${string}`;
+
+export interface FoundIssue {
+  number: number;
+  id: number;
+  state: "open" | "closed";
+}
+
+export interface Snapshot {
+  mission: Mission;
+  /** mission.md exists in git (false while the plan only lives in the tracking issue) */
+  committed: boolean;
+  tracking: { number: number; id: number };
+  /** the bot's issues for this mission, found by their hidden markers */
+  issues: ReadonlyMap<Ref, FoundIssue>;
+}
+
+export interface LabelSpec {
+  name: string;
+  color: string;
+  description: string;
+}
+
+export type Action =
+  | { kind: "commit-mission"; message: string }
+  | { kind: "ensure-labels"; labels: LabelSpec[] }
+  | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[] }
+  | { kind: "link-sub-issue"; parent: Ref; child: Ref }
+  | { kind: "add-blocked-by"; blocked: Ref; blocking: Ref }
+  /** the item's issue exists and is fully linked: write its number and id into the mission */
+  | { kind: "record-issue"; ref: Ref }
+  | { kind: "update-dashboard" };
+
+export function missionLabels(id: string): LabelSpec[] {
+  return [
+    { name: LABELS.mission, color: "5319e7", description: "A mission tracked by mission-bot" },
+    { name: LABELS.milestone, color: "1d76db", description: "A milestone of a mission" },
+    { name: LABELS.feature, color: "0e8a16", description: "A feature of a mission, done by a worker" },
+    { name: LABELS.forMission(id), color: "c5def5", description: `Issues of mission ${id}` },
+  ];
+}
+
+export const milestoneRef = (m: Milestone): Ref => `milestone:${m.key}`;
+export const featureRef = (f: Feature): Ref => `feature:${f.key}`;
+
+/**
+ * Actions that materialise an approved plan: mission.md first (so the state
+ * is in git before anything else), then, milestone by milestone, the
+ * milestone issue under the tracking issue, its features under it, their
+ * dependencies, and a record of each finished item; the dashboard last.
+ */
+export function reconcile(s: Snapshot): Action[] {
+  const m = s.mission;
+  if (m.status === "scoping" || m.status === "planned" || !m.plan) return [];
+  const actions: Action[] = [];
+  if (!s.committed) actions.push({ kind: "commit-mission", message: `mission ${m.id}: approved plan` });
+  if (m.status === "cancelled") return actions;
+
+  const pending = m.plan.milestones.some((ms) => !ms.issue || ms.features.some((f) => !f.issue));
+  if (pending && !m.plan.milestones.some((ms) => ms.issue)) {
+    actions.push({ kind: "ensure-labels", labels: missionLabels(m.id) });
+  }
+  const exists = (ref: Ref) => s.issues.has(ref);
+  for (const milestone of m.plan.milestones) {
+    const mRef = milestoneRef(milestone);
+    if (!milestone.issue) {
+      if (!exists(mRef)) {
+        actions.push({
+          kind: "create-issue",
+          ref: mRef,
+          title: milestoneTitle(m, milestone),
+          body: milestoneBody(m, milestone),
+          labels: [LABELS.forMission(m.id), LABELS.milestone],
+        });
+      }
+      actions.push({ kind: "link-sub-issue", parent: "tracking", child: mRef }, { kind: "record-issue", ref: mRef });
+    }
+    const unrecorded = milestone.features.filter((f) => !f.issue);
+    for (const feature of unrecorded) {
+      const fRef = featureRef(feature);
+      if (!exists(fRef)) {
+        actions.push({
+          kind: "create-issue",
+          ref: fRef,
+          title: featureTitle(m, feature),
+          body: featureBody(m, milestone, feature),
+          labels: [LABELS.forMission(m.id), LABELS.feature],
+        });
+      }
+      actions.push({ kind: "link-sub-issue", parent: mRef, child: fRef });
+    }
+    // Dependencies once every feature of the milestone exists (a feature may depend on a later one).
+    for (const feature of unrecorded) {
+      for (const dep of feature.depends_on) {
+        actions.push({ kind: "add-blocked-by", blocked: featureRef(feature), blocking: `feature:${dep}` });
+      }
+      actions.push({ kind: "record-issue", ref: featureRef(feature) });
+    }
+  }
+  actions.push({ kind: "update-dashboard" });
+  return actions;
+}
+
+/** Write an issue's number and id into the mission's plan. Pure. */
+export function recordIssue(m: Mission, ref: Ref, link: { number: number; id: number }): Mission {
+  if (!m.plan) return m;
+  const [kind, key] = ref.split(":") as [string, string];
+  const issue = { number: link.number, id: link.id };
+  return {
+    ...m,
+    plan: {
+      ...m.plan,
+      milestones: m.plan.milestones.map((ms) => {
+        if (kind === "milestone" && ms.key === key) return { ...ms, issue };
+        if (kind !== "feature") return ms;
+        return { ...ms, features: ms.features.map((f) => (f.key === key ? { ...f, issue } : f)) };
+      }),
+    },
+  };
+}
