@@ -1,0 +1,368 @@
+/**
+ * The scoping interview: which questions a mission still needs answered, how
+ * to ask them, and how to read the answers (`key: value` lines or YAML).
+ * Unanswered is `undefined`; "uncapped" is `null`, "none" is `[]` / `{}`. Pure.
+ */
+import { parseDocument } from "yaml";
+import type { BudgetFlags } from "./commands.js";
+import type { Mission, Mode, Preferences } from "./model.js";
+import { FORMS, parseHours, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
+
+export type Question = "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences";
+
+/** The order questions are asked in. */
+export const QUESTIONS: readonly Question[] = ["mode", "hours", "usd", "tokens", "constraints", "preferences"];
+
+/** What a `/mission answer` said; a key is present only when it was understood. */
+export interface Answers {
+  mode?: Mode;
+  hours?: number | null;
+  usd?: number | null;
+  tokens?: number | null;
+  constraints?: string[];
+  preferences?: Preferences;
+}
+
+export function openQuestions(m: Mission): Question[] {
+  const unanswered: Record<Question, boolean> = {
+    mode: m.mode === undefined,
+    hours: m.budget.hours === undefined,
+    usd: m.budget.usd === undefined,
+    tokens: m.budget.tokens === undefined,
+    constraints: m.constraints === undefined,
+    preferences: m.preferences === undefined,
+  };
+  return QUESTIONS.filter((q) => unanswered[q]);
+}
+
+const ASK: Record<Question, string> = {
+  mode: [
+    "**Mode** — how the work lands:",
+    "- `poc` (proof of concept): commits straight to a mission branch, no reviews — fastest.",
+    "- `full`: a branch and pull request per feature, reviewed — production.",
+  ].join("\n"),
+  hours: "**Time** — at most how many hours of work: `8` (≈ 1 day), `40` (≈ 1 week), `80` (≈ 2+ weeks) or `uncapped`.",
+  usd: "**Money** — at most how many dollars: `$20`, `$100`, `$500` or `uncapped`.",
+  tokens: "**Tokens** — at most how many model tokens: `1M`, `5M`, `20M` or `uncapped`.",
+  constraints: "**Constraints** — anything the work must respect, in your words (several as `- item` lines under `constraints:`), or `none`.",
+  preferences:
+    "**Preferences** — stack, deploy target, test framework (as `stack:`, `deploy:`, `test_framework:` lines), or `none`.",
+};
+
+const EXAMPLE: Record<Question, string> = {
+  mode: "mode: poc",
+  hours: "hours: 40",
+  usd: "usd: 100",
+  tokens: "tokens: 5M",
+  constraints: "constraints: none",
+  preferences: "preferences: none",
+};
+
+/** Markdown asking exactly these questions, ending with a reply to copy and edit. */
+export function renderQuestions(questions: Question[]): string {
+  if (!questions.length) return "";
+  const asked = QUESTIONS.filter((q) => questions.includes(q));
+  return [
+    asked.length === 1 ? "One question before I plan:" : "A few questions before I plan:",
+    "",
+    asked.map((q) => ASK[q]).join("\n\n"),
+    "",
+    "Reply with a comment like this (edit the values):",
+    "",
+    "```",
+    "/mission answer",
+    ...asked.map((q) => EXAMPLE[q]),
+    "```",
+  ].join("\n");
+}
+
+// --- reading answers ------------------------------------------------------------
+
+type Target =
+  | { field: "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences" }
+  | { field: "preference"; key: keyof Preferences };
+
+const KEYS: Record<string, Target> = {
+  mode: { field: "mode" },
+  hours: { field: "hours" },
+  time: { field: "hours" },
+  usd: { field: "usd" },
+  money: { field: "usd" },
+  budget: { field: "usd" },
+  cost: { field: "usd" },
+  tokens: { field: "tokens" },
+  constraints: { field: "constraints" },
+  constraint: { field: "constraints" },
+  preferences: { field: "preferences" },
+  stack: { field: "preference", key: "stack" },
+  deploy: { field: "preference", key: "deploy" },
+  deploy_target: { field: "preference", key: "deploy" },
+  test_framework: { field: "preference", key: "test_framework" },
+  tests: { field: "preference", key: "test_framework" },
+  test: { field: "preference", key: "test_framework" },
+  notes: { field: "preference", key: "notes" },
+};
+
+const KNOWN_KEYS =
+  "mode, hours, usd, tokens, constraints, preferences (or directly stack, deploy, test_framework, notes)";
+
+const PREFERENCE_LIMITS: Record<keyof Preferences, number> = {
+  stack: 500,
+  deploy: 500,
+  test_framework: 500,
+  notes: 2000,
+};
+const CONSTRAINT_LIMIT = 1000;
+
+const NONE = new Set(["none", "no", "nothing", "n/a", "-"]);
+
+interface Entry {
+  /** the key as the person wrote it */
+  key: string;
+  value: unknown;
+  /** a line that is not `key: value` (value holds the line) */
+  unreadable?: true;
+}
+
+function normaliseKey(key: string): string {
+  return key.trim().toLowerCase().replace(/[\s-]+/g, "_");
+}
+
+function show(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return `"${text.length > 40 ? `${text.slice(0, 39)}…` : text}"`;
+}
+
+/** The inside of the first fenced block, if the answer has one; else the whole text. */
+function unfence(text: string): string {
+  const fence = /^[ \t]*(```|~~~)[^\n]*\n([\s\S]*?)^[ \t]*\1[ \t]*$/m.exec(text);
+  return fence ? fence[2]! : text;
+}
+
+/** A YAML mapping, or undefined when the text is not one. */
+function yamlEntries(text: string): Entry[] | undefined {
+  try {
+    const doc = parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length) return undefined;
+    const value: unknown = doc.toJS();
+    if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+    return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: v }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `key: value` lines, with `- item` lines under an empty `key:` read as a list. */
+function lineEntries(text: string): Entry[] {
+  const entries: Entry[] = [];
+  let list: unknown[] | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || /^(```|~~~)/.test(line) || line.startsWith("#")) continue;
+    const item = /^[-*]\s+(.*)$/.exec(line);
+    if (item && list) {
+      list.push(item[1]!.trim());
+      continue;
+    }
+    const pair = /^(?:[-*]\s+)?([A-Za-z][\w -]*?)\s*[:=]\s*(.*)$/.exec(line);
+    if (!pair) {
+      entries.push({ key: "", value: line, unreadable: true });
+      list = undefined;
+      continue;
+    }
+    const value = pair[2]!.trim();
+    if (value === "") {
+      list = [];
+      entries.push({ key: pair[1]!, value: list });
+    } else {
+      list = undefined;
+      entries.push({ key: pair[1]!, value });
+    }
+  }
+  // An empty `key:` with no items under it said nothing.
+  return entries.map((e) => (Array.isArray(e.value) && e.value.length === 0 ? { ...e, value: null } : e));
+}
+
+function scalar(value: unknown): string | undefined {
+  if (typeof value === "string") return value.trim();
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function readQuantity<T>(
+  key: string,
+  value: unknown,
+  parse: (text: string) => Parsed<T>,
+  forms: string,
+): Parsed<T> {
+  const text = scalar(value);
+  if (text === undefined || text === "") {
+    return { ok: false, error: `${key}: no answer given. Write it like ${forms}.` };
+  }
+  const parsed = parse(text);
+  return parsed.ok ? parsed : { ok: false, error: `${key}: ${parsed.error}` };
+}
+
+function readConstraints(key: string, value: unknown): Parsed<string[]> {
+  const forms = "free text, a list of lines, or none";
+  let items: string[];
+  if (Array.isArray(value)) {
+    const texts = value.map(scalar);
+    if (texts.some((t) => t === undefined)) {
+      return { ok: false, error: `${key}: each constraint must be text. Write ${forms}.` };
+    }
+    items = texts as string[];
+  } else {
+    const text = scalar(value);
+    if (text === undefined) return { ok: false, error: `${key}: no answer given. Write ${forms}.` };
+    items = text.split("\n").map((l) => l.replace(/^\s*[-*]\s+/, ""));
+  }
+  items = items.map((i) => i.trim()).filter(Boolean);
+  if (!items.length) return { ok: false, error: `${key}: no answer given. Write ${forms}.` };
+  if (items.length === 1 && NONE.has(items[0]!.toLowerCase())) return { ok: true, value: [] };
+  const long = items.find((i) => i.length > CONSTRAINT_LIMIT);
+  if (long) {
+    return {
+      ok: false,
+      error: `${key}: the constraint ${show(long)} is longer than ${CONSTRAINT_LIMIT} characters; shorten it or split it into several.`,
+    };
+  }
+  return { ok: true, value: items };
+}
+
+function readPreference(key: string, field: keyof Preferences, value: unknown): Parsed<string> {
+  const text = scalar(value);
+  if (text === undefined || text === "") return { ok: false, error: `${key}: no answer given. Write it as text.` };
+  if (text.length > PREFERENCE_LIMITS[field]) {
+    return { ok: false, error: `${key}: longer than ${PREFERENCE_LIMITS[field]} characters; shorten it.` };
+  }
+  return { ok: true, value: text };
+}
+
+/** `preferences: none`, free text (kept as notes), or a mapping of stack/deploy/test_framework/notes. */
+function readPreferences(key: string, value: unknown, problems: string[]): Preferences | undefined {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const prefs: Preferences = {};
+    for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
+      const target = KEYS[normaliseKey(sub)];
+      if (target?.field !== "preference") {
+        problems.push(
+          `${key}: unknown preference ${show(sub)}. Preferences are stack, deploy, test_framework and notes.`,
+        );
+        continue;
+      }
+      const read = readPreference(`${key}.${sub}`, target.key, v);
+      if (read.ok) prefs[target.key] = read.value;
+      else problems.push(read.error);
+    }
+    return prefs;
+  }
+  const text = scalar(value);
+  if (text === undefined || text === "") {
+    problems.push(`${key}: no answer given. Write none, or stack:, deploy:, test_framework: lines.`);
+    return undefined;
+  }
+  if (NONE.has(text.toLowerCase())) return {};
+  const notes = readPreference(key, "notes", text);
+  if (!notes.ok) {
+    problems.push(notes.error);
+    return undefined;
+  }
+  return { notes: notes.value };
+}
+
+/**
+ * Reads a `/mission answer`: `key: value` lines or a YAML mapping, fenced or
+ * not. Keys are case-insensitive and have aliases (time = hours, budget =
+ * usd, …). Everything understood is returned; each unknown key, unreadable
+ * value or repeated answer adds one problem line naming it and the accepted form.
+ */
+export function parseAnswers(text: string): { answers: Answers; problems: string[] } {
+  const problems: string[] = [];
+  const body = unfence(text);
+  const entries = yamlEntries(body) ?? lineEntries(body);
+  const answers: Answers = {};
+  const answeredBy: Partial<Record<string, string>> = {};
+
+  const once = (slot: string, key: string): boolean => {
+    const earlier = answeredBy[slot];
+    if (earlier !== undefined) {
+      problems.push(`${key}: answered twice (also as ${earlier}); I kept the first answer.`);
+      return false;
+    }
+    answeredBy[slot] = key;
+    return true;
+  };
+
+  for (const { key, value, unreadable } of entries) {
+    if (unreadable) {
+      problems.push(`I could not read ${show(value)}: write one answer per line as \`key: value\`, e.g. \`mode: poc\`.`);
+      continue;
+    }
+    const target = KEYS[normaliseKey(key)];
+    if (!target) {
+      problems.push(`unknown key ${show(key)}. The keys are ${KNOWN_KEYS}.`);
+      continue;
+    }
+    switch (target.field) {
+      case "mode": {
+        const r = readQuantity(key, value, parseMode, FORMS.mode);
+        if (!r.ok) problems.push(r.error);
+        else if (once("mode", key)) answers.mode = r.value;
+        break;
+      }
+      case "hours":
+      case "usd":
+      case "tokens": {
+        const [parse, forms] = {
+          hours: [parseHours, FORMS.hours] as const,
+          usd: [parseMoney, FORMS.money] as const,
+          tokens: [parseTokens, FORMS.tokens] as const,
+        }[target.field];
+        const r = readQuantity(key, value, parse, forms);
+        if (!r.ok) problems.push(r.error);
+        else if (once(target.field, key)) answers[target.field] = r.value;
+        break;
+      }
+      case "constraints": {
+        const r = readConstraints(key, value);
+        if (!r.ok) problems.push(r.error);
+        else if (once("constraints", key)) answers.constraints = r.value;
+        break;
+      }
+      case "preferences": {
+        const prefs = readPreferences(key, value, problems);
+        if (prefs && once("preferences", key)) answers.preferences = { ...prefs, ...answers.preferences };
+        break;
+      }
+      case "preference": {
+        const r = readPreference(key, target.key, value);
+        if (!r.ok) problems.push(r.error);
+        else if (once(`preference.${target.key}`, key)) {
+          answers.preferences = { ...answers.preferences, [target.key]: r.value };
+        }
+        break;
+      }
+    }
+  }
+  return { answers, problems };
+}
+
+/** The mission with these answers in: budget limits and mode set, constraints replaced, preferences merged. */
+export function applyAnswers(m: Mission, a: Answers): Mission {
+  const next = applyFlags(m, { mode: a.mode, hours: a.hours, usd: a.usd, tokens: a.tokens });
+  return {
+    ...next,
+    ...(a.constraints !== undefined ? { constraints: [...a.constraints] } : {}),
+    ...(a.preferences !== undefined ? { preferences: { ...m.preferences, ...a.preferences } } : {}),
+  };
+}
+
+/** The mission with the start command's flags in; a flag not given leaves the field as it was. */
+export function applyFlags(m: Mission, f: BudgetFlags): Mission {
+  const budget = { ...m.budget };
+  if (f.hours !== undefined) budget.hours = f.hours;
+  if (f.usd !== undefined) budget.usd = f.usd;
+  if (f.tokens !== undefined) budget.tokens = f.tokens;
+  return { ...m, ...(f.mode !== undefined ? { mode: f.mode } : {}), budget };
+}
