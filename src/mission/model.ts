@@ -160,10 +160,17 @@ export const Price = z.strictObject({
 });
 export type Price = z.infer<typeof Price>;
 
-/** Shipped defaults; `.github/mission.yml` may override any of them. */
+/**
+ * Shipped defaults, US dollars per million tokens, as the providers publish
+ * them (Anthropic's and OpenAI's price pages, November 2026). `.github/mission.yml`
+ * may override or extend them.
+ */
 export const DEFAULT_PRICES: Record<string, Price> = {
+  "claude-opus-5-5": { input: 4, output: 20 },
+  "claude-sonnet-5-5": { input: 2, output: 10 },
+  "claude-opus-4-6": { input: 5, output: 25 },
   "claude-opus-4-5": { input: 5, output: 25 },
-  "claude-opus-4-1": { input: 15, output: 75 },
+  "claude-sonnet-4-6": { input: 3, output: 15 },
   "claude-sonnet-4-5": { input: 3, output: 15 },
   "claude-haiku-4-5": { input: 1, output: 5 },
   "gpt-5": { input: 1.25, output: 10 },
@@ -180,14 +187,14 @@ const SizeBaseline = z.strictObject({
 /** `.github/mission.yml`, validated; every field has a default. */
 export const Config = z.strictObject({
   models: ModelRouting.default({
-    planner: "claude-sonnet-4-5",
-    worker: "claude-sonnet-4-5",
+    planner: "claude-sonnet-5-5",
+    worker: "claude-sonnet-5-5",
     validator: "claude-haiku-4-5",
   }),
   /** model per price tier, used by the budget analysis */
   tiers: z
     .strictObject({ cheap: z.string(), standard: z.string(), top: z.string() })
-    .default({ cheap: "claude-haiku-4-5", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" }),
+    .default({ cheap: "claude-haiku-4-5", standard: "claude-sonnet-5-5", top: "claude-opus-5-5" }),
   prices: z.record(z.string(), Price).default(DEFAULT_PRICES),
   baselines: z
     .strictObject({ S: SizeBaseline, M: SizeBaseline, L: SizeBaseline })

@@ -165,7 +165,7 @@ describe("AnthropicPlanner", () => {
 });
 
 describe("choosePlanner", () => {
-  const config = Config.parse({});
+  const config = Config.parse({ models: { planner: "claude-sonnet-4-5", worker: "claude-sonnet-4-5", validator: "claude-haiku-4-5" } });
 
   it("uses the Anthropic planner when its key is set", () => {
     const keys: string[] = [];
@@ -179,7 +179,7 @@ describe("choosePlanner", () => {
   });
 
   it("reads the key from the configured variable name", () => {
-    const custom = Config.parse({ planner: { provider: "anthropic", api_key_env: "MISSION_LLM_KEY" } });
+    const custom = Config.parse({ models: config.models, planner: { provider: "anthropic", api_key_env: "MISSION_LLM_KEY" } });
     expect(choosePlanner(custom, { ANTHROPIC_API_KEY: "sk-1" }).missingKey).toBe(true);
     expect(choosePlanner(custom, { MISSION_LLM_KEY: "sk-2" }, () => fakeClient().client).planner.name).toBe("claude-sonnet-4-5");
   });

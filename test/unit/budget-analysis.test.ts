@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { analysePlan, costMicros } from "../../src/mission/budget.js";
 import { Budget, Config, type Plan, type Size } from "../../src/mission/model.js";
 
-const config = Config.parse({});
+/** Pinned tiers and prices: the arithmetic below must not move when the shipped defaults do. */
+const pinned = {
+  tiers: { cheap: "claude-haiku-4-5", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" },
+  prices: {
+    "claude-haiku-4-5": { input: 1, output: 5 },
+    "claude-sonnet-4-5": { input: 3, output: 15 },
+    "claude-opus-4-5": { input: 5, output: 25 },
+  },
+};
+const config = Config.parse(pinned);
 
 /** One S, one M and one L feature: 2.3M tokens and 6 hours at baseline. */
 const plan: Plan = {
@@ -75,7 +84,7 @@ describe("analysePlan", () => {
   });
 
   it("uses the configured output share rather than a blended rate", () => {
-    const allInput = analysePlan(plan, Config.parse({ output_share: 0 }), budget());
+    const allInput = analysePlan(plan, Config.parse({ ...pinned, output_share: 0 }), budget());
     expect(allInput.levels[1]?.costMicros.point).toBe(3_450_000 * 3);
   });
 
@@ -101,7 +110,7 @@ describe("analysePlan", () => {
   });
 
   it("warns instead of failing when a tier has no price", () => {
-    const missing = analysePlan(plan, Config.parse({ tiers: { cheap: "mystery", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" } }), budget());
+    const missing = analysePlan(plan, Config.parse({ ...pinned, tiers: { cheap: "mystery", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" } }), budget());
     expect(missing.levels[0]?.costMicros.point).toBe(0);
     expect(missing.warnings).toEqual([expect.stringContaining("No price is configured for mystery")]);
   });
