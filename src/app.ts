@@ -18,6 +18,8 @@ export interface AppOptions {
   env?: Record<string, string | undefined>;
   /** writes and time one webhook delivery may spend; GitHub waits 10 s for an answer */
   limits?: () => ApplyLimits;
+  /** the bot's login when it is known without asking GitHub (e.g. "github-actions[bot]" in Actions) */
+  botLogin?: string;
 }
 
 /** Bounded work per delivery: a few writes, and stop starting new ones after 7 s. */
@@ -28,9 +30,11 @@ export function missionBot(options: AppOptions = {}) {
   const limits = options.limits ?? webhookLimits;
   const serial = new Serial();
 
-  const deps = (context: Context<"issue_comment.created" | "issues">): CommandDeps => {
+  const deps = async (context: Context<"issue_comment.created" | "issues">): Promise<CommandDeps> => {
     const repo = context.repo();
+    const login = await botLogin(context);
     return {
+      ...(login ? { botLogin: login } : {}),
       octokit: context.octokit,
       repo,
       defaultBranch: context.payload.repository.default_branch,
@@ -48,12 +52,32 @@ export function missionBot(options: AppOptions = {}) {
     };
   };
 
+  /** "<slug>[bot]": the only author whose comments are trusted to carry mission state. */
+  let login: Promise<string | undefined> | undefined;
+  let probot: Probot | undefined;
+  const botLogin = (context: Context): Promise<string | undefined> => {
+    if (options.botLogin !== undefined) return Promise.resolve(options.botLogin);
+    login ??= (async () => {
+      try {
+        const appOctokit = await probot!.auth();
+        const { data } = await appOctokit.rest.apps.getAuthenticated();
+        return data?.slug ? `${data.slug}[bot]` : undefined;
+      } catch (error) {
+        context.log.warn({ err: error }, "could not read the app's own login; trusting any bot's state blocks");
+        login = undefined;
+        return undefined;
+      }
+    })();
+    return login;
+  };
+
   return (app: Probot) => {
+    probot = app;
     app.on("issue_comment.created", async (context) => {
       const { comment, issue } = context.payload;
       const key = `${context.payload.repository.full_name}#${issue.number}`;
       await serial.run(key, async () => {
-        const outcome = await handleCommandComment(deps(context), {
+        const outcome = await handleCommandComment(await deps(context), {
           id: comment.id,
           body: comment.body,
           created_at: comment.created_at,
@@ -69,7 +93,9 @@ export function missionBot(options: AppOptions = {}) {
       const { issue } = context.payload;
       const key = `${context.payload.repository.full_name}#${issue.number}`;
       if (context.payload.sender.type !== "Bot") {
-        await serial.run(key, () => handleMissionForm(deps(context), context.payload).then(() => undefined));
+        await serial.run(key, async () => {
+          await handleMissionForm(await deps(context), context.payload);
+        });
       }
       await continueMission(context);
     });
@@ -83,12 +109,14 @@ export function missionBot(options: AppOptions = {}) {
       if (!tracking) return;
       const trackingIssue = Number(tracking.key);
       await serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
+        const login = await botLogin(context);
         await runMission({
           octokit: context.octokit,
           repo: context.repo(),
           trackingIssue,
           defaultBranch: repository.default_branch,
           limits,
+          ...(login ? { botLogin: login } : {}),
         });
       });
     }

@@ -127,7 +127,6 @@ export async function apply(actions: readonly Action[], input: ApplyInput): Prom
     await writeDashboard(octokit, repo, snapshot.tracking.number, {
       mission,
       closed: closedKeys(known),
-      draft: !committed,
     });
   }
   return { mission, writes, complete, ...(sha ? { sha } : {}) };

@@ -8,13 +8,13 @@ import type { Config, Mission } from "../mission/model.js";
 import type { Planner } from "../mission/plan.js";
 import { ConflictError, fullName, type Octokit, type RepoRef } from "./client.js";
 import { writeDashboard } from "./dashboard-writer.js";
-import { loadConfig, loadMission, readTrackingIssue, type LoadedMission, type TrackingIssue } from "./mission-store.js";
+import { loadConfig, loadMission, readTrackingIssue, trackingLabels, type TrackingIssue } from "./mission-store.js";
 import { mayCommand } from "./permission.js";
 import { alreadyAnswered, reply } from "./replies.js";
 import { runLoaded } from "./run-mission.js";
 import type { ApplyLimits } from "./apply.js";
 import { writeFile } from "./repo-files.js";
-import { LABELS, missionPath } from "../mission/model.js";
+import { missionPath } from "../mission/model.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 
 export interface PlannerChoice {
@@ -29,6 +29,8 @@ export interface CommandDeps {
   /** branch holding mission.md files */
   defaultBranch: string;
   choosePlanner: (config: Config) => PlannerChoice;
+  /** the bot's own login ("mission-bot[bot]"), when known: only its comments are trusted as state */
+  botLogin?: string;
   limits: () => ApplyLimits;
   log: { info: (msg: string) => void; warn: (msg: string) => void };
 }
@@ -79,7 +81,7 @@ export async function runCommand(deps: CommandDeps, comment: CommandComment, com
   await converse(
     deps,
     comment.issue.number,
-    (body) => reply(deps.octokit, deps.repo, comment.issue.number, comment.id, body),
+    (body, state) => reply(deps.octokit, deps.repo, comment.issue.number, comment.id, body, state),
     (current, tracking, config) =>
       decide({
         command,
@@ -102,7 +104,8 @@ export type Decider = (current: Mission | undefined, tracking: TrackingIssue, co
 export async function converse(
   deps: CommandDeps,
   issue: number,
-  answer: (body: string) => Promise<void>,
+  /** post the answer; `state` is the draft mission to carry in it (hidden) */
+  answer: (body: string, state?: Mission) => Promise<void>,
   decideStep: Decider,
 ): Promise<void> {
   const { octokit, repo } = deps;
@@ -117,7 +120,7 @@ export async function converse(
   for (let attempt = 1; ; attempt++) {
     try {
       const tracking = await readTrackingIssue(octokit, repo, issue);
-      const loaded = await loadMission(octokit, repo, tracking, branch);
+      const loaded = await loadMission(octokit, repo, tracking, branch, deps.botLogin);
       if (loaded.kind === "invalid") {
         await answer(
           `mission-bot cannot read ${loaded.where}, so it changed nothing:\n${loaded.problems.map((p) => `- ${p}`).join("\n")}\n\nFix these fields and try again.`,
@@ -143,42 +146,42 @@ export async function converse(
         });
       }
       if (step.kind !== "reply") throw new Error("the conversation asked for a second plan");
-      if (step.mission) await save(deps, issue, loaded, step.mission, branch);
-      await answer(step.reply);
-      if (step.mission && step.mission.status !== "scoping" && step.mission.status !== "planned") {
-        // Approved: start materialising now, bounded; later events and the pulse finish it.
-        const again = await readTrackingIssue(octokit, repo, issue);
-        await runLoaded(
-          { octokit, repo, trackingIssue: issue, defaultBranch: deps.defaultBranch, limits: deps.limits, config, branch },
-          again,
-          await loadMission(octokit, repo, again, branch),
-        );
+      const mission = step.mission;
+      if (!mission) {
+        await answer(step.reply);
+        return;
       }
+      if (loaded.kind === "committed") {
+        await writeFile(octokit, repo, {
+          path: missionPath(mission.id),
+          text: renderMissionFile(mission),
+          message: `mission ${mission.id}: ${mission.status}`,
+          sha: loaded.sha,
+          branch,
+        });
+        await answer(step.reply);
+      } else {
+        // A draft: the label names the mission, the answer carries it.
+        if (loaded.kind === "none") {
+          await octokit.rest.issues.addLabels({ ...repo, issue_number: issue, labels: trackingLabels(mission.id) });
+        }
+        await answer(step.reply, mission);
+      }
+      if (mission.status === "scoping" || mission.status === "planned") {
+        await writeDashboard(octokit, repo, issue, { mission });
+        return;
+      }
+      // Approved: commit mission.md and start materialising now, bounded; later events and the pulse finish it.
+      const again = await readTrackingIssue(octokit, repo, issue);
+      await runLoaded(
+        { octokit, repo, trackingIssue: issue, defaultBranch: deps.defaultBranch, limits: deps.limits, config, branch, ...(deps.botLogin ? { botLogin: deps.botLogin } : {}) },
+        again,
+        await loadMission(octokit, repo, again, branch, deps.botLogin),
+      );
       return;
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 3) throw error;
       deps.log.warn(`mission state on #${issue} changed while the bot was writing it; deciding again (${attempt})`);
     }
-  }
-}
-
-/** Before approval the mission rides in the dashboard; once in git, mission.md is written with its sha. */
-async function save(deps: CommandDeps, issue: number, loaded: LoadedMission, mission: Mission, branch: string) {
-  const { octokit, repo } = deps;
-  if (loaded.kind === "committed") {
-    await writeFile(octokit, repo, {
-      path: missionPath(mission.id),
-      text: renderMissionFile(mission),
-      message: `mission ${mission.id}: ${mission.status}`,
-      sha: loaded.sha,
-      branch,
-    });
-    await writeDashboard(octokit, repo, issue, { mission, draft: false });
-    return;
-  }
-  await writeDashboard(octokit, repo, issue, { mission, draft: true });
-  if (loaded.kind === "none") {
-    // The `mission` label is how the pulse finds active missions.
-    await octokit.rest.issues.addLabels({ ...repo, issue_number: issue, labels: [LABELS.mission, LABELS.forMission(mission.id)] });
   }
 }

@@ -52,8 +52,8 @@ export async function handleMissionForm(deps: CommandDeps, payload: FormPayload)
   await converse(
     deps,
     issue.number,
-    async (text) => {
-      await commentOnce(octokit, repo, issue.number, `start:${issue.id}`, text);
+    async (text, state) => {
+      await commentOnce(octokit, repo, issue.number, `start:${issue.id}`, text, state);
     },
     (current, _tracking, config) =>
       decideFromForm({

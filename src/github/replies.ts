@@ -3,6 +3,8 @@
  * command or a repeated report is posted once.
  */
 import { replyMarker } from "../mission/markers.js";
+import type { Mission } from "../mission/model.js";
+import { encodeStateBlock } from "../mission/markdown/state-block.js";
 import type { Octokit, RepoRef } from "./client.js";
 
 /** Every comment on the issue whose body contains `needle`, newest last. */
@@ -15,15 +17,18 @@ export async function alreadyAnswered(octokit: Octokit, repo: RepoRef, issue: nu
   return (await findComment(octokit, repo, issue, replyMarker(commentId))) !== undefined;
 }
 
-export async function reply(octokit: Octokit, repo: RepoRef, issue: number, commentId: number, body: string): Promise<void> {
-  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${replyMarker(commentId)}` });
+/** Answer a command comment; `state` rides along as a hidden block while the mission is a draft. */
+export async function reply(octokit: Octokit, repo: RepoRef, issue: number, commentId: number, body: string, state?: Mission): Promise<void> {
+  const hidden = [replyMarker(commentId), ...(state ? [encodeStateBlock(state)] : [])].join("\n");
+  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${hidden}` });
 }
 
 /** Post a comment once per `key` (a hidden marker); later calls with the same key do nothing. */
-export async function commentOnce(octokit: Octokit, repo: RepoRef, issue: number, key: string, body: string): Promise<boolean> {
+export async function commentOnce(octokit: Octokit, repo: RepoRef, issue: number, key: string, body: string, state?: Mission): Promise<boolean> {
   const mark = `<!-- mission-bot:once:${key} -->`;
   if (await findComment(octokit, repo, issue, mark)) return false;
-  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${mark}` });
+  const hidden = [mark, ...(state ? [encodeStateBlock(state)] : [])].join("\n");
+  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${hidden}` });
   return true;
 }
 

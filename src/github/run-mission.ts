@@ -19,6 +19,8 @@ export interface RunInput {
   defaultBranch: string;
   limits: () => ApplyLimits;
   attempts?: number;
+  /** the bot's own login, when known: only its comments are trusted as state */
+  botLogin?: string;
 }
 
 export interface LoadedRun extends RunInput {
@@ -49,7 +51,7 @@ export async function runMission(input: RunInput): Promise<RunOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
       const tracking = await readTrackingIssue(input.octokit, input.repo, input.trackingIssue);
-      const loaded = await loadMission(input.octokit, input.repo, tracking, run.branch);
+      const loaded = await loadMission(input.octokit, input.repo, tracking, run.branch, input.botLogin);
       return await runLoaded(run, tracking, loaded);
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= attempts) throw error;
