@@ -78,6 +78,7 @@ export function newMission(input: {
     preferences: input.preferences,
     ledger: [],
     decisions: [{ at: input.now, by: input.author, what: "Mission started." }],
+    alerts_sent: [],
   };
   return applyFlags(base, input.flags);
 }

@@ -76,6 +76,38 @@ export const IssueLink = z.strictObject({
 });
 export type IssueLink = z.infer<typeof IssueLink>;
 
+/** How a GitHub Actions run ended (the `conclusion` GitHub reports). */
+export const RunConclusion = z.enum([
+  "success",
+  "failure",
+  "cancelled",
+  "timed_out",
+  "action_required",
+  "neutral",
+  "skipped",
+  "stale",
+  "startup_failure",
+]);
+export type RunConclusion = z.infer<typeof RunConclusion>;
+
+/**
+ * One dispatch of a worker (or a validation) run. The intent is recorded
+ * ("dispatching", no run id) and committed before the dispatch, so a crash
+ * between the two is found again by the run's name instead of dispatching twice.
+ */
+export const RunRecord = z.strictObject({
+  /** 1 for the first dispatch, 2 for the first retry, … */
+  try: z.number().int().min(1),
+  run_id: z.number().int().positive().optional(),
+  dispatched_at: isoDate,
+  status: z.enum(["dispatching", "queued", "in_progress", "completed"]),
+  conclusion: RunConclusion.optional(),
+  /** when the bot last saw the run change */
+  updated_at: isoDate.optional(),
+  url: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
 export const Feature = z.strictObject({
   key: FeatureKey,
   title: z.string().min(1).max(200),
@@ -85,8 +117,23 @@ export const Feature = z.strictObject({
   size: Size,
   depends_on: z.array(FeatureKey).default([]),
   issue: IssueLink.optional(),
+  /** worker runs, oldest first */
+  runs: z.array(RunRecord).default([]),
+  /** set when the bot gave up on this feature (retries exhausted, …): why */
+  needs_human: z.string().max(2000).optional(),
+  /** for a fix feature opened by a failed validation: the failure it fixes */
+  fix_for: z.string().max(300).optional(),
 });
 export type Feature = z.infer<typeof Feature>;
+
+/** A validation run of a milestone and what it found. */
+export const ValidationRecord = RunRecord.extend({
+  /** pass/fail from the validation report; "invalid" when the report was missing or malformed */
+  outcome: z.enum(["pass", "fail", "invalid"]).optional(),
+  /** failure signatures found (one per failing area), for fix features and dedup */
+  failures: z.array(z.string().max(300)).default([]),
+});
+export type ValidationRecord = z.infer<typeof ValidationRecord>;
 
 export const Milestone = z.strictObject({
   key: MilestoneKey,
@@ -94,6 +141,10 @@ export const Milestone = z.strictObject({
   description: z.string().max(10_000).default(""),
   features: z.array(Feature),
   issue: IssueLink.optional(),
+  /** validation runs, oldest first */
+  validations: z.array(ValidationRecord).default([]),
+  /** "passed" by a validation run, or "skipped" by a person (see the decision log) */
+  validated: z.enum(["passed", "skipped"]).optional(),
 });
 export type Milestone = z.infer<typeof Milestone>;
 
@@ -149,6 +200,10 @@ export const Mission = z.strictObject({
   branch: z.string().optional(),
   ledger: z.array(LedgerEntry).default([]),
   decisions: z.array(Decision).default([]),
+  /** budget alerts already posted, e.g. "usd:0.8": each is posted once */
+  alerts_sent: z.array(z.string()).default([]),
+  /** why the mission is paused (a person, the budget, repeated validation failures) */
+  paused_reason: z.string().max(2000).optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;

@@ -24,7 +24,7 @@
  * - Keys are positional: the n-th milestone is "n", its k-th feature "n.k".
  */
 import { checkPlan, type Planner } from "./plan.js";
-import type { Feature, Milestone, Plan, Size } from "./model.js";
+import { Feature, Milestone, type Plan, type Size } from "./model.js";
 
 export const OUTLINE_HELP = `### Writing the plan yourself
 
@@ -240,16 +240,16 @@ function toMilestone(d: Draft, key: string, problems: string[]): Milestone {
   const features: Feature[] = d.features.map((f, k) => {
     const featureKey = `${key}.${k + 1}`;
     if (!f.title) problems.push(`Feature ${featureKey} in milestone ${key} has an empty checklist item; give it a title or remove it.`);
-    return {
+    return Feature.parse({
       key: featureKey,
-      title: f.title,
+      title: f.title || "(untitled)",
       description: paragraph(f.description),
       acceptance: f.acceptance,
       size: f.sizeLine ?? f.size ?? "M",
       depends_on: [...new Set(f.depends)],
-    };
+    });
   });
-  return { key, title: d.title, description: paragraph(d.description), features };
+  return Milestone.parse({ key, title: d.title, description: paragraph(d.description), features });
 }
 
 function toSize(text: string): Size | undefined {

@@ -1,10 +1,10 @@
 /** Plain mission values for unit tests. */
-import { Config, Mission, type Plan } from "../../src/mission/model.js";
+import { Config, Mission, Plan } from "../../src/mission/model.js";
 
 export const config = Config.parse({});
 
 export function plan(shape: number[] = [2, 2, 2], deps: Record<string, string[]> = {}): Plan {
-  return {
+  return Plan.parse({
     source: "outline",
     milestones: shape.map((features, i) => ({
       key: String(i + 1),
@@ -15,7 +15,7 @@ export function plan(shape: number[] = [2, 2, 2], deps: Record<string, string[]>
         return { key, title: `Feature ${key}`, description: `Build ${key}`, acceptance: [`${key} works`], size: "M" as const, depends_on: deps[key] ?? [] };
       }),
     })),
-  };
+  });
 }
 
 export function mission(overrides: Partial<Mission> = {}): Mission {

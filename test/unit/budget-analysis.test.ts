@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analysePlan, costMicros } from "../../src/mission/budget.js";
-import { Budget, Config, type Plan, type Size } from "../../src/mission/model.js";
+import { Budget, Config, Plan, type Size } from "../../src/mission/model.js";
 
 /** Pinned tiers and prices: the arithmetic below must not move when the shipped defaults do. */
 const pinned = {
@@ -14,7 +14,7 @@ const pinned = {
 const config = Config.parse(pinned);
 
 /** One S, one M and one L feature: 2.3M tokens and 6 hours at baseline. */
-const plan: Plan = {
+const plan: Plan = Plan.parse({
   source: "test",
   milestones: [
     {
@@ -31,7 +31,7 @@ const plan: Plan = {
       })),
     },
   ],
-};
+});
 
 const budget = (b: Partial<Budget> = {}) => Budget.parse(b);
 

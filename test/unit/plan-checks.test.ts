@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { Feature, Plan } from "../../src/mission/model.js";
+import { Feature, Plan } from "../../src/mission/model.js";
 import { checkPlan, planIssueCount } from "../../src/mission/plan.js";
 
 function feature(key: string, depends_on: string[] = [], title = `Feature ${key}`): Feature {
-  return { key, title, description: "", acceptance: [], size: "M", depends_on };
+  return Feature.parse({ key, title, description: "", acceptance: [], size: "M", depends_on });
 }
 
 /** A valid plan: `milestones` milestones with `perMilestone` features each. */
 function plan(milestones = 3, perMilestone = 2): Plan {
-  return {
+  return Plan.parse({
     source: "test",
     milestones: Array.from({ length: milestones }, (_, i) => ({
       key: String(i + 1),
@@ -16,7 +16,7 @@ function plan(milestones = 3, perMilestone = 2): Plan {
       description: "",
       features: Array.from({ length: perMilestone }, (_, k) => feature(`${i + 1}.${k + 1}`)),
     })),
-  };
+  });
 }
 
 function withDeps(deps: Record<string, string[]>): Plan {

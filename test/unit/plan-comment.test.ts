@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analysePlan } from "../../src/mission/budget.js";
 import { renderPlanComment } from "../../src/mission/markdown/plan-comment.js";
-import { Budget, Config, Mission, type Plan } from "../../src/mission/model.js";
+import { Budget, Config, Mission, Plan } from "../../src/mission/model.js";
 
 const config = Config.parse({});
 
@@ -22,7 +22,7 @@ function mission(budget: Partial<Budget> = {}): Mission {
 }
 
 function plan(milestones = 3, perMilestone = 2, description = "Build it well."): Plan {
-  return {
+  return Plan.parse({
     source: "test",
     milestones: Array.from({ length: milestones }, (_, i) => ({
       key: String(i + 1),
@@ -37,7 +37,7 @@ function plan(milestones = 3, perMilestone = 2, description = "Build it well."):
         depends_on: k > 0 ? [`${i + 1}.1`] : [],
       })),
     })),
-  };
+  });
 }
 
 function render(budget: Partial<Budget> = {}, p = plan(), problems?: string[]): string {
