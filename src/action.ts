@@ -1,0 +1,17 @@
+/**
+ * The GitHub Action entry point (action.yml, `mode` input). Thin: each mode
+ * lives in src/action/<mode>.ts and exports `run(ctx)`.
+ */
+import * as core from "@actions/core";
+import { actionContextFromEnv, type ActionContext } from "./action/context.js";
+
+type Mode = (ctx: ActionContext) => Promise<void>;
+
+const MODES: Record<string, () => Promise<Mode>> = {};
+
+export async function main(): Promise<void> {
+  const mode = core.getInput("mode", { required: true });
+  const load = MODES[mode];
+  if (!load) throw new Error(`unknown mode "${mode}"; the modes are: ${Object.keys(MODES).join(", ")}`);
+  await (await load())(actionContextFromEnv());
+}
