@@ -168,6 +168,8 @@ export const LedgerEntry = z.strictObject({
   wall_seconds: z.number().nonnegative().default(0),
   actions_minutes: z.number().nonnegative().default(0),
   at: isoDate,
+  /** e.g. "malformed report: …" — a report that could not be read is recorded, not dropped */
+  note: z.string().max(2000).optional(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 

@@ -1,0 +1,62 @@
+/**
+ * A worker's report: what one run of a worker did and what it cost. Posted
+ * by this project's Action (mode `report`) as a comment on the feature issue,
+ * with the data in a hidden block; read back by the bot and validated here.
+ * One schema for writer and reader. Pure.
+ */
+import { z } from "zod";
+import { FeatureKey, MissionId, describeZodError } from "./model.js";
+
+export const WorkerReport = z.strictObject({
+  mission: MissionId,
+  feature: FeatureKey,
+  /** the Actions run and attempt that did the work: the ledger key */
+  run_id: z.number().int().positive(),
+  run_attempt: z.number().int().min(1).default(1),
+  /** success: the feature is done; failure: it is not (the bot retries or asks a human) */
+  outcome: z.enum(["success", "failure"]),
+  summary: z.string().max(5000).default(""),
+  /** POC: the mission branch the commit went to; Full: the feature branch */
+  branch: z.string().max(255).optional(),
+  commit: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
+  /** Full mode: the pull request that closes the feature */
+  pull_request: z.number().int().positive().optional(),
+  model: z.string().max(100).optional(),
+  tokens_in: z.number().int().nonnegative().default(0),
+  tokens_out: z.number().int().nonnegative().default(0),
+  /** exact cost in USD when the agent reports one (Claude Code does); otherwise priced from tokens */
+  cost_usd: z.number().nonnegative().optional(),
+  duration_seconds: z.number().nonnegative().default(0),
+  /** Actions minutes from the job's timestamps */
+  actions_minutes: z.number().nonnegative().default(0),
+  turns: z.number().int().nonnegative().optional(),
+});
+export type WorkerReport = z.infer<typeof WorkerReport>;
+export type WorkerReportInput = z.input<typeof WorkerReport>;
+
+const BLOCK = /<!-- mission-bot:report ([A-Za-z0-9_-]+) -->/;
+
+export function encodeReport(report: WorkerReportInput): string {
+  const json = JSON.stringify(WorkerReport.parse(report));
+  return `<!-- mission-bot:report ${Buffer.from(json, "utf8").toString("base64url")} -->`;
+}
+
+export type ReadReport =
+  | { found: false }
+  | { found: true; ok: true; report: WorkerReport }
+  | { found: true; ok: false; problems: string[] };
+
+/** The report block in a comment, validated. */
+export function readReport(body: string | null | undefined): ReadReport {
+  const match = BLOCK.exec(body ?? "");
+  if (!match) return { found: false };
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(match[1]!, "base64url").toString("utf8"));
+  } catch {
+    return { found: true, ok: false, problems: ["the report block is not base64url-encoded JSON"] };
+  }
+  const parsed = WorkerReport.safeParse(value);
+  if (!parsed.success) return { found: true, ok: false, problems: describeZodError(parsed.error) };
+  return { found: true, ok: true, report: parsed.data };
+}
