@@ -1,0 +1,919 @@
+/**
+ * GitHubTwin: a stateful, in-memory stand-in for GitHub, faithful on the
+ * points mission-bot relies on. State lives here; `handle` (routes.ts)
+ * answers REST requests against it; every mutation — through the API or
+ * through the `as(user)` helpers — records the webhook events GitHub would
+ * send (webhooks.ts).
+ *
+ * Transport-independent: `handle({ method, path, query, headers, body })`
+ * returns `{ status, headers, body }`; nock.ts plugs it into fetch, a later
+ * HTTP server can plug it into a socket.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import {
+  roleAtLeast,
+  type Actor,
+  type AppState,
+  type BlobState,
+  type CommentState,
+  type CommitState,
+  type InstallationState,
+  type IssueState,
+  type LabelState,
+  type RepoState,
+  type Role,
+  type TokenState,
+  type TwinUser,
+  type UserType,
+} from "./model.js";
+import { GITHUB_URLS, iso, nextNodeId, type Json, type Urls } from "./serialize.js";
+import { handleRequest, type TwinRequest, type TwinResponse } from "./routes.js";
+import {
+  commentEvent,
+  issuesEvent,
+  subIssueEvents,
+  blockedByEvents,
+  type TwinEvent,
+} from "./webhooks.js";
+
+export type { TwinRequest, TwinResponse } from "./routes.js";
+export type { TwinEvent } from "./webhooks.js";
+
+// ---------------------------------------------------------------------------
+// Options, log, counters, faults
+
+export interface TwinOptions {
+  /** wall clock (ms); default Date.now. `advance(ms)` adds to it. */
+  now?: () => number;
+  app?: { id?: number; slug?: string; name?: string; owner?: string };
+  /** URLs written into resources (default api.github.com / github.com) */
+  urls?: Urls;
+  /**
+   * A token the twin did not issue: "reject" (401 Bad credentials, as GitHub),
+   * or "bot" to treat it as the app's installation token (for tests that
+   * build an Octokit with a made-up token). Default "reject".
+   */
+  unknownTokens?: "reject" | "bot";
+  /** Answer 403 secondary-rate-limit when content creation exceeds 80/min or 500/h. Default false (count only). */
+  enforceContentLimits?: boolean;
+  /** Primary limit per hour for installation tokens (default 5000). */
+  primaryLimit?: number;
+  /** PEM public key of the app: app JWTs must be signed with its private key (default: any well-formed JWT with iss = app id) */
+  appPublicKey?: string;
+  /** Check every response against GitHub's documented response schema; problems go to `responseFailures`. Default false. */
+  checkResponses?: boolean;
+}
+
+export interface LogEntry {
+  seq: number;
+  at: number;
+  method: string;
+  /** concrete path, no query */
+  path: string;
+  /** the documented route template, e.g. /repos/{owner}/{repo}/issues; undefined when no route matched */
+  route: string | undefined;
+  status: number;
+  actor: string;
+  fault?: FaultKind;
+  /** the request body as parsed */
+  body?: unknown;
+}
+
+export type FaultKind = "bad-gateway" | "unavailable" | "secondary-rate-limit" | "primary-rate-limit" | "lost-response";
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** HTTP method, default any */
+  method?: string;
+  /**
+   * Which requests: a route template ("/repos/{owner}/{repo}/issues", matched
+   * against the resolved template), a concrete path with `*` wildcards
+   * ("/repos/acme/rocket/issues/*"), or a RegExp tested against the concrete path.
+   */
+  route: string | RegExp;
+  /** how many matching requests it hits (default 1); Infinity for always */
+  times?: number;
+  /** primary-rate-limit: 403 (default) or 429 */
+  status?: 403 | 429;
+  /** secondary-rate-limit: retry-after seconds (default 60); primary: seconds until x-ratelimit-reset (default 60) */
+  seconds?: number;
+}
+
+export interface Fault extends Required<Omit<FaultSpec, "method" | "status" | "seconds">> {
+  method: string | undefined;
+  status: 403 | 429;
+  seconds: number;
+  /** requests it has answered so far */
+  hits: number;
+}
+
+export interface Counters {
+  total: number;
+  /** "POST /repos/{owner}/{repo}/issues" → count */
+  byRoute: Record<string, number>;
+  /** "POST" → count */
+  byMethod: Record<string, number>;
+  /** secondary-rate-limit points: GET/HEAD/OPTIONS 1, others 5 */
+  points: number;
+  /** epoch minute → points */
+  pointsByMinute: Map<number, number>;
+  /** content-creating requests (issues, comments, sub-issues, labels, dependencies, contents PUT) */
+  content: { total: number; byMinute: Map<number, number>; byHour: Map<number, number>; times: number[] };
+}
+
+/** GitHub's limits on content creation (secondary rate limits). */
+export const CONTENT_LIMITS = { perMinute: 80, perHour: 500 } as const;
+
+export interface RepoSeed {
+  owner: string;
+  name: string;
+  ownerType?: "User" | "Organization";
+  private?: boolean;
+  defaultBranch?: string;
+  description?: string | null;
+  /** install the app on it (default installation id 1; false: not installed) */
+  installationId?: number | false;
+  /** path → text, committed on the default branch */
+  files?: Record<string, string>;
+  /** login → role */
+  collaborators?: Record<string, Role>;
+  labels?: Array<string | { name: string; color?: string; description?: string | null }>;
+}
+
+export type RepoKey = string | RepoState | undefined;
+
+const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write"> = { metadata: "read", issues: "write", contents: "write", actions: "write" };
+const DEFAULT_APP_EVENTS = ["issue_comment", "issues", "sub_issues", "workflow_run", "workflow_job"];
+
+/** git's blob id: sha1("blob <size>\0<bytes>"). */
+export function gitBlobSha(bytes: Buffer | string): string {
+  const b = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
+  return createHash("sha1").update(`blob ${b.length}\0`).update(b).digest("hex");
+}
+
+function sha1(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
+}
+
+function stableUserId(login: string): number {
+  let h = 2166136261;
+  for (const ch of `user${login.toLowerCase()}`) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 16777619);
+  }
+  return 1_000_000 + ((h >>> 0) % 200_000_000);
+}
+
+// ---------------------------------------------------------------------------
+
+export class GitHubTwin {
+  readonly options: TwinOptions;
+  readonly urls: Urls;
+  readonly app: AppState;
+
+  readonly users = new Map<string, TwinUser>();
+  readonly repos = new Map<string, RepoState>();
+  readonly installations = new Map<number, InstallationState>();
+  readonly tokens = new Map<string, TokenState>();
+  readonly issuesById = new Map<number, IssueState>();
+  readonly comments = new Map<number, CommentState>();
+
+  /** webhook events GitHub would have delivered, in order */
+  readonly events: TwinEvent[] = [];
+  /** requests GitHub would have rejected (checked against @octokit/openapi) */
+  readonly contractFailures: Array<{ method: string; path: string; problems: string[] }> = [];
+  /** responses that do not match GitHub's documented schema (with `checkResponses`) */
+  readonly responseFailures: string[] = [];
+  /** documented routes the twin does not implement (answered 404) */
+  readonly unimplemented: Array<{ method: string; route: string }> = [];
+  readonly log: LogEntry[] = [];
+  readonly counters: Counters = {
+    total: 0,
+    byRoute: {},
+    byMethod: {},
+    points: 0,
+    pointsByMinute: new Map(),
+    content: { total: 0, byMinute: new Map(), byHour: new Map(), times: [] },
+  };
+  readonly faults: Fault[] = [];
+  /** primary rate-limit windows per identity ("installation:1", "user:alice", "anonymous") */
+  readonly rateWindows = new Map<string, { used: number; resetAt: number; limit: number }>();
+
+  private offset = 0;
+  private ids = { issue: 4_000_000_000, comment: 3_100_000_000, label: 9_100_000_000, repo: 900_000_000, reaction: 300_000_000 };
+  private listeners: Array<(e: TwinEvent) => void> = [];
+
+  constructor(options: TwinOptions = {}) {
+    this.options = options;
+    this.urls = options.urls ?? GITHUB_URLS;
+    const slug = options.app?.slug ?? "mission-bot";
+    const created = this.timestamp();
+    this.app = {
+      id: options.app?.id ?? 1,
+      slug,
+      name: options.app?.name ?? slug,
+      client_id: `Iv23li${randomBytes(7).toString("hex")}`,
+      owner: this.user(options.app?.owner ?? "mission-bot-dev"),
+      bot: this.user(`${slug}[bot]`, "Bot"),
+      permissions: { ...DEFAULT_APP_PERMISSIONS },
+      events: [...DEFAULT_APP_EVENTS],
+      created_at: created,
+    };
+  }
+
+  // -------------------------------------------------------------------------
+  // Time
+
+  now(): number {
+    return (this.options.now ?? Date.now)() + this.offset;
+  }
+
+  timestamp(): string {
+    return iso(this.now());
+  }
+
+  /** Move the twin's clock forward (token expiry, rate-limit windows, timestamps). */
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+
+  // -------------------------------------------------------------------------
+  // Seeding
+
+  /** The user with this login, created on first mention. */
+  user(login: string, type?: UserType): TwinUser {
+    const key = login.toLowerCase();
+    let u = this.users.get(key);
+    if (!u) {
+      u = { login, id: stableUserId(login), type: type ?? (login.endsWith("[bot]") ? "Bot" : "User") };
+      this.users.set(key, u);
+    } else if (type && u.type !== type) {
+      u.type = type;
+    }
+    return u;
+  }
+
+  addRepo(seed: RepoSeed): RepoState {
+    const full = `${seed.owner}/${seed.name}`;
+    if (this.repos.has(full.toLowerCase())) throw new Error(`twin: ${full} exists already`);
+    const owner = this.user(seed.owner, seed.ownerType ?? "User");
+    const id = ++this.ids.repo;
+    const at = this.timestamp();
+    const branch = seed.defaultBranch ?? "main";
+    const repo: RepoState = {
+      id,
+      node_id: nextNodeId("R", id),
+      owner,
+      name: seed.name,
+      full_name: full,
+      private: seed.private ?? false,
+      description: seed.description ?? null,
+      default_branch: branch,
+      created_at: at,
+      updated_at: at,
+      pushed_at: at,
+      collaborators: new Map(),
+      issues: new Map(),
+      lastNumber: 0,
+      labels: new Map(),
+      branches: new Map(),
+      commits: new Map(),
+      installationId: undefined,
+    };
+    this.repos.set(full.toLowerCase(), repo);
+    // an initial commit, as a repository created with a README has
+    const root = this.makeCommit(repo, new Map(), [], "Initial commit", { name: owner.login, email: `${owner.login}@users.noreply.github.com` });
+    repo.branches.set(branch, root.sha);
+    for (const [path, text] of Object.entries(seed.files ?? {})) this.writeFile(path, text, { repo });
+    if (owner.type === "User") repo.collaborators.set(owner.login.toLowerCase(), "admin");
+    for (const [login, role] of Object.entries(seed.collaborators ?? {})) this.setPermission(login, role, repo);
+    for (const l of seed.labels ?? []) {
+      const spec = typeof l === "string" ? { name: l } : l;
+      this.ensureLabel(repo, spec.name, spec.color, spec.description ?? null);
+    }
+    if (seed.installationId !== false) this.install(repo, seed.installationId ?? 1);
+    return repo;
+  }
+
+  /** The repository by "owner/name" (case-insensitive), or the only/first one when omitted. */
+  repo(key?: RepoKey): RepoState {
+    if (key && typeof key !== "string") return key;
+    if (key === undefined) {
+      const first = this.repos.values().next();
+      if (first.done) throw new Error("twin: no repository; call addRepo first");
+      return first.value;
+    }
+    const r = this.repos.get(key.toLowerCase());
+    if (!r) throw new Error(`twin: no repository ${key}`);
+    return r;
+  }
+
+  repoById(id: number): RepoState | undefined {
+    for (const r of this.repos.values()) if (r.id === id) return r;
+    return undefined;
+  }
+
+  /** Give `login` a role on the repository (none removes it). */
+  setPermission(login: string, role: Role, repo?: RepoKey): void {
+    const r = this.repo(repo);
+    this.user(login);
+    if (role === "none") r.collaborators.delete(login.toLowerCase());
+    else r.collaborators.set(login.toLowerCase(), role);
+  }
+
+  /** The role GitHub computes for `login` (owner admin; collaborators; others read on public repos). */
+  roleOf(login: string, repo?: RepoKey): Role {
+    const r = this.repo(repo);
+    const role = r.collaborators.get(login.toLowerCase());
+    if (role) return role;
+    if (r.owner.login.toLowerCase() === login.toLowerCase()) return "admin";
+    return r.private ? "none" : "read";
+  }
+
+  /** Install the app on a repository (creating or extending installation `id` for the owner). */
+  install(repo: RepoKey, id = 1, permissions?: Record<string, "read" | "write">): InstallationState {
+    const r = this.repo(repo);
+    let inst = this.installations.get(id);
+    if (!inst) {
+      inst = {
+        id,
+        account: r.owner,
+        repositories: new Set(),
+        permissions: { ...(permissions ?? this.app.permissions) },
+        events: [...this.app.events],
+        created_at: this.timestamp(),
+      };
+      this.installations.set(id, inst);
+    } else if (inst.account !== r.owner) {
+      throw new Error(`twin: installation ${id} belongs to ${inst.account.login}, not ${r.owner.login}`);
+    }
+    if (inst.repositories !== "all") inst.repositories.add(r.full_name.toLowerCase());
+    r.installationId = id;
+    return inst;
+  }
+
+  /** An installation token as POST /app/installations/{id}/access_tokens would issue (expires in 1 h). */
+  installationToken(installationId = 1): string {
+    if (!this.installations.has(installationId)) throw new Error(`twin: no installation ${installationId}`);
+    const token = `ghs_${randomBytes(18).toString("base64url").replace(/[-_]/g, "x").slice(0, 36)}`;
+    this.tokens.set(token, { token, kind: "installation", installationId, expiresAt: this.now() + 3600_000 });
+    return token;
+  }
+
+  /** A personal access token acting as `login`. */
+  userToken(login: string): string {
+    this.user(login);
+    const token = `ghp_${randomBytes(18).toString("base64url").replace(/[-_]/g, "x").slice(0, 36)}`;
+    this.tokens.set(token, { token, kind: "user", login, expiresAt: Number.MAX_SAFE_INTEGER });
+    return token;
+  }
+
+  // -------------------------------------------------------------------------
+  // Git: commits and files
+
+  private makeCommit(
+    repo: RepoState,
+    files: Map<string, BlobState>,
+    parents: string[],
+    message: string,
+    who: { name: string; email: string },
+  ): CommitState {
+    const date = this.timestamp();
+    const treeSha = sha1(`tree ${[...files].map(([p, b]) => `${p}:${b.sha}`).sort().join(",")}`);
+    const sha = sha1(`commit ${treeSha} ${parents.join(",")} ${message} ${date} ${repo.commits.size}`);
+    const commit: CommitState = {
+      sha,
+      tree: treeSha,
+      message,
+      parents,
+      author: { ...who, date },
+      committer: { ...who, date },
+      files,
+    };
+    repo.commits.set(sha, commit);
+    return commit;
+  }
+
+  /** Head commit of a branch, or undefined. */
+  head(repo: RepoState, branch: string): CommitState | undefined {
+    const sha = repo.branches.get(branch);
+    return sha ? repo.commits.get(sha) : undefined;
+  }
+
+  /** A ref (branch name or commit sha) → commit. */
+  resolveRef(repo: RepoState, ref: string | undefined): CommitState | undefined {
+    const name = (ref ?? repo.default_branch).replace(/^refs\/heads\//, "");
+    return this.head(repo, name) ?? repo.commits.get(name);
+  }
+
+  /** Commit one file on a branch (a push, as git would); returns the new commit. */
+  commitFile(
+    repo: RepoState,
+    branch: string,
+    path: string,
+    bytes: Buffer,
+    message: string,
+    who: { name: string; email: string },
+  ): { commit: CommitState; blob: BlobState } {
+    const parent = this.head(repo, branch);
+    if (!parent) throw new Error(`twin: no branch ${branch} in ${repo.full_name}`);
+    const files = new Map(parent.files);
+    const blob: BlobState = { sha: gitBlobSha(bytes), bytes };
+    files.set(path, blob);
+    const commit = this.makeCommit(repo, files, [parent.sha], message, who);
+    repo.branches.set(branch, commit.sha);
+    repo.pushed_at = commit.committer.date;
+    return { commit, blob };
+  }
+
+  /** Seed or overwrite a file (a push by the repository owner); returns its blob sha. */
+  writeFile(path: string, text: string, opts: { repo?: RepoKey; branch?: string; message?: string; author?: string } = {}): string {
+    const repo = this.repo(opts.repo);
+    const who = opts.author ?? repo.owner.login;
+    return this.commitFile(repo, opts.branch ?? repo.default_branch, path, Buffer.from(text, "utf8"), opts.message ?? `Update ${path}`, {
+      name: who,
+      email: `${who}@users.noreply.github.com`,
+    }).blob.sha;
+  }
+
+  /** Change a file underneath the bot (someone else pushed): its sha changes. Returns the new sha. */
+  tamperFile(path: string, newText: string, opts: { repo?: RepoKey; branch?: string; author?: string } = {}): string {
+    const repo = this.repo(opts.repo);
+    const branch = opts.branch ?? repo.default_branch;
+    if (!this.head(repo, branch)?.files.has(path)) throw new Error(`twin: tamperFile: ${path} does not exist on ${branch}`);
+    return this.writeFile(path, newText, { ...opts, repo, branch, author: opts.author ?? "someone-else", message: `Edit ${path}` });
+  }
+
+  /** The file's text and blob sha on a branch (default branch by default). */
+  readFile(path: string, opts: { repo?: RepoKey; ref?: string } = {}): { text: string; sha: string } | undefined {
+    const repo = this.repo(opts.repo);
+    const blob = this.resolveRef(repo, opts.ref)?.files.get(path);
+    return blob ? { text: blob.bytes.toString("utf8"), sha: blob.sha } : undefined;
+  }
+
+  // -------------------------------------------------------------------------
+  // Issues, labels, comments: the mutations (shared by the API and the `as` helpers)
+
+  issue(number: number, repo?: RepoKey): IssueState {
+    const r = this.repo(repo);
+    const i = r.issues.get(number);
+    if (!i) throw new Error(`twin: no issue #${number} in ${r.full_name}`);
+    return i;
+  }
+
+  /** All issues (and pull requests) of a repository, by number. */
+  issuesOf(repo?: RepoKey): IssueState[] {
+    return [...this.repo(repo).issues.values()].sort((a, b) => a.number - b.number);
+  }
+
+  /** Lower-cased names of an issue's labels → their display names. */
+  labelNames(issue: IssueState): string[] {
+    return issue.labels.map((k) => issue.repo.labels.get(k)?.name ?? k);
+  }
+
+  commentsOn(issue: IssueState): CommentState[] {
+    return [...this.comments.values()].filter((c) => c.issueId === issue.id).sort((a, b) => a.id - b.id);
+  }
+
+  ensureLabel(repo: RepoState, name: string, color?: string, description?: string | null): { label: LabelState; created: boolean } {
+    const key = name.toLowerCase();
+    const existing = repo.labels.get(key);
+    if (existing) return { label: existing, created: false };
+    const label: LabelState = { id: ++this.ids.label, name, color: (color ?? "ededed").replace(/^#/, "").toLowerCase(), description: description ?? null, default: false };
+    repo.labels.set(key, label);
+    return { label, created: true };
+  }
+
+  private touch(issue: IssueState): void {
+    issue.updated_at = this.timestamp();
+  }
+
+  createIssue(
+    repo: RepoState,
+    actor: TwinUser,
+    input: { title: string; body?: string | null; labels?: string[]; assignees?: string[]; pullRequest?: boolean },
+    viaApp = false,
+  ): IssueState {
+    const number = ++repo.lastNumber;
+    this.ids.issue += 1 + (number % 3); // ids are not contiguous on GitHub
+    const id = this.ids.issue;
+    const at = this.timestamp();
+    const issue: IssueState = {
+      id,
+      node_id: nextNodeId(input.pullRequest ? "PR" : "I", repo.id, number),
+      number,
+      repo,
+      title: input.title,
+      body: input.body ?? null,
+      state: "open",
+      state_reason: null,
+      labels: [],
+      user: actor,
+      assignees: (input.assignees ?? []).map((a) => this.user(a)),
+      locked: false,
+      created_at: at,
+      updated_at: at,
+      closed_at: null,
+      closed_by: null,
+      comments: 0,
+      performed_via_app: viaApp,
+      pull_request: input.pullRequest ?? false,
+      parent: null,
+      sub_issues: [],
+      blocked_by: [],
+    };
+    // Labels on create: only people with push access may set them (silently dropped otherwise); unknown names are created.
+    if (input.labels?.length && this.mayPush(repo, actor)) {
+      for (const name of input.labels) {
+        const { label } = this.ensureLabel(repo, name);
+        if (!issue.labels.includes(label.name.toLowerCase())) issue.labels.push(label.name.toLowerCase());
+      }
+    }
+    repo.issues.set(number, issue);
+    this.issuesById.set(id, issue);
+    this.emit(issuesEvent(this, issue.pull_request ? "pull_request" : "issues", "opened", issue, actor));
+    return issue;
+  }
+
+  private mayPush(repo: RepoState, actor: TwinUser): boolean {
+    if (actor.type === "Bot") return true;
+    return roleAtLeast(this.roleOf(actor.login, repo), "triage");
+  }
+
+  /** PATCH an issue: title/body/state/labels/assignees, with the events GitHub emits. */
+  updateIssue(
+    issue: IssueState,
+    actor: TwinUser,
+    patch: {
+      title?: string;
+      body?: string | null;
+      state?: "open" | "closed";
+      state_reason?: "completed" | "not_planned" | "duplicate" | "reopened" | null;
+      labels?: string[];
+      assignees?: string[];
+    },
+  ): void {
+    const changes: Json = {};
+    if (patch.title !== undefined && patch.title !== issue.title) {
+      changes.title = { from: issue.title };
+      issue.title = patch.title;
+    }
+    if (patch.body !== undefined && patch.body !== issue.body) {
+      changes.body = { from: issue.body ?? "" };
+      issue.body = patch.body;
+    }
+    if (Object.keys(changes).length) {
+      this.touch(issue);
+      this.emit(issuesEvent(this, "issues", "edited", issue, actor, { changes }));
+    }
+    if (patch.assignees) issue.assignees = patch.assignees.map((a) => this.user(a));
+    if (patch.labels) this.setLabels(issue, actor, patch.labels);
+    if (patch.state === "closed" && issue.state === "open") this.closeIssue(issue, actor, patch.state_reason ?? "completed");
+    else if (patch.state === "open" && issue.state === "closed") this.reopenIssue(issue, actor);
+    else if (patch.state_reason && issue.state === "closed" && patch.state_reason !== issue.state_reason) {
+      issue.state_reason = patch.state_reason;
+      this.touch(issue);
+    }
+  }
+
+  closeIssue(issue: IssueState, actor: TwinUser, reason: "completed" | "not_planned" | "duplicate" | "reopened" | null = "completed"): void {
+    if (issue.state === "closed") return;
+    issue.state = "closed";
+    issue.state_reason = reason === "reopened" || reason === null ? "completed" : reason;
+    issue.closed_at = this.timestamp();
+    issue.closed_by = actor;
+    this.touch(issue);
+    this.emit(issuesEvent(this, "issues", "closed", issue, actor));
+  }
+
+  reopenIssue(issue: IssueState, actor: TwinUser): void {
+    if (issue.state === "open") return;
+    issue.state = "open";
+    issue.state_reason = "reopened";
+    issue.closed_at = null;
+    issue.closed_by = null;
+    this.touch(issue);
+    this.emit(issuesEvent(this, "issues", "reopened", issue, actor));
+  }
+
+  /** Add labels (creating unknown ones, as GitHub does); returns the labels newly on the issue. */
+  addLabels(issue: IssueState, actor: TwinUser, names: readonly string[]): LabelState[] {
+    const added: LabelState[] = [];
+    for (const name of names) {
+      const { label } = this.ensureLabel(issue.repo, name);
+      const key = label.name.toLowerCase();
+      if (issue.labels.includes(key)) continue;
+      issue.labels.push(key);
+      added.push(label);
+    }
+    if (added.length) this.touch(issue);
+    for (const label of added) this.emit(issuesEvent(this, "issues", "labeled", issue, actor, { label }));
+    return added;
+  }
+
+  removeLabel(issue: IssueState, actor: TwinUser, name: string): boolean {
+    const key = name.toLowerCase();
+    const at = issue.labels.indexOf(key);
+    if (at < 0) return false;
+    issue.labels.splice(at, 1);
+    this.touch(issue);
+    const label = issue.repo.labels.get(key);
+    if (label) this.emit(issuesEvent(this, "issues", "unlabeled", issue, actor, { label }));
+    return true;
+  }
+
+  setLabels(issue: IssueState, actor: TwinUser, names: readonly string[]): void {
+    const wanted = new Set(names.map((n) => n.toLowerCase()));
+    for (const key of [...issue.labels]) if (!wanted.has(key)) this.removeLabel(issue, actor, key);
+    this.addLabels(issue, actor, names);
+  }
+
+  createComment(issue: IssueState, actor: TwinUser, body: string, viaApp = false): CommentState {
+    this.ids.comment += 1 + (issue.number % 5);
+    const id = this.ids.comment;
+    const at = this.timestamp();
+    const comment: CommentState = {
+      id,
+      node_id: nextNodeId("IC", issue.repo.id, id),
+      issueId: issue.id,
+      repo: issue.repo,
+      body,
+      user: actor,
+      created_at: at,
+      updated_at: at,
+      performed_via_app: viaApp,
+      reactions: [],
+    };
+    this.comments.set(id, comment);
+    issue.comments++;
+    this.touch(issue);
+    this.emit(commentEvent(this, "created", comment, issue, actor));
+    return comment;
+  }
+
+  updateComment(comment: CommentState, actor: TwinUser, body: string): void {
+    if (body === comment.body) return;
+    const from = comment.body;
+    comment.body = body;
+    comment.updated_at = this.timestamp();
+    const issue = this.issuesById.get(comment.issueId)!;
+    this.emit(commentEvent(this, "edited", comment, issue, actor, { changes: { body: { from } } }));
+  }
+
+  addReaction(comment: CommentState, actor: TwinUser, content: string): { reaction: CommentState["reactions"][number]; created: boolean } {
+    const existing = comment.reactions.find((r) => r.user === actor && r.content === content);
+    if (existing) return { reaction: existing, created: false };
+    const id = ++this.ids.reaction;
+    const reaction = { id, node_id: nextNodeId("REA", id), user: actor, content, created_at: this.timestamp() };
+    comment.reactions.push(reaction);
+    return { reaction, created: true };
+  }
+
+  /**
+   * Link `child` under `parent`. Returns an error message (GitHub's 422) or
+   * undefined when linked.
+   */
+  addSubIssue(parent: IssueState, child: IssueState, actor: TwinUser, replaceParent = false): string | undefined {
+    if (parent.id === child.id) return "An issue cannot be a sub-issue of itself";
+    if (parent.repo.owner !== child.repo.owner) return "The sub-issue must belong to the same repository owner as the parent issue";
+    if (child.parent === parent.id) return "Issue may not contain duplicate sub-issues";
+    if (child.parent !== null && !replaceParent) return "Sub issue may only have one parent";
+    if (parent.sub_issues.length >= 100) return "Parent issue cannot have more than 100 sub-issues";
+    for (let p: IssueState | undefined = parent; p; p = p.parent !== null ? this.issuesById.get(p.parent) : undefined) {
+      if (p.id === child.id) return "Sub issue cannot be an ancestor of its parent";
+    }
+    let depth = 1;
+    for (let p: IssueState | undefined = parent; p && p.parent !== null; p = this.issuesById.get(p.parent)) depth++;
+    const childDepth = (i: IssueState): number => 1 + Math.max(0, ...i.sub_issues.map((s) => childDepth(this.issuesById.get(s)!)));
+    if (depth + childDepth(child) > 8) return "Sub-issues can only be nested eight levels deep";
+    if (child.parent !== null) {
+      const old = this.issuesById.get(child.parent)!;
+      this.removeSubIssue(old, child, actor);
+    }
+    parent.sub_issues.push(child.id);
+    child.parent = parent.id;
+    this.touch(parent);
+    this.touch(child);
+    for (const e of subIssueEvents(this, "added", parent, child, actor)) this.emit(e);
+    return undefined;
+  }
+
+  removeSubIssue(parent: IssueState, child: IssueState, actor: TwinUser): boolean {
+    const at = parent.sub_issues.indexOf(child.id);
+    if (at < 0) return false;
+    parent.sub_issues.splice(at, 1);
+    child.parent = null;
+    this.touch(parent);
+    this.touch(child);
+    for (const e of subIssueEvents(this, "removed", parent, child, actor)) this.emit(e);
+    return true;
+  }
+
+  /** Record "blocked is blocked by blocking". Returns GitHub's 422 message, or undefined. */
+  addBlockedBy(blocked: IssueState, blocking: IssueState, actor: TwinUser): string | undefined {
+    if (blocked.id === blocking.id) return "An issue cannot be blocked by itself";
+    if (blocked.blocked_by.includes(blocking.id)) return "Issue is already blocked by this issue";
+    if (blocked.blocked_by.length >= 50) return "Issue cannot be blocked by more than 50 issues";
+    const blockingCount = [...this.issuesById.values()].filter((i) => i.blocked_by.includes(blocking.id)).length;
+    if (blockingCount >= 50) return "Issue cannot block more than 50 issues";
+    blocked.blocked_by.push(blocking.id);
+    this.touch(blocked);
+    for (const e of blockedByEvents(this, "added", blocked, blocking, actor)) this.emit(e);
+    return undefined;
+  }
+
+  removeBlockedBy(blocked: IssueState, blocking: IssueState, actor: TwinUser): boolean {
+    const at = blocked.blocked_by.indexOf(blocking.id);
+    if (at < 0) return false;
+    blocked.blocked_by.splice(at, 1);
+    this.touch(blocked);
+    for (const e of blockedByEvents(this, "removed", blocked, blocking, actor)) this.emit(e);
+    return true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Acting as a person (or as the bot) outside the API
+
+  /** Helpers that act as `login` on a repository, mutating state and recording events as the API would. */
+  as(login: string, repo?: RepoKey): UserActions {
+    return new UserActions(this, this.user(login), repo);
+  }
+
+  // -------------------------------------------------------------------------
+  // Events
+
+  emit(event: TwinEvent | undefined): void {
+    if (!event) return;
+    this.events.push(event);
+    for (const l of this.listeners) l(event);
+  }
+
+  /** Call `listener` for every event recorded from now on; returns an unsubscribe function. */
+  onEvent(listener: (e: TwinEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Events named "issues" or "issues.opened". */
+  eventsNamed(name: string): TwinEvent[] {
+    return this.events.filter((e) => e.name === name || `${e.name}.${e.action}` === name);
+  }
+
+  /** Remove and return every recorded event. */
+  takeEvents(): TwinEvent[] {
+    return this.events.splice(0, this.events.length);
+  }
+
+  // -------------------------------------------------------------------------
+  // Faults
+
+  /** Make matching requests fail; returns the fault (see `hits`). */
+  fault(spec: FaultSpec): Fault {
+    const f: Fault = {
+      kind: spec.kind,
+      method: spec.method?.toUpperCase(),
+      route: spec.route,
+      times: spec.times ?? 1,
+      status: spec.status ?? 403,
+      seconds: spec.seconds ?? 60,
+      hits: 0,
+    };
+    this.faults.push(f);
+    return f;
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** The first armed fault matching this request, consumed. */
+  takeFault(method: string, path: string, template: string | undefined): Fault | undefined {
+    for (const f of this.faults) {
+      if (f.hits >= f.times) continue;
+      if (f.method && f.method !== method) continue;
+      if (!faultMatches(f.route, path, template)) continue;
+      f.hits++;
+      return f;
+    }
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------
+  // Requests
+
+  /** Answer one REST request as GitHub would. */
+  handle(req: TwinRequest): TwinResponse {
+    return handleRequest(this, req);
+  }
+
+  /** Log entries, optionally only those matching method and/or route template. */
+  requests(filter: { method?: string; route?: string } = {}): LogEntry[] {
+    return this.log.filter((e) => (!filter.method || e.method === filter.method.toUpperCase()) && (!filter.route || e.route === filter.route));
+  }
+
+  /** Content-creating requests in the sliding window ending now (default one minute). */
+  contentInWindow(ms = 60_000): number {
+    const from = this.now() - ms;
+    return this.counters.content.times.filter((t) => t > from).length;
+  }
+
+  /** The largest number of content-creating requests in any sliding window of `ms` (default one minute). */
+  peakContent(ms = 60_000): number {
+    const t = this.counters.content.times;
+    let peak = 0;
+    let start = 0;
+    for (let end = 0; end < t.length; end++) {
+      while (t[end]! - t[start]! >= ms) start++;
+      peak = Math.max(peak, end - start + 1);
+    }
+    return peak;
+  }
+
+  /** Mint a delivery GUID (as X-GitHub-Delivery). */
+  deliveryId(): string {
+    return randomUUID();
+  }
+}
+
+function faultMatches(route: string | RegExp, path: string, template: string | undefined): boolean {
+  if (route instanceof RegExp) return route.test(path) || (template !== undefined && route.test(template));
+  if (route.includes("{")) return route === template;
+  if (!route.includes("*")) return route === path;
+  const re = new RegExp(`^${route.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`);
+  return re.test(path);
+}
+
+/** `twin.as("alice")`: act as a person, exactly as if through the API. */
+export class UserActions {
+  constructor(
+    private readonly twin: GitHubTwin,
+    readonly user: TwinUser,
+    private readonly repoKey: RepoKey,
+  ) {}
+
+  private get repo(): RepoState {
+    return this.twin.repo(this.repoKey);
+  }
+
+  createIssue(input: { title: string; body?: string | null; labels?: string[]; assignees?: string[] }): IssueState {
+    return this.twin.createIssue(this.repo, this.user, input, this.user.type === "Bot");
+  }
+
+  /** An issue-numbered pull request (only its issue face). */
+  openPullRequest(input: { title: string; body?: string | null }): IssueState {
+    return this.twin.createIssue(this.repo, this.user, { ...input, pullRequest: true }, this.user.type === "Bot");
+  }
+
+  comment(issueNumber: number, body: string): CommentState {
+    return this.twin.createComment(this.twin.issue(issueNumber, this.repo), this.user, body, this.user.type === "Bot");
+  }
+
+  editComment(commentId: number, body: string): void {
+    const c = this.twin.comments.get(commentId);
+    if (!c) throw new Error(`twin: no comment ${commentId}`);
+    this.twin.updateComment(c, this.user, body);
+  }
+
+  editIssue(issueNumber: number, patch: { title?: string; body?: string | null }): IssueState {
+    const issue = this.twin.issue(issueNumber, this.repo);
+    this.twin.updateIssue(issue, this.user, patch);
+    return issue;
+  }
+
+  closeIssue(issueNumber: number, reason: "completed" | "not_planned" | "duplicate" = "completed"): IssueState {
+    const issue = this.twin.issue(issueNumber, this.repo);
+    this.twin.closeIssue(issue, this.user, reason);
+    return issue;
+  }
+
+  reopenIssue(issueNumber: number): IssueState {
+    const issue = this.twin.issue(issueNumber, this.repo);
+    this.twin.reopenIssue(issue, this.user);
+    return issue;
+  }
+
+  addLabels(issueNumber: number, labels: string[]): IssueState {
+    const issue = this.twin.issue(issueNumber, this.repo);
+    this.twin.addLabels(issue, this.user, labels);
+    return issue;
+  }
+
+  removeLabel(issueNumber: number, label: string): IssueState {
+    const issue = this.twin.issue(issueNumber, this.repo);
+    this.twin.removeLabel(issue, this.user, label);
+    return issue;
+  }
+
+  /** Link issue `child` (by number) under `parent` (by number); throws GitHub's 422 message. */
+  addSubIssue(parentNumber: number, childNumber: number, replaceParent = false): void {
+    const err = this.twin.addSubIssue(this.twin.issue(parentNumber, this.repo), this.twin.issue(childNumber, this.repo), this.user, replaceParent);
+    if (err) throw new Error(err);
+  }
+
+  /** A push by this person. */
+  writeFile(path: string, text: string, branch?: string): string {
+    return this.twin.writeFile(path, text, { repo: this.repo, author: this.user.login, ...(branch ? { branch } : {}) });
+  }
+}
