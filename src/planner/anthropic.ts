@@ -10,7 +10,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
-import { describeZodError, FeatureKey, MilestoneKey, type Plan } from "../mission/model.js";
+import { describeZodError, FeatureKey, MilestoneKey, Plan } from "../mission/model.js";
 import { checkPlan, type Planner, type PlanRequest, type PlanResult } from "../mission/plan.js";
 
 /** The one SDK call the planner makes; an `Anthropic` instance satisfies it, and so does a test fake. */
@@ -174,7 +174,7 @@ export function readAnswer(text: string, source: string): PlanResult {
   }
   const parsed = Answer.safeParse(value);
   if (!parsed.success) return { ok: false, problems: describeZodError(parsed.error) };
-  const plan: Plan = { source, milestones: parsed.data.milestones };
+  const plan: Plan = Plan.parse({ source, milestones: parsed.data.milestones });
   const problems = checkPlan(plan);
   return problems.length ? { ok: false, problems } : { ok: true, plan };
 }
