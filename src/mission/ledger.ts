@@ -1,8 +1,19 @@
 /**
- * Ledger totals: what a mission has spent so far. Pure; money in integer
- * micro-dollars.
+ * The ledger: what a mission has spent, one entry per run and attempt.
+ * Entries from worker reports, totals, and the formats every view shares.
+ * Pure; money in integer micro-dollars so sums never drift.
+ *
+ * What an entry costs:
+ * - the model's cost: the exact `cost_usd` the worker reported, or else its
+ *   tokens priced per model (input and output separately, costMicros). A
+ *   model without a price, or no model named, is priced at the top tier's
+ *   model (the conservative choice) and the entry's note says so;
+ * - plus the Actions minutes, rounded up to a whole minute as GitHub bills
+ *   them, at `runner_prices.per_minute[runner_prices.runner]`.
  */
-import type { LedgerEntry } from "./model.js";
+import { costMicros } from "./budget.js";
+import { FeatureKey, type Config, type LedgerEntry, type Mission, type Price } from "./model.js";
+import type { WorkerReport } from "./report.js";
 
 export interface Spent {
   tokens: number;
@@ -14,19 +25,124 @@ export interface Spent {
   entries: number;
 }
 
+/** Sums in integers (tokens, micro-dollars, milliseconds), so a thousand entries add up exactly. */
 export function totals(ledger: readonly LedgerEntry[]): Spent {
   let tokens = 0;
   let costMicros = 0;
-  let seconds = 0;
+  let millis = 0;
   let actionsMinutes = 0;
   for (const e of ledger) {
     tokens += e.tokens_in + e.tokens_out;
     costMicros += e.cost_micros;
-    seconds += e.wall_seconds;
+    if (e.kind !== "planner") millis += Math.round(e.wall_seconds * 1000);
     actionsMinutes += e.actions_minutes;
   }
-  return { tokens, costMicros, hours: seconds / 3600, actionsMinutes, entries: ledger.length };
+  return { tokens, costMicros, hours: millis / 3_600_000, actionsMinutes, entries: ledger.length };
 }
+
+/** Totals per feature key; entries without a feature (planner, validation) are left out. */
+export function totalsByFeature(ledger: readonly LedgerEntry[]): Map<string, Spent> {
+  const groups = new Map<string, LedgerEntry[]>();
+  for (const e of ledger) {
+    if (!e.feature) continue;
+    const group = groups.get(e.feature) ?? [];
+    group.push(e);
+    groups.set(e.feature, group);
+  }
+  return new Map([...groups].map(([key, entries]) => [key, totals(entries)]));
+}
+
+// ---------------------------------------------------------------------------
+// Entries
+// ---------------------------------------------------------------------------
+
+/** The ledger key of a run's attempt: one entry per key. */
+export function ledgerKey(runId: number, attempt: number): string {
+  return `run-${runId}-${attempt}`;
+}
+
+/**
+ * Add an entry unless one with its key is there. A report is counted
+ * whenever it arrives, even after the mission completed or was cancelled:
+ * the money was spent either way.
+ */
+export function addEntry(m: Mission, e: LedgerEntry): { mission: Mission; added: boolean } {
+  if (m.ledger.some((x) => x.key === e.key)) return { mission: m, added: false };
+  return { mission: { ...m, ledger: [...m.ledger, e] }, added: true };
+}
+
+/** The ledger entry of a worker's report; see the top of this file for what it costs. */
+export function entryFromReport(r: WorkerReport, config: Config, at: string): LedgerEntry {
+  const notes: string[] = [];
+  let model: number;
+  if (r.cost_usd !== undefined) {
+    model = usdToMicros(r.cost_usd);
+  } else {
+    const priced = priceOf(r.model, config);
+    if (priced.note) notes.push(priced.note);
+    model = costMicros(r.tokens_in, r.tokens_out, priced.price);
+  }
+  const actions = actionsCostMicros(r.actions_minutes, config);
+  return {
+    key: ledgerKey(r.run_id, r.run_attempt),
+    kind: "worker",
+    feature: r.feature,
+    ...(r.model ? { model: r.model } : {}),
+    tokens_in: r.tokens_in,
+    tokens_out: r.tokens_out,
+    cost_micros: model + actions,
+    wall_seconds: r.duration_seconds,
+    actions_minutes: r.actions_minutes,
+    at,
+    ...(notes.length ? { note: notes.join(" ") } : {}),
+  };
+}
+
+/** A report that could not be read is recorded with zero figures, not dropped. */
+export function malformedEntry(key: string, feature: string | undefined, problems: string[], at: string): LedgerEntry {
+  const note = `malformed report, nothing counted: ${problems.join("; ") || "no details"}`;
+  return {
+    key,
+    kind: "worker",
+    ...(feature !== undefined && FeatureKey.safeParse(feature).success ? { feature } : {}),
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_micros: 0,
+    wall_seconds: 0,
+    actions_minutes: 0,
+    at,
+    note: note.length > 2000 ? `${note.slice(0, 1999)}…` : note,
+  };
+}
+
+/**
+ * The price of a model's tokens. A model without a configured price (or no
+ * model at all) is priced at the top tier's model, or if that has no price
+ * either, at the dearest configured price; `note` then says so.
+ */
+export function priceOf(model: string | undefined, config: Config): { price: Price; note?: string } {
+  const own = model ? config.prices[model] : undefined;
+  if (own) return { price: own };
+  const what = model ? `no price is configured for ${model}` : "the report names no model";
+  const top = config.prices[config.tiers.top];
+  if (top) return { price: top, note: `${what}, so its tokens are priced as ${config.tiers.top} (the top tier).` };
+  const dearest = Object.entries(config.prices).sort(
+    ([, a], [, b]) => b.output - a.output || b.input - a.input,
+  )[0];
+  if (dearest) return { price: dearest[1], note: `${what}, so its tokens are priced as ${dearest[0]} (the dearest configured).` };
+  return { price: { input: 0, output: 0 }, note: `${what} and no prices are configured, so its tokens are counted as free.` };
+}
+
+/** Actions minutes in micro-dollars: rounded up to whole minutes, as GitHub bills them. */
+export function actionsCostMicros(minutes: number, config: Config): number {
+  const rate = config.runner_prices.per_minute[config.runner_prices.runner] ?? 0;
+  const billed = Math.ceil(Math.max(0, minutes) - 1e-9);
+  return billed * usdToMicros(rate);
+}
+
+// ---------------------------------------------------------------------------
+// Formats
+// ---------------------------------------------------------------------------
 
 export const MICROS_PER_USD = 1_000_000;
 
@@ -43,6 +159,12 @@ export function formatUsd(micros: number): string {
   return `${sign}$${dollars}.${String(abs % 100).padStart(2, "0")}`;
 }
 
+/** "$150" for whole dollars, otherwise like formatUsd: "$12.50". For amounts people typed. */
+export function formatUsdShort(micros: number): string {
+  const text = formatUsd(micros);
+  return text.endsWith(".00") ? text.slice(0, -3) : text;
+}
+
 /** "1.2M", "350k", "900" */
 export function formatTokens(tokens: number): string {
   if (tokens >= 1_000_000) return `${trim(tokens / 1_000_000)}M`;
@@ -52,6 +174,11 @@ export function formatTokens(tokens: number): string {
 
 export function formatHours(hours: number): string {
   return `${trim(hours)}h`;
+}
+
+/** 0.8 → "80%", 1.234 → "123%" */
+export function formatPercent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
 }
 
 function trim(n: number): string {

@@ -241,6 +241,36 @@ const SizeBaseline = z.strictObject({
   hours: z.number().positive(),
 });
 
+/**
+ * US dollars per Actions minute by runner type (GitHub's billing SKU), as
+ * GitHub publishes them from January 1, 2026 ("Actions runner pricing").
+ * Standard runners are free in public repositories and within a plan's
+ * included minutes: set the runner's price to 0 there.
+ */
+export const DEFAULT_RUNNER_PRICES: Record<string, number> = {
+  linux_slim: 0.002,
+  linux: 0.006,
+  windows: 0.01,
+  macos: 0.062,
+};
+
+const RunnerPrices = z.strictObject({
+  /** the runner type worker and validation runs use: a key of `per_minute` */
+  runner: z.string().min(1).default("linux"),
+  per_minute: z.record(z.string(), z.number().nonnegative()).default(DEFAULT_RUNNER_PRICES),
+});
+
+const PER_RUN_DEFAULTS = { max_turns: 200, timeout_minutes: 360, tokens_per_turn: 10_000 };
+
+const PerRun = z.strictObject({
+  /** the most turns a worker run may take, whatever its forecast */
+  max_turns: z.number().int().min(1).max(10_000).default(PER_RUN_DEFAULTS.max_turns),
+  /** the longest a worker run may take; 360 is GitHub's limit for a job on a GitHub-hosted runner */
+  timeout_minutes: z.number().int().min(1).max(4320).default(PER_RUN_DEFAULTS.timeout_minutes),
+  /** tokens one turn is expected to use, to turn a token forecast into a number of turns */
+  tokens_per_turn: z.number().int().positive().default(PER_RUN_DEFAULTS.tokens_per_turn),
+});
+
 /** `.github/mission.yml`, validated; every field has a default. */
 export const Config = z.strictObject({
   models: ModelRouting.default({
@@ -273,8 +303,12 @@ export const Config = z.strictObject({
     .strictObject({
       alerts: z.array(z.number().gt(0).lte(2)).default([0.5, 0.8, 1]),
       hard_stop: z.enum(["finish", "cancel"]).default("finish"),
+      /** ceilings for one worker run; the limits passed to a run are derived from its forecast (enforce.ts) */
+      per_run: PerRun.default(PER_RUN_DEFAULTS),
     })
-    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish" }),
+    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish", per_run: PER_RUN_DEFAULTS }),
+  /** what an Actions minute costs, by runner type; counted in the money budget */
+  runner_prices: RunnerPrices.default({ runner: "linux", per_minute: DEFAULT_RUNNER_PRICES }),
   max_parallel_workers: z.number().int().min(1).max(20).default(2),
   worker: z
     .strictObject({
