@@ -6,6 +6,7 @@ import type { Probot, Context } from "probot";
 import { handleCommandComment, type CommandDeps } from "./github/commands.js";
 import { handleMissionForm } from "./github/form.js";
 import { runMission } from "./github/run-mission.js";
+import type { HintComment } from "./github/snapshot.js";
 import { Serial } from "./github/serial.js";
 import type { ApplyLimits } from "./github/apply.js";
 import { firstMarker } from "./mission/markers.js";
@@ -73,42 +74,15 @@ export function missionBot(options: AppOptions = {}) {
 
   return (app: Probot) => {
     probot = app;
-    app.on("issue_comment.created", async (context) => {
-      const { comment, issue } = context.payload;
-      const key = `${context.payload.repository.full_name}#${issue.number}`;
-      await serial.run(key, async () => {
-        const outcome = await handleCommandComment(await deps(context), {
-          id: comment.id,
-          body: comment.body,
-          created_at: comment.created_at,
-          author: comment.user?.login ?? "",
-          authorIsBot: comment.user?.type === "Bot" || context.payload.sender.type === "Bot",
-          issue: { number: issue.number, title: issue.title, isPullRequest: Boolean(issue.pull_request) },
-        });
-        context.log.info({ comment: comment.id, outcome }, "mission command");
-      });
-    });
 
-    app.on(["issues.opened", "issues.labeled"], async (context) => {
-      const { issue } = context.payload;
-      const key = `${context.payload.repository.full_name}#${issue.number}`;
-      if (context.payload.sender.type !== "Bot") {
-        await serial.run(key, async () => {
-          await handleMissionForm(await deps(context), context.payload);
-        });
-      }
-      await continueMission(context);
-    });
-
-    app.on(["issues.closed", "issues.reopened"], continueMission);
-
-    /** An event on one of the bot's issues moves that mission on (this is also how a large plan keeps materialising). */
-    async function continueMission(context: Context<"issues">) {
-      const { issue, repository } = context.payload;
-      const tracking = firstMarker(issue.body, "tracking");
-      if (!tracking) return;
-      const trackingIssue = Number(tracking.key);
-      await serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
+    /** Reconcile one mission, one at a time per mission; a waiting reconcile absorbs later requests. */
+    const reconcileMission = (
+      context: Context,
+      repository: { full_name: string; default_branch: string },
+      trackingIssue: number,
+      hintComments?: HintComment[],
+    ) =>
+      serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
         const login = await botLogin(context);
         await runMission({
           octokit: context.octokit,
@@ -117,10 +91,65 @@ export function missionBot(options: AppOptions = {}) {
           defaultBranch: repository.default_branch,
           limits,
           ...(login ? { botLogin: login } : {}),
+          ...(hintComments ? { hintComments } : {}),
         });
       });
+
+    app.on("issue_comment.created", async (context) => {
+      const { comment, issue, repository } = context.payload;
+      const fromBot = comment.user?.type === "Bot" || context.payload.sender.type === "Bot";
+      // A worker's or validation's report on a feature or milestone issue moves its mission on.
+      const tracking = firstMarker(issue.body, "tracking");
+      if (fromBot && tracking && /<!-- mission-bot:(report|validation) /.test(comment.body)) {
+        const hint = { issueNumber: issue.number, url: comment.html_url, body: comment.body, user: comment.user ? { login: comment.user.login, type: comment.user.type ?? "User" } : null };
+        await reconcileMission(context, repository, Number(tracking.key), [hint]);
+        return;
+      }
+      await serial.run(`${repository.full_name}#${issue.number}`, async () => {
+        const outcome = await handleCommandComment(await deps(context), {
+          id: comment.id,
+          body: comment.body,
+          created_at: comment.created_at,
+          author: comment.user?.login ?? "",
+          authorIsBot: fromBot,
+          issue: { number: issue.number, title: issue.title, isPullRequest: Boolean(issue.pull_request) },
+        });
+        context.log.info({ comment: comment.id, outcome }, "mission command");
+      });
+    });
+
+    app.on(["issues.opened", "issues.labeled"], async (context) => {
+      const { issue } = context.payload;
+      if (context.payload.sender.type !== "Bot") {
+        await serial.run(`${context.payload.repository.full_name}#${issue.number}`, async () => {
+          await handleMissionForm(await deps(context), context.payload);
+        });
+      }
+      await continueMission(context);
+    });
+
+    app.on(["issues.closed", "issues.reopened"], continueMission);
+
+    /** A worker or validation run finished (or started): its name says which mission. */
+    app.on("workflow_run", async (context) => {
+      const { workflow_run: run, repository } = context.payload;
+      const mission = missionOfRunName("display_title" in run && typeof run.display_title === "string" ? run.display_title : "");
+      if (mission) await reconcileMission(context, repository, mission.trackingIssue);
+    });
+
+    /** An event on one of the bot's issues moves that mission on (this is also how a large plan keeps materialising). */
+    async function continueMission(context: Context<"issues">) {
+      const { issue, repository } = context.payload;
+      const tracking = firstMarker(issue.body, "tracking");
+      if (tracking) await reconcileMission(context, repository, Number(tracking.key));
     }
   };
+}
+
+/** "mission m-20261124-crm-42 / feature 1.2 / t1-…" → the mission and its tracking issue (the id ends with it). */
+export function missionOfRunName(title: string): { id: string; trackingIssue: number } | undefined {
+  const match = /^mission (m-\d{8}-[a-z0-9-]*?-(\d+)) \/ /.exec(title);
+  return match ? { id: match[1]!, trackingIssue: Number(match[2]) } : undefined;
 }
 
 export default missionBot();

@@ -5,11 +5,14 @@
  * next call starts from there).
  */
 import { missionPath, type Mission } from "../mission/model.js";
-import { recordIssue, type Action, type FoundIssue, type Ref, type Snapshot } from "../mission/reconcile.js";
+import { recordIssue, type FoundIssue, type Ref } from "../mission/materialise.js";
+import type { Action, Decision, Snapshot } from "../mission/reconcile.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
-import { isStatus, type Octokit, type RepoRef } from "./client.js";
+import { recordDispatch, recordValidationDispatch, validationInputs, workerInputs } from "../mission/dispatch.js";
+import { isStatus, statusOf, type Octokit, type RepoRef } from "./client.js";
 import { writeDashboard } from "./dashboard-writer.js";
 import { writeFile } from "./repo-files.js";
+import { commentOnce } from "./replies.js";
 import { closedKeys } from "./snapshot.js";
 
 export interface ApplyLimits {
@@ -25,7 +28,10 @@ export interface ApplyInput {
   snapshot: Snapshot;
   /** blob sha of mission.md when it exists */
   sha?: string;
-  branch?: string;
+  /** branch holding mission.md */
+  branch: string;
+  /** the repository's default branch: workflows are dispatched from it */
+  defaultBranch: string;
   limits: ApplyLimits;
   clock?: () => number;
 }
@@ -38,20 +44,13 @@ export interface ApplyResult {
   complete: boolean;
 }
 
-const WRITES: ReadonlySet<Action["kind"]> = new Set([
-  "commit-mission",
-  "ensure-labels",
-  "create-issue",
-  "link-sub-issue",
-  "add-blocked-by",
-]);
+const READ_ONLY: ReadonlySet<Action["kind"]> = new Set(["record-issue", "update-dashboard"]);
 
-export async function apply(actions: readonly Action[], input: ApplyInput): Promise<ApplyResult> {
+export async function apply(decision: Decision, input: ApplyInput): Promise<ApplyResult> {
   const { octokit, repo, snapshot, limits } = input;
   const clock = input.clock ?? Date.now;
-  let mission = snapshot.mission;
+  let mission = decision.mission;
   let sha = input.sha;
-  let committed = snapshot.committed;
   let writes = 0;
   let dirty = false;
   let complete = true;
@@ -70,22 +69,21 @@ export async function apply(actions: readonly Action[], input: ApplyInput): Prom
       text: renderMissionFile(mission),
       message,
       ...(sha ? { sha } : {}),
-      ...(input.branch ? { branch: input.branch } : {}),
+      branch: input.branch,
     });
-    committed = true;
     dirty = false;
     writes++;
   };
 
   try {
-    for (const action of actions) {
-      if (WRITES.has(action.kind) && (writes >= limits.maxWrites || clock() >= limits.deadline)) {
+    for (const action of decision.actions) {
+      if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || clock() >= limits.deadline)) {
         complete = false;
         break;
       }
       switch (action.kind) {
         case "commit-mission":
-          await commit(`${action.message}`);
+          await commit(action.message);
           break;
         case "ensure-labels":
           for (const label of action.labels) {
@@ -115,21 +113,105 @@ export async function apply(actions: readonly Action[], input: ApplyInput): Prom
           mission = recordIssue(mission, action.ref, resolve(action.ref));
           dirty = true;
           break;
+        case "dispatch-worker": {
+          const inputs = workerInputs(mission, action.dispatch, input.defaultBranch);
+          const result = await dispatch(octokit, repo, snapshot.config.worker.workflow, input.defaultBranch, inputs);
+          mission = recordDispatch(mission, action.dispatch.feature, action.dispatch.try, result, clock());
+          if ("error" in result) {
+            await commentOnce(octokit, repo, snapshot.tracking.number, `dispatch-failed:${action.dispatch.feature}:${action.dispatch.try}`, result.error);
+          }
+          dirty = true;
+          writes++;
+          break;
+        }
+        case "dispatch-validation": {
+          const inputs = validationInputs(mission, action.milestone, action.nonce, input.defaultBranch);
+          const result = await dispatch(octokit, repo, snapshot.config.validation.workflow, input.defaultBranch, inputs);
+          mission = recordValidationDispatch(mission, action.milestone, action.try, result, clock());
+          if ("error" in result) {
+            await commentOnce(octokit, repo, snapshot.tracking.number, `validation-dispatch-failed:${action.milestone}:${action.try}`, result.error);
+          }
+          dirty = true;
+          writes++;
+          break;
+        }
+        case "cancel-run":
+          try {
+            await octokit.rest.actions.cancelWorkflowRun({ ...repo, run_id: action.runId });
+          } catch (error) {
+            if (!isStatus(error, 409, 404)) throw error; // 409: already finished
+          }
+          writes++;
+          break;
+        case "comment":
+          if (await commentOnce(octokit, repo, resolve(action.on).number, action.key, action.body)) writes++;
+          break;
+        case "close-issue":
+          await octokit.rest.issues.update({ ...repo, issue_number: resolve(action.ref).number, state: "closed", state_reason: action.reason });
+          writes++;
+          break;
+        case "label": {
+          const issue_number = resolve(action.on).number;
+          if (action.add?.length) {
+            await octokit.rest.issues.addLabels({ ...repo, issue_number, labels: action.add });
+            writes++;
+          }
+          for (const name of action.remove ?? []) {
+            try {
+              await octokit.rest.issues.removeLabel({ ...repo, issue_number, name });
+            } catch (error) {
+              if (!isStatus(error, 404)) throw error; // not there: nothing to remove
+            }
+            writes++;
+          }
+          break;
+        }
         case "update-dashboard":
           break; // always done below, once
       }
     }
   } finally {
     // What is finished is never lost: commit the records made so far, even on an error.
-    if (dirty) await commit(`mission ${mission.id}: record created issues`);
+    if (dirty) await commit(`mission ${mission.id}: record progress`);
   }
-  if (actions.length) {
-    await writeDashboard(octokit, repo, snapshot.tracking.number, {
-      mission,
-      closed: closedKeys(known),
-    });
+  if (decision.actions.length) {
+    await writeDashboard(octokit, repo, snapshot.tracking.number, { mission, closed: closedKeys(known) });
   }
   return { mission, writes, complete, ...(sha ? { sha } : {}) };
+}
+
+export type DispatchResult = { runId: number; url?: string } | { runId?: undefined } | { error: string };
+
+/**
+ * `workflow_dispatch` with `return_run_details`: the answer carries the run id.
+ * A definite refusal (4xx) is reported; anything else leaves the run to be
+ * found by its name, so a lost answer never dispatches twice.
+ */
+async function dispatch(
+  octokit: Octokit,
+  repo: RepoRef,
+  workflow: string,
+  ref: string,
+  inputs: Record<string, string>,
+): Promise<DispatchResult> {
+  try {
+    const response = await octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+      ...repo,
+      workflow_id: workflow,
+      ref,
+      inputs,
+      return_run_details: true,
+    });
+    const data = response.data as unknown as { workflow_run_id?: number; html_url?: string } | undefined;
+    return data?.workflow_run_id ? { runId: data.workflow_run_id, ...(data.html_url ? { url: data.html_url } : {}) } : {};
+  } catch (error) {
+    const status = statusOf(error);
+    if (status !== undefined && status >= 400 && status < 500) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { error: `GitHub refused to start \`${workflow}\` (${status}): ${message}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };
+    }
+    return {};
+  }
 }
 
 function recorded(m: Mission, ref: Ref): { number: number; id: number } | undefined {

@@ -3,12 +3,13 @@
  * commands alike. A mission.md changed underneath is re-read and decided
  * again, never overwritten.
  */
-import { reconcile, type Snapshot } from "../mission/reconcile.js";
-import type { Config, Mission } from "../mission/model.js";
+import { reconcile } from "../mission/reconcile.js";
+import type { Config } from "../mission/model.js";
+import { historyFrom, type History } from "../mission/forecast.js";
 import { apply, type ApplyLimits, type ApplyResult } from "./apply.js";
 import { ConflictError, type Octokit, type RepoRef } from "./client.js";
 import { loadConfig, loadMission, readTrackingIssue, type LoadedMission, type TrackingIssue } from "./mission-store.js";
-import { missionIssues } from "./snapshot.js";
+import { loadSnapshot, type HintComment } from "./snapshot.js";
 import { commentOnce, reportInvalidState } from "./replies.js";
 
 export interface RunInput {
@@ -21,6 +22,11 @@ export interface RunInput {
   attempts?: number;
   /** the bot's own login, when known: only its comments are trusted as state */
   botLogin?: string;
+  /** finished features of this repository's missions (the pulse loads it once); default: the mission's own */
+  history?: History;
+  /** comments the triggering webhook delivered (e.g. a worker's report) */
+  hintComments?: readonly HintComment[];
+  clock?: () => number;
 }
 
 export interface LoadedRun extends RunInput {
@@ -34,7 +40,6 @@ export type RunOutcome =
   | { kind: "applied"; result: ApplyResult; actions: number };
 
 export async function runMission(input: RunInput): Promise<RunOutcome> {
-  const attempts = input.attempts ?? 3;
   const configResult = await loadConfig(input.octokit, input.repo);
   if (!configResult.ok) {
     await commentOnce(
@@ -42,12 +47,13 @@ export async function runMission(input: RunInput): Promise<RunOutcome> {
       input.repo,
       input.trackingIssue,
       `config:${configResult.sha ?? "none"}`,
-      `mission-bot has paused this mission: it cannot read its configuration.\n${configResult.problems.map((p) => `- ${p}`).join("\n")}`,
+      `mission-bot has stopped working on this mission: it cannot read its configuration.\n${configResult.problems.map((p) => `- ${p}`).join("\n")}`,
     );
     return { kind: "invalid", problems: configResult.problems };
   }
   const config = configResult.config;
   const run: LoadedRun = { ...input, config, branch: config.state_branch ?? input.defaultBranch };
+  const attempts = input.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     try {
       const tracking = await readTrackingIssue(input.octokit, input.repo, input.trackingIssue);
@@ -65,21 +71,31 @@ export async function runLoaded(input: LoadedRun, tracking: TrackingIssue, loade
     await reportInvalidState(input.octokit, input.repo, tracking.number, loaded);
     return { kind: "invalid", problems: loaded.problems };
   }
-  const mission: Mission = loaded.mission;
-  const snapshot: Snapshot = {
+  const mission = loaded.mission;
+  if (mission.status === "scoping" || mission.status === "planned") return { kind: "none" };
+  const clock = input.clock ?? Date.now;
+  const snapshot = await loadSnapshot({
+    octokit: input.octokit,
+    repo: input.repo,
+    tracking,
     mission,
     committed: loaded.kind === "committed",
-    tracking: { number: tracking.number, id: tracking.id },
-    issues: mission.status === "scoping" || mission.status === "planned" ? new Map() : await missionIssues(input.octokit, input.repo, mission.id),
-  };
-  const actions = reconcile(snapshot);
-  const result = await apply(actions, {
+    config: input.config,
+    now: new Date(clock()).toISOString(),
+    history: input.history ?? historyFrom([mission]),
+    ...(input.botLogin ? { botLogin: input.botLogin } : {}),
+    ...(input.hintComments ? { hintComments: input.hintComments } : {}),
+  });
+  const decision = reconcile(snapshot);
+  const result = await apply(decision, {
     octokit: input.octokit,
     repo: input.repo,
     snapshot,
     ...(loaded.kind === "committed" ? { sha: loaded.sha } : {}),
     branch: input.branch,
+    defaultBranch: input.defaultBranch,
     limits: input.limits(),
+    clock,
   });
-  return { kind: "applied", result, actions: actions.length };
+  return { kind: "applied", result, actions: decision.actions.length };
 }

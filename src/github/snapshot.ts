@@ -1,11 +1,20 @@
 /**
- * Read what GitHub says about one mission's issues, in as few requests as
- * possible: one paginated list of the issues labelled `mission:<id>`.
+ * Read what GitHub says about one mission, in as few requests as possible:
+ * one paginated list of the issues labelled `mission:<id>`, one request per
+ * run still under way, and comments only of issues whose run just finished.
+ * With nothing running and nothing changed, the cost does not depend on how
+ * many features the mission has.
  */
 import { findMarkers } from "../mission/markers.js";
-import { LABELS } from "../mission/model.js";
-import type { FoundIssue, Ref } from "../mission/reconcile.js";
-import type { Octokit, RepoRef } from "./client.js";
+import { LABELS, type Config, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
+import type { FoundIssue, FoundReport, Ref, Snapshot } from "../mission/reconcile.js";
+import { readReport } from "../mission/report.js";
+import { readValidationReport } from "../mission/validation.js";
+import type { FoundValidationReport } from "../mission/validating.js";
+import type { History } from "../mission/forecast.js";
+import { isRunning, runName, runNonce, type ObservedRun } from "../mission/workers.js";
+import { isStatus, type Octokit, type RepoRef } from "./client.js";
+import { isBot, type TrackingIssue } from "./mission-store.js";
 
 export async function missionIssues(octokit: Octokit, repo: RepoRef, missionId: string): Promise<Map<Ref, FoundIssue>> {
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
@@ -22,7 +31,12 @@ export async function missionIssues(octokit: Octokit, repo: RepoRef, missionId: 
       if (m.mission !== missionId || (m.kind !== "milestone" && m.kind !== "feature")) continue;
       const ref = `${m.kind}:${m.key}` as Ref;
       if (!found.has(ref)) {
-        found.set(ref, { number: issue.number, id: issue.id, state: issue.state === "closed" ? "closed" : "open" });
+        found.set(ref, {
+          number: issue.number,
+          id: issue.id,
+          state: issue.state === "closed" ? "closed" : "open",
+          labels: issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+        });
       }
     }
   }
@@ -34,4 +48,142 @@ export function closedKeys(issues: ReadonlyMap<Ref, FoundIssue>): Set<string> {
   const closed = new Set<string>();
   for (const [ref, issue] of issues) if (issue.state === "closed") closed.add(ref.slice(ref.indexOf(":") + 1));
   return closed;
+}
+
+export interface SnapshotInput {
+  octokit: Octokit;
+  repo: RepoRef;
+  tracking: TrackingIssue;
+  mission: Mission;
+  committed: boolean;
+  config: Config;
+  now: string;
+  history: History;
+  botLogin?: string;
+  /** comments the triggering webhook delivered (a report just posted), read without another request */
+  hintComments?: readonly HintComment[];
+}
+
+export interface HintComment {
+  issueNumber: number;
+  url: string;
+  body: string;
+  user: { login: string; type: string } | null;
+}
+
+export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
+  const { octokit, repo, mission, config } = input;
+  const issues = await missionIssues(octokit, repo, mission.id);
+  const features = mission.plan?.milestones.flatMap((ms) => ms.features) ?? [];
+  const validations = mission.plan?.milestones.flatMap((ms) => ms.validations.map((v) => ({ ms, v }))) ?? [];
+
+  // Runs under way: ask GitHub how each one stands.
+  const runs = new Map<number, ObservedRun>();
+  const unfinished = [...features.flatMap((f) => f.runs), ...validations.map((x) => x.v)].filter((r) => isRunning(r));
+  for (const r of unfinished) {
+    if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, repo, r.run_id));
+  }
+
+  // Dispatches whose answer was lost: find the run by the nonce in its name.
+  const runsByNonce = new Map<string, ObservedRun>();
+  const lost = [
+    ...features.flatMap((f) => f.runs.filter((r) => r.status === "dispatching" && !r.run_id).map((r) => ({ key: f.key, r, workflow: config.worker.workflow }))),
+    ...validations
+      .filter(({ v }) => v.status === "dispatching" && !v.run_id)
+      .map(({ ms, v }) => ({ key: `validate-${ms.key}`, r: v as RunRecord, workflow: config.validation.workflow })),
+  ];
+  for (const { key, r, workflow } of lost) {
+    const found = await findRunByNonce(octokit, repo, workflow, mission.id, key, r);
+    if (found) runsByNonce.set(`${key}/${runNonce(r)}`, found);
+  }
+
+  // Reports: from the webhook that brought them, else from the issues of runs that finished unreported.
+  const comments = [...(input.hintComments ?? [])];
+  const finishedUnreported = (r: RunRecord) =>
+    !r.reported && r.run_id !== undefined && (r.status === "completed" || runs.get(r.run_id)?.status === "completed");
+  for (const f of features) {
+    if (f.issue && f.runs.some(finishedUnreported) && !comments.some((c) => c.issueNumber === f.issue!.number)) {
+      comments.push(...(await issueComments(octokit, repo, f.issue.number)));
+    }
+  }
+  for (const { ms, v } of validations) {
+    const finished = v.status === "completed" || (v.run_id !== undefined && runs.get(v.run_id)?.status === "completed");
+    if (ms.issue && finished && !v.outcome && !comments.some((c) => c.issueNumber === ms.issue!.number)) {
+      comments.push(...(await issueComments(octokit, repo, ms.issue.number)));
+    }
+  }
+  const reports: FoundReport[] = [];
+  const validationReports: FoundValidationReport[] = [];
+  for (const c of comments) {
+    if (!isBot(c.user, undefined)) continue; // reports come from the worker's Action (a bot), never from a person
+    const feature = features.find((f) => f.issue?.number === c.issueNumber);
+    if (feature) {
+      const result = readReport(c.body);
+      if (result.found) reports.push({ feature: feature.key, url: c.url, result });
+    }
+    const milestone = mission.plan?.milestones.find((ms) => ms.issue?.number === c.issueNumber);
+    if (milestone) {
+      const result = readValidationReport(c.body);
+      if (result.found) validationReports.push({ milestone: milestone.key, url: c.url, result } as FoundValidationReport);
+    }
+  }
+
+  return {
+    mission,
+    committed: input.committed,
+    tracking: { number: input.tracking.number, id: input.tracking.id, labels: input.tracking.labels },
+    issues,
+    config,
+    now: input.now,
+    runs,
+    runsByNonce,
+    reports,
+    validationReports,
+    history: input.history,
+  };
+}
+
+async function readRun(octokit: Octokit, repo: RepoRef, runId: number): Promise<ObservedRun> {
+  try {
+    const { data } = await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: runId });
+    return {
+      id: data.id,
+      status: data.status ?? "queued",
+      conclusion: (data.conclusion ?? null) as RunConclusion | null,
+      updated_at: data.updated_at,
+      html_url: data.html_url,
+    };
+  } catch (error) {
+    // A run that no longer exists (deleted) finished as far as the mission is concerned.
+    if (isStatus(error, 404, 410)) return { id: runId, status: "completed", conclusion: "startup_failure", updated_at: new Date().toISOString() };
+    throw error;
+  }
+}
+
+async function findRunByNonce(
+  octokit: Octokit,
+  repo: RepoRef,
+  workflow: string,
+  missionId: string,
+  key: string,
+  r: RunRecord,
+): Promise<ObservedRun | undefined> {
+  const since = new Date(Date.parse(r.dispatched_at) - 120_000).toISOString();
+  const { data } = await octokit.rest.actions.listWorkflowRuns({
+    ...repo,
+    workflow_id: workflow,
+    event: "workflow_dispatch",
+    created: `>=${since}`,
+    per_page: 100,
+  });
+  const title = runName(missionId, key, runNonce(r));
+  const run = data.workflow_runs.find((w) => w.display_title === title);
+  return run
+    ? { id: run.id, status: run.status ?? "queued", conclusion: (run.conclusion ?? null) as RunConclusion | null, updated_at: run.updated_at, html_url: run.html_url }
+    : undefined;
+}
+
+async function issueComments(octokit: Octokit, repo: RepoRef, issueNumber: number): Promise<HintComment[]> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100 });
+  return comments.map((c) => ({ issueNumber, url: c.html_url, body: c.body ?? "", user: c.user ? { login: c.user.login, type: c.user.type } : null }));
 }

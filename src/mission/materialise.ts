@@ -1,8 +1,7 @@
 /**
- * Decide: a snapshot of what GitHub and mission.md say now → the actions
- * that bring GitHub to what the mission says. Pure and level-triggered:
- * the same snapshot gives the same actions, and applying them, whatever was
- * left half-done before, converges.
+ * Materialise an approved plan: the milestone and feature issues, their
+ * sub-issue links and dependencies, each recorded in mission.md once it is
+ * complete. Pure: decides the actions; apply performs them.
  */
 import { LABELS, type Feature, type Milestone, type Mission } from "./model.js";
 import { featureBody, featureTitle, milestoneBody, milestoneTitle } from "./markdown/issues.js";
@@ -14,15 +13,7 @@ export interface FoundIssue {
   number: number;
   id: number;
   state: "open" | "closed";
-}
-
-export interface Snapshot {
-  mission: Mission;
-  /** mission.md exists in git (false while the plan only lives in the tracking issue) */
-  committed: boolean;
-  tracking: { number: number; id: number };
-  /** the bot's issues for this mission, found by their hidden markers */
-  issues: ReadonlyMap<Ref, FoundIssue>;
+  labels?: readonly string[];
 }
 
 export interface LabelSpec {
@@ -31,15 +22,13 @@ export interface LabelSpec {
   description: string;
 }
 
-export type Action =
-  | { kind: "commit-mission"; message: string }
+export type MaterialiseAction =
   | { kind: "ensure-labels"; labels: LabelSpec[] }
   | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[] }
   | { kind: "link-sub-issue"; parent: Ref; child: Ref }
   | { kind: "add-blocked-by"; blocked: Ref; blocking: Ref }
   /** the item's issue exists and is fully linked: write its number and id into the mission */
-  | { kind: "record-issue"; ref: Ref }
-  | { kind: "update-dashboard" };
+  | { kind: "record-issue"; ref: Ref };
 
 export function missionLabels(id: string): LabelSpec[] {
   return [
@@ -54,23 +43,19 @@ export const milestoneRef = (m: Milestone): Ref => `milestone:${m.key}`;
 export const featureRef = (f: Feature): Ref => `feature:${f.key}`;
 
 /**
- * Actions that materialise an approved plan: mission.md first (so the state
- * is in git before anything else), then, milestone by milestone, the
- * milestone issue under the tracking issue, its features under it, their
- * dependencies, and a record of each finished item; the dashboard last.
+ * Milestone by milestone: the milestone issue under the tracking issue, its
+ * features under it, their dependencies, and a record of each finished item.
+ * Fix features added by a failed validation are materialised the same way.
  */
-export function reconcile(s: Snapshot): Action[] {
-  const m = s.mission;
-  if (m.status === "scoping" || m.status === "planned" || !m.plan) return [];
-  const actions: Action[] = [];
-  if (!s.committed) actions.push({ kind: "commit-mission", message: `mission ${m.id}: approved plan` });
-  if (m.status === "cancelled") return actions;
+export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>): MaterialiseAction[] {
+  if (!m.plan) return [];
+  const actions: MaterialiseAction[] = [];
 
   const pending = m.plan.milestones.some((ms) => !ms.issue || ms.features.some((f) => !f.issue));
   if (pending && !m.plan.milestones.some((ms) => ms.issue)) {
     actions.push({ kind: "ensure-labels", labels: missionLabels(m.id) });
   }
-  const exists = (ref: Ref) => s.issues.has(ref);
+  const exists = (ref: Ref) => issues.has(ref);
   for (const milestone of m.plan.milestones) {
     const mRef = milestoneRef(milestone);
     if (!milestone.issue) {
@@ -107,7 +92,6 @@ export function reconcile(s: Snapshot): Action[] {
       actions.push({ kind: "record-issue", ref: featureRef(feature) });
     }
   }
-  actions.push({ kind: "update-dashboard" });
   return actions;
 }
 

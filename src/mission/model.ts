@@ -105,6 +105,8 @@ export const RunRecord = z.strictObject({
   /** when the bot last saw the run change */
   updated_at: isoDate.optional(),
   url: z.string().optional(),
+  /** what the run's report said; "malformed" when it could not be read */
+  reported: z.enum(["success", "failure", "malformed"]).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -121,6 +123,8 @@ export const Feature = z.strictObject({
   runs: z.array(RunRecord).default([]),
   /** set when the bot gave up on this feature (retries exhausted, …): why */
   needs_human: z.string().max(2000).optional(),
+  /** runs before this index do not count against worker.max_attempts (set by /mission retry) */
+  attempts_base: z.number().int().nonnegative().default(0),
   /** for a fix feature opened by a failed validation: the failure it fixes */
   fix_for: z.string().max(300).optional(),
 });
@@ -145,6 +149,10 @@ export const Milestone = z.strictObject({
   validations: z.array(ValidationRecord).default([]),
   /** "passed" by a validation run, or "skipped" by a person (see the decision log) */
   validated: z.enum(["passed", "skipped"]).optional(),
+  /** failed validations a person has seen (by /mission resume): only later failures count towards the pause */
+  failures_acknowledged: z.number().int().nonnegative().default(0),
+  /** a person asked for validation now (/mission validate) */
+  validate_now: z.boolean().optional(),
 });
 export type Milestone = z.infer<typeof Milestone>;
 
@@ -271,6 +279,44 @@ const PerRun = z.strictObject({
   tokens_per_turn: z.number().int().positive().default(PER_RUN_DEFAULTS.tokens_per_turn),
 });
 
+/**
+ * How a milestone is validated (`validation:` in `.github/mission.yml`). The
+ * workflow reads `commands` and `browser` itself (see
+ * templates/workflows/mission-validate.yml); without `commands` it runs the
+ * defaults from package.json (see defaultValidationCommands in validation.ts).
+ */
+export const ValidationCommand = z.union([
+  z.string().min(1).max(2000),
+  z.strictObject({
+    name: z.string().regex(/^[\w .:/-]{1,60}$/, "a command name is up to 60 letters, digits, spaces and . : / -"),
+    command: z.string().min(1).max(2000),
+    /** the command for one test file, `{file}` replaced by it (e.g. `npx vitest run {file}`) */
+    rerun: z.string().max(2000).optional(),
+  }),
+]);
+export type ValidationCommand = z.infer<typeof ValidationCommand>;
+
+export const ValidationConfig = z.strictObject({
+  /** workflow file dispatched to validate a milestone */
+  workflow: z.string().default("mission-validate.yml"),
+  /** shell commands, in order; a string's name is the command itself */
+  commands: z.array(ValidationCommand).min(1).max(20).optional(),
+  /** browser checks with Playwright against a URL the repository serves */
+  browser: z
+    .strictObject({
+      url: z.url(),
+      paths: z.array(z.string().regex(/^\//, "a path starts with /").max(500)).min(1).max(20).default(["/"]),
+      /** command that serves the app in the background (omit when `url` is already live) */
+      start: z.string().min(1).max(2000).optional(),
+    })
+    .optional(),
+  /** failed validations of one milestone before the mission pauses for a human */
+  max_failures: z.number().int().min(1).max(20).default(3),
+  /** minutes all commands together may take */
+  timeout_minutes: z.number().int().min(1).max(330).default(30),
+});
+export type ValidationConfig = z.infer<typeof ValidationConfig>;
+
 /** `.github/mission.yml`, validated; every field has a default. */
 export const Config = z.strictObject({
   models: ModelRouting.default({
@@ -314,12 +360,19 @@ export const Config = z.strictObject({
     .strictObject({
       workflow: z.string().default("mission-worker.yml"),
       command: z.string().optional(),
+      /** a file under .github/ whose text every worker prompt includes (the repository's standing instructions for workers) */
+      prompt_file: z
+        .string()
+        .regex(/^\.github\/(?!(?:.*\/)?\.\.(?:\/|$)).+$/, "worker.prompt_file is a path under .github/, like .github/mission-worker.md")
+        .optional(),
       max_attempts: z.number().int().min(1).max(10).default(3),
-      stuck_after_minutes: z.number().int().min(5).default(120),
+      /** a run that has not changed for this long is cancelled and retried (above GitHub's 360-minute job limit) */
+      stuck_after_minutes: z.number().int().min(5).default(390),
     })
-    .default({ workflow: "mission-worker.yml", max_attempts: 3, stuck_after_minutes: 120 }),
+    .default({ workflow: "mission-worker.yml", max_attempts: 3, stuck_after_minutes: 390 }),
   /** where mission.md files are committed (default: the repository's default branch) */
   state_branch: z.string().optional(),
+  validation: ValidationConfig.default({ workflow: "mission-validate.yml", max_failures: 3, timeout_minutes: 30 }),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

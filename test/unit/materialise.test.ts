@@ -1,22 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { reconcile, recordIssue, type Action, type FoundIssue, type Ref } from "../../src/mission/reconcile.js";
+import { materialise, recordIssue, type MaterialiseAction as Action, type FoundIssue, type Ref } from "../../src/mission/materialise.js";
 import { answered, plan } from "../support/missions.js";
 
-const tracking = { number: 7, id: 7007 };
 const kinds = (actions: Action[]) => actions.map((a) => a.kind);
 const creates = (actions: Action[]) => actions.flatMap((a) => (a.kind === "create-issue" ? [a.ref] : []));
 
-describe("reconcile: materialising an approved plan", () => {
-  it("does nothing before approval", () => {
-    const m = answered({ status: "planned", plan: plan() });
-    expect(reconcile({ mission: m, committed: false, tracking, issues: new Map() })).toEqual([]);
-  });
-
-  it("commits mission.md first, then creates each milestone with its features under it, dashboard last", () => {
+describe("materialising an approved plan", () => {
+  it("ensures the labels, then creates each milestone with its features under it", () => {
     const m = answered({ status: "active", plan: plan([2, 3, 2]) });
-    const actions = reconcile({ mission: m, committed: false, tracking, issues: new Map() });
-    expect(actions[0]).toEqual({ kind: "commit-mission", message: "mission m-20261124-crm-7: approved plan" });
-    expect(actions[1]!.kind).toBe("ensure-labels");
+    const actions = materialise(m, new Map());
+    expect(actions[0]!.kind).toBe("ensure-labels");
     expect(creates(actions)).toEqual([
       "milestone:1", "feature:1.1", "feature:1.2",
       "milestone:2", "feature:2.1", "feature:2.2", "feature:2.3",
@@ -24,7 +17,6 @@ describe("reconcile: materialising an approved plan", () => {
     ]);
     expect(actions).toContainEqual({ kind: "link-sub-issue", parent: "tracking", child: "milestone:2" });
     expect(actions).toContainEqual({ kind: "link-sub-issue", parent: "milestone:2", child: "feature:2.3" });
-    expect(actions.at(-1)).toEqual({ kind: "update-dashboard" });
     const create = actions.find((a) => a.kind === "create-issue" && a.ref === "feature:2.1");
     expect(create).toMatchObject({ labels: ["mission:m-20261124-crm-7", "mission:feature"] });
     expect(create && "body" in create && create.body).toContain("<!-- mission-bot:m-20261124-crm-7:feature:2.1 -->");
@@ -32,7 +24,7 @@ describe("reconcile: materialising an approved plan", () => {
 
   it("links a dependency only after every feature of its milestone exists, even one listed later", () => {
     const m = answered({ status: "active", plan: plan([3, 2, 2], { "1.1": ["1.3"] }) });
-    const actions = reconcile({ mission: m, committed: true, tracking, issues: new Map() });
+    const actions = materialise(m, new Map());
     const dep = actions.findIndex((a) => a.kind === "add-blocked-by");
     const lastCreate = actions.findIndex((a) => a.kind === "create-issue" && a.ref === "feature:1.3");
     expect(actions[dep]).toEqual({ kind: "add-blocked-by", blocked: "feature:1.1", blocking: "feature:1.3" });
@@ -47,7 +39,7 @@ describe("reconcile: materialising an approved plan", () => {
       ["milestone:1", { number: 10, id: 1010, state: "open" }],
       ["feature:1.1", { number: 11, id: 1011, state: "open" }],
     ]);
-    const actions = reconcile({ mission: m, committed: true, tracking, issues });
+    const actions = materialise(m, issues);
     expect(creates(actions)).not.toContain("milestone:1");
     expect(creates(actions)).not.toContain("feature:1.1");
     expect(creates(actions)).toContain("feature:1.2");
@@ -55,13 +47,13 @@ describe("reconcile: materialising an approved plan", () => {
     expect(actions).toContainEqual({ kind: "record-issue", ref: "feature:1.1" });
   });
 
-  it("with every issue recorded, only refreshes the dashboard", () => {
+  it("with every issue recorded, does nothing", () => {
     let m = answered({ status: "active", plan: plan([2, 2, 2]) });
     let n = 10;
     for (const ms of m.plan!.milestones) {
       m = recordIssue(m, `milestone:${ms.key}`, { number: n, id: n * 100 }); n++;
       for (const f of ms.features) { m = recordIssue(m, `feature:${f.key}`, { number: n, id: n * 100 }); n++; }
     }
-    expect(kinds(reconcile({ mission: m, committed: true, tracking, issues: new Map() }))).toEqual(["update-dashboard"]);
+    expect(kinds(materialise(m, new Map()))).toEqual([]);
   });
 });

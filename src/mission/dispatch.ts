@@ -1,0 +1,61 @@
+/**
+ * What the bot sends when it starts a worker or a validation run (the
+ * workflow inputs), and how the answer is recorded. Pure. Every input is a
+ * string (GitHub passes them so); none is free text from an issue.
+ */
+import type { Mission, RunRecord, ValidationRecord } from "./model.js";
+import type { WorkerDispatch } from "./reconcile.js";
+import { findFeature, mapFeatures, mapMilestones } from "./workers.js";
+
+/** POC: every worker commits to one mission branch; Full: a branch (and pull request) per feature. */
+export function workerBranch(m: Mission, feature: string): string {
+  return m.mode === "full" ? `mission/${m.id}/${feature}` : `mission/${m.id}`;
+}
+
+export function workerInputs(m: Mission, d: WorkerDispatch, defaultBranch: string): Record<string, string> {
+  const feature = findFeature(m, d.feature);
+  if (!feature) throw new Error(`feature ${d.feature} is not in mission ${m.id}`);
+  return {
+    mission: m.id,
+    feature: d.feature,
+    issue: String(d.issue),
+    mode: m.mode ?? "poc",
+    branch: workerBranch(m, d.feature),
+    base: defaultBranch,
+    model: m.models.worker,
+    max_turns: String(d.limits.max_turns),
+    timeout_minutes: String(d.limits.timeout_minutes),
+    ...(d.limits.max_cost_usd !== undefined ? { max_cost_usd: d.limits.max_cost_usd.toFixed(2) } : {}),
+    nonce: d.nonce,
+  };
+}
+
+/** Validation runs on what the features produced: the mission branch (POC) or the default branch (Full). */
+export function validationRef(m: Mission, defaultBranch: string): string {
+  return m.mode === "full" ? defaultBranch : `mission/${m.id}`;
+}
+
+export function validationInputs(m: Mission, milestone: string, nonce: string, defaultBranch: string): Record<string, string> {
+  const ms = m.plan?.milestones.find((x) => x.key === milestone);
+  if (!ms?.issue) throw new Error(`milestone ${milestone} of mission ${m.id} has no issue`);
+  return { mission: m.id, milestone, issue: String(ms.issue.number), ref: validationRef(m, defaultBranch), nonce };
+}
+
+type Answer = { runId: number; url?: string } | { runId?: undefined } | { error: string };
+
+function answered<T extends RunRecord>(r: T, answer: Answer, at: number): T {
+  const now = new Date(at).toISOString();
+  if ("error" in answer) return { ...r, status: "completed", conclusion: "startup_failure", updated_at: now };
+  if (answer.runId === undefined) return r; // no id in the answer: found later by its name
+  return { ...r, run_id: answer.runId, status: "queued", updated_at: now, ...(answer.url ? { url: answer.url } : {}) };
+}
+
+export function recordDispatch(m: Mission, feature: string, attempt: number, answer: Answer, at: number): Mission {
+  return mapFeatures(m, (f) => (f.key !== feature ? f : { ...f, runs: f.runs.map((r) => (r.try === attempt ? answered(r, answer, at) : r)) }));
+}
+
+export function recordValidationDispatch(m: Mission, milestone: string, attempt: number, answer: Answer, at: number): Mission {
+  return mapMilestones(m, (ms) =>
+    ms.key !== milestone ? ms : { ...ms, validations: ms.validations.map((v: ValidationRecord) => (v.try === attempt ? answered(v, answer, at) : v)) },
+  );
+}

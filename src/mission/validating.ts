@@ -1,0 +1,178 @@
+/**
+ * Validation in the loop: once every feature of the active milestone is
+ * done, validate the repository; a pass closes the milestone and moves on, a
+ * failure opens fix features (one per failing area, never twice), and
+ * repeated failures pause the mission for a person. Pure.
+ */
+import type { Milestone, Mission, ValidationRecord } from "./model.js";
+import type { Action, Snapshot } from "./reconcile.js";
+import { activeMilestone, isRunning, isStuck, observe, runNonce } from "./workers.js";
+import { fixFeatures, groupFailures, validationVerdict, type ValidationReport } from "./validation.js";
+
+export interface FoundValidationReport {
+  /** the milestone whose issue the report was posted on */
+  milestone: string;
+  url: string;
+  result: { found: true; ok: true; report: ValidationReport } | { found: true; ok: false; problems: string[] };
+}
+
+export interface ValidationStep {
+  mission: Mission;
+  actions: Action[];
+  /** true when the milestone is validating (or done): no worker is dispatched */
+  handled: boolean;
+}
+
+export function decideValidation(
+  m: Mission,
+  milestone: Milestone,
+  s: Pick<Snapshot, "runs" | "runsByNonce" | "validationReports" | "config" | "now">,
+  closed: (key: string) => boolean,
+): ValidationStep {
+  const actions: Action[] = [];
+  const inFlight = milestone.validations.some(isRunning);
+  if (!milestone.features.every((f) => closed(f.key)) && !(milestone.validate_now || inFlight)) {
+    return { mission: m.status === "validating" ? { ...m, status: "active" } : m, actions, handled: false };
+  }
+  let records = milestone.validations.map((v) => observeValidation(v, milestone.key, s, actions));
+  const last = records.at(-1);
+
+  // A run under way: wait for it.
+  if (last && isRunning(last)) return done(m, milestone, records, actions, "validating");
+
+  // A finished run: its report decides (no report, or garbage, is not a pass).
+  if (last && last.status === "completed" && !last.outcome) {
+    const found = s.validationReports.find((r) => r.milestone === milestone.key && r.result.ok && r.result.report.run_id === last.run_id);
+    const garbage = s.validationReports.find((r) => r.milestone === milestone.key && !r.result.ok);
+    if (found?.result.ok) {
+      const report = found.result.report;
+      const verdict = validationVerdict(report);
+      const groups = verdict === "fail" ? groupFailures(report) : [];
+      records = replaceLast(records, { ...last, outcome: verdict, failures: groups.map((g) => g.signature) });
+      if (verdict === "pass" && milestone.features.every((f) => closed(f.key))) return passMilestone(m, milestone, records, actions, s.now);
+      if (verdict === "pass") {
+        // Asked for early (/mission validate): the checks pass, the features go on.
+        return { mission: { ...withMilestone(m, { ...milestone, validations: records }), status: "active" }, actions, handled: false };
+      }
+      const { create, update } = fixFeatures(milestone, groups, closedIsNot(closed));
+      for (const u of update) {
+        actions.push({
+          kind: "comment",
+          on: `feature:${u.key}`,
+          key: `refail:${last.run_id}`,
+          body: `Validation run ${last.run_id} still fails here: **${u.group.title}** (${u.group.count} failing).`,
+        });
+      }
+      const next: Milestone = { ...milestone, validations: records, features: [...milestone.features, ...create] };
+      return failed(m, next, s, actions);
+    }
+    records = replaceLast(records, { ...last, outcome: "invalid" });
+    if (garbage && !garbage.result.ok) {
+      actions.push({
+        kind: "comment",
+        on: `milestone:${milestone.key}`,
+        key: `invalid-validation:${last.run_id}`,
+        body: `The report of validation run ${last.run_id} could not be read, so it does not count as a pass:\n${garbage.result.problems
+          .map((p) => `- ${p}`)
+          .join("\n")}`,
+      });
+    }
+  }
+
+  // Decide whether to validate (again).
+  const invalid = trailing(records, (v) => v.outcome === "invalid");
+  const failures = records.filter((v) => v.outcome === "fail").length - milestone.failures_acknowledged;
+  if (invalid >= 2) return pause(m, milestone, records, actions, `validation of milestone ${milestone.key} could not run or report twice`);
+  if (failures >= s.config.validation.max_failures) {
+    const keeps = [...new Set(records.filter((v) => v.outcome === "fail").flatMap((v) => v.failures))].slice(0, 10);
+    return pause(m, milestone, records, actions, `validation of milestone ${milestone.key} failed ${failures} times (${keeps.join(", ") || "see the results"})`);
+  }
+  if (!milestone.features.every((f) => closed(f.key)) && !milestone.validate_now) {
+    return { mission: { ...withMilestone(m, { ...milestone, validations: records }), status: "active" }, actions, handled: false };
+  }
+  const run: ValidationRecord = { try: records.length + 1, dispatched_at: s.now, status: "dispatching", failures: [] };
+  actions.push({ kind: "dispatch-validation", milestone: milestone.key, try: run.try, nonce: runNonce(run) });
+  return done(m, { ...milestone, validate_now: undefined }, [...records, run], actions, "validating");
+}
+
+function observeValidation(
+  v: ValidationRecord,
+  key: string,
+  s: Pick<Snapshot, "runs" | "runsByNonce" | "config" | "now">,
+  actions: Action[],
+): ValidationRecord {
+  if (!isRunning(v)) return v;
+  const seen = v.run_id ? s.runs.get(v.run_id) : s.runsByNonce.get(`validate-${key}/${runNonce(v)}`);
+  const next = seen ? { ...v, ...observe(v, seen) } : v;
+  if (isRunning(next) && isStuck(next, s.now, s.config)) {
+    if (next.run_id) actions.push({ kind: "cancel-run", runId: next.run_id });
+    return { ...next, status: "completed", conclusion: "timed_out", updated_at: s.now };
+  }
+  return next;
+}
+
+function passMilestone(m: Mission, milestone: Milestone, records: ValidationRecord[], actions: Action[], now: string): ValidationStep {
+  actions.push({ kind: "close-issue", ref: `milestone:${milestone.key}`, reason: "completed" });
+  let mission = withMilestone(m, { ...milestone, validations: records, validated: "passed" });
+  mission = { ...mission, decisions: [...mission.decisions, { at: now, by: "mission-bot", what: `Milestone ${milestone.key} passed validation.` }] };
+  const next = activeMilestone(mission);
+  if (!next) {
+    mission = { ...mission, status: "completed" };
+    actions.push({
+      kind: "comment",
+      on: "tracking",
+      key: "completed",
+      body: `**Mission ${m.id} is complete.** Every milestone passed validation. The ledger and decision log are in \`todo/missions/${m.id}/mission.md\`.`,
+    });
+  } else {
+    mission = { ...mission, status: "active" };
+  }
+  return { mission, actions, handled: true };
+}
+
+function failed(m: Mission, milestone: Milestone, s: Pick<Snapshot, "config">, actions: Action[]): ValidationStep {
+  const failures = milestone.validations.filter((v) => v.outcome === "fail").length - milestone.failures_acknowledged;
+  if (failures >= s.config.validation.max_failures) {
+    const keeps = milestone.validations.at(-1)?.failures.slice(0, 10).join(", ") ?? "";
+    return pause(m, milestone, milestone.validations, actions, `validation of milestone ${milestone.key} failed ${failures} times (${keeps})`);
+  }
+  return { mission: { ...withMilestone(m, milestone), status: "active" }, actions, handled: true };
+}
+
+function pause(m: Mission, milestone: Milestone, records: ValidationRecord[], actions: Action[], reason: string): ValidationStep {
+  actions.push(
+    { kind: "label", on: "tracking", add: ["mission:needs-human"] },
+    {
+      kind: "comment",
+      on: "tracking",
+      key: `validation-pause:${milestone.key}:${records.length}`,
+      body: `**Mission ${m.id} is paused: ${reason}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone.key}\` to accept the milestone as it is.`,
+    },
+  );
+  const mission = { ...withMilestone(m, { ...milestone, validations: records }), status: "paused" as const, paused_reason: reason };
+  return { mission, actions, handled: true };
+}
+
+function done(m: Mission, milestone: Milestone, records: ValidationRecord[], actions: Action[], status: Mission["status"]): ValidationStep {
+  return { mission: { ...withMilestone(m, { ...milestone, validations: records }), status }, actions, handled: true };
+}
+
+function withMilestone(m: Mission, milestone: Milestone): Mission {
+  if (!m.plan) return m;
+  return { ...m, plan: { ...m.plan, milestones: m.plan.milestones.map((ms) => (ms.key === milestone.key ? milestone : ms)) } };
+}
+
+/** How many of the newest records in a row satisfy `pred`. */
+function trailing<T>(list: readonly T[], pred: (x: T) => boolean): number {
+  let n = 0;
+  for (let i = list.length - 1; i >= 0 && pred(list[i]!); i--) n++;
+  return n;
+}
+
+function replaceLast<T>(list: T[], item: T): T[] {
+  return [...list.slice(0, -1), item];
+}
+
+function closedIsNot(closed: (key: string) => boolean): (key: string) => boolean {
+  return (key) => !closed(key);
+}
