@@ -1,0 +1,140 @@
+/**
+ * The results comment a validation run posts on its milestone issue: a
+ * table of the commands, then, when it failed, each failing area with its
+ * tests and the end of the command's output. Pure.
+ *
+ * GitHub rejects comments over 65,536 characters and the hidden report block
+ * (up to BLOCK_BUDGET) goes below this text, so the text is kept under
+ * VALIDATION_COMMENT_MAX_CHARS: tests per group, groups shown and output
+ * tails are cut step by step, and the comment says how many were left out.
+ * Test names, messages and output come from the code under test: they are
+ * escaped (no HTML, no markers, no @mentions) or fenced.
+ */
+import { BLOCK_BUDGET, fence, inert as escape, type FailureGroup, type ValidationReport } from "../validation.js";
+import { formatDuration } from "./mission-file.js";
+
+export const VALIDATION_COMMENT_MAX_CHARS = 65_536 - BLOCK_BUDGET - 1_536;
+
+export interface ValidationCommentOptions {
+  /** which validation of this milestone this is (1 for the first) */
+  attempt: number;
+  /** failed validations before the mission pauses (validation.max_failures) */
+  maxFailures: number;
+}
+
+interface Detail {
+  groups: number;
+  tests: number;
+  tail: number;
+}
+
+const DETAILS: Detail[] = [
+  { groups: 20, tests: 10, tail: 3000 },
+  { groups: 20, tests: 5, tail: 1500 },
+  { groups: 15, tests: 3, tail: 600 },
+  { groups: 10, tests: 2, tail: 0 },
+  { groups: 5, tests: 1, tail: 0 },
+];
+
+export function renderValidationComment(report: ValidationReport, groups: FailureGroup[], opts: ValidationCommentOptions): string {
+  for (const detail of DETAILS) {
+    const text = render(report, groups, opts, detail);
+    if (text.length <= VALIDATION_COMMENT_MAX_CHARS) return text;
+  }
+  const text = render(report, groups, opts, { groups: 0, tests: 0, tail: 0 });
+  return text.length <= VALIDATION_COMMENT_MAX_CHARS ? text : `${text.slice(0, VALIDATION_COMMENT_MAX_CHARS - 40)}\n\n… (cut to fit GitHub's limit)`;
+}
+
+function render(report: ValidationReport, groups: FailureGroup[], opts: ValidationCommentOptions, detail: Detail): string {
+  const failed = groups.length > 0 || report.commands.some((c) => !c.passed || c.skipped) || report.browser?.passed === false;
+  const lines = [
+    failed
+      ? `### ❌ Validation of milestone ${report.milestone} failed (attempt ${opts.attempt} of ${opts.maxFailures})`
+      : `### ✅ Validation of milestone ${report.milestone} passed`,
+    "",
+    `Mission \`${report.mission}\` · run ${report.run_id} (attempt ${report.run_attempt})${report.commit ? ` · commit ${report.commit}` : ""}`,
+    "",
+    "| command | result | duration |",
+    "| --- | --- | --- |",
+    ...report.commands.map((c) => `| ${cell(c.name)} | ${result(c)} | ${formatDuration(c.duration_seconds)} |`),
+    "",
+  ];
+  const total = report.failures_total ?? report.failures.length;
+  if (report.tests_total !== undefined) lines.push(`Tests: ${report.tests_total} run, ${total} failed.`, "");
+  if (report.browser) {
+    const pages = report.browser.pages;
+    const bad = pages.filter((p) => !p.passed).length;
+    lines.push(`Browser checks against ${escape(report.browser.url)}: ${report.browser.passed ? "passed" : "failed"} (${pages.length - bad} of ${pages.length} pages).`, "");
+  }
+  if (report.screenshots.length > 0) {
+    lines.push(`Screenshots: ${report.screenshots.slice(0, 30).map((s) => `[${escape(s.name)}](${s.url})`).join(" · ")}`, "");
+  }
+  if (report.problems.length > 0) {
+    lines.push("Could not be read:", ...report.problems.slice(0, 10).map((p) => `- ${escape(p)}`), "");
+  }
+  if (!failed) return lines.join("\n");
+
+  lines.push(`#### ${groups.length} failing ${groups.length === 1 ? "area" : "areas"}`, "");
+  for (const group of groups.slice(0, detail.groups)) lines.push(...renderGroup(group, detail));
+  const hidden = groups.length - Math.min(groups.length, detail.groups);
+  if (hidden > 0) lines.push(`… and ${hidden} more failing ${hidden === 1 ? "area" : "areas"}, not shown here to fit GitHub's comment limit.`, "");
+  if (total > report.failures.length) {
+    lines.push(`The report holds ${report.failures.length} of ${total} failing tests.`, "");
+  }
+  lines.push(
+    opts.attempt >= opts.maxFailures
+      ? `This milestone has now failed validation ${opts.attempt} times: the mission pauses for a person.`
+      : "Each failing area becomes a fix feature of this milestone; validation runs again when they are done.",
+  );
+  return lines.join("\n");
+}
+
+function renderGroup(group: FailureGroup, detail: Detail): string[] {
+  const lines = [`**${escape(group.title)}**${group.count > 1 ? ` (${group.count} failing)` : ""}`, ""];
+  if (group.rerun ?? group.command_line) lines.push(`Reproduce: ${code(group.rerun ?? group.command_line ?? "")}`, "");
+  const shown = group.sample.slice(0, detail.tests);
+  for (const failure of shown) {
+    const where = failure.file ? ` in ${code(failure.file)}` : "";
+    lines.push(`- ${code(failure.name)}${where}: ${escape(firstLine(failure.message))}`);
+  }
+  const left = group.count - shown.length;
+  if (shown.length > 0 && left > 0) lines.push(`- … and ${left} more`);
+  if (shown.length > 0) lines.push("");
+  const tail = group.output_tail?.trim();
+  if (tail && detail.tail > 0) {
+    lines.push(
+      "<details><summary>End of the output</summary>",
+      "",
+      fence(tail.length > detail.tail ? `…${tail.slice(-detail.tail)}` : tail),
+      "",
+      "</details>",
+      "",
+    );
+  }
+  return lines;
+}
+
+function result(c: ValidationReport["commands"][number]): string {
+  if (c.skipped) return "⏭️ skipped";
+  if (c.passed) return "✅ passed";
+  if (c.timed_out) return "⏱️ timed out";
+  return `❌ failed (exit ${c.exit_code ?? "none"})`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+/** A code span whatever backticks the text holds; one line. */
+function code(text: string): string {
+  const flat = text.replace(/\r?\n|\r/g, " ").slice(0, 300);
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+
+function cell(text: string): string {
+  return code(text).replace(/\|/g, "\\|");
+}

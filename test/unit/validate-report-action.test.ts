@@ -1,0 +1,182 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ActionContext } from "../../src/action/context.js";
+import { run } from "../../src/action/validate-report.js";
+import type { Octokit } from "../../src/github/client.js";
+import { encodeValidationReport, readValidationReport, validationVerdict } from "../../src/mission/validation.js";
+import { githubNock, TestOctokit, type GitHubNock } from "../support/github-nock.js";
+
+const COMMENTS = "/repos/acme/crm/issues/12/comments";
+const fixture = (name: string) => new URL(`../fixtures/junit/${name}`, import.meta.url);
+
+function context(inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const outputs: Record<string, string> = {};
+  const logs: string[] = [];
+  const ctx: ActionContext = {
+    input: (name) => inputs[name] ?? "",
+    setOutput: (name, value) => {
+      outputs[name] = value;
+    },
+    repo: { owner: "acme", repo: "crm" },
+    event: { name: "workflow_dispatch", payload: {} },
+    octokit: new TestOctokit({ auth: "ghs_test" }) as unknown as Octokit,
+    summary: undefined as unknown as ActionContext["summary"],
+    log: { info: (m) => logs.push(m), warning: (m) => logs.push(m), error: (m) => logs.push(m) },
+    env: { GITHUB_RUN_ID: "9001", GITHUB_RUN_ATTEMPT: "1", ...env },
+  };
+  return { ctx, outputs, logs };
+}
+
+const passed = (name: string, command: string, junit: string[] = []) => ({
+  name,
+  command,
+  passed: true,
+  skipped: false,
+  exit_code: 0,
+  timed_out: false,
+  duration_seconds: 12.5,
+  output_tail: "ok",
+  junit,
+});
+
+describe("validate-report Action", () => {
+  let gh: GitHubNock;
+  let dir: string;
+  let posted: string | undefined;
+  beforeEach(() => {
+    gh = githubNock();
+    dir = mkdtempSync(join(tmpdir(), "validate-report-"));
+    posted = undefined;
+  });
+  afterEach(() => {
+    gh.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function results(commands: unknown[], junit: Record<string, URL> = {}): string {
+    for (const [path, from] of Object.entries(junit)) {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      copyFileSync(from, join(dir, path));
+    }
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ commands }));
+    return join(dir, "results.json");
+  }
+
+  const inputs = (resultsPath: string) => ({ mission: "m-20261124-crm-7", milestone: "2", issue: "12", results: resultsPath, "max-failures": "3" });
+
+  function expectPost(existing: unknown[] = []) {
+    gh.api.get(COMMENTS).query({ per_page: "100" }).reply(200, existing);
+    gh.api.post(COMMENTS, (body: { body: string }) => {
+      posted = body.body;
+      return true;
+    }).reply(201, { id: 77, html_url: "https://github.com/acme/crm/issues/12#issuecomment-77", body: "" });
+  }
+
+  it("pass: posts the results table with the report block; verdict pass", async () => {
+    const path = results([passed("install", "npm ci"), passed("test", "npm run test")]);
+    expectPost();
+    const { ctx, outputs } = context(inputs(path));
+    await run(ctx);
+    gh.done();
+    expect(outputs).toMatchObject({ verdict: "pass", failures: "0", groups: "0" });
+    expect(posted).toContain("### ✅ Validation of milestone 2 passed");
+    expect(posted).toContain("<!-- mission-bot:m-20261124-crm-7:comment:validation-9001-1 -->");
+    const read = readValidationReport(posted);
+    expect(read.found && read.ok && read.report).toMatchObject({ run_id: 9001, milestone: "2", commands: [{ name: "install" }, { name: "test" }] });
+  });
+
+  it("fail: parses the JUnit files of each command and groups the failures", async () => {
+    const path = results(
+      [
+        passed("install", "npm ci"),
+        { ...passed("lint", "npm run lint"), passed: false, exit_code: 1, output_tail: "3:1 error no-unused-vars" },
+        { ...passed("test", "npm run test", ["junit/3/junit.xml"]), passed: false, exit_code: 1, rerun: "npm run test -- {file}" },
+      ],
+      { "junit/3/junit.xml": fixture("vitest.xml") },
+    );
+    expectPost();
+    const { ctx, outputs } = context(inputs(path));
+    await run(ctx);
+    gh.done();
+    expect(outputs).toMatchObject({ verdict: "fail", failures: "3", groups: "3" });
+    expect(posted).toContain("### ❌ Validation of milestone 2 failed (attempt 1 of 3)");
+    expect(posted).toContain("Reproduce: `npm run test -- src/contacts.test.ts`");
+    const read = readValidationReport(posted);
+    expect(read.found && read.ok).toBe(true);
+    if (read.found && read.ok) {
+      expect(read.report.tests_total).toBe(5);
+      expect(read.report.failures.every((f) => f.command === "test")).toBe(true);
+    }
+  });
+
+  it("hundreds of failures: one comment under GitHub's limit that still reads back", async () => {
+    const path = results(
+      [{ ...passed("test", "npm run test", ["junit/1/junit.xml"]), passed: false, exit_code: 1, output_tail: "x".repeat(4000) }],
+      { "junit/1/junit.xml": fixture("vitest-hundreds.xml") },
+    );
+    expectPost();
+    const { ctx, outputs } = context(inputs(path));
+    await run(ctx);
+    gh.done();
+    expect(outputs).toMatchObject({ verdict: "fail", failures: "320", groups: "6" });
+    expect(posted!.length).toBeLessThan(65_536);
+    const read = readValidationReport(posted);
+    expect(read.found && read.ok && validationVerdict(read.report)).toBe("fail");
+  });
+
+  it("a garbage JUnit file is named as a problem; the exit codes still decide", async () => {
+    const path = results([passed("test", "npm test", ["junit/1/junit.xml"])], { "junit/1/junit.xml": fixture("garbage.xml") });
+    expectPost();
+    const { ctx, outputs } = context(inputs(path));
+    await run(ctx);
+    gh.done();
+    expect(outputs.verdict).toBe("pass");
+    const read = readValidationReport(posted);
+    expect(read.found && read.ok && read.report.problems).toEqual([expect.stringMatching(/^junit\/1\/junit\.xml: the JUnit file is not well-formed XML/)]);
+  });
+
+  it("no results (the check job died): says so, posts no report block, verdict invalid", async () => {
+    expectPost();
+    const { ctx, outputs } = context(inputs(join(dir, "results.json")));
+    await run(ctx);
+    gh.done();
+    expect(outputs.verdict).toBe("invalid");
+    expect(posted).toContain("could not run");
+    expect(posted).toContain("results.json does not exist");
+    expect(readValidationReport(posted)).toEqual({ found: false });
+  });
+
+  it("a re-run of the report job edits its comment; earlier failed runs count as attempts", async () => {
+    const path = results([{ ...passed("build", "npm run build"), passed: false, exit_code: 2 }]);
+    const earlier = encodeValidationReport({
+      mission: "m-20261124-crm-7",
+      milestone: "2",
+      run_id: 8000,
+      commands: [{ name: "build", command: "npm run build", passed: false, exit_code: 2, duration_seconds: 1 }],
+    });
+    const bot = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
+    gh.api
+      .get(COMMENTS)
+      .query({ per_page: "100" })
+      .reply(200, [
+        { id: 50, body: `earlier\n${earlier}`, user: bot, html_url: "https://github.com/acme/crm/issues/12#issuecomment-50" },
+        { id: 60, body: "old <!-- mission-bot:m-20261124-crm-7:comment:validation-9001-1 -->", user: bot, html_url: "https://github.com/acme/crm/issues/12#issuecomment-60" },
+      ]);
+    gh.api.patch("/repos/acme/crm/issues/comments/60", (body: { body: string }) => {
+      posted = body.body;
+      return true;
+    }).reply(200, { id: 60, html_url: "https://github.com/acme/crm/issues/12#issuecomment-60", body: "" });
+    const { ctx, outputs } = context(inputs(path));
+    await run(ctx);
+    gh.done();
+    expect(outputs["comment-url"]).toBe("https://github.com/acme/crm/issues/12#issuecomment-60");
+    expect(posted).toContain("failed (attempt 2 of 3)");
+  });
+
+  it("refuses to post without knowing where", async () => {
+    const { ctx } = context({ mission: "not a mission", milestone: "2", issue: "12" });
+    await expect(run(ctx)).rejects.toThrow(/cannot address a validation report: mission:/);
+  });
+});
