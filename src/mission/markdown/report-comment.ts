@@ -1,0 +1,64 @@
+/**
+ * The comment a worker posts on its feature issue: what happened and what
+ * it cost, for people, followed by the hidden report block the bot reads.
+ * Pure.
+ *
+ * The summary is the agent's own text. It is quoted with `<`, `>`, `&` and
+ * `@` escaped, so it can neither forge a report block or marker (those start
+ * with `<!--`), nor inject HTML, nor mention people.
+ */
+import { formatTokens } from "../ledger.js";
+import { encodeReport, type WorkerReport } from "../report.js";
+import { formatDuration } from "./mission-file.js";
+
+/** Agent text made inert: no HTML, no comment markers, no @mentions. */
+export function escapeAgentText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@/g, "&#64;");
+}
+
+/** `text` as a code span, whatever backticks it holds. */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text.replace(/\r?\n|\r/g, " ")}${pad}${fence}`;
+}
+
+/** "$0.0123" under a dollar, "$12.35" above. */
+export function formatCost(usd: number): string {
+  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+function quote(text: string): string[] {
+  return escapeAgentText(text.trim())
+    .split(/\r?\n|\r/)
+    .map((line) => (line.trim() ? `> ${line}` : ">"));
+}
+
+export function renderReportComment(r: WorkerReport): string {
+  const done = r.outcome === "success";
+  const rows: [string, string][] = [["Outcome", done ? "success" : "failure"]];
+  if (r.branch) rows.push(["Branch", code(r.branch)]);
+  if (r.pull_request) rows.push(["Pull request", `#${r.pull_request}`]);
+  if (r.commit) rows.push(["Commit", r.commit]);
+  rows.push(["Model", r.model ? code(r.model) : "not reported"]);
+  rows.push(["Tokens", `${formatTokens(r.tokens_in)} in / ${formatTokens(r.tokens_out)} out`]);
+  rows.push(["Cost", r.cost_usd !== undefined ? formatCost(r.cost_usd) : "not reported (the bot prices the tokens)"]);
+  rows.push(["Duration", formatDuration(r.duration_seconds)]);
+  if (r.turns !== undefined) rows.push(["Turns", String(r.turns)]);
+  rows.push(["Actions minutes", String(Math.round(r.actions_minutes * 100) / 100)]);
+
+  const lines = [
+    `### Worker report: feature ${r.feature} ${done ? "done" : "not done"}`,
+    "",
+    `Mission ${code(r.mission)} · run ${r.run_id} (attempt ${r.run_attempt})`,
+    "",
+    ...(r.summary.trim() ? [...quote(r.summary), ""] : []),
+    "| | |",
+    "| --- | --- |",
+    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`),
+    "",
+    encodeReport(r),
+  ];
+  return lines.join("\n");
+}

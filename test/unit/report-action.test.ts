@@ -1,0 +1,256 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as core from "@actions/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ActionContext } from "../../src/action/context.js";
+import { run } from "../../src/action/report.js";
+import type { Octokit } from "../../src/github/client.js";
+import { readReport, type WorkerReport } from "../../src/mission/report.js";
+import { githubNock, TestOctokit, type GitHubNock } from "../support/github-nock.js";
+
+const REPO = "/repos/acme/crm";
+const RUN_ID = 4242;
+const NOW = Date.parse("2026-11-24T10:20:00Z");
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/agent/${name}`, import.meta.url), "utf8");
+
+interface Fake {
+  ctx: ActionContext;
+  outputs: Record<string, string>;
+  logs: string[];
+}
+
+function fakeContext(inputs: Record<string, string>): Fake {
+  const outputs: Record<string, string> = {};
+  const logs: string[] = [];
+  const ctx: ActionContext = {
+    input: (name) => inputs[name] ?? "",
+    setOutput: (name, value) => {
+      outputs[name] = value;
+    },
+    repo: { owner: "acme", repo: "crm" },
+    event: { name: "workflow_dispatch", payload: {} },
+    octokit: new TestOctokit({ auth: { token: "ghs_test" } }) as Octokit,
+    summary: core.summary,
+    log: { info: (m) => logs.push(m), warning: (m) => logs.push(`warning: ${m}`), error: (m) => logs.push(`error: ${m}`) },
+    env: { GITHUB_RUN_ID: String(RUN_ID), GITHUB_RUN_ATTEMPT: "1" },
+  };
+  return { ctx, outputs, logs };
+}
+
+function usageFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "mission-report-")), "agent-output.txt");
+  writeFileSync(path, text);
+  return path;
+}
+
+const ADDRESS = { mission: "m-20261124-crm", feature: "2.3", issue: "31" };
+
+let gh: GitHubNock;
+beforeEach(() => {
+  gh = githubNock();
+});
+afterEach(() => gh.restore());
+
+/** The run's jobs: the agent job took 10 minutes, the apply job started 3 minutes before NOW. */
+function jobs(reply: "ok" | "forbidden" = "ok"): void {
+  const scope = gh.api.get(`${REPO}/actions/runs/${RUN_ID}/jobs`).query({ filter: "latest", per_page: "100" });
+  if (reply === "forbidden") {
+    scope.reply(403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com" });
+    return;
+  }
+  scope.reply(200, {
+    total_count: 2,
+    jobs: [
+      { id: 1, run_id: RUN_ID, name: "agent", status: "completed", conclusion: "success", started_at: "2026-11-24T10:05:00Z", completed_at: "2026-11-24T10:15:00Z" },
+      { id: 2, run_id: RUN_ID, name: "apply", status: "in_progress", conclusion: null, started_at: "2026-11-24T10:17:00Z", completed_at: null },
+    ],
+  });
+}
+
+/** Mock the comment and return what was posted, read back as the bot reads it. */
+function comment(): () => WorkerReport {
+  let body = "";
+  gh.api
+    .post(`${REPO}/issues/31/comments`, (b: { body: string }) => {
+      body = b.body;
+      return true;
+    })
+    .reply(201, { id: 77, html_url: "https://github.com/acme/crm/issues/31#issuecomment-77", body: "" });
+  return () => {
+    const read = readReport(body);
+    if (!read.found || !read.ok) throw new Error(`no valid report in ${body}`);
+    return read.report;
+  };
+}
+
+describe("a worker reports on its feature issue", () => {
+  it("POC success: posts the agent's figures and this run's Actions minutes, then closes the feature issue", async () => {
+    jobs();
+    const posted = comment();
+    let closed: unknown;
+    gh.api
+      .patch(`${REPO}/issues/31`, (b) => {
+        closed = b;
+        return true;
+      })
+      .reply(200, { number: 31, state: "closed" });
+    const { ctx, outputs } = fakeContext({
+      ...ADDRESS,
+      "worker-mode": "poc",
+      outcome: "success",
+      branch: "mission/m-20261124-crm",
+      commit: "0123456789ABCDEF0123456789abcdef01234567",
+      "usage-file": usageFile(fixture("claude-json.json")),
+      model: "claude-haiku-4-5",
+      "tokens-in": "5",
+      "duration-seconds": "900",
+    });
+
+    await run(ctx, () => NOW);
+    gh.done();
+
+    expect(posted()).toEqual({
+      mission: "m-20261124-crm",
+      feature: "2.3",
+      run_id: RUN_ID,
+      run_attempt: 1,
+      outcome: "success",
+      summary: "Added the contacts list page with search and pagination.\nTests: npm test (42 passed).",
+      branch: "mission/m-20261124-crm",
+      commit: "0123456789abcdef0123456789abcdef01234567",
+      // the agent's own figures win over the inputs
+      model: "claude-sonnet-5-5",
+      tokens_in: 1_486_203,
+      tokens_out: 21_500,
+      cost_usd: 1.8234,
+      duration_seconds: 754.3,
+      actions_minutes: 13,
+      turns: 37,
+    });
+    expect(closed).toEqual({ state: "closed", state_reason: "completed" });
+    expect(outputs).toMatchObject({ outcome: "success", "comment-id": "77" });
+    expect(JSON.parse(outputs.report!)).toMatchObject({ run_id: RUN_ID, tokens_out: 21_500 });
+  });
+
+  it("Full success: reports the pull request and leaves the issue to be closed by its merge", async () => {
+    jobs();
+    const posted = comment();
+    const { ctx } = fakeContext({
+      ...ADDRESS,
+      "worker-mode": "full",
+      outcome: "success",
+      branch: "mission/m-20261124-crm/2.3",
+      "pull-request": "57",
+      commit: "abcdef1",
+      "usage-file": usageFile(fixture("claude-stream.jsonl")),
+    });
+
+    await run(ctx, () => NOW);
+    gh.done(); // no PATCH of the issue was mocked: closing it would be an unmatched request
+
+    expect(posted()).toMatchObject({ outcome: "success", pull_request: 57, branch: "mission/m-20261124-crm/2.3", cost_usd: 0.4321 });
+  });
+
+  it("takes the figures from the inputs when the agent left no output", async () => {
+    jobs();
+    const posted = comment();
+    const { ctx } = fakeContext({
+      ...ADDRESS,
+      "worker-mode": "full",
+      outcome: "failure",
+      summary: "The agent command failed or ran out of time.",
+      "usage-file": "/nonexistent/agent-output.txt",
+      model: "gpt-5",
+      "tokens-in": "1200",
+      "tokens-out": "300",
+      "cost-usd": "0.05",
+      "duration-seconds": "61",
+    });
+
+    await run(ctx, () => NOW);
+    gh.done();
+
+    const r = posted();
+    expect(r).toMatchObject({ outcome: "failure", model: "gpt-5", tokens_in: 1200, tokens_out: 300, cost_usd: 0.05, duration_seconds: 61 });
+    expect(r.summary).toContain("The worker run did not succeed (outcome: failure).");
+    expect(r.summary).toContain("The agent command failed or ran out of time.");
+    expect(r.summary).toContain("The agent left no output to read its usage from.");
+  });
+
+  it("turns a success into a failure when the agent stopped on an error", async () => {
+    jobs();
+    const posted = comment();
+    const { ctx } = fakeContext({ ...ADDRESS, "worker-mode": "poc", outcome: "success", "usage-file": usageFile(fixture("claude-max-turns.json")) });
+
+    await run(ctx, () => NOW);
+    gh.done(); // and the issue stays open
+
+    expect(posted()).toMatchObject({ outcome: "failure", cost_usd: 2.5, turns: 51 });
+    expect(posted().summary).toContain("The agent stopped on an error.");
+    expect(posted().summary).toContain("Claude Code stopped: error_max_turns");
+  });
+
+  it("still reports when the figures are garbage: a failure that says what was wrong", async () => {
+    jobs();
+    const posted = comment();
+    const { ctx, outputs, logs } = fakeContext({
+      ...ADDRESS,
+      "worker-mode": "poc",
+      outcome: "success",
+      "tokens-in": "lots",
+      "cost-usd": "-3",
+      commit: "not-a-sha",
+      "usage-file": usageFile(fixture("claude-text.txt")),
+    });
+
+    await run(ctx, () => NOW);
+    gh.done(); // not closed
+
+    const r = posted();
+    expect(r.outcome).toBe("failure");
+    expect(r.commit).toBeUndefined();
+    expect(r.tokens_in).toBe(0);
+    expect(r.summary).toContain('tokens-in is not a whole number: "lots"');
+    expect(r.summary).toContain('cost-usd is not an amount: "-3"');
+    expect(r.summary).toContain('commit is not a commit sha: "not-a-sha"');
+    expect(r.summary).toContain("The agent's output holds no usage this Action can read");
+    expect(outputs.outcome).toBe("failure");
+    expect(logs.some((l) => l.startsWith("warning: worker report figures were unusable"))).toBe(true);
+  });
+
+  it("leaves out a link the report cannot hold, and says so", async () => {
+    jobs();
+    const posted = comment();
+    const { ctx } = fakeContext({ ...ADDRESS, outcome: "success", branch: `mission/${"x".repeat(300)}`, "tokens-in": "10" });
+
+    await run(ctx, () => NOW);
+    gh.done();
+
+    expect(posted()).toMatchObject({ outcome: "failure", tokens_in: 10 });
+    expect(posted().branch).toBeUndefined();
+    expect(posted().summary).toMatch(/branch: /);
+  });
+
+  it("reports 0 Actions minutes when the run's jobs cannot be read", async () => {
+    jobs("forbidden");
+    const posted = comment();
+    const { ctx, logs } = fakeContext({ ...ADDRESS, "worker-mode": "full", outcome: "failure" });
+
+    await run(ctx, () => NOW);
+    gh.done();
+
+    expect(posted()).toMatchObject({ outcome: "failure", actions_minutes: 0 });
+    expect(logs.some((l) => l.includes("could not read this run's jobs"))).toBe(true);
+  });
+
+  it("refuses, without a request, a report it cannot address", async () => {
+    const bad = fakeContext({ ...ADDRESS, mission: "crm", outcome: "success" });
+    await expect(run(bad.ctx, () => NOW)).rejects.toThrow(/cannot address a worker report: mission: /);
+    const noRun = fakeContext({ ...ADDRESS, issue: "#31", outcome: "success" });
+    noRun.ctx.env = {};
+    await expect(run(noRun.ctx, () => NOW)).rejects.toThrow(/issue is not an issue number.*GITHUB_RUN_ID is not set/);
+    gh.done();
+    expect(gh.requests()).toEqual([]);
+  });
+});
