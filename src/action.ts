@@ -7,7 +7,12 @@ import { actionContextFromEnv, type ActionContext } from "./action/context.js";
 
 type Mode = (ctx: ActionContext) => Promise<void>;
 
-const MODES: Record<string, () => Promise<Mode>> = {};
+const MODES: Record<string, () => Promise<Mode>> = {
+  pulse: async () => (await import("./action/pulse.js")).run,
+  "validate-report": async () => (await import("./action/validate-report.js")).run,
+  prompt: async () => (await import("./action/prompt.js")).run,
+  report: async () => (await import("./action/report.js")).run,
+};
 
 export async function main(): Promise<void> {
   const mode = core.getInput("mode", { required: true });

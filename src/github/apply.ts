@@ -8,7 +8,7 @@ import { missionPath, type Mission } from "../mission/model.js";
 import { recordIssue, type FoundIssue, type Ref } from "../mission/materialise.js";
 import type { Action, Decision, Snapshot } from "../mission/reconcile.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
-import { recordDispatch, recordValidationDispatch, validationInputs, workerInputs } from "../mission/dispatch.js";
+import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/dispatch.js";
 import { isStatus, statusOf, type Octokit, type RepoRef } from "./client.js";
 import { writeDashboard } from "./dashboard-writer.js";
 import { writeFile } from "./repo-files.js";
@@ -79,6 +79,13 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     for (const action of decision.actions) {
       if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || clock() >= limits.deadline)) {
         complete = false;
+        // Dispatches this call will not make: withdraw their recorded intent, so they cost no try.
+        const skipped = decision.actions.slice(decision.actions.indexOf(action));
+        const withdrawn = withdrawIntents(mission, skipped);
+        if (withdrawn !== mission) {
+          mission = withdrawn;
+          dirty = true;
+        }
         break;
       }
       switch (action.kind) {

@@ -115,7 +115,8 @@ export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];
   for (const c of comments) {
-    if (!isBot(c.user, undefined)) continue; // reports come from the worker's Action (a bot), never from a person
+    // Reports come from the worker's Action (github-actions[bot]) or the app itself, never from a person or another bot.
+    if (!isBot(c.user, undefined) || (c.user?.login !== "github-actions[bot]" && input.botLogin && c.user?.login !== input.botLogin)) continue;
     const feature = features.find((f) => f.issue?.number === c.issueNumber);
     if (feature) {
       const result = readReport(c.body);
@@ -168,14 +169,14 @@ async function findRunByNonce(
   key: string,
   r: RunRecord,
 ): Promise<ObservedRun | undefined> {
-  const since = new Date(Date.parse(r.dispatched_at) - 120_000).toISOString();
-  const { data } = await octokit.rest.actions.listWorkflowRuns({
-    ...repo,
-    workflow_id: workflow,
-    event: "workflow_dispatch",
-    created: `>=${since}`,
-    per_page: 100,
-  });
+  // Newest first: a run dispatched minutes ago is on the first page.
+  let data;
+  try {
+    ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo, workflow_id: workflow, event: "workflow_dispatch", per_page: 100 }));
+  } catch (error) {
+    if (isStatus(error, 404)) return undefined; // no such workflow: the dispatch cannot have started
+    throw error;
+  }
   const title = runName(missionId, key, runNonce(r));
   const run = data.workflow_runs.find((w) => w.display_title === title);
   return run

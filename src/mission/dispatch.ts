@@ -59,3 +59,21 @@ export function recordValidationDispatch(m: Mission, milestone: string, attempt:
     ms.key !== milestone ? ms : { ...ms, validations: ms.validations.map((v: ValidationRecord) => (v.try === attempt ? answered(v, answer, at) : v)) },
   );
 }
+
+/** Remove the recorded intents of dispatches that will not be made now (the apply ran out of room). */
+export function withdrawIntents(m: Mission, skipped: readonly { kind: string; dispatch?: { feature: string; try: number }; milestone?: string; try?: number }[]): Mission {
+  let next = m;
+  for (const a of skipped) {
+    if (a.kind === "dispatch-worker" && a.dispatch) {
+      const { feature, try: attempt } = a.dispatch;
+      next = mapFeatures(next, (f) => (f.key !== feature ? f : { ...f, runs: f.runs.filter((r) => !(r.try === attempt && r.status === "dispatching" && !r.run_id)) }));
+    }
+    if (a.kind === "dispatch-validation" && a.milestone) {
+      const attempt = a.try;
+      next = mapMilestones(next, (ms) =>
+        ms.key !== a.milestone ? ms : { ...ms, validations: ms.validations.filter((v) => !(v.try === attempt && v.status === "dispatching" && !v.run_id)) },
+      );
+    }
+  }
+  return next;
+}

@@ -100,7 +100,8 @@ export function reconcile(s: Snapshot): Decision {
   }
 
   // 3. The plan on GitHub, and labels and issue states that follow from the mission.
-  actions.push(...materialise(m, s.issues), ...followLabels(m, s));
+  const materialising = materialise(m, s.issues);
+  actions.push(...materialising, ...followLabels(m, s));
 
   if (m.status === "completed" || m.status === "paused") return finish(before, m, s, actions);
 
@@ -142,7 +143,8 @@ export function reconcile(s: Snapshot): Decision {
   const validation = decideValidation(m, current, s, closed);
   m = validation.mission;
   actions.push(...validation.actions);
-  if (!validation.handled) m = dispatchWorkers(m, s, closed, actions);
+  // Workers start once the whole plan is on GitHub (a large plan takes a few deliveries).
+  if (!validation.handled && !materialising.length) m = dispatchWorkers(m, s, closed, actions);
 
   return finish(before, m, s, actions);
 }
@@ -201,6 +203,9 @@ function ingestReports(m: Mission, s: Snapshot): Mission {
     if (found.result.ok) {
       const report = found.result.report;
       if (report.mission !== m.id || report.feature !== found.feature) continue;
+      // Only runs the bot dispatched for this feature are counted (a late report still is).
+      const dispatched = mission.plan?.milestones.some((ms) => ms.features.some((f) => f.key === report.feature && f.runs.some((r) => r.run_id === report.run_id)));
+      if (!dispatched) continue;
       mission = addEntry(mission, entryFromReport(report, s.config, s.now)).mission;
       mission = mapFeatures(mission, (f) =>
         f.key !== report.feature

@@ -244,7 +244,8 @@ describe("branch and pull request shape per mode", () => {
     expect(workerBranch(full, "1.2")).toBe("mission/m-20261124-crm-7/1.2");
     const d = reconcile(snapshot(full));
     const first = d.actions.find((a) => a.kind === "dispatch-worker");
-    const inputs = workerInputs(d.mission, first!.kind === "dispatch-worker" ? first.dispatch : (undefined as never), "main");
+    if (first?.kind !== "dispatch-worker") throw new Error("no dispatch");
+    const inputs = workerInputs(d.mission, first.dispatch, "main");
     expect(inputs).toMatchObject({ mission: "m-20261124-crm-7", feature: "1.1", issue: "11", mode: "full", branch: "mission/m-20261124-crm-7/1.1", base: "main" });
     expect(Object.keys(inputs).length).toBeLessThanOrEqual(25);
   });
