@@ -12,6 +12,7 @@ const MODES: Record<string, () => Promise<Mode>> = {
   "validate-report": async () => (await import("./action/validate-report.js")).run,
   prompt: async () => (await import("./action/prompt.js")).run,
   report: async () => (await import("./action/report.js")).run,
+  command: async () => (await import("./action/command.js")).run,
 };
 
 export async function main(): Promise<void> {
