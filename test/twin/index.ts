@@ -10,6 +10,18 @@
  *   …
  *   expect(twin.contractFailures).toEqual([]);
  *   stop();
+ *
+ * Over real HTTP, with GitHub Actions and webhook deliveries:
+ *   twin.addRepo({ …, files: { ".github/workflows/worker.yml": "…" } });
+ *   const server = await startTwinServer(twin);            // GHE_HOST=server.host, GHE_PROTOCOL=http
+ *   const sender = new WebhookSender({ twin, url: "http://127.0.0.1:3000/api/github/webhooks", secret });
+ *   twin.onQueued(async (run, inputs) => {                 // the test plays the worker
+ *     twin.actions.start(run.id);
+ *     twin.as("github-actions[bot]").comment(Number(inputs.issue), report);
+ *     twin.actions.complete(run.id, "success", { durationMs: 60_000 });
+ *   });
+ *   await sender.pump();                                   // deliver until quiet
+ *   await server.close();
  */
 export { GitHubTwin, UserActions, gitBlobSha, CONTENT_LIMITS } from "./state.js";
 export type { TwinOptions, RepoSeed, FaultSpec, Fault, FaultKind, LogEntry, Counters, TwinRequest, TwinResponse, TwinEvent } from "./state.js";
@@ -17,3 +29,8 @@ export type { Role, TwinUser, IssueState, CommentState, RepoState, Actor } from 
 export { serveWithNock } from "./nock.js";
 export { botOctokit, userOctokit, type TwinOctokit } from "./octokit.js";
 export { CONTENT_CREATING, ROUTES } from "./routes.js";
+export { startTwinServer, type TwinServer, type TwinServerOptions } from "./server.js";
+export { WebhookSender, signatureSha256, signatureSha1, prng } from "./webhook-sender.js";
+export type { DeliveryFaults, DeliveryRecord, PumpOptions, SignatureMode, WebhookSenderOptions } from "./webhook-sender.js";
+export { TwinActions, parseWorkflow, interpolate, dateQuery } from "./actions.js";
+export type { RunState, JobState, WorkflowState, WorkflowDefinition, RunConclusion, RunStatus, RunHook, RunFilter, DispatchOptions, DispatchResult } from "./actions.js";

@@ -33,6 +33,10 @@ export function serveWithNock(twin: GitHubTwin, base = "https://api.github.com")
         body: text === "" ? undefined : text,
         baseUrl: `${origin}${prefix}`,
       });
+      if (res.hang) {
+        // no answer ever comes; through nock the client's timeout is played at once
+        throw Object.assign(new Error("twin: request timed out (hang fault)"), { code: "ETIMEDOUT" });
+      }
       return [res.status, res.body === undefined ? "" : JSON.stringify(res.body), res.headers] as const;
     });
     interceptors.push(interceptor);

@@ -36,51 +36,22 @@ import {
   type Json,
 } from "./serialize.js";
 import { CONTENT_LIMITS, type Fault, type GitHubTwin } from "./state.js";
+import {
+  fail,
+  json,
+  notFound,
+  page,
+  validationFailed,
+  errorBody,
+  type Ctx,
+  type Route,
+  type TwinRequest,
+  type TwinResponse,
+} from "./respond.js";
+import { ACTIONS_ROUTES } from "./actions-routes.js";
+import { DATE_QUERY } from "./actions.js";
 
-export interface TwinRequest {
-  method: string;
-  /** path, optionally with a query string: /repos/o/r/issues?state=all */
-  path: string;
-  query?: Record<string, string | string[] | undefined> | URLSearchParams;
-  headers?: Record<string, string | string[] | undefined>;
-  /** parsed JSON, a JSON string, or undefined */
-  body?: unknown;
-  /** where the client reached the twin (for Link headers); default twin.urls.api */
-  baseUrl?: string;
-}
-
-export interface TwinResponse {
-  status: number;
-  headers: Record<string, string>;
-  /** JSON value, or undefined for no body */
-  body: unknown;
-}
-
-const DOCS = "https://docs.github.com/rest";
-
-interface Ctx {
-  twin: GitHubTwin;
-  method: string;
-  pathname: string;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  body: Json;
-  actor: Actor;
-  repo: RepoState | undefined;
-  baseUrl: string;
-}
-
-type Handler = (c: Ctx) => TwinResponse;
-
-interface Route {
-  /** "jwt": app routes (JWT only); "token": installation/user tokens, anonymous for reads */
-  auth: "jwt" | "token";
-  /** installation permission needed */
-  perm?: [string, "read" | "write"];
-  /** least role a user token needs on the repository (reads: visibility only) */
-  role?: Role;
-  handler: Handler;
-}
+export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
 
 /** Requests GitHub counts against its content-creation limits (80/min, 500/h). */
 export const CONTENT_CREATING = new Set([
@@ -93,62 +64,11 @@ export const CONTENT_CREATING = new Set([
   // not marked so in the REST description, but they create content; counted conservatively
   "POST /repos/{owner}/{repo}/labels",
   "PUT /repos/{owner}/{repo}/contents/{path}",
+  // Deliberately absent: workflow dispatches, cancels and re-runs. GitHub's content-creation
+  // limit names issues, comments, pull requests, reviews, discussions — things that notify
+  // people; a dispatch creates a run, not content. Dispatches cost 5 points like every write
+  // and have Actions' own limit (500 runs queued per 10 s per repository), not modelled.
 ]);
-
-// ---------------------------------------------------------------------------
-// Responses
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): TwinResponse {
-  return { status, headers, body };
-}
-
-export function errorBody(status: number, message: string, extra: Json = {}): Json {
-  return { message, ...extra, documentation_url: DOCS, status: String(status) };
-}
-
-function fail(status: number, message: string, extra: Json = {}): TwinResponse {
-  return json(status, errorBody(status, message, extra));
-}
-
-const notFound = () => fail(404, "Not Found");
-
-function validationFailed(errors: Json[], message = "Validation Failed"): TwinResponse {
-  return fail(422, message, { errors });
-}
-
-// ---------------------------------------------------------------------------
-// Pagination, as GitHub formats it
-
-function intParam(q: URLSearchParams, name: string, fallback: number): number {
-  const v = q.get(name);
-  const n = v === null ? NaN : Number.parseInt(v, 10);
-  return Number.isFinite(n) ? n : fallback;
-}
-
-/**
- * One page of `items` with GitHub's `Link` header:
- * `<…?per_page=2&page=2>; rel="next", <…?per_page=2&page=3>; rel="last"`
- * (prev, next, last, first — in that order). Repository lists link to
- * `/repositories/{id}/…`, as GitHub does.
- */
-function page(c: Ctx, items: readonly Json[]): TwinResponse {
-  const perPage = Math.min(100, Math.max(1, intParam(c.query, "per_page", 30)));
-  const current = Math.max(1, intParam(c.query, "page", 1));
-  const last = Math.max(1, Math.ceil(items.length / perPage));
-  const body = items.slice((current - 1) * perPage, current * perPage);
-  const path = c.repo ? c.pathname.replace(/^\/repos\/[^/]+\/[^/]+/, `/repositories/${c.repo.id}`) : c.pathname;
-  const link = (n: number) => {
-    const q = new URLSearchParams(c.query);
-    q.delete("page");
-    q.append("page", String(n));
-    return `<${c.baseUrl}${path}?${q.toString()}>`;
-  };
-  const rels: string[] = [];
-  if (current > 1) rels.push(`${link(Math.min(current - 1, last))}; rel="prev"`);
-  if (current < last) rels.push(`${link(current + 1)}; rel="next"`, `${link(last)}; rel="last"`);
-  if (current > 1) rels.push(`${link(1)}; rel="first"`);
-  return json(200, body, rels.length ? { link: rels.join(", ") } : {});
-}
 
 // ---------------------------------------------------------------------------
 // Helpers for handlers
@@ -621,6 +541,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`GET /app/installations/{installation_id}`, { auth: "jwt", handler: getInstallation }],
   [`POST /app/installations/{installation_id}/access_tokens`, { auth: "jwt", handler: createInstallationToken }],
   [`GET /rate_limit`, { auth: "token", handler: getRateLimit }],
+  ...ACTIONS_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------
@@ -738,6 +659,8 @@ function faultResponse(twin: GitHubTwin, f: Fault, actor: Actor): TwinResponse {
     case "bad-gateway":
     case "lost-response":
       return fail(502, "Server Error");
+    case "hang":
+      return { ...fail(504, "We couldn't respond to your request in time. Sorry about that."), hang: true };
     case "unavailable":
       return fail(503, "Service Unavailable");
     case "secondary-rate-limit":
@@ -794,6 +717,31 @@ function parseBody(body: unknown): { ok: true; value: unknown } | { ok: false } 
   return { ok: true, value: body };
 }
 
+/**
+ * Where the REST description is stricter than GitHub: the runs lists document
+ * `created` as `format: date-time`, while the same parameter's description
+ * (and GitHub) take the search syntax (`>=2026-01-01T00:00:00Z`, `a..b`).
+ * Only those values are let through.
+ */
+function descriptionErrata(problems: string[]): string[] {
+  return problems.filter((p) => {
+    const m = /\(actions\/list-workflow-runs(?:-for-repo)?\): query parameter created="(.*)" is invalid: must match format "date-time"$/.exec(p);
+    return !(m && DATE_QUERY.test(m[1]!));
+  });
+}
+
+/**
+ * Statuses GitHub sends that the REST description leaves out: 404 from any
+ * route naming a resource that does not exist (most Actions operations list
+ * only their success), and the dispatch's 422 refusals (documented in the
+ * Actions docs: no `workflow_dispatch` trigger, unknown ref, unexpected inputs).
+ */
+function responseErrata(problems: string[]): string[] {
+  return problems.filter(
+    (p) => !/\) → 404: status 404 is not documented/.test(p) && !/\(actions\/create-workflow-dispatch\) → 422: status 422 is not documented/.test(p),
+  );
+}
+
 let requestSeq = 0;
 
 export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse {
@@ -836,7 +784,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
     if (twin.options.checkResponses && template) {
       // GitHub adds "status" to every error body; the validation-error schema does not list it yet
       const options = res.status >= 400 ? { unknownBodyProperties: "ignore" as const } : {};
-      twin.responseFailures.push(...checkResponse(method, pathname, res.status, res.body, headers, options));
+      twin.responseFailures.push(...responseErrata(checkResponse(method, pathname, res.status, res.body, headers, options)));
     }
     twin.log.push({
       seq: twin.log.length + 1,
@@ -849,7 +797,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
       ...(fault ? { fault: fault.kind } : {}),
       ...(body !== undefined ? { body } : {}),
     });
-    return { status: res.status, headers, body: res.body };
+    return { status: res.status, headers, body: res.body, ...(res.hang ? { hang: true } : {}) };
   };
 
   twin.counters.total++;
@@ -860,12 +808,21 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
 
   // 1. the contract
   const contentType = headerValue(req.headers, "content-type");
-  const problems = checkRequest({
-    method,
-    url: `${pathname}${query.size ? `?${query.toString()}` : ""}`,
-    body,
-    ...(contentType ? { headers: { "content-type": contentType } } : {}),
-  });
+  if (pathname === "/graphql" || pathname === "/api/graphql") {
+    // mission-bot uses REST only; a GraphQL call is a change the twin must learn first
+    const query = body && typeof body === "object" ? String((body as { query?: unknown }).query ?? "").replace(/\s+/g, " ").slice(0, 200) : "";
+    twin.contractFailures.push({ method, path: pathname, problems: [`the GitHub twin does not implement GraphQL (${query || "no query"})`] });
+    twin.unimplemented.push({ method, route: "/graphql" });
+    return finish(fail(404, "Not Found (the GitHub twin does not implement GraphQL)"), undefined);
+  }
+  const problems = descriptionErrata(
+    checkRequest({
+      method,
+      url: `${pathname}${query.size ? `?${query.toString()}` : ""}`,
+      body,
+      ...(contentType ? { headers: { "content-type": contentType } } : {}),
+    }),
+  );
   if (problems.length) {
     twin.contractFailures.push({ method, path: pathname, problems });
     if (!resolved) return finish(notFound(), undefined);

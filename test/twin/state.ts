@@ -28,6 +28,7 @@ import {
 } from "./model.js";
 import { GITHUB_URLS, iso, nextNodeId, type Json, type Urls } from "./serialize.js";
 import { handleRequest, type TwinRequest, type TwinResponse } from "./routes.js";
+import { TwinActions, type RunHook } from "./actions.js";
 import {
   commentEvent,
   issuesEvent,
@@ -79,7 +80,13 @@ export interface LogEntry {
   body?: unknown;
 }
 
-export type FaultKind = "bad-gateway" | "unavailable" | "secondary-rate-limit" | "primary-rate-limit" | "lost-response";
+/**
+ * bad-gateway 502, unavailable 503, the rate limits (403/429 with their headers),
+ * lost-response (the write happens, the client gets a 502), hang (nothing
+ * happens and no answer comes: the HTTP server holds the request until the
+ * client gives up; through nock the client sees a timeout error at once).
+ */
+export type FaultKind = "bad-gateway" | "unavailable" | "secondary-rate-limit" | "primary-rate-limit" | "lost-response" | "hang";
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -168,7 +175,8 @@ function stableUserId(login: string): number {
 
 export class GitHubTwin {
   readonly options: TwinOptions;
-  readonly urls: Urls;
+  /** URLs written into resources; startTwinServer can point them at itself */
+  urls: Urls;
   readonly app: AppState;
 
   readonly users = new Map<string, TwinUser>();
@@ -196,6 +204,8 @@ export class GitHubTwin {
     content: { total: 0, byMinute: new Map(), byHour: new Map(), times: [] },
   };
   readonly faults: Fault[] = [];
+  /** GitHub Actions: workflows, runs, the test's runner (actions.ts) */
+  readonly actions: TwinActions = new TwinActions(this);
   /** primary rate-limit windows per identity ("installation:1", "user:alice", "anonymous") */
   readonly rateWindows = new Map<string, { used: number; resetAt: number; limit: number }>();
 
@@ -829,6 +839,24 @@ export class GitHubTwin {
       peak = Math.max(peak, end - start + 1);
     }
     return peak;
+  }
+
+  // -------------------------------------------------------------------------
+  // Actions (shortcuts; see `actions`)
+
+  /** Call `hook` after every workflow dispatch (after GitHub has answered); returns an unsubscribe function. */
+  onDispatch(hook: RunHook): () => void {
+    return this.actions.onDispatch(hook);
+  }
+
+  /** Call `hook` whenever a run is queued for a runner (at dispatch, or when its concurrency group frees). */
+  onQueued(hook: RunHook): () => void {
+    return this.actions.onQueued(hook);
+  }
+
+  /** The inputs a run was dispatched with (GitHub keeps them out of run objects and webhooks). */
+  runInputs(runId: number): Readonly<Record<string, string>> {
+    return this.actions.inputs(runId);
   }
 
   /** Mint a delivery GUID (as X-GitHub-Delivery). */

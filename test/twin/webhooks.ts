@@ -5,8 +5,8 @@
  * via test/support/fixtures.ts) and overwrite what the twin knows —
  * repository, sender, installation, organization, issue, comment, label — with
  * the twin's own state, serialised as the REST API serialises it. Where the
- * examples package has no recording (issues.closed, sub_issues,
- * issue_dependencies) the payload follows the event's schema in
+ * examples package has no recording (issues.closed, workflow_run.in_progress,
+ * sub_issues, issue_dependencies) the payload follows the event's schema in
  * `@octokit/openapi` (x-webhooks): closed is edited from the recorded
  * `reopened` (same shape), the others are assembled from the same parts.
  */
@@ -31,7 +31,11 @@ export interface TwinEvent {
 }
 
 /** Recorded example to start from, with a same-shape fallback when GitHub's examples lack the action. */
-const FALLBACK_ACTION: Record<string, string> = { "issues.closed": "reopened" };
+const FALLBACK_ACTION: Record<string, string> = {
+  "issues.closed": "reopened",
+  // no recording of workflow_run.in_progress: edited from requested (same shape)
+  "workflow_run.in_progress": "requested",
+};
 
 const exampleCache = new Map<string, Json>();
 
@@ -211,4 +215,43 @@ export function blockedByEvents(twin: GitHubTwin, what: "added" | "removed", blo
       blocking_issue: blockingJson,
     }),
   ];
+}
+
+/**
+ * workflow_run.{requested,in_progress,completed}: the recorded delivery with
+ * the twin's run (as GET …/actions/runs/{id} serialises it) and workflow
+ * overlaid. Recordings older than `display_title`, `path`, `actor` and
+ * `triggering_actor` lack them; the twin's values are added (the schema
+ * requires them).
+ */
+export function workflowRunEvent(
+  twin: GitHubTwin,
+  action: "requested" | "in_progress" | "completed",
+  run: { repo: RepoState; actor: TwinUser },
+  runJson: Json,
+  workflowJson: Json,
+): TwinEvent {
+  const base = example("workflow_run", action);
+  const payload: Json = { ...base };
+  const recorded = base.workflow_run as Json;
+  const wr = overlay(recorded, runJson);
+  for (const k of ["repository", "head_repository"] as const) wr[k] = overlay(recorded[k] as Json | undefined, runJson[k] as Json);
+  wr.head_commit = overlay(recorded.head_commit as Json | undefined, runJson.head_commit as Json);
+  payload.workflow = overlay(base.workflow as Json, workflowJson);
+  payload.workflow_run = wr;
+  return envelope(twin, "workflow_run", action, run.repo, run.actor, payload);
+}
+
+/** workflow_job.{queued,in_progress,completed}: the recorded delivery with the twin's job (as GET …/jobs serialises it). */
+export function workflowJobEvent(
+  twin: GitHubTwin,
+  action: "queued" | "in_progress" | "completed",
+  run: { repo: RepoState; actor: TwinUser },
+  jobJson: Json,
+): TwinEvent {
+  const base = example("workflow_job", action);
+  const payload: Json = { ...base };
+  delete payload.deployment;
+  payload.workflow_job = overlay(base.workflow_job as Json, jobJson);
+  return envelope(twin, "workflow_job", action, run.repo, run.actor, payload);
 }
