@@ -9,7 +9,7 @@
  */
 import { formatHours, formatTokens, formatUsd, totals, usdToMicros, type Spent } from "../ledger.js";
 import { marker } from "../markers.js";
-import { GITHUB_LIMITS, missionPath, type Budget, type LedgerEntry, type Mission, type MissionStatus } from "../model.js";
+import { GITHUB_LIMITS, missionPath, type Budget, type Feature, type LedgerEntry, type Mission, type MissionStatus } from "../model.js";
 
 export interface DashboardInput {
   mission: Mission;
@@ -227,12 +227,23 @@ function renderTail(mission: Mission, closed: ReadonlySet<string>): TailUnit[] {
     const done = m.features.filter((f) => closed.has(f.key)).length;
     const heading = `\n#### ${m.key}. ${inline(m.title)}${m.issue ? ` · #${m.issue.number}` : ""} · ${done}/${m.features.length}\n`;
     m.features.forEach((f, i) => {
-      const line = `- ${closed.has(f.key) ? "✓" : "○"} \`${f.key}\` ${inline(f.title)} · ${f.size} · ${issueRef(f.issue)}`;
+      const line = `- ${closed.has(f.key) ? "✓" : "○"} \`${f.key}\` ${inline(f.title)} · ${f.size} · ${issueRef(f.issue)}${workerNote(f, closed.has(f.key))}`;
       units.push({ text: i === 0 ? heading + "\n" + line : line, features: 1 });
     });
     if (m.features.length === 0) units.push({ text: heading + "\n_No features._", features: 0 });
   }
   return units;
+}
+
+/** What the feature's worker is doing, when it says more than done/not done. */
+function workerNote(f: Feature, done: boolean): string {
+  if (done) return "";
+  if (f.needs_human) return " · 🙋 needs a person";
+  const last = f.runs.at(-1);
+  if (!last) return "";
+  if (last.status !== "completed") return ` · 🔄 worker running (try ${last.try})`;
+  if (last.conclusion === "success" && last.reported !== "failure" && last.reported !== "malformed") return " · ⏳ awaiting merge";
+  return ` · ↻ retrying after try ${last.try}`;
 }
 
 function milestoneState(status: MissionStatus, isClosed: boolean, isCurrent: boolean): string {
