@@ -184,4 +184,53 @@ describe("the /mission conversation on GitHub", () => {
     expect(mission).toHaveLength(9);
     expect(mission.every(([, n]) => n === 1)).toBe(true);
   });
+
+  it("re-reads mission.md changed underneath it and keeps the person's change (stale sha)", async () => {
+    h = harness();
+    const tracking = await startMission(h);
+    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+    await h.pump();
+    h.twin.as("alice").comment(tracking, "/mission approve");
+    await h.pump();
+    const path = "todo/missions/m-20261124-crm-contacts-1/mission.md";
+
+    // Just before the bot writes mission.md for /mission pause, a person raises the budget in git.
+    const handle = h.twin.handle.bind(h.twin);
+    let tampered = false;
+    h.twin.handle = (req) => {
+      if (!tampered && req.method === "PUT" && decodeURIComponent(req.path).endsWith(path)) {
+        tampered = true;
+        h.twin.tamperFile(path, h.twin.readFile(path)!.text.replace(/^  usd: 500$/m, "  usd: 600"));
+      }
+      return handle(req);
+    };
+    h.twin.as("alice").comment(tracking, "/mission pause");
+    await h.pump();
+
+    expect(tampered).toBe(true);
+    const parsed = parseMissionFile(h.twin.readFile(path)!.text);
+    expect(parsed.ok && parsed.mission.status).toBe("paused");
+    expect(parsed.ok && parsed.mission.budget.usd).toBe(600); // the person's change survives
+    expect(botReplies(h, tracking).filter((c) => c.body.includes("is paused"))).toHaveLength(1);
+    expect(h.twin.contractFailures).toEqual([]);
+  });
+
+  it("reports an invalid mission.md on the tracking issue with the field and reason, and leaves it alone", async () => {
+    h = harness();
+    const tracking = await startMission(h);
+    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+    await h.pump();
+    h.twin.as("alice").comment(tracking, "/mission approve");
+    await h.pump();
+    const path = "todo/missions/m-20261124-crm-contacts-1/mission.md";
+    const broken = h.twin.readFile(path)!.text.replace(/^status: active$/m, "status: sleeping");
+    h.twin.tamperFile(path, broken);
+    h.twin.as("alice").comment(tracking, "/mission pause");
+    await h.pump();
+    const last = botReplies(h, tracking).at(-1)!;
+    expect(last.body).toMatch(/status/);
+    expect(last.body).toMatch(/changed nothing/);
+    expect(h.twin.readFile(path)!.text).toBe(broken);
+  });
 });
+
