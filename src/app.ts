@@ -9,6 +9,7 @@ import { runMission } from "./github/run-mission.js";
 import type { HintComment } from "./github/snapshot.js";
 import { Serial } from "./github/serial.js";
 import type { ApplyLimits } from "./github/apply.js";
+import type { Octokit, RepoRef } from "./github/client.js";
 import { firstMarker } from "./mission/markers.js";
 import { choosePlanner } from "./planner/index.js";
 import { OUTLINE_HELP } from "./mission/outline.js";
@@ -21,6 +22,12 @@ export interface AppOptions {
   limits?: () => ApplyLimits;
   /** the bot's login when it is known without asking GitHub (e.g. "github-actions[bot]" in Actions) */
   botLogin?: string;
+  /**
+   * Called when a bounded apply left work for later. The App continues on the
+   * events its own writes cause; inside Actions (where GITHUB_TOKEN's writes
+   * trigger no workflow) this asks for another pulse.
+   */
+  onIncomplete?: (octokit: Octokit, repo: RepoRef) => Promise<void>;
 }
 
 /** Bounded work per delivery: a few writes, and stop starting new ones after 7 s. */
@@ -41,6 +48,7 @@ export function missionBot(options: AppOptions = {}) {
       defaultBranch: context.payload.repository.default_branch,
       limits,
       log: context.log,
+      ...(options.onIncomplete ? { onIncomplete: options.onIncomplete } : {}),
       choosePlanner: (config: Config) => {
         const choice = choosePlanner(config, env);
         return {
@@ -84,7 +92,7 @@ export function missionBot(options: AppOptions = {}) {
     ) =>
       serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
         const login = await botLogin(context);
-        await runMission({
+        const outcome = await runMission({
           octokit: context.octokit,
           repo: context.repo(),
           trackingIssue,
@@ -93,6 +101,7 @@ export function missionBot(options: AppOptions = {}) {
           ...(login ? { botLogin: login } : {}),
           ...(hintComments ? { hintComments } : {}),
         });
+        if (outcome.kind === "applied" && !outcome.result.complete) await options.onIncomplete?.(context.octokit, context.repo());
       });
 
     app.on("issue_comment.created", async (context) => {

@@ -7,6 +7,7 @@
 import { Probot, ProbotOctokit } from "probot";
 import { missionBot } from "../app.js";
 import type { ActionContext } from "./context.js";
+import { askForPulse } from "./pulse.js";
 
 /** Actions waits for the job, not 10 s: allow more work per event than a webhook. */
 const actionLimits = () => ({ maxWrites: 40, deadline: Date.now() + 3 * 60_000 });
@@ -21,7 +22,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   });
   // With GITHUB_TOKEN the bot writes as github-actions[bot]; with an App token, as the App.
   const botLogin = ctx.input("bot-login") || "github-actions[bot]";
-  await probot.load(missionBot({ env: ctx.env, limits: actionLimits, botLogin }));
+  await probot.load(missionBot({ env: ctx.env, limits: actionLimits, botLogin, onIncomplete: askForPulse }));
   await probot.receive({
     id: ctx.env.GITHUB_RUN_ID ?? `${Date.now()}`,
     name: ctx.event.name as never,

@@ -9,6 +9,7 @@ import { totals, formatUsd } from "../mission/ledger.js";
 import { historyFrom } from "../mission/forecast.js";
 import { runMission, type RunOutcome } from "../github/run-mission.js";
 import type { ActionContext } from "./context.js";
+import type { Octokit, RepoRef } from "../github/client.js";
 import { loadRepositoryMissions } from "../github/missions.js";
 
 export interface PulseRow {
@@ -19,7 +20,11 @@ export interface PulseRow {
   done: string;
   budget: string;
   note?: string;
+  /** the pulse changed something on GitHub for this mission */
+  wrote?: boolean;
 }
+
+const MORE_TO_DO = "more to do: another pulse was requested";
 
 /** An Action run may spend minutes: bounded all the same, so one mission cannot starve the others. */
 export const pulseLimits = () => ({ maxWrites: 60, deadline: Date.now() + 4 * 60_000 });
@@ -56,15 +61,26 @@ export async function pulse(ctx: Pick<ActionContext, "octokit" | "repo" | "log">
       running: features.filter((f) => f.runs.some((r) => r.status !== "completed")).length,
       done: `${m.plan?.milestones.filter((ms) => ms.validated).length ?? 0}/${m.plan?.milestones.length ?? 0} milestones`,
       budget: m.budget.usd ? `${formatUsd(spent.costMicros)} of ${formatUsd(m.budget.usd * 1_000_000)}` : formatUsd(spent.costMicros),
-      ...(outcome.result.complete ? {} : { note: "more to do next pulse" }),
+      wrote: outcome.result.writes > 0,
+      ...(outcome.result.complete ? {} : { note: MORE_TO_DO }),
     });
   }
   return rows;
 }
 
+/**
+ * Work is left (a large plan, a bounded apply): ask for another pulse now
+ * rather than in 15 minutes. `repository_dispatch` is one of the events
+ * GITHUB_TOKEN may trigger workflows with.
+ */
+export async function askForPulse(octokit: Octokit, repo: RepoRef): Promise<void> {
+  await octokit.rest.repos.createDispatchEvent({ ...repo, event_type: "mission-pulse" });
+}
+
 export async function run(ctx: ActionContext): Promise<void> {
   const { data: repository } = await ctx.octokit.rest.repos.get({ ...ctx.repo });
   const rows = await pulse(ctx, repository.default_branch);
+  if (rows.some((r) => r.note === MORE_TO_DO && r.wrote)) await askForPulse(ctx.octokit, ctx.repo);
   await ctx.summary
     .addHeading("mission-bot pulse", 2)
     .addTable([

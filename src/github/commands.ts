@@ -31,6 +31,8 @@ export interface CommandDeps {
   choosePlanner: (config: Config) => PlannerChoice;
   /** the bot's own login ("mission-bot[bot]"), when known: only its comments are trusted as state */
   botLogin?: string;
+  /** called when materialising an approved plan left work for later (see AppOptions.onIncomplete) */
+  onIncomplete?: (octokit: Octokit, repo: RepoRef) => Promise<void>;
   limits: () => ApplyLimits;
   log: { info: (msg: string) => void; warn: (msg: string) => void };
 }
@@ -173,11 +175,12 @@ export async function converse(
       }
       // Approved: commit mission.md and start materialising now, bounded; later events and the pulse finish it.
       const again = await readTrackingIssue(octokit, repo, issue);
-      await runLoaded(
+      const outcome = await runLoaded(
         { octokit, repo, trackingIssue: issue, defaultBranch: deps.defaultBranch, limits: deps.limits, config, branch, ...(deps.botLogin ? { botLogin: deps.botLogin } : {}) },
         again,
         await loadMission(octokit, repo, again, branch, deps.botLogin),
       );
+      if (outcome.kind === "applied" && !outcome.result.complete) await deps.onIncomplete?.(octokit, repo);
       return;
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 3) throw error;
