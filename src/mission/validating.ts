@@ -4,7 +4,8 @@
  * failure opens fix features (one per failing area, never twice), and
  * repeated failures pause the mission for a person. Pure.
  */
-import type { Milestone, Mission, ValidationRecord } from "./model.js";
+import type { LedgerEntry, Milestone, Mission, ValidationRecord } from "./model.js";
+import { actionsCostMicros, addEntry, ledgerKey } from "./ledger.js";
 import type { Action, Snapshot } from "./reconcile.js";
 import { activeMilestone, isRunning, isStuck, observe, runNonce } from "./workers.js";
 import { fixFeatures, groupFailures, validationVerdict, type ValidationReport } from "./validation.js";
@@ -46,6 +47,7 @@ export function decideValidation(
     const garbage = s.validationReports.find((r) => r.milestone === milestone.key && !r.result.ok);
     if (found?.result.ok) {
       const report = found.result.report;
+      m = addEntry(m, validationEntry(report, milestone.key, s.config, s.now)).mission;
       const verdict = validationVerdict(report);
       const groups = verdict === "fail" ? groupFailures(report) : [];
       records = replaceLast(records, { ...last, outcome: verdict, failures: groups.map((g) => g.signature) });
@@ -93,6 +95,23 @@ export function decideValidation(
   const run: ValidationRecord = { try: records.length + 1, dispatched_at: s.now, status: "dispatching", failures: [] };
   actions.push({ kind: "dispatch-validation", milestone: milestone.key, try: run.try, nonce: runNonce(run) });
   return done(m, { ...milestone, validate_now: undefined }, [...records, run], actions, "validating");
+}
+
+/** A validation run costs Actions minutes (no model tokens): one ledger entry per run and attempt. */
+function validationEntry(report: ValidationReport, milestone: string, config: Snapshot["config"], at: string): LedgerEntry {
+  const seconds = report.commands.reduce((sum, c) => sum + c.duration_seconds, 0);
+  const minutes = seconds / 60;
+  return {
+    key: ledgerKey(report.run_id, report.run_attempt),
+    kind: "validation",
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_micros: actionsCostMicros(minutes, config),
+    wall_seconds: seconds,
+    actions_minutes: Math.ceil(minutes),
+    at,
+    note: `validation of milestone ${milestone}`,
+  };
 }
 
 function observeValidation(

@@ -106,6 +106,8 @@ describe("validation in the loop", () => {
     expect(d.actions).toContainEqual({ kind: "close-issue", ref: "milestone:1", reason: "completed" });
     expect(m.status).toBe("active");
     expect(m.decisions.at(-1)!.what).toMatch(/Milestone 1 passed validation/);
+    // The validation run's Actions minutes are in the ledger, once.
+    expect(m.ledger).toEqual([expect.objectContaining({ key: "run-901-1", kind: "validation", wall_seconds: 12, actions_minutes: 1 })]);
   });
 
   it("a failure opens one fix feature per failing area (40 failures in one file make one), then validates again once it is done", () => {
