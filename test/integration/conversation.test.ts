@@ -45,6 +45,16 @@ async function startMission(h: Harness) {
   return tracking.number;
 }
 
+/** Started, answered and approved. */
+async function approvedMission(h: Harness): Promise<number> {
+  const tracking = await startMission(h);
+  h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+  await h.pump();
+  h.twin.as("alice").comment(tracking, "/mission approve");
+  await h.pump();
+  return tracking;
+}
+
 describe("the /mission conversation on GitHub", () => {
   it("goes from /mission to an approved plan on GitHub: milestones, features, links, mission.md, dashboard", async () => {
     h = harness();
@@ -187,11 +197,7 @@ describe("the /mission conversation on GitHub", () => {
 
   it("re-reads mission.md changed underneath it and keeps the person's change (stale sha)", async () => {
     h = harness();
-    const tracking = await startMission(h);
-    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
-    await h.pump();
-    h.twin.as("alice").comment(tracking, "/mission approve");
-    await h.pump();
+    const tracking = await approvedMission(h);
     const path = "todo/missions/m-20261124-crm-contacts-1/mission.md";
 
     // Just before the bot writes mission.md for /mission pause, a person raises the budget in git.
@@ -217,11 +223,7 @@ describe("the /mission conversation on GitHub", () => {
 
   it("reports an invalid mission.md on the tracking issue with the field and reason, and leaves it alone", async () => {
     h = harness();
-    const tracking = await startMission(h);
-    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
-    await h.pump();
-    h.twin.as("alice").comment(tracking, "/mission approve");
-    await h.pump();
+    const tracking = await approvedMission(h);
     const path = "todo/missions/m-20261124-crm-contacts-1/mission.md";
     const broken = h.twin.readFile(path)!.text.replace(/^status: active$/m, "status: sleeping");
     h.twin.tamperFile(path, broken);

@@ -1,13 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as core from "@actions/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ActionContext } from "../../src/action/context.js";
 import { run } from "../../src/action/prompt.js";
-import type { Octokit } from "../../src/github/client.js";
 import { DEFAULT_WORKER_COMMAND } from "../../src/mission/worker-prompt.js";
-import { githubNock, TestOctokit, type GitHubNock } from "../support/github-nock.js";
+import { githubNock, type GitHubNock } from "../support/github-nock.js";
+import { fakeActionContext } from "../support/action-context.js";
 
 const REPO = "/repos/acme/crm";
 const MARKER = "<!-- mission-bot:m-20261124-crm:feature:2.3 -->";
@@ -22,20 +20,8 @@ function workspace(files: Record<string, string> = {}): string {
 }
 
 function fakeContext(ws: string, inputs: Record<string, string> = {}) {
-  const outputs: Record<string, string> = {};
-  const ctx: ActionContext = {
-    input: (name) =>
-      ({ mission: "m-20261124-crm", feature: "2.3", issue: "31", "worker-mode": "poc", "trusted-bots": "mission-bot[bot]", workspace: ws, ...inputs })[name] ?? "",
-    setOutput: (name, value) => {
-      outputs[name] = value;
-    },
-    repo: { owner: "acme", repo: "crm" },
-    event: { name: "workflow_dispatch", payload: {} },
-    octokit: new TestOctokit({ auth: { token: "ghs_test" } }) as Octokit,
-    summary: core.summary,
-    log: { info: () => undefined, warning: () => undefined, error: () => undefined },
-    env: { RUNNER_TEMP: ws },
-  };
+  const defaults = { mission: "m-20261124-crm", feature: "2.3", issue: "31", "worker-mode": "poc", "trusted-bots": "mission-bot[bot]", workspace: ws };
+  const { ctx, outputs } = fakeActionContext({ ...defaults, ...inputs }, { RUNNER_TEMP: ws });
   return { ctx, outputs, promptPath: join(ws, "mission-prompt.md") };
 }
 

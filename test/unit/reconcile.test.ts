@@ -1,53 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { reconcile, type Action, type FoundReport, type Snapshot } from "../../src/mission/reconcile.js";
-import type { FoundIssue, Ref } from "../../src/mission/materialise.js";
-import { recordIssue } from "../../src/mission/materialise.js";
+import { reconcile, type Action, type FoundReport } from "../../src/mission/reconcile.js";
 import { decide } from "../../src/mission/conversation.js";
 import { workerBranch, workerInputs } from "../../src/mission/dispatch.js";
 import { runNonce, type ObservedRun } from "../../src/mission/workers.js";
 import type { Mission, RunRecord } from "../../src/mission/model.js";
-import { answered, config, plan } from "../support/missions.js";
+import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 
 /** An active mission whose issues all exist (numbers 10, 11, …). */
 function active(shape = [3, 2, 2], deps: Record<string, string[]> = {}, overrides: Partial<Mission> = {}): Mission {
-  let m = answered({ status: "active", plan: plan(shape, deps), ...overrides });
-  let n = 10;
-  for (const ms of m.plan!.milestones) {
-    m = recordIssue(m, `milestone:${ms.key}`, { number: n, id: n * 1000 });
-    n++;
-    for (const f of ms.features) {
-      m = recordIssue(m, `feature:${f.key}`, { number: n, id: n * 1000 });
-      n++;
-    }
-  }
-  return m;
+  return withIssues(answered({ status: "active", plan: plan(shape, deps), ...overrides }));
 }
 
-function snapshot(m: Mission, over: Partial<Snapshot> & { closed?: string[] } = {}): Snapshot {
-  const issues = new Map<Ref, FoundIssue>();
-  for (const ms of m.plan?.milestones ?? []) {
-    if (ms.issue) issues.set(`milestone:${ms.key}`, { ...ms.issue, state: ms.validated ? "closed" : "open", labels: [] });
-    for (const f of ms.features) {
-      if (f.issue) issues.set(`feature:${f.key}`, { ...f.issue, state: over.closed?.includes(f.key) ? "closed" : "open", labels: [] });
-    }
-  }
-  return {
-    mission: m,
-    committed: true,
-    tracking: { number: 7, id: 7000, labels: ["mission"] },
-    issues,
-    config,
-    now: NOW,
-    runs: new Map(),
-    runsByNonce: new Map(),
-    reports: [],
-    validationReports: [],
-    history: [],
-    ...over,
-  };
-}
+const snapshot = snapshotOf;
 
 const dispatched = (actions: Action[]) => actions.flatMap((a) => (a.kind === "dispatch-worker" ? [a.dispatch.feature] : []));
 const runsOf = (m: Mission, key: string) => m.plan!.milestones.flatMap((ms) => ms.features).find((f) => f.key === key)!.runs;

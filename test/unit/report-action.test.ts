@@ -1,41 +1,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as core from "@actions/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ActionContext } from "../../src/action/context.js";
 import { run } from "../../src/action/report.js";
-import type { Octokit } from "../../src/github/client.js";
 import { readReport, type WorkerReport } from "../../src/mission/report.js";
-import { githubNock, TestOctokit, type GitHubNock } from "../support/github-nock.js";
+import { githubNock, type GitHubNock } from "../support/github-nock.js";
+import { fakeActionContext } from "../support/action-context.js";
 
 const REPO = "/repos/acme/crm";
 const RUN_ID = 4242;
 const NOW = Date.parse("2026-11-24T10:20:00Z");
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/agent/${name}`, import.meta.url), "utf8");
 
-interface Fake {
-  ctx: ActionContext;
-  outputs: Record<string, string>;
-  logs: string[];
-}
-
-function fakeContext(inputs: Record<string, string>): Fake {
-  const outputs: Record<string, string> = {};
-  const logs: string[] = [];
-  const ctx: ActionContext = {
-    input: (name) => inputs[name] ?? "",
-    setOutput: (name, value) => {
-      outputs[name] = value;
-    },
-    repo: { owner: "acme", repo: "crm" },
-    event: { name: "workflow_dispatch", payload: {} },
-    octokit: new TestOctokit({ auth: { token: "ghs_test" } }) as Octokit,
-    summary: core.summary,
-    log: { info: (m) => logs.push(m), warning: (m) => logs.push(`warning: ${m}`), error: (m) => logs.push(`error: ${m}`) },
-    env: { GITHUB_RUN_ID: String(RUN_ID), GITHUB_RUN_ATTEMPT: "1" },
-  };
-  return { ctx, outputs, logs };
+function fakeContext(inputs: Record<string, string>) {
+  return fakeActionContext(inputs, { GITHUB_RUN_ID: String(RUN_ID), GITHUB_RUN_ATTEMPT: "1" });
 }
 
 function usageFile(text: string): string {

@@ -2,31 +2,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ActionContext } from "../../src/action/context.js";
 import { run } from "../../src/action/validate-report.js";
-import type { Octokit } from "../../src/github/client.js";
 import { encodeValidationReport, readValidationReport, validationVerdict } from "../../src/mission/validation.js";
-import { githubNock, TestOctokit, type GitHubNock } from "../support/github-nock.js";
+import { githubNock, type GitHubNock } from "../support/github-nock.js";
+import { fakeActionContext } from "../support/action-context.js";
 
 const COMMENTS = "/repos/acme/crm/issues/12/comments";
 const fixture = (name: string) => new URL(`../fixtures/junit/${name}`, import.meta.url);
 
 function context(inputs: Record<string, string>, env: Record<string, string> = {}) {
-  const outputs: Record<string, string> = {};
-  const logs: string[] = [];
-  const ctx: ActionContext = {
-    input: (name) => inputs[name] ?? "",
-    setOutput: (name, value) => {
-      outputs[name] = value;
-    },
-    repo: { owner: "acme", repo: "crm" },
-    event: { name: "workflow_dispatch", payload: {} },
-    octokit: new TestOctokit({ auth: "ghs_test" }) as unknown as Octokit,
-    summary: undefined as unknown as ActionContext["summary"],
-    log: { info: (m) => logs.push(m), warning: (m) => logs.push(m), error: (m) => logs.push(m) },
-    env: { GITHUB_RUN_ID: "9001", GITHUB_RUN_ATTEMPT: "1", ...env },
-  };
-  return { ctx, outputs, logs };
+  return fakeActionContext(inputs, { GITHUB_RUN_ID: "9001", GITHUB_RUN_ATTEMPT: "1", ...env });
 }
 
 const passed = (name: string, command: string, junit: string[] = []) => ({

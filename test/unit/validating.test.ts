@@ -1,61 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { reconcile, type Action, type Snapshot } from "../../src/mission/reconcile.js";
-import { recordIssue, type FoundIssue, type Ref } from "../../src/mission/materialise.js";
 import { decide } from "../../src/mission/conversation.js";
 import type { FoundValidationReport } from "../../src/mission/validating.js";
 import type { ValidationReportInput } from "../../src/mission/validation.js";
 import { ValidationReport } from "../../src/mission/validation.js";
 import type { Mission, ValidationRecord } from "../../src/mission/model.js";
 import type { ObservedRun } from "../../src/mission/workers.js";
-import { answered, config, plan } from "../support/missions.js";
+import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 
 function active(): Mission {
-  let m = answered({ status: "active", plan: plan([2, 2, 2]) });
-  let n = 10;
-  for (const ms of m.plan!.milestones) {
-    m = recordIssue(m, `milestone:${ms.key}`, { number: n, id: n * 1000 });
-    n++;
-    for (const f of ms.features) {
-      m = recordIssue(m, `feature:${f.key}`, { number: n, id: n * 1000 });
-      n++;
-    }
-  }
-  return m;
+  return withIssues(answered({ status: "active", plan: plan([2, 2, 2]) }));
 }
 
-/**
- * What GitHub shows: milestone issues open, every feature in `closed` closed.
- * A fix feature not yet materialised has no issue, unless it is listed in
- * `closed` (its issue was created and closed meanwhile).
- */
-function snap(m: Mission, closed: string[], over: Partial<Snapshot> = {}): Snapshot {
-  const issues = new Map<Ref, FoundIssue>();
-  let extra = 100;
-  for (const ms of m.plan!.milestones) {
-    issues.set(`milestone:${ms.key}`, { ...ms.issue!, state: "open", labels: [] });
-    for (const f of ms.features) {
-      if (!f.issue && !closed.includes(f.key)) continue;
-      const issue = f.issue ?? { number: extra, id: extra++ * 1000 };
-      issues.set(`feature:${f.key}`, { ...issue, state: closed.includes(f.key) ? "closed" : "open", labels: [] });
-    }
-  }
-  return {
-    mission: m,
-    committed: true,
-    tracking: { number: 7, id: 7000, labels: ["mission"] },
-    issues,
-    config,
-    now: NOW,
-    runs: new Map(),
-    runsByNonce: new Map(),
-    reports: [],
-    validationReports: [],
-    history: [],
-    ...over,
-  };
-}
+const snap = (m: Mission, closed: string[], over: Partial<Snapshot> = {}): Snapshot => snapshotOf(m, { ...over, closed });
 
 const kinds = (a: Action[]) => a.map((x) => x.kind);
 const validations = (m: Mission, key = "1"): ValidationRecord[] => m.plan!.milestones.find((ms) => ms.key === key)!.validations;
