@@ -15,6 +15,8 @@ import { runLoaded } from "./run-mission.js";
 import type { ApplyLimits } from "./apply.js";
 import { writeFile } from "./repo-files.js";
 import { missionPath } from "../mission/model.js";
+import { historyFrom, type History } from "../mission/forecast.js";
+import { loadRepositoryMissions } from "./missions.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 
 export interface PlannerChoice {
@@ -84,8 +86,9 @@ export async function runCommand(deps: CommandDeps, comment: CommandComment, com
     deps,
     comment.issue.number,
     (body, state) => reply(deps.octokit, deps.repo, comment.issue.number, comment.id, body, state),
-    (current, tracking, config) =>
+    (current, tracking, config, history) =>
       decide({
+        history,
         command,
         ...(current ? { mission: current } : {}),
         author: comment.author,
@@ -94,10 +97,14 @@ export async function runCommand(deps: CommandDeps, comment: CommandComment, com
         issue: { number: comment.issue.number, title: tracking.title },
         config,
       }),
+    PRICING.has(command.name),
   );
 }
 
-export type Decider = (current: Mission | undefined, tracking: TrackingIssue, config: Config) => Step;
+export type Decider = (current: Mission | undefined, tracking: TrackingIssue, config: Config, history: History) => Step;
+
+/** Commands whose answer prices work: they learn from the repository's finished missions. */
+const PRICING: ReadonlySet<Command["name"]> = new Set(["start", "answer", "replan", "budget"]);
 
 /**
  * One turn of the conversation on a tracking issue: load the mission, decide,
@@ -109,6 +116,7 @@ export async function converse(
   /** post the answer; `state` is the draft mission to carry in it (hidden) */
   answer: (body: string, state?: Mission) => Promise<void>,
   decideStep: Decider,
+  wantsHistory = false,
 ): Promise<void> {
   const { octokit, repo } = deps;
   const configResult = await loadConfig(octokit, repo);
@@ -118,6 +126,7 @@ export async function converse(
   }
   const config = configResult.config;
   const branch = config.state_branch ?? deps.defaultBranch;
+  const history = wantsHistory ? historyFrom(await loadRepositoryMissions(octokit, repo, branch, { completedOnly: true, limit: 20 })) : [];
 
   for (let attempt = 1; ; attempt++) {
     try {
@@ -129,7 +138,7 @@ export async function converse(
         );
         return;
       }
-      let step = decideStep(loaded.kind === "none" ? undefined : loaded.mission, tracking, config);
+      let step = decideStep(loaded.kind === "none" ? undefined : loaded.mission, tracking, config, history);
       if (step.kind === "plan") {
         const choice = deps.choosePlanner(config);
         const result = await choice.planner.plan({
@@ -142,6 +151,7 @@ export async function converse(
           mission: step.mission,
           result,
           config,
+          history,
           plannerName: choice.planner.name,
           ...(step.preface ? { preface: step.preface } : {}),
           ...(choice.help ? { help: choice.help } : {}),

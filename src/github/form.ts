@@ -55,8 +55,9 @@ export async function handleMissionForm(deps: CommandDeps, payload: FormPayload)
     async (text, state) => {
       await commentOnce(octokit, repo, issue.number, `start:${issue.id}`, text, state);
     },
-    (current, _tracking, config) =>
+    (current, _tracking, config, history) =>
       decideFromForm({
+        history,
         form,
         ...(current ? { mission: current } : {}),
         author: requester,
@@ -65,6 +66,7 @@ export async function handleMissionForm(deps: CommandDeps, payload: FormPayload)
         issueNumber: issue.number,
         config,
       }),
+    true,
   );
   return "started";
 }

@@ -13,7 +13,7 @@ import { checkPlan, type PlanResult } from "./plan.js";
 import { renderPlanComment } from "./markdown/plan-comment.js";
 import { renderBudgetSummary } from "./markdown/budget-summary.js";
 import { exhaustedDimensions, increaseBudget } from "./enforce.js";
-import { historyFrom } from "./forecast.js";
+import { calibrate, historyFrom, type History } from "./forecast.js";
 import { findFeature, mapFeatures, mapMilestones } from "./workers.js";
 import type { MissionForm } from "./issue-form.js";
 
@@ -28,6 +28,8 @@ export interface CommandInput {
   repo: string;
   issue: { number: number; title: string };
   config: Config;
+  /** finished features of this repository's missions, for forecasts that learn */
+  history?: History;
 }
 
 export type Step =
@@ -134,7 +136,7 @@ export function decide(input: CommandInput): Step {
       }
       if (m.status === "planned" && m.plan) {
         // The plan stands; the answers change what it costs against the budget.
-        return { kind: "reply", mission: updated, reply: preface + planComment(updated, input.config, m.plan.source) };
+        return { kind: "reply", mission: updated, reply: preface + planComment(updated, input.config, m.plan.source, input.history) };
       }
       return askOrPlan(updated, preface);
     }
@@ -258,9 +260,10 @@ export function decide(input: CommandInput): Step {
     }
     case "budget": {
       if (!m) return noMission();
-      if (!command.add) return { kind: "reply", reply: renderBudgetSummary(m, input.config, input.now, historyFrom([m])) };
+      const history = [...(input.history ?? []), ...historyFrom([m])];
+      if (!command.add) return { kind: "reply", reply: renderBudgetSummary(m, input.config, input.now, history) };
       const raised = increaseBudget(m, command.add, input.author, input.now);
-      return { kind: "reply", mission: raised, reply: renderBudgetSummary(raised, input.config, input.now, historyFrom([raised])) };
+      return { kind: "reply", mission: raised, reply: renderBudgetSummary(raised, input.config, input.now, history) };
     }
   }
 }
@@ -279,6 +282,7 @@ export function afterPlan(input: {
   preface?: string;
   /** shown when the planner could not plan (e.g. how to write an outline) */
   help?: string;
+  history?: History;
 }): Step {
   const { mission: m, result } = input;
   const preface = input.preface ?? "";
@@ -294,12 +298,14 @@ export function afterPlan(input: {
     };
   }
   const planned: Mission = { ...m, status: "planned", plan: result.plan };
-  return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName) };
+  return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName, input.history) };
 }
 
-function planComment(m: Mission, config: Config, plannerName: string): string {
+function planComment(m: Mission, config: Config, plannerName: string, history: History = []): string {
   const plan = m.plan!;
-  return renderPlanComment({ mission: m, plan, analysis: analysePlan(plan, config, m.budget), plannerName });
+  const { baselines, dataPoints } = calibrate(config, [...history, ...historyFrom([m])]);
+  const analysis = analysePlan(plan, { ...config, baselines }, m.budget);
+  return renderPlanComment({ mission: m, plan, analysis, plannerName, dataPoints });
 }
 
 function noMission(): Step {
@@ -328,6 +334,7 @@ export function decideFromForm(input: {
   repo: string;
   issueNumber: number;
   config: Config;
+  history?: History;
 }): Step {
   if (input.mission) {
     return { kind: "reply", reply: `This issue already tracks mission **${input.mission.id}** (${input.mission.status}).` };

@@ -65,6 +65,17 @@ describe("the /mission conversation", () => {
     expect(step.reply).toContain("/mission approve");
   });
 
+  it("prices the plan from this repository's finished features and says how many it learned from", () => {
+    const history = Array.from({ length: 3 }, () => ({ size: "M" as const, tokens: 6_000_000, costMicros: 20_000_000, hours: 6 }));
+    const fresh = replyOf(afterPlan({ mission: answered(), result: { ok: true, plan: plan([2, 2, 2]) }, config, plannerName: "outline" }));
+    const learned = replyOf(afterPlan({ mission: answered(), result: { ok: true, plan: plan([2, 2, 2]) }, config, plannerName: "outline", history }));
+    expect(fresh.reply).toMatch(/no finished mission of this repository/);
+    expect(learned.reply).toMatch(/Calibrated from 3 finished features of this repository \(S: 0, M: 3, L: 0\)/);
+    // Features that really took 10× the baseline make the plan dearer.
+    const mvp = (text: string) => /\| MVP \| [^|]+ \| ([^|]+) \|/.exec(text)![1];
+    expect(mvp(learned.reply)).not.toBe(mvp(fresh.reply));
+  });
+
   it("reports a plan with a dependency cycle instead of showing it", () => {
     const cyclic = plan([2, 2, 2], { "1.1": ["1.2"], "1.2": ["1.1"] });
     const step = replyOf(afterPlan({ mission: answered(), result: { ok: true, plan: cyclic }, config, plannerName: "outline" }));

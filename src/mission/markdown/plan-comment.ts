@@ -21,6 +21,8 @@ export interface PlanCommentInput {
   plannerName: string;
   /** problems the user should fix before approving (e.g. from checkPlan) */
   problems?: string[];
+  /** finished features per size the forecast was calibrated from (absent: configured baselines only) */
+  dataPoints?: Record<"S" | "M" | "L", number>;
 }
 
 /** How much of each milestone to show; tried from most to least. */
@@ -121,7 +123,7 @@ function featureDetails(f: Feature, detail: Detail): string {
   return [`**${f.key} ${inline(f.title)}**`, "", ...lines, ""].join("\n");
 }
 
-function renderTail({ analysis }: PlanCommentInput): string {
+function renderTail({ analysis, dataPoints }: PlanCommentInput): string {
   const rows = analysis.levels.map(
     (l) =>
       `| ${l.label} | ${range(l.hours.low, l.hours.high, formatHours)} | ${range(l.tokens.low, l.tokens.high, formatTokens)} | ${range(l.costMicros.low, l.costMicros.high, formatUsd)} |`,
@@ -134,10 +136,21 @@ function renderTail({ analysis }: PlanCommentInput): string {
     ...rows,
     "",
     fitSentence(analysis),
+    "",
+    calibrationSentence(dataPoints),
   ];
   for (const w of analysis.warnings) lines.push("", `> [!WARNING]\n> ${inline(w)}`);
   lines.push("", "Reply `/mission approve` to create the issues, or `/mission replan <what to change>`.");
   return lines.join("\n");
+}
+
+/** How many finished features of this repository the forecast learned from. */
+export function calibrationSentence(dataPoints: PlanCommentInput["dataPoints"]): string {
+  const total = dataPoints ? dataPoints.S + dataPoints.M + dataPoints.L : 0;
+  if (!dataPoints || total === 0) {
+    return "_Estimated from the configured per-size baselines: no finished mission of this repository to learn from yet._";
+  }
+  return `_Calibrated from ${total} finished feature${total === 1 ? "" : "s"} of this repository (S: ${dataPoints.S}, M: ${dataPoints.M}, L: ${dataPoints.L}); a size with fewer than 3 blends in the configured baseline._`;
 }
 
 /** Which level fits, or what breaks and what to do about it. */
