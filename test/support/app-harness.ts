@@ -61,6 +61,8 @@ export function harness(options: HarnessOptions = {}): Harness {
     async pump({ max = 500, filter } = {}) {
       const delivered: TwinEvent[] = [];
       for (let i = 0; i < max; i++) {
+        // the test's simulated runners (onQueued/onDispatch hooks) record events too: wait for them
+        await twin.actions.settled();
         const batch = twin.takeEvents();
         if (!batch.length) return delivered;
         for (const e of batch) {

@@ -1,0 +1,127 @@
+/**
+ * mission-bot started the way a user starts it: `probot run ./lib/index.js`
+ * (what `npm start` runs after building), in its own process, configured
+ * only through the environment Probot reads. The test talks to it only over
+ * HTTP: deliveries in, GitHub (the twin's server) out.
+ *
+ * `timeScale` (default 1: production) loads octokit-time-scale.mjs in front
+ * of Probot, which divides the waits of Octokit's throttling and retry
+ * plugins by that factor (see that file); nothing else differs.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+
+export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+export const PROBOT_BIN = join(ROOT, "node_modules/probot/bin/probot.js");
+export const APP_ENTRY = "./lib/index.js";
+
+export interface AppProcessOptions {
+  /** host:port of the twin's HTTP server (GHE_HOST) */
+  gheHost: string;
+  privateKey: string;
+  webhookSecret: string;
+  appId?: number;
+  /** divide Octokit's throttle/retry waits by this (default 1) */
+  timeScale?: number;
+  logLevel?: string;
+}
+
+export interface AppProcess {
+  url: string;
+  webhookUrl: string;
+  port: number;
+  pid: number;
+  readonly alive: boolean;
+  readonly exitCode: number | null;
+  /** everything the app wrote to stdout and stderr */
+  readonly output: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startApp(options: AppProcessOptions): Promise<AppProcess> {
+  if (!existsSync(join(ROOT, APP_ENTRY))) throw new Error(`${APP_ENTRY} is missing: the e2e globalSetup builds it (npx tsc -p tsconfig.build.json)`);
+  const port = await freePort();
+  // exactly what a user sets (.env.example), nothing inherited from the test's environment
+  const env: Record<string, string> = {
+    APP_ID: String(options.appId ?? 1),
+    PRIVATE_KEY: options.privateKey,
+    WEBHOOK_SECRET: options.webhookSecret,
+    GHE_HOST: options.gheHost,
+    GHE_PROTOCOL: "http",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: options.logLevel ?? "warn",
+  };
+  const scale = options.timeScale ?? 1;
+  const args = [
+    ...(scale > 1 ? ["--import", `${pathToFileURL(join(ROOT, "test/e2e/support/octokit-time-scale.mjs")).href}?scale=${scale}`] : []),
+    PROBOT_BIN,
+    "run",
+    APP_ENTRY,
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  let exitCode: number | null = null;
+  let exited = false;
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", (code) => {
+      exited = true;
+      exitCode = code;
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (exited) throw new Error(`the app exited (${exitCode}) before listening:\n${output}`);
+    try {
+      const res = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > 20_000) {
+      child.kill("SIGKILL");
+      throw new Error(`the app did not listen on ${url} within 20 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    webhookUrl: `${url}/api/github/webhooks`,
+    port,
+    pid: child.pid!,
+    get alive() {
+      return !exited;
+    },
+    get exitCode() {
+      return exitCode;
+    },
+    get output() {
+      return output;
+    },
+    async stop() {
+      if (exited) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * One end-to-end world: the GitHub twin on loopback HTTP, mission-bot in its
+ * own process pointed at it (GHE_HOST), a WebhookSender delivering what the
+ * twin records, the test's simulated Actions runners (workers and
+ * validation), and the scheduled pulse run from the test loop.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ProbotOctokit } from "probot";
+import { GitHubTwin } from "../../twin/state.js";
+import { startTwinServer, type TwinServer } from "../../twin/server.js";
+import { WebhookSender, type DeliveryFaults, type DeliveryRecord } from "../../twin/webhook-sender.js";
+import type { RunState } from "../../twin/actions.js";
+import type { TwinEvent } from "../../twin/webhooks.js";
+import { testPrivateKey, testPublicKey } from "../../support/keys.js";
+import { pulse } from "../../../src/action/pulse.js";
+import type { Octokit } from "../../../src/github/client.js";
+import { renderReportComment } from "../../../src/mission/markdown/report-comment.js";
+import { WorkerReport } from "../../../src/mission/report.js";
+import { ValidationReport, encodeValidationReport, groupFailures, type ValidationReportInput } from "../../../src/mission/validation.js";
+import { renderValidationComment } from "../../../src/mission/markdown/validation-comment.js";
+import { ROOT, startApp, type AppProcess } from "./app-process.js";
+
+export const OWNER = "acme";
+export const REPO = "crm";
+export const SECRET = "e2e-webhook-secret";
+export const ACTIONS_BOT = "github-actions[bot]";
+export const APP_BOT = "mission-bot[bot]";
+
+/** The workflow templates and the example settings, as `npx mission-bot init` would commit them. */
+export function repoFiles(extra: Record<string, string> = {}): Record<string, string> {
+  const files: Record<string, string> = {};
+  const dir = join(ROOT, "templates/workflows");
+  for (const f of readdirSync(dir)) if (/\.ya?ml$/.test(f)) files[`.github/workflows/${f}`] = readFileSync(join(dir, f), "utf8");
+  files[".github/mission.yml"] = readFileSync(join(ROOT, "templates/mission.yml"), "utf8");
+  return { ...files, ...extra };
+}
+
+export interface WorkerPlay {
+  /** USD the run reports (exact cost, as Claude Code gives it) */
+  cost: (feature: string, attempt: number) => number;
+  tokensIn?: number;
+  tokensOut?: number;
+}
+
+export interface ValidationPlay {
+  /** per milestone, per validation try: pass, or the failing tests (all in one file) */
+  outcome: (milestone: string, attempt: number) => "pass" | { file: string; tests: string[] };
+}
+
+export interface WorldOptions {
+  /** divide the app's Octokit throttle/retry waits by this (default 25; 1 = production) */
+  timeScale?: number;
+  latencyMs?: number;
+  deliveryFaults?: DeliveryFaults;
+  collaborators?: Record<string, "admin" | "maintain" | "write" | "triage" | "read" | "none">;
+  worker?: WorkerPlay;
+  validation?: ValidationPlay;
+  /** quiet period that means the app has finished (default 500 ms) */
+  quietMs?: number;
+  /** how long a webhook delivery may take before it counts as failed (GitHub: 10 s) */
+  deliveryTimeoutMs?: number;
+}
+
+export class World {
+  readonly twin: GitHubTwin;
+  readonly server: TwinServer;
+  readonly app: AppProcess;
+  readonly sender: WebhookSender;
+  readonly options: WorldOptions;
+  /** errors a pulse threw (a failed Action run) */
+  readonly pulseErrors: unknown[] = [];
+  pulses = 0;
+  /** events the test made GitHub lose on purpose (never delivered) */
+  readonly dropped: TwinEvent[] = [];
+  private dropWhere: ((e: TwinEvent) => boolean) | undefined;
+  private readonly tries = new Map<string, number>();
+
+  private constructor(twin: GitHubTwin, server: TwinServer, app: AppProcess, sender: WebhookSender, options: WorldOptions) {
+    this.twin = twin;
+    this.server = server;
+    this.app = app;
+    this.sender = sender;
+    this.options = options;
+  }
+
+  static async start(options: WorldOptions = {}): Promise<World> {
+    const twin = new GitHubTwin({ appPublicKey: testPublicKey(), checkResponses: false });
+    twin.addRepo({
+      owner: OWNER,
+      name: REPO,
+      ownerType: "Organization",
+      collaborators: options.collaborators ?? { alice: "write", bob: "read" },
+      files: repoFiles(),
+    });
+    const server = await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
+    const app = await startApp({ gheHost: server.host, privateKey: testPrivateKey(), webhookSecret: SECRET, timeScale: options.timeScale ?? 25 });
+    const sender = new WebhookSender({
+      twin,
+      url: app.webhookUrl,
+      secret: SECRET,
+      timeoutMs: options.deliveryTimeoutMs ?? 10_000,
+      ...(options.deliveryFaults ? { faults: options.deliveryFaults } : {}),
+    });
+    const world = new World(twin, server, app, sender, options);
+    twin.onQueued((run, inputs) => world.runner(run, inputs));
+    twin.onEvent((e) => world.lose(e));
+    return world;
+  }
+
+  async stop(): Promise<void> {
+    this.sender.stop();
+    await this.app.stop();
+    await this.server.close();
+  }
+
+  // ---------------------------------------------------------------------------
+  // People
+
+  get alice() {
+    return this.twin.as("alice");
+  }
+
+  // ---------------------------------------------------------------------------
+  // The runners: a worker does its feature and reports; validation reports
+
+  private async runner(run: RunState, inputs: Readonly<Record<string, string>>): Promise<void> {
+    if (run.workflow.path.endsWith("mission-worker.yml")) return this.worker(run, inputs);
+    if (run.workflow.path.endsWith("mission-validate.yml")) return this.validate(run, inputs);
+  }
+
+  private attempt(key: string): number {
+    const n = (this.tries.get(key) ?? 0) + 1;
+    this.tries.set(key, n);
+    return n;
+  }
+
+  private worker(run: RunState, inputs: Readonly<Record<string, string>>): void {
+    const play = this.options.worker ?? { cost: () => 2 };
+    const attempt = this.attempt(`feature ${inputs.feature}`);
+    this.twin.actions.start(run.id);
+    const report = WorkerReport.parse({
+      mission: inputs.mission,
+      feature: inputs.feature,
+      run_id: run.id,
+      run_attempt: run.run_attempt,
+      outcome: "success",
+      summary: `Implemented feature ${inputs.feature}: code, tests and docs.`,
+      branch: inputs.branch,
+      commit: fakeSha(`${inputs.feature}/${attempt}`),
+      model: inputs.model,
+      tokens_in: play.tokensIn ?? 1_250_000,
+      tokens_out: play.tokensOut ?? 180_000,
+      cost_usd: play.cost(inputs.feature!, attempt),
+      duration_seconds: 1260,
+      actions_minutes: 22,
+      turns: 48,
+    });
+    const issue = Number(inputs.issue);
+    this.twin.as(ACTIONS_BOT).comment(issue, renderReportComment(report));
+    // POC: the report Action closes the feature issue when the worker succeeded
+    this.twin.as(ACTIONS_BOT).closeIssue(issue, "completed");
+    this.twin.actions.complete(run.id, "success");
+  }
+
+  private validate(run: RunState, inputs: Readonly<Record<string, string>>): void {
+    const play = this.options.validation ?? { outcome: () => "pass" as const };
+    const attempt = this.attempt(`validate ${inputs.milestone}`);
+    const outcome = play.outcome(inputs.milestone!, attempt);
+    this.twin.actions.start(run.id);
+    const failing = outcome === "pass" ? [] : outcome.tests;
+    const input: ValidationReportInput = {
+      mission: inputs.mission!,
+      milestone: inputs.milestone!,
+      run_id: run.id,
+      run_attempt: run.run_attempt,
+      ref: inputs.ref,
+      commit: run.head_sha,
+      commands: [
+        { name: "install", command: "npm ci", passed: true, exit_code: 0, duration_seconds: 21 },
+        { name: "build", command: "npm run build", passed: true, exit_code: 0, duration_seconds: 14 },
+        {
+          name: "test",
+          command: "npm test",
+          passed: failing.length === 0,
+          exit_code: failing.length === 0 ? 0 : 1,
+          duration_seconds: 37,
+          output_tail: failing.length === 0 ? "Tests 42 passed" : `Tests ${failing.length} failed | ${42 - failing.length} passed`,
+          rerun: "npx vitest run {file}",
+        },
+      ],
+      failures:
+        outcome === "pass"
+          ? []
+          : outcome.tests.map((name) => ({ name, file: outcome.file, suite: outcome.file, message: `expected 200 to be 404`, command: "test" })),
+      tests_total: 42,
+    };
+    const report = ValidationReport.parse(input);
+    const text = renderValidationComment(report, groupFailures(report), { attempt, maxFailures: 3 });
+    this.twin.as(ACTIONS_BOT).comment(Number(inputs.issue), `${text}\n\n${encodeValidationReport(report)}`);
+    this.twin.actions.complete(run.id, outcome === "pass" ? "success" : "failure");
+  }
+
+  // ---------------------------------------------------------------------------
+  // The loop
+
+  /** Wait until the app has made no request for `quietMs` (a delivery answered 202 may still be working). */
+  async quiet(quietMs = this.options.quietMs ?? 500): Promise<void> {
+    let seen = this.twin.log.length;
+    let since = Date.now();
+    const started = Date.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (this.twin.log.length !== seen || this.server.hanging > 0) {
+        seen = this.twin.log.length;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return;
+      if (Date.now() - started > 60_000) throw new Error("the app did not go quiet within 60 s");
+    }
+  }
+
+  /** From now on GitHub never delivers events matching `where` (undefined: deliver everything again). */
+  loseEvents(where: ((e: TwinEvent) => boolean) | undefined): void {
+    this.dropWhere = where;
+  }
+
+  /** Called for every event the twin records, after the sender queued it. */
+  private lose(e: TwinEvent): void {
+    if (!this.dropWhere?.(e)) return;
+    const queue = this.sender.pending as TwinEvent[];
+    const at = queue.indexOf(e);
+    if (at >= 0) this.dropped.push(...queue.splice(at, 1));
+  }
+
+  /** Deliver everything GitHub would, until GitHub and the app are quiet. */
+  async settle(): Promise<DeliveryRecord[]> {
+    const made: DeliveryRecord[] = [];
+    for (let round = 0; round < 200; round++) {
+      made.push(...(await this.sender.pump()));
+      await this.quiet();
+      await this.twin.actions.settled();
+      if (!this.sender.pending.some((e) => this.sender.deliverable(e))) return made;
+    }
+    throw new Error("GitHub and the app did not go quiet within 200 rounds");
+  }
+
+  /** One scheduled pulse, as the pulse Action runs it (installation token, the API at the twin's URL). */
+  async pulse(): Promise<void> {
+    this.pulses++;
+    const octokit = new ProbotOctokit({
+      auth: { token: this.twin.installationToken(1) },
+      baseUrl: this.server.apiUrl,
+      throttle: { enabled: false },
+      retry: { retryAfterBaseValue: 20 },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    }) as unknown as Octokit;
+    try {
+      await pulse({ octokit, repo: { owner: OWNER, repo: REPO }, log: { info() {}, warning() {}, error: (m: string) => this.pulseErrors.push(m) } }, "main");
+    } catch (error) {
+      this.pulseErrors.push(error);
+    }
+  }
+
+  /**
+   * Settle, then pulse, round after round, until `done()` holds (then one
+   * last settle). The pulse is what finishes work whose webhooks were lost.
+   */
+  async runUntil(done: () => boolean, options: { pulse?: boolean; maxRounds?: number } = {}): Promise<void> {
+    const max = options.maxRounds ?? 40;
+    for (let round = 0; round < max; round++) {
+      await this.settle();
+      if (done()) return;
+      if (options.pulse === false) break;
+      await this.pulse();
+    }
+    await this.settle();
+    if (!done()) throw new Error(`the mission did not get there within ${max} rounds (${this.pulses} pulses)`);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Reading the twin
+
+  comments(issue: number) {
+    const id = this.twin.issue(issue).id;
+    return [...this.twin.comments.values()].filter((c) => c.issueId === id).map((c) => ({ id: c.id, user: c.user.login, body: c.body }));
+  }
+
+  botComments(issue: number) {
+    return this.comments(issue).filter((c) => c.user === APP_BOT);
+  }
+
+  missionIssues() {
+    return this.twin.issuesOf().filter((i) => i.title.startsWith("[m-"));
+  }
+}
+
+function fakeSha(seed: string): string {
+  let h = 0x811c9dc5;
+  let out = "";
+  for (let i = 0; out.length < 40; i++) {
+    for (const ch of `${seed}:${i}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+    out += (h >>> 0).toString(16).padStart(8, "0");
+  }
+  return out.slice(0, 40);
+}
