@@ -27,6 +27,8 @@ export interface CliCommand {
 
 /** Loaded on demand, so one command's dependencies do not slow the others. */
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  init: async () => (await import("./cli/init.js")).initCommand,
+  doctor: async () => (await import("./cli/doctor.js")).doctorCommand,
   budget: async () => (await import("./cli/budget.js")).budgetCommand,
 };
 

@@ -63,9 +63,9 @@ export const Preferences = z.strictObject({
 export type Preferences = z.infer<typeof Preferences>;
 
 export const ModelRouting = z.strictObject({
-  planner: z.string().min(1),
-  worker: z.string().min(1),
-  validator: z.string().min(1),
+  planner: z.string().min(1).describe("model that plans missions"),
+  worker: z.string().min(1).describe("model the workers run"),
+  validator: z.string().min(1).describe("model for validation"),
 });
 export type ModelRouting = z.infer<typeof ModelRouting>;
 
@@ -220,8 +220,8 @@ export type MissionInput = z.input<typeof Mission>;
 
 /** Price of a model in US dollars per million tokens. */
 export const Price = z.strictObject({
-  input: z.number().nonnegative(),
-  output: z.number().nonnegative(),
+  input: z.number().nonnegative().describe("US dollars per million input tokens"),
+  output: z.number().nonnegative().describe("US dollars per million output tokens"),
 });
 export type Price = z.infer<typeof Price>;
 
@@ -244,9 +244,9 @@ export const DEFAULT_PRICES: Record<string, Price> = {
 
 const SizeBaseline = z.strictObject({
   /** tokens (input + output) a worker spends on a feature of this size */
-  tokens: z.number().int().positive(),
+  tokens: z.number().int().positive().describe("tokens (input + output) a worker spends on a feature of this size"),
   /** wall-clock hours a worker needs for a feature of this size */
-  hours: z.number().positive(),
+  hours: z.number().positive().describe("wall-clock hours a worker needs for a feature of this size"),
 });
 
 /**
@@ -264,19 +264,22 @@ export const DEFAULT_RUNNER_PRICES: Record<string, number> = {
 
 const RunnerPrices = z.strictObject({
   /** the runner type worker and validation runs use: a key of `per_minute` */
-  runner: z.string().min(1).default("linux"),
-  per_minute: z.record(z.string(), z.number().nonnegative()).default(DEFAULT_RUNNER_PRICES),
+  runner: z.string().min(1).default("linux").describe("the runner type worker and validation runs use: a key of `per_minute`"),
+  per_minute: z
+    .record(z.string(), z.number().nonnegative())
+    .default(DEFAULT_RUNNER_PRICES)
+    .describe("US dollars per Actions minute by runner type (GitHub's prices from January 2026); 0 for free minutes"),
 });
 
 const PER_RUN_DEFAULTS = { max_turns: 200, timeout_minutes: 360, tokens_per_turn: 10_000 };
 
 const PerRun = z.strictObject({
   /** the most turns a worker run may take, whatever its forecast */
-  max_turns: z.number().int().min(1).max(10_000).default(PER_RUN_DEFAULTS.max_turns),
+  max_turns: z.number().int().min(1).max(10_000).default(PER_RUN_DEFAULTS.max_turns).describe("the most turns a worker run may take, whatever its forecast"),
   /** the longest a worker run may take; 360 is GitHub's limit for a job on a GitHub-hosted runner */
-  timeout_minutes: z.number().int().min(1).max(4320).default(PER_RUN_DEFAULTS.timeout_minutes),
+  timeout_minutes: z.number().int().min(1).max(4320).default(PER_RUN_DEFAULTS.timeout_minutes).describe("the longest a worker run may take; 360 is GitHub's limit for a job on a GitHub-hosted runner"),
   /** tokens one turn is expected to use, to turn a token forecast into a number of turns */
-  tokens_per_turn: z.number().int().positive().default(PER_RUN_DEFAULTS.tokens_per_turn),
+  tokens_per_turn: z.number().int().positive().default(PER_RUN_DEFAULTS.tokens_per_turn).describe("tokens one turn is expected to use, to turn a token forecast into a number of turns"),
 });
 
 /**
@@ -288,32 +291,43 @@ const PerRun = z.strictObject({
 export const ValidationCommand = z.union([
   z.string().min(1).max(2000),
   z.strictObject({
-    name: z.string().regex(/^[\w .:/-]{1,60}$/, "a command name is up to 60 letters, digits, spaces and . : / -"),
-    command: z.string().min(1).max(2000),
+    name: z.string().regex(/^[\w .:/-]{1,60}$/, "a command name is up to 60 letters, digits, spaces and . : / -").describe("the command's name in the results"),
+    command: z.string().min(1).max(2000).describe("the shell command"),
     /** the command for one test file, `{file}` replaced by it (e.g. `npx vitest run {file}`) */
-    rerun: z.string().max(2000).optional(),
+    rerun: z.string().max(2000).optional().describe("the command for one test file, `{file}` replaced by it (e.g. `npx vitest run {file}`)"),
   }),
 ]);
 export type ValidationCommand = z.infer<typeof ValidationCommand>;
 
 export const ValidationConfig = z.strictObject({
   /** workflow file dispatched to validate a milestone */
-  workflow: z.string().default("mission-validate.yml"),
+  workflow: z.string().default("mission-validate.yml").describe("workflow file dispatched to validate a milestone"),
   /** shell commands, in order; a string's name is the command itself */
-  commands: z.array(ValidationCommand).min(1).max(20).optional(),
+  commands: z
+    .array(ValidationCommand)
+    .min(1)
+    .max(20)
+    .optional()
+    .describe("shell commands, in order; a string's name is the command itself (default: install, build, lint, typecheck and test from package.json)"),
   /** browser checks with Playwright against a URL the repository serves */
   browser: z
     .strictObject({
-      url: z.url(),
-      paths: z.array(z.string().regex(/^\//, "a path starts with /").max(500)).min(1).max(20).default(["/"]),
+      url: z.url().describe("the URL the repository's app answers on"),
+      paths: z
+        .array(z.string().regex(/^\//, "a path starts with /").max(500))
+        .min(1)
+        .max(20)
+        .default(["/"])
+        .describe("pages to load and screenshot"),
       /** command that serves the app in the background (omit when `url` is already live) */
-      start: z.string().min(1).max(2000).optional(),
+      start: z.string().min(1).max(2000).optional().describe("command that serves the app in the background (omit when `url` is already live)"),
     })
-    .optional(),
+    .optional()
+    .describe("browser checks with Playwright against a URL the repository serves"),
   /** failed validations of one milestone before the mission pauses for a human */
-  max_failures: z.number().int().min(1).max(20).default(3),
+  max_failures: z.number().int().min(1).max(20).default(3).describe("failed validations of one milestone before the mission pauses for a human"),
   /** minutes all commands together may take */
-  timeout_minutes: z.number().int().min(1).max(330).default(30),
+  timeout_minutes: z.number().int().min(1).max(330).default(30).describe("minutes all commands together may take"),
 });
 export type ValidationConfig = z.infer<typeof ValidationConfig>;
 
@@ -323,56 +337,75 @@ export const Config = z.strictObject({
     planner: "claude-sonnet-5-5",
     worker: "claude-sonnet-5-5",
     validator: "claude-haiku-4-5",
-  }),
+  }).describe("model per role; `prices` must name each model used"),
   /** model per price tier, used by the budget analysis */
   tiers: z
-    .strictObject({ cheap: z.string(), standard: z.string(), top: z.string() })
-    .default({ cheap: "claude-haiku-4-5", standard: "claude-sonnet-5-5", top: "claude-opus-5-5" }),
-  prices: z.record(z.string(), Price).default(DEFAULT_PRICES),
+    .strictObject({
+      cheap: z.string().describe("priced for the MVP level"),
+      standard: z.string().describe("priced for the production-ready level, and most of the polished one"),
+      top: z.string().describe("priced for part of the polished level, and for models without a price"),
+    })
+    .default({ cheap: "claude-haiku-4-5", standard: "claude-sonnet-5-5", top: "claude-opus-5-5" })
+    .describe("model per price tier, used by the budget analysis"),
+  prices: z.record(z.string(), Price).default(DEFAULT_PRICES).describe("price per model, US dollars per million tokens; replaces the shipped table when set"),
   baselines: z
-    .strictObject({ S: SizeBaseline, M: SizeBaseline, L: SizeBaseline })
+    .strictObject({
+      S: SizeBaseline.describe("a small feature"),
+      M: SizeBaseline.describe("a medium feature"),
+      L: SizeBaseline.describe("a large feature"),
+    })
     .default({
       S: { tokens: 200_000, hours: 0.5 },
       M: { tokens: 600_000, hours: 1.5 },
       L: { tokens: 1_500_000, hours: 4 },
-    }),
+    })
+    .describe("what a worker spends on a feature of each size, before history calibrates it"),
   /** share of a worker's tokens that are output tokens */
-  output_share: z.number().min(0).max(1).default(0.15),
+  output_share: z.number().min(0).max(1).default(0.15).describe("share of a worker's tokens that are output tokens"),
   planner: z
     .strictObject({
-      provider: z.enum(["outline", "anthropic"]).default("anthropic"),
+      provider: z
+        .enum(["outline", "anthropic"])
+        .default("anthropic")
+        .describe("anthropic: plan with Claude when the key is set; outline: always plan from the issue's outline"),
       /** name of the environment variable holding the key; never the key itself */
-      api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("ANTHROPIC_API_KEY"),
+      api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("ANTHROPIC_API_KEY").describe("name of the environment variable holding the key; never the key itself"),
     })
-    .default({ provider: "anthropic", api_key_env: "ANTHROPIC_API_KEY" }),
+    .default({ provider: "anthropic", api_key_env: "ANTHROPIC_API_KEY" })
+    .describe("how missions are planned"),
   budget: z
     .strictObject({
-      alerts: z.array(z.number().gt(0).lte(2)).default([0.5, 0.8, 1]),
-      hard_stop: z.enum(["finish", "cancel"]).default("finish"),
+      alerts: z.array(z.number().gt(0).lte(2)).default([0.5, 0.8, 1]).describe("fractions of each budget at which the tracking issue is told, once"),
+      hard_stop: z.enum(["finish", "cancel"]).default("finish").describe("at 100%: let running workers finish, or cancel them"),
       /** ceilings for one worker run; the limits passed to a run are derived from its forecast (enforce.ts) */
-      per_run: PerRun.default(PER_RUN_DEFAULTS),
+      per_run: PerRun.default(PER_RUN_DEFAULTS).describe("ceilings for one worker run; a run's limits come from its forecast, within these"),
     })
-    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish", per_run: PER_RUN_DEFAULTS }),
+    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish", per_run: PER_RUN_DEFAULTS })
+    .describe("defaults for a new mission's budget, and limits per worker run"),
   /** what an Actions minute costs, by runner type; counted in the money budget */
-  runner_prices: RunnerPrices.default({ runner: "linux", per_minute: DEFAULT_RUNNER_PRICES }),
-  max_parallel_workers: z.number().int().min(1).max(20).default(2),
+  runner_prices: RunnerPrices.default({ runner: "linux", per_minute: DEFAULT_RUNNER_PRICES }).describe("what an Actions minute costs, by runner type; counted in the money budget"),
+  max_parallel_workers: z.number().int().min(1).max(20).default(2).describe("worker runs of one mission at the same time"),
   worker: z
     .strictObject({
-      workflow: z.string().default("mission-worker.yml"),
-      command: z.string().optional(),
+      workflow: z.string().default("mission-worker.yml").describe("workflow file dispatched for a feature"),
+      command: z.string().optional().describe("the agent command the worker runs (default: Claude Code, headless)"),
       /** a file under .github/ whose text every worker prompt includes (the repository's standing instructions for workers) */
       prompt_file: z
         .string()
         .regex(/^\.github\/(?!(?:.*\/)?\.\.(?:\/|$)).+$/, "worker.prompt_file is a path under .github/, like .github/mission-worker.md")
-        .optional(),
-      max_attempts: z.number().int().min(1).max(10).default(3),
+        .optional()
+        .describe("a file under .github/ whose text every worker prompt includes"),
+      max_attempts: z.number().int().min(1).max(10).default(3).describe("runs of a feature before it needs a human"),
       /** a run that has not changed for this long is cancelled and retried (above GitHub's 360-minute job limit) */
-      stuck_after_minutes: z.number().int().min(5).default(390),
+      stuck_after_minutes: z.number().int().min(5).default(390).describe("a run that has not changed for this long is cancelled and retried"),
     })
-    .default({ workflow: "mission-worker.yml", max_attempts: 3, stuck_after_minutes: 390 }),
+    .default({ workflow: "mission-worker.yml", max_attempts: 3, stuck_after_minutes: 390 })
+    .describe("the worker runs that implement features"),
   /** where mission.md files are committed (default: the repository's default branch) */
-  state_branch: z.string().optional(),
-  validation: ValidationConfig.default({ workflow: "mission-validate.yml", max_failures: 3, timeout_minutes: 30 }),
+  state_branch: z.string().optional().describe("where mission.md files are committed (default: the repository's default branch)"),
+  validation: ValidationConfig.default({ workflow: "mission-validate.yml", max_failures: 3, timeout_minutes: 30 }).describe(
+    "how a milestone is validated",
+  ),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

