@@ -23,16 +23,18 @@ import {
   withAction,
 } from "./setup-files.js";
 
-const USAGE = `Usage: mission-bot init [--action <owner/repo@ref>] [--force]
+const USAGE = `Usage: mission-bot init [--action <owner/repo@ref>] [--actions-only] [--force]
 
 Sets up the git repository in the current directory for mission-bot:
-${SETUP_FILES.map((f) => `  ${f.path}`).join("\n")}
+${SETUP_FILES.map((f) => `  ${f.path}${f.actionsOnly ? "  (with --actions-only)" : ""}`).join("\n")}
 A file that exists is kept ("exists, kept") unless --force is given.
 
   --action <owner/repo@ref>  the mission-bot Action the workflows use, in
                              place of ${ACTION_PLACEHOLDER}; default: from
                              mission-bot's package.json repository field, or
                              ${FALLBACK_ACTION}
+  --actions-only             run mission-bot through Actions alone, without
+                             the App: also write the command workflow
   --force                    overwrite files that exist
 `;
 
@@ -51,11 +53,11 @@ export function repositoryRootOf(dir: string): string | null {
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let values: { action?: string; force?: boolean; help?: boolean };
+  let values: { action?: string; force?: boolean; help?: boolean; "actions-only"?: boolean };
   try {
     const parsed = parseArgs({
       args,
-      options: { action: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { action: { type: "string" }, force: { type: "boolean" }, "actions-only": { type: "boolean" }, help: { type: "boolean", short: "h" } },
       strict: true,
     });
     values = parsed.values;
@@ -85,7 +87,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   const workflows: string[] = [];
   const width = Math.max(...["wrote", "overwrote", "exists, kept"].map((s) => s.length));
-  for (const file of SETUP_FILES) {
+  for (const file of SETUP_FILES.filter((f) => !f.actionsOnly || values["actions-only"])) {
     const target = join(root, file.path);
     const exists = existsSync(target);
     if (exists && !values.force) {

@@ -24,11 +24,14 @@ export interface SetupFile {
   kind: "workflow" | "issue form" | "settings";
   /** without it mission-bot cannot work (the issue form and the settings have defaults or alternatives) */
   required: boolean;
+  /** only for mission-bot through Actions alone (`init --actions-only`): with the App it would answer every command twice */
+  actionsOnly?: boolean;
 }
 
 export const WORKER_WORKFLOW = ".github/workflows/mission-worker.yml";
 export const VALIDATE_WORKFLOW = ".github/workflows/mission-validate.yml";
 export const PULSE_WORKFLOW = ".github/workflows/mission-pulse.yml";
+export const COMMAND_WORKFLOW = ".github/workflows/mission-command.yml";
 
 export const SETUP_FILES: readonly SetupFile[] = [
   { path: WORKER_WORKFLOW, template: "workflows/mission-worker.yml", kind: "workflow", required: true },
@@ -36,6 +39,7 @@ export const SETUP_FILES: readonly SetupFile[] = [
   { path: VALIDATE_WORKFLOW, template: "workflows/mission-validate.yml", kind: "workflow", required: true },
   { path: ".github/ISSUE_TEMPLATE/mission.yml", template: "ISSUE_TEMPLATE/mission.yml", kind: "issue form", required: false },
   { path: CONFIG_PATH, template: "mission.yml", kind: "settings", required: false },
+  { path: COMMAND_WORKFLOW, template: "workflows/mission-command.yml", kind: "workflow", required: false, actionsOnly: true },
 ];
 
 export async function readTemplate(template: string): Promise<string> {

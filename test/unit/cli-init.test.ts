@@ -29,7 +29,9 @@ async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out:
 }
 
 const template = (name: string) => readFileSync(new URL(`../../templates/${name}`, import.meta.url), "utf8");
-const workflows = SETUP_FILES.filter((f) => f.kind === "workflow");
+/** What a plain `init` writes (the App does the command handling). */
+const APP_SETUP = SETUP_FILES.filter((f) => !f.actionsOnly);
+const workflows = APP_SETUP.filter((f) => f.kind === "workflow");
 const read = (path: string) => readFile(join(repo, path), "utf8");
 
 describe("mission-bot init", () => {
@@ -38,7 +40,8 @@ describe("mission-bot init", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("The workflows use the Action acme/mission-bot@v2 (from --action).");
-    for (const f of SETUP_FILES) expect(r.out).toMatch(new RegExp(`wrote +${f.path.replaceAll(".", "\\.")}\\n`));
+    for (const f of APP_SETUP) expect(r.out).toMatch(new RegExp(`wrote +${f.path.replaceAll(".", "\\.")}\\n`));
+    expect(r.out).not.toContain("mission-command.yml"); // with the App, a command workflow would answer twice
 
     for (const f of workflows) {
       const text = await read(f.path);
@@ -55,6 +58,15 @@ describe("mission-bot init", () => {
     expect(config.ok && config.config.worker.workflow).toBe("mission-worker.yml");
     expect(await read(".github/mission.yml")).toContain("# "); // the commented example, not a bare dump
     expect(parse(await read(".github/ISSUE_TEMPLATE/mission.yml"))).toMatchObject({ name: "Mission" });
+  });
+
+  it("with --actions-only also writes the command workflow, linted and with the Action in place", async () => {
+    const r = await cli(repo, "init", "--actions-only", "--action", "acme/mission-bot@v2");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/wrote +\.github\/workflows\/mission-command\.yml\n/);
+    const text = await read(".github/workflows/mission-command.yml");
+    expect(await lintWorkflow(text, "mission-command.yml")).toEqual([]);
+    expect(text).toContain("uses: acme/mission-bot@v2");
   });
 
   it("prints the secrets the workflows use and the App's permissions from app.yml", async () => {
@@ -101,11 +113,11 @@ describe("mission-bot init", () => {
     expect(await read(".github/workflows/mission-pulse.yml")).toBe("# mine\n");
 
     const again = await cli(repo, "init");
-    for (const f of SETUP_FILES) expect(again.out).toMatch(new RegExp(`exists, kept +${f.path.replaceAll(".", "\\.")}\\n`));
+    for (const f of APP_SETUP) expect(again.out).toMatch(new RegExp(`exists, kept +${f.path.replaceAll(".", "\\.")}\\n`));
 
     const forced = await cli(repo, "init", "--force", "--action", "acme/mission-bot@v3");
     expect(forced.code).toBe(0);
-    for (const f of SETUP_FILES) expect(forced.out).toMatch(new RegExp(`overwrote +${f.path.replaceAll(".", "\\.")}\\n`));
+    for (const f of APP_SETUP) expect(forced.out).toMatch(new RegExp(`overwrote +${f.path.replaceAll(".", "\\.")}\\n`));
     expect(await read(".github/mission.yml")).toBe(template("mission.yml"));
     expect(await read(".github/workflows/mission-pulse.yml")).toContain("uses: acme/mission-bot@v3");
   });

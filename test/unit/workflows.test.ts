@@ -183,7 +183,7 @@ describe("the pulse workflow", () => {
 
   it("runs one pulse at a time without cancelling one, with the permissions reconcile needs", () => {
     expect(pulse.concurrency).toEqual({ group: "mission-pulse", "cancel-in-progress": false });
-    expect(pulse.permissions).toEqual({ contents: "write", issues: "write", actions: "write", "pull-requests": "read" });
+    expect(pulse.permissions).toEqual({ contents: "write", issues: "write", actions: "write" }); // nothing more: the bot reads no pull request
     expect(expressionsInScripts(pulse)).toEqual([]);
   });
 
