@@ -11,10 +11,8 @@ import { missionPath, type Config, type Mission } from "./model.js";
 import { analysePlan } from "./budget.js";
 import { checkPlan, type PlanResult } from "./plan.js";
 import { renderPlanComment } from "./markdown/plan-comment.js";
-import { renderBudgetSummary } from "./markdown/budget-summary.js";
-import { exhaustedDimensions, increaseBudget } from "./enforce.js";
 import { calibrate, historyFrom, type History } from "./forecast.js";
-import { findFeature, mapFeatures, mapMilestones } from "./workers.js";
+import { decideControl } from "./controls.js";
 import type { MissionForm } from "./issue-form.js";
 
 export interface CommandInput {
@@ -176,101 +174,11 @@ export function decide(input: CommandInput): Step {
       }
       return { kind: "plan", mission: m, change: command.change, preface: "" };
     }
-    case "status": {
+    default: {
       if (!m) return noMission();
-      return { kind: "reply", reply: statusLine(m) };
-    }
-    case "pause": {
-      if (!m) return noMission();
-      if (m.status !== "active" && m.status !== "validating") return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}; only a running mission can be paused.` };
-      return {
-        kind: "reply",
-        mission: decided({ ...m, status: "paused", paused_reason: `paused by @${input.author}` }, input, "Mission paused."),
-        reply: `Mission **${m.id}** is paused: no new worker starts; running workers finish. \`/mission resume\` continues.`,
-      };
-    }
-    case "resume": {
-      if (!m) return noMission();
-      if (m.status !== "paused") return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}, not paused.` };
-      const exhausted = exhaustedDimensions(m, input.config, input.now);
-      if (exhausted.length) {
-        return {
-          kind: "reply",
-          reply: `Mission **${m.id}** cannot resume: its ${exhausted.join(" and ")} budget is used up. Raise it first, e.g. \`/mission budget +$50\`.`,
-        };
-      }
-      const resumed = mapMilestones({ ...m, status: "active", paused_reason: undefined }, (ms) => ({
-        ...ms,
-        failures_acknowledged: ms.validations.filter((v) => v.outcome === "fail").length,
-      }));
-      return { kind: "reply", mission: decided(resumed, input, "Mission resumed."), reply: `Mission **${m.id}** resumes.` };
-    }
-    case "cancel": {
-      if (!m) return noMission();
-      if (m.status === "cancelled" || m.status === "completed") return { kind: "reply", reply: `Mission **${m.id}** is already ${m.status}.` };
-      const features = m.plan?.milestones.flatMap((ms) => ms.features) ?? [];
-      const running = features.filter((f) => f.runs.some((r) => r.status !== "completed")).map((f) => f.key);
-      const open = features.filter((f) => !m.plan?.milestones.find((ms) => ms.features.includes(f))?.validated).map((f) => f.key);
-      return {
-        kind: "reply",
-        mission: decided({ ...m, status: "cancelled", paused_reason: undefined }, input, "Mission cancelled."),
-        reply: [
-          `Mission **${m.id}** is cancelled. No new worker starts.`,
-          running.length ? `Running workers are being cancelled: ${running.join(", ")}.` : "No worker was running.",
-          open.length ? `Left undone (in milestones not yet validated): ${open.join(", ")}.` : "",
-          "Issues stay as they are; the ledger and decision log are in the mission file.",
-        ]
-          .filter(Boolean)
-          .join("\n\n"),
-      };
-    }
-    case "retry": {
-      if (!m) return noMission();
-      const f = findFeature(m, command.feature);
-      if (!f) return { kind: "reply", reply: `Mission **${m.id}** has no feature ${command.feature}. The dashboard lists the features.` };
-      if (f.runs.some((r) => r.status !== "completed")) return { kind: "reply", reply: `Feature ${f.key} has a worker running already.` };
-      const retried = mapFeatures(m, (x) => (x.key === f.key ? { ...x, needs_human: undefined, attempts_base: x.runs.length } : x));
-      return {
-        kind: "reply",
-        mission: decided(retried, input, `Feature ${f.key} retried.`),
-        reply: `Feature ${f.key} gets ${input.config.worker.max_attempts} new tries; a worker starts when a slot is free.`,
-      };
-    }
-    case "validate": {
-      if (!m) return noMission();
-      const ms = m.plan?.milestones.find((x) => !x.validated);
-      if (!ms || (m.status !== "active" && m.status !== "validating")) return { kind: "reply", reply: `Mission **${m.id}** has no milestone to validate now (${m.status}).` };
-      return {
-        kind: "reply",
-        mission: decided(mapMilestones(m, (x) => (x.key === ms.key ? { ...x, validate_now: true } : x)), input, `Validation of milestone ${ms.key} requested.`),
-        reply: `Validating milestone ${ms.key} now.`,
-      };
-    }
-    case "skip-validation": {
-      if (!m) return noMission();
-      const ms = m.plan?.milestones.find((x) => x.key === command.milestone);
-      if (!ms) return { kind: "reply", reply: `Mission **${m.id}** has no milestone ${command.milestone}.` };
-      if (ms.validated) return { kind: "reply", reply: `Milestone ${ms.key} is already ${ms.validated}.` };
-      const skipped = mapMilestones(m, (x) => (x.key === ms.key ? { ...x, validated: "skipped" as const, validate_now: undefined } : x));
-      return {
-        kind: "reply",
-        mission: decided(skipped, input, `Validation of milestone ${ms.key} skipped.`),
-        reply: `Milestone ${ms.key} is accepted without validation, as @${input.author} decided (recorded in the decision log).`,
-      };
-    }
-    case "budget": {
-      if (!m) return noMission();
-      const history = [...(input.history ?? []), ...historyFrom([m])];
-      if (!command.add) return { kind: "reply", reply: renderBudgetSummary(m, input.config, input.now, history) };
-      const raised = increaseBudget(m, command.add, input.author, input.now);
-      return { kind: "reply", mission: raised, reply: renderBudgetSummary(raised, input.config, input.now, history) };
+      return decideControl({ ...input, command, mission: m });
     }
   }
-}
-
-/** The mission with a decision recorded: who decided what, when. */
-function decided(m: Mission, input: CommandInput, what: string): Mission {
-  return { ...m, decisions: [...m.decisions, { at: input.now, by: input.author, what }] };
 }
 
 /** The planner answered: check the plan, price it, and show it for approval. */
@@ -308,22 +216,13 @@ function planComment(m: Mission, config: Config, plannerName: string, history: H
   return renderPlanComment({ mission: m, plan, analysis, plannerName, dataPoints });
 }
 
-function noMission(): Step {
+export function noMission(): Step {
   return {
     kind: "reply",
     reply: "This issue does not track a mission yet. Start one with `/mission <goal>`; `/mission help` lists the commands.",
   };
 }
 
-function statusLine(m: Mission): string {
-  const milestones = m.plan?.milestones ?? [];
-  const features = milestones.flatMap((ms) => ms.features);
-  return [
-    `Mission **${m.id}** is **${m.status}**${m.mode ? ` (${m.mode === "poc" ? "POC" : "Full"} mode)` : ""}.`,
-    milestones.length ? `Plan: ${milestones.length} milestones, ${features.length} features.` : "No plan yet.",
-    "The dashboard at the top of this issue has the details.",
-  ].join(" ");
-}
 
 /** A mission started from the issue form: the form's fields are the first answers. */
 export function decideFromForm(input: {
