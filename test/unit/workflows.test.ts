@@ -78,6 +78,15 @@ describe("the worker workflow", () => {
     expect(worker.concurrency).toEqual({ group: "mission-${{ inputs.mission }}-feature-${{ inputs.feature }}", "cancel-in-progress": false });
   });
 
+  it("in POC mode starts each feature from the mission branch once it exists, so later features build on earlier ones", () => {
+    const agent = parse(WORKER).jobs.agent as { steps: Array<{ id?: string; uses?: string; run?: string; with?: Record<string, string> }> };
+    const checkout = agent.steps.find((s) => s.uses?.startsWith("actions/checkout"))!;
+    expect(checkout.with?.ref).toBe("${{ steps.where.outputs.ref }}");
+    const where = agent.steps.find((s) => s.id === "where")!;
+    expect(where.run).toMatch(/MISSION_MODE" = poc \] && gh api "repos\/\$GITHUB_REPOSITORY\/git\/ref\/heads\/\$MISSION_BRANCH"/);
+    expect(where.run).toMatch(/ref="\$MISSION_BRANCH"/);
+  });
+
   it("gives the agent job a read-only token and no credentials in its checkout", () => {
     expect(worker.permissions).toEqual({});
     expect(worker.jobs.agent!.permissions).toEqual({ contents: "read", issues: "read" });
