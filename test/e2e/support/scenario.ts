@@ -91,8 +91,9 @@ const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?
 /** Comment text without what differs from run to run: hidden state, ids, times and the figures that depend on time. */
 export function normaliseText(text: string): string {
   return text
-    .replace(/<!-- mission-bot:(state|report|validation) [A-Za-z0-9_-]+ -->/g, "<!-- mission-bot:$1 … -->")
+    .replace(/<!-- mission-bot:(state|report|validation) [A-Za-z0-9_.~-]+ -->/g, "<!-- mission-bot:$1 … -->")
     .replace(ISO, "<time>")
+    .replace(/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b/g, "<sha>")
     .replace(/\bt\d+-[0-9a-z]+\b/g, "<nonce>")
     .replace(/\d[\d,.]*/g, "N");
 }
