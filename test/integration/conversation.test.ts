@@ -27,7 +27,12 @@ const OUTLINE = `We need a CRM.
 `;
 
 let h: Harness;
-afterEach(() => h?.stop());
+afterEach(() => {
+  h?.stop();
+  // Every request was one GitHub accepts, and every answer the twin gave is one GitHub documents.
+  expect(h.twin.contractFailures).toEqual([]);
+  expect(h.twin.responseFailures, h.twin.responseFailures.join("\n")).toEqual([]);
+});
 
 function comments(h: Harness, issue: number) {
   const id = h.twin.issue(issue).id;

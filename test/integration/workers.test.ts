@@ -28,7 +28,12 @@ const WORKFLOWS = {
 const PATH = "todo/missions/m-20261124-crm-1/mission.md";
 
 let h: Harness;
-afterEach(() => h?.stop());
+afterEach(() => {
+  h?.stop();
+  // Every request was one GitHub accepts, and every answer the twin gave is one GitHub documents.
+  expect(h.twin.contractFailures).toEqual([]);
+  expect(h.twin.responseFailures).toEqual([]);
+});
 
 async function approved(): Promise<number> {
   h = harness({ files: WORKFLOWS });

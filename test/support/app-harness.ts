@@ -34,7 +34,7 @@ export interface HarnessOptions {
 export const REPO = { owner: "acme", repo: "crm" };
 
 export function harness(options: HarnessOptions = {}): Harness {
-  const twin = new GitHubTwin();
+  const twin = new GitHubTwin({ checkResponses: true });
   twin.addRepo({
     owner: REPO.owner,
     name: REPO.repo,

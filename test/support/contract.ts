@@ -286,6 +286,9 @@ const ajv = new Ajv({
 });
 ajvFormats(ajv);
 for (const f of GITHUB_FORMATS) ajv.addFormat(f, true);
+// GitHub's own addresses break the strict RFC 5321 check ajv-formats uses
+// ("176727717+mission-bot[bot]@users.noreply.github.com"): any local part, one @.
+ajv.addFormat("email", /^[^\s@]+@[^\s@]+$/);
 
 const registered = new Set<string>();
 
@@ -359,6 +362,11 @@ function preview(v: unknown, max = 80): string {
 
 function formatErrors(where: string, errors: ErrorObject[] | null | undefined, data: unknown): string[] {
   if (!errors) return [];
+  // A oneOf whose alternatives overlap (e.g. basic-error and
+  // repository-rule-violation-error, neither closed) fails when the value fits
+  // several of them: the value is documented, the description is ambiguous.
+  errors = errors.filter((e) => !(e.keyword === "oneOf" && Array.isArray((e.params as { passingSchemas?: unknown }).passingSchemas)));
+  if (!errors.length) return [];
   // Drop the noise ajv reports for `nullable` (anyOf [x, null]) and the
   // summary errors of anyOf/oneOf when more specific errors exist at the same place.
   const specific = new Set(
