@@ -1,0 +1,242 @@
+/**
+ * `npm run bench`: figures, never assertions on time. Prints three tables
+ * and writes them to bench/RESULTS.md with the date and the machine.
+ *
+ *  1. Materialising a plan (milestones × features): requests by kind,
+ *     content-creating requests, writes per created issue (the floor is 1),
+ *     wall time with 100 ms latency per request, in webhook-sized steps.
+ *  2. A pulse over 1, 10 and 100 active missions with nothing changed:
+ *     requests and rate-limit points per mission, with 2 and 20 features each.
+ *  3. Webhook handling by the app in its own process (as `npm start` runs
+ *     it): p50/p99 time to answer and peak RSS for a burst of 500 deliveries.
+ */
+import { writeFileSync, readFileSync } from "node:fs";
+import { cpus, totalmem, platform, release } from "node:os";
+import { afterAll, describe, it } from "vitest";
+import { startTwinServer } from "../test/twin/server.js";
+import { runMission } from "../src/github/run-mission.js";
+import { webhookLimits } from "../src/app.js";
+import { pulse } from "../src/action/pulse.js";
+import { parseMissionFile } from "../src/mission/markdown/mission-file.js";
+import { missionPath } from "../src/mission/model.js";
+import { World } from "../test/e2e/support/world.js";
+import { MISSION_PLAY, playMission } from "../test/e2e/support/scenario.js";
+import { REPO, benchTwin, octokitAt, seedMission, table, tally } from "./support.js";
+
+const sections: string[] = [];
+const quietLog = { info() {}, warning() {}, error() {} };
+
+function emit(title: string, body: string, notes: string[] = []) {
+  const text = [`### ${title}`, "", body, "", ...notes.map((n) => `- ${n}`), ""].join("\n");
+  sections.push(text);
+  console.log(`\n${text}`);
+}
+
+afterAll(() => {
+  const cpu = cpus();
+  const machine = `${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+  const head = [
+    "# Benchmark results",
+    "",
+    `Last run: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${machine}.`,
+    "",
+    "Written by `npm run bench` (bench/run.bench.ts); figures only, nothing is asserted about time.",
+    "",
+  ].join("\n");
+  const path = new URL("./RESULTS.md", import.meta.url);
+  let previous = "";
+  try {
+    previous = readFileSync(path, "utf8");
+  } catch {
+    // first run
+  }
+  const analysis = /\n## Reading the figures[\s\S]*$/.exec(previous)?.[0] ?? "";
+  writeFileSync(path, `${head}\n${sections.join("\n")}${analysis}`);
+});
+
+describe.sequential("benchmarks", () => {
+  it("materialising plans", async () => {
+    const rows: Array<Array<string | number>> = [];
+    const kinds = new Set<string>();
+    const results: Array<{ shape: string; t: ReturnType<typeof tally>; issues: number; ms: number; steps: number }> = [];
+    for (const shape of [[2], [4, 4, 4], [5, 5, 5, 5, 5, 5, 5]]) {
+      const twin = benchTwin();
+      const server = await startTwinServer(twin, { latencyMs: 100 });
+      try {
+        const { tracking, id } = seedMission(twin, shape);
+        const octokit = octokitAt(twin, server.apiUrl);
+        const expected = shape.length + shape.reduce((a, b) => a + b, 0);
+        const from = twin.log.length;
+        const started = performance.now();
+        let steps = 0;
+        // one webhook-sized step at a time (what each delivery of the bot's own issue events does), until the plan is on GitHub
+        for (; steps < 200; steps++) {
+          const m = parseMissionFile(twin.readFile(missionPath(id))!.text);
+          const done =
+            m.ok &&
+            m.mission.plan!.milestones.every((ms) => ms.issue && ms.features.every((f) => f.issue)) &&
+            twin.issuesOf().filter((i) => i.parent !== null).length === expected;
+          if (done) break;
+          await runMission({ octokit, repo: REPO, trackingIssue: tracking, defaultBranch: "main", limits: webhookLimits, botLogin: "mission-bot[bot]" });
+        }
+        const ms = performance.now() - started;
+        const entries = twin.log.slice(from).filter((e) => !/dispatches$/.test(e.path));
+        const t = tally(entries);
+        const issues = twin.issuesOf().length - 1;
+        results.push({ shape: `${shape.length}×${Math.max(...shape)}`, t, issues, ms, steps });
+        for (const k of Object.keys(t.byKind)) kinds.add(k);
+      } finally {
+        await server.close();
+      }
+    }
+    const order = ["read", "create issue", "link sub-issue", "add dependency", "write mission.md", "update issue", "create label", "add labels", "comment"];
+    const kindList = [...order.filter((k) => kinds.has(k)), ...[...kinds].filter((k) => !order.includes(k))];
+    for (const r of results) {
+      rows.push([
+        r.shape,
+        r.issues,
+        r.t.requests,
+        ...kindList.map((k) => r.t.byKind[k] ?? 0),
+        r.t.content,
+        r.t.refused,
+        r.t.writes,
+        (r.t.writes / r.issues).toFixed(2),
+        r.steps,
+        `${(r.ms / 1000).toFixed(1)} s`,
+        `${((r.t.byKind["create issue"] ?? 0) * 3 + (r.t.byKind["link sub-issue"] ?? 0) * 3 + (r.t.writes - (r.t.byKind["create issue"] ?? 0) - (r.t.byKind["link sub-issue"] ?? 0))).toFixed(0)} s`,
+      ]);
+    }
+    emit(
+      "Materialising a plan (100 ms latency per request)",
+      table(["plan", "issues", "requests", ...kindList, "content-creating", "answered 4xx", "writes", "writes/issue", "steps", "wall time", "throttle floor"], rows),
+      [
+        "plan: milestones × features per milestone; 1×2 is below the plan checks' 3-milestone minimum, so its mission is seeded directly (approved mission.md), as are all three.",
+        "steps: bounded apply calls (the webhook limit: 8 writes, 7 s), each one load → decide → apply, as each delivery of the bot's own `issues` events runs it.",
+        "writes/issue: write requests per created issue; the floor is 1 (creating the issue). Linking it as a sub-issue is a second unavoidable write; dependencies, mission.md commits and the dashboard are the rest.",
+        "throttle floor: the wait Probot's throttling alone imposes in production (3 s between issue creations and sub-issue links, 1 s between other writes), not measured here.",
+        "Worker dispatches that follow materialisation are not counted.",
+      ],
+    );
+  }, 600_000);
+
+  it("the pulse with nothing changed", async () => {
+    const rows: Array<Array<string | number>> = [];
+    for (const features of [2, 20]) {
+      for (const missions of [1, 10, 100]) {
+        const twin = benchTwin();
+        const server = await startTwinServer(twin);
+        try {
+          const shape = features === 2 ? [2] : [5, 5, 5, 5];
+          for (let i = 0; i < missions; i++) seedMission(twin, shape, "pulse");
+          const octokit = octokitAt(twin, server.apiUrl);
+          // materialise and dispatch (the runs stay queued: nothing changes from here on)
+          let last = -1;
+          for (let p = 0; p < 30 && twin.log.length !== last; p++) {
+            const before = twin.log.length;
+            await pulse({ octokit, repo: REPO, log: quietLog }, "main");
+            const writes = twin.log.slice(before).filter((e) => e.method !== "GET" && !/access_tokens$/.test(e.path)).length;
+            last = writes === 0 ? twin.log.length : -1;
+          }
+          const from = twin.log.length;
+          const started = performance.now();
+          await pulse({ octokit, repo: REPO, log: quietLog }, "main");
+          const ms = performance.now() - started;
+          const t = tally(twin.log.slice(from));
+          rows.push([
+            missions,
+            features,
+            t.requests,
+            (t.requests / missions).toFixed(2),
+            t.writes,
+            t.points,
+            (t.points / missions).toFixed(2),
+            `${ms.toFixed(0)} ms`,
+            Object.entries(t.byKind)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", "),
+          ]);
+        } finally {
+          await server.close();
+        }
+      }
+    }
+    emit(
+      "A pulse with nothing changed",
+      table(["missions", "features each", "requests", "per mission", "writes", "points", "points per mission", "wall time (no latency)", "by kind"], rows),
+      [
+        "Each mission is approved, fully materialised, and has its workers dispatched (two runs queued, the parallel limit); then one more pulse is measured.",
+        "Points: GitHub's secondary-limit accounting, 1 per GET, 5 per write.",
+      ],
+    );
+  }, 600_000);
+
+  it("webhook handling: a burst of 500 deliveries", async () => {
+    const world = await World.start(MISSION_PLAY);
+    try {
+      await playMission(world);
+      // the events of a whole real mission, redelivered round-robin as one burst
+      const events = world.twin.events.filter((e) => world.sender.deliverable(e));
+      world.sender.stop();
+      const rssBefore = status(world.app.pid, "VmRSS");
+      const burst = Array.from({ length: 500 }, (_, i) => events[i % events.length]!);
+      const times: number[] = [];
+      const statuses = new Map<number, number>();
+      let next = 0;
+      const started = performance.now();
+      let peak = 0;
+      const sampler = setInterval(() => (peak = Math.max(peak, status(world.app.pid, "VmRSS"))), 20);
+      await Promise.all(
+        Array.from({ length: 25 }, async () => {
+          while (next < burst.length) {
+            const e = burst[next++]!;
+            const d = await world.sender.deliver(e, { redelivery: true });
+            times.push(d.ms);
+            statuses.set(d.status, (statuses.get(d.status) ?? 0) + 1);
+          }
+        }),
+      );
+      clearInterval(sampler);
+      const wall = performance.now() - started;
+      times.sort((a, b) => a - b);
+      const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!;
+      const hwm = status(world.app.pid, "VmHWM");
+      emit(
+        "Webhook handling (the app in its own process, as `npm start` runs it)",
+        table(
+          ["deliveries", "concurrency", "p50", "p99", "max", "wall time", "RSS before", "peak RSS (sampled)", "peak RSS (VmHWM, whole life)", "answers"],
+          [
+            [
+              burst.length,
+              25,
+              `${pct(50).toFixed(1)} ms`,
+              `${pct(99).toFixed(1)} ms`,
+              `${times.at(-1)!.toFixed(1)} ms`,
+              `${(wall / 1000).toFixed(1)} s`,
+              `${(rssBefore / 1024).toFixed(0)} MiB`,
+              `${(peak / 1024).toFixed(0)} MiB`,
+              `${(hwm / 1024).toFixed(0)} MiB`,
+              [...statuses].map(([s, n]) => `${s}×${n}`).join(", "),
+            ],
+          ],
+        ),
+        [
+          `The burst replays the ${events.length} deliveries of one whole mission (comments, issue events, sub-issue events, workflow runs and jobs) round-robin, 25 in flight; the mission is complete, so each reconcile reads and finds nothing to do.`,
+          "Octokit's waits run 25× faster than production (test/e2e/support/octokit-time-scale.mjs); no write is expected here, so they do not matter.",
+        ],
+      );
+    } finally {
+      await world.stop();
+    }
+  }, 600_000);
+});
+
+/** A /proc/<pid>/status figure in KiB (Linux). */
+function status(pid: number, field: "VmRSS" | "VmHWM"): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
