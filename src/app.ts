@@ -9,10 +9,9 @@ import { runMission } from "./github/run-mission.js";
 import type { HintComment } from "./github/snapshot.js";
 import { Serial } from "./github/serial.js";
 import type { ApplyLimits } from "./github/apply.js";
-import type { Octokit, RepoRef } from "./github/client.js";
+import { withRequestTimeout, type Octokit, type RepoRef } from "./github/client.js";
 import { firstMarker } from "./mission/markers.js";
-import { choosePlanner } from "./planner/index.js";
-import { OUTLINE_HELP } from "./mission/outline.js";
+import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
 
 export interface AppOptions {
@@ -43,21 +42,13 @@ export function missionBot(options: AppOptions = {}) {
     const login = await botLogin(context);
     return {
       ...(login ? { botLogin: login } : {}),
-      octokit: context.octokit,
+      octokit: withRequestTimeout(context.octokit),
       repo,
       defaultBranch: context.payload.repository.default_branch,
       limits,
       log: context.log,
       ...(options.onIncomplete ? { onIncomplete: options.onIncomplete } : {}),
-      choosePlanner: (config: Config) => {
-        const choice = choosePlanner(config, env);
-        return {
-          planner: choice.planner,
-          help: choice.missingKey
-            ? `No LLM planner key is configured (set \`${config.planner.api_key_env}\` where the bot runs), so mission-bot plans from an outline in the issue body.\n\n${OUTLINE_HELP}`
-            : OUTLINE_HELP,
-        };
-      },
+      choosePlanner: (config: Config) => plannerFor(config, env),
     };
   };
 
@@ -93,7 +84,7 @@ export function missionBot(options: AppOptions = {}) {
       serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
         const login = await botLogin(context);
         const outcome = await runMission({
-          octokit: context.octokit,
+          octokit: withRequestTimeout(context.octokit),
           repo: context.repo(),
           trackingIssue,
           defaultBranch: repository.default_branch,

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as core from "@actions/core";
 import { ProbotOctokit } from "probot";
-import type { Octokit, RepoRef } from "../github/client.js";
+import { withRequestTimeout, type Octokit, type RepoRef } from "../github/client.js";
 
 export interface ActionContext {
   input(name: string, options?: { required?: boolean }): string;
@@ -28,10 +28,10 @@ export function actionContextFromEnv(env: Record<string, string | undefined> = p
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
   if (!owner || !repo) throw new Error("GITHUB_REPOSITORY is not set: run this inside GitHub Actions");
   const payload = env.GITHUB_EVENT_PATH ? (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as Record<string, unknown>) : {};
-  const octokit = new ProbotOctokit({
+  const octokit = withRequestTimeout(new ProbotOctokit({
     auth: { token },
     ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
-  }) as Octokit;
+  }) as Octokit);
   return {
     input: (name, options) => core.getInput(name, options),
     setOutput: (name, value) => core.setOutput(name, value),

@@ -11,6 +11,8 @@ import { runMission, type RunOutcome } from "../github/run-mission.js";
 import type { ActionContext } from "./context.js";
 import type { Octokit, RepoRef } from "../github/client.js";
 import { loadRepositoryMissions } from "../github/missions.js";
+import { answerMissedCommands } from "../github/missed-commands.js";
+import { plannerFor } from "../planner/index.js";
 
 export interface PulseRow {
   mission: string;
@@ -29,8 +31,28 @@ const MORE_TO_DO = "more to do: another pulse was requested";
 /** An Action run may spend minutes: bounded all the same, so one mission cannot starve the others. */
 export const pulseLimits = () => ({ maxWrites: 60, deadline: Date.now() + 4 * 60_000 });
 
-export async function pulse(ctx: Pick<ActionContext, "octokit" | "repo" | "log">, defaultBranch: string): Promise<PulseRow[]> {
+export interface PulseOptions {
+  /** the environment a missed command's planner reads its key from */
+  env?: Record<string, string | undefined>;
+  now?: () => number;
+}
+
+export async function pulse(ctx: Pick<ActionContext, "octokit" | "repo" | "log">, defaultBranch: string, options: PulseOptions = {}): Promise<PulseRow[]> {
   const { octokit, repo } = ctx;
+  const now = options.now ?? Date.now;
+  const env = options.env ?? {};
+  // Commands whose webhook was lost are answered first: one of them may be the approval a mission waits for.
+  await answerMissedCommands(
+    {
+      octokit,
+      repo,
+      defaultBranch,
+      choosePlanner: (config) => plannerFor(config, env),
+      limits: pulseLimits,
+      log: { info: ctx.log.info, warn: ctx.log.warning },
+    },
+    { now: now() },
+  );
   const trackingIssues = await octokit.paginate(octokit.rest.issues.listForRepo, {
     ...repo,
     labels: LABELS.mission,
@@ -79,7 +101,7 @@ export async function askForPulse(octokit: Octokit, repo: RepoRef): Promise<void
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { data: repository } = await ctx.octokit.rest.repos.get({ ...ctx.repo });
-  const rows = await pulse(ctx, repository.default_branch);
+  const rows = await pulse(ctx, repository.default_branch, { env: ctx.env });
   if (rows.some((r) => r.note === MORE_TO_DO && r.wrote)) await askForPulse(ctx.octokit, ctx.repo);
   await ctx.summary
     .addHeading("mission-bot pulse", 2)

@@ -9,7 +9,7 @@ import { recordIssue, type FoundIssue, type Ref } from "../mission/materialise.j
 import type { Action, Decision, Snapshot } from "../mission/reconcile.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/dispatch.js";
-import { isStatus, statusOf, type Octokit, type RepoRef } from "./client.js";
+import { isStatus, NO_RETRY, statusOf, type Octokit, type RepoRef } from "./client.js";
 import { writeDashboard } from "./dashboard-writer.js";
 import { writeFile } from "./repo-files.js";
 import { commentOnce } from "./replies.js";
@@ -103,7 +103,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
           }
           break;
         case "create-issue": {
-          const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: action.body, labels: action.labels });
+          const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: action.body, labels: action.labels, ...NO_RETRY });
           known.set(action.ref, { number: data.number, id: data.id, state: "open" });
           writes++;
           break;
@@ -157,6 +157,11 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
           await octokit.rest.issues.update({ ...repo, issue_number: resolve(action.ref).number, state: "closed", state_reason: action.reason });
           writes++;
           break;
+        case "close-duplicate":
+          await octokit.rest.issues.update({ ...repo, issue_number: action.number, state: "closed", state_reason: "duplicate" });
+          await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: action.comment, ...NO_RETRY });
+          writes += 2;
+          break;
         case "label": {
           const issue_number = resolve(action.on).number;
           if (action.add?.length) {
@@ -208,6 +213,7 @@ async function dispatch(
       ref,
       inputs,
       return_run_details: true,
+      ...NO_RETRY,
     });
     const data = response.data as unknown as { workflow_run_id?: number; html_url?: string } | undefined;
     return data?.workflow_run_id ? { runId: data.workflow_run_id, ...(data.html_url ? { url: data.html_url } : {}) } : {};

@@ -36,3 +36,31 @@ export class ConflictError extends Error {
     this.name = "ConflictError";
   }
 }
+
+/**
+ * Octokit's retry plugin retries failed requests, POSTs included: a create
+ * whose 201 was lost would be made twice. Writes that are not idempotent
+ * pass this, and the next reconcile (which looks for the marker first)
+ * finishes them instead.
+ */
+export const NO_RETRY = { request: { retries: 0 } } as const;
+
+/** No request waits longer than this: a hung connection must not hold a mission's queue for minutes. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+const timed = new WeakSet<object>();
+
+/**
+ * Give every request of this Octokit a timeout (once per instance). The clock
+ * starts when the request is sent, not while throttling holds it in line.
+ */
+export function withRequestTimeout<T extends Octokit>(octokit: T, ms = REQUEST_TIMEOUT_MS): T {
+  if (timed.has(octokit)) return octokit;
+  timed.add(octokit);
+  octokit.hook.before("request", (options) => {
+    const send: typeof fetch = options.request?.fetch ?? globalThis.fetch;
+    const timedFetch: typeof fetch = (url, init) => send(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(ms) });
+    options.request = { ...options.request, fetch: timedFetch };
+  });
+  return octokit;
+}

@@ -5,7 +5,7 @@
 import { replyMarker } from "../mission/markers.js";
 import type { Mission } from "../mission/model.js";
 import { encodeStateBlock } from "../mission/markdown/state-block.js";
-import type { Octokit, RepoRef } from "./client.js";
+import { NO_RETRY, type Octokit, type RepoRef } from "./client.js";
 
 /** Every comment on the issue whose body contains `needle`, newest last. */
 async function findComment(octokit: Octokit, repo: RepoRef, issue: number, needle: string) {
@@ -20,7 +20,7 @@ export async function alreadyAnswered(octokit: Octokit, repo: RepoRef, issue: nu
 /** Answer a command comment; `state` rides along as a hidden block while the mission is a draft. */
 export async function reply(octokit: Octokit, repo: RepoRef, issue: number, commentId: number, body: string, state?: Mission): Promise<void> {
   const hidden = [replyMarker(commentId), ...(state ? [encodeStateBlock(state)] : [])].join("\n");
-  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${hidden}` });
+  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${hidden}`, ...NO_RETRY });
 }
 
 /** Post a comment once per `key` (a hidden marker); later calls with the same key do nothing. */
@@ -28,7 +28,7 @@ export async function commentOnce(octokit: Octokit, repo: RepoRef, issue: number
   const mark = `<!-- mission-bot:once:${key} -->`;
   if (await findComment(octokit, repo, issue, mark)) return false;
   const hidden = [mark, ...(state ? [encodeStateBlock(state)] : [])].join("\n");
-  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${hidden}` });
+  await octokit.rest.issues.createComment({ ...repo, issue_number: issue, body: `${body}\n\n${hidden}`, ...NO_RETRY });
   return true;
 }
 

@@ -16,31 +16,63 @@ import { isRunning, runName, runNonce, type ObservedRun } from "../mission/worke
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 import { isBot, type TrackingIssue } from "./mission-store.js";
 
-export async function missionIssues(octokit: Octokit, repo: RepoRef, missionId: string): Promise<Map<Ref, FoundIssue>> {
+/** Every issue carrying each of the mission's markers, oldest first (more than one only if GitHub created one twice). */
+export async function missionIssueCandidates(octokit: Octokit, repo: RepoRef, missionId: string): Promise<Map<Ref, FoundIssue[]>> {
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
     ...repo,
     labels: LABELS.forMission(missionId),
     state: "all",
     per_page: 100,
   });
-  const found = new Map<Ref, FoundIssue>();
-  // Oldest first: if an issue was ever created twice, the first one is the mission's.
+  const found = new Map<Ref, FoundIssue[]>();
   for (const issue of [...issues].sort((a, b) => a.number - b.number)) {
     if (issue.pull_request) continue;
     for (const m of findMarkers(issue.body)) {
       if (m.mission !== missionId || (m.kind !== "milestone" && m.kind !== "feature")) continue;
       const ref = `${m.kind}:${m.key}` as Ref;
-      if (!found.has(ref)) {
-        found.set(ref, {
+      const list = found.get(ref) ?? [];
+      if (!list.some((i) => i.number === issue.number)) {
+        list.push({
           number: issue.number,
           id: issue.id,
           state: issue.state === "closed" ? "closed" : "open",
           labels: issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
         });
       }
+      found.set(ref, list);
     }
   }
   return found;
+}
+
+/** The mission's issues by marker: the one mission.md records when there are several, else the oldest. */
+export async function missionIssues(octokit: Octokit, repo: RepoRef, missionId: string, mission?: Mission): Promise<Map<Ref, FoundIssue>> {
+  return chooseIssues(await missionIssueCandidates(octokit, repo, missionId), mission).issues;
+}
+
+export function chooseIssues(
+  candidates: ReadonlyMap<Ref, FoundIssue[]>,
+  mission: Mission | undefined,
+): { issues: Map<Ref, FoundIssue>; duplicates: { ref: Ref; keep: number; extra: FoundIssue }[] } {
+  const issues = new Map<Ref, FoundIssue>();
+  const duplicates: { ref: Ref; keep: number; extra: FoundIssue }[] = [];
+  for (const [ref, list] of candidates) {
+    const recorded = mission ? recordedNumber(mission, ref) : undefined;
+    const keep = list.find((i) => i.number === recorded) ?? list[0]!;
+    issues.set(ref, keep);
+    for (const extra of list) if (extra.number !== keep.number && extra.state === "open") duplicates.push({ ref, keep: keep.number, extra });
+  }
+  return { issues, duplicates };
+}
+
+function recordedNumber(m: Mission, ref: Ref): number | undefined {
+  const [kind, key] = ref.split(":");
+  for (const ms of m.plan?.milestones ?? []) {
+    if (kind === "milestone" && ms.key === key) return ms.issue?.number;
+    const f = ms.features.find((x) => x.key === key);
+    if (kind === "feature" && f) return f.issue?.number;
+  }
+  return undefined;
 }
 
 /** Keys of closed milestone and feature issues ("1", "1.2"), for the dashboard. */
@@ -73,7 +105,7 @@ export interface HintComment {
 
 export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
   const { octokit, repo, mission, config } = input;
-  const issues = await missionIssues(octokit, repo, mission.id);
+  const { issues, duplicates } = chooseIssues(await missionIssueCandidates(octokit, repo, mission.id), mission);
   const features = mission.plan?.milestones.flatMap((ms) => ms.features) ?? [];
   const validations = mission.plan?.milestones.flatMap((ms) => ms.validations.map((v) => ({ ms, v }))) ?? [];
 
@@ -134,6 +166,7 @@ export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
     committed: input.committed,
     tracking: { number: input.tracking.number, id: input.tracking.id, labels: input.tracking.labels },
     issues,
+    duplicates,
     config,
     now: input.now,
     runs,

@@ -83,9 +83,11 @@ export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>): M
         });
       }
       actions.push({ kind: "link-sub-issue", parent: mRef, child: fRef });
+      // Recorded as soon as it is complete, so an apply cut short never links it again.
+      if (!feature.depends_on.length) actions.push({ kind: "record-issue", ref: fRef });
     }
     // Dependencies once every feature of the milestone exists (a feature may depend on a later one).
-    for (const feature of unrecorded) {
+    for (const feature of unrecorded.filter((f) => f.depends_on.length)) {
       for (const dep of feature.depends_on) {
         actions.push({ kind: "add-blocked-by", blocked: featureRef(feature), blocking: `feature:${dep}` });
       }

@@ -41,6 +41,8 @@ export interface Snapshot {
   tracking: { number: number; id: number; labels: readonly string[] };
   /** the bot's issues for this mission, found by their hidden markers */
   issues: ReadonlyMap<Ref, FoundIssue>;
+  /** open issues GitHub created twice (a create whose answer was lost): the mission keeps `keep` */
+  duplicates?: readonly { ref: Ref; keep: number; extra: FoundIssue }[];
   config: Config;
   now: string;
   /** what GitHub says now about runs recorded as unfinished, by run id */
@@ -72,6 +74,8 @@ export type Action =
   /** posted once: the key is a hidden marker */
   | { kind: "comment"; on: Ref; key: string; body: string }
   | { kind: "close-issue"; ref: Ref; reason: "completed" | "not_planned" }
+  /** an issue GitHub created twice: say so on it and close it as a duplicate */
+  | { kind: "close-duplicate"; number: number; comment: string }
   | { kind: "label"; on: Ref; add?: string[]; remove?: string[] }
   | { kind: "update-dashboard" };
 
@@ -228,6 +232,13 @@ function ingestReports(m: Mission, s: Snapshot): Mission {
 /** Labels and issue states derived from the mission: set when they apply, removed when they no longer do. */
 function followLabels(m: Mission, s: Snapshot): Action[] {
   const actions: Action[] = [];
+  for (const d of s.duplicates ?? []) {
+    actions.push({
+      kind: "close-duplicate",
+      number: d.extra.number,
+      comment: `Duplicate of #${d.keep}: GitHub created this issue twice when its answer to mission-bot was lost. The mission works on #${d.keep}.`,
+    });
+  }
   const budgetStop = m.status === "paused" && (m.paused_reason ?? "").startsWith("budget");
   if (!budgetStop && s.tracking.labels.includes(BUDGET_EXHAUSTED)) actions.push({ kind: "label", on: "tracking", remove: [BUDGET_EXHAUSTED] });
   const validationStop = m.status === "paused" && (m.paused_reason ?? "").startsWith("validation");

@@ -5,7 +5,7 @@
  * the name config.planner.api_key_env, passed to the client and nowhere else.
  */
 import type { Config } from "../mission/model.js";
-import { outlinePlanner } from "../mission/outline.js";
+import { OUTLINE_HELP, outlinePlanner } from "../mission/outline.js";
 import type { Planner } from "../mission/plan.js";
 import { AnthropicPlanner, type MessagesClient } from "./anthropic.js";
 
@@ -28,6 +28,20 @@ export function choosePlanner(
     ? new AnthropicPlanner({ model, client: makeClient(apiKey) })
     : new AnthropicPlanner({ model, apiKey });
   return { planner, missingKey: false };
+}
+
+/**
+ * The planner for a command, and the help to show when it cannot plan: how to
+ * write an outline (and, with no key configured, where the key goes).
+ */
+export function plannerFor(config: Config, env: Record<string, string | undefined>): { planner: Planner; help: string } {
+  const choice = choosePlanner(config, env);
+  return {
+    planner: choice.planner,
+    help: choice.missingKey
+      ? `No LLM planner key is configured (set \`${config.planner.api_key_env}\` where the bot runs), so mission-bot plans from an outline in the issue body.\n\n${OUTLINE_HELP}`
+      : OUTLINE_HELP,
+  };
 }
 
 export { AnthropicPlanner, type MessagesClient } from "./anthropic.js";
