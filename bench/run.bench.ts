@@ -13,7 +13,7 @@
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, totalmem, platform, release } from "node:os";
 import { afterAll, describe, it } from "vitest";
-import { startTwinServer } from "../test/twin/server.js";
+import { startTwinServer } from "../src/twin/server.js";
 import { runMission } from "../src/github/run-mission.js";
 import { webhookLimits } from "../src/app.js";
 import { pulse } from "../src/action/pulse.js";

@@ -4,20 +4,21 @@
  * HTTP server, request accounting from the twin's log, and table printing.
  */
 import { ProbotOctokit } from "probot";
-import { GitHubTwin, type LogEntry } from "../test/twin/state.js";
-import { CONTENT_CREATING } from "../test/twin/routes.js";
+import type { GitHubTwin, LogEntry } from "../src/twin/state.js";
+import { CONTENT_CREATING } from "../src/twin/routes.js";
 import { answered, plan } from "../test/support/missions.js";
 import { repoFiles } from "../test/e2e/support/world.js";
 import { renderMissionFile } from "../src/mission/markdown/mission-file.js";
 import { missionPath } from "../src/mission/model.js";
 import { trackingLabels } from "../src/github/mission-store.js";
 import type { Octokit } from "../src/github/client.js";
+import { contractTwin } from "../test/support/twin.js";
 
 export const REPO = { owner: "acme", repo: "crm" };
 
 /** A twin whose hourly primary limit does not stop the setup of 100 missions (the points are counted all the same). */
 export function benchTwin(): GitHubTwin {
-  const twin = new GitHubTwin({ primaryLimit: 1_000_000 });
+  const twin = contractTwin({ primaryLimit: 1_000_000 });
   twin.addRepo({ owner: REPO.owner, name: REPO.repo, ownerType: "Organization", collaborators: { alice: "write" }, files: repoFiles() });
   return twin;
 }

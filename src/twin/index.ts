@@ -1,10 +1,13 @@
 /**
- * The GitHub twin: a stateful in-memory stand-in for GitHub for tests.
+ * The GitHub twin: a stateful in-memory stand-in for GitHub, for tests and
+ * for `mission-bot sandbox` (a mission rehearsed with no GitHub at all).
  *
- *   const twin = new GitHubTwin();
+ * In tests, build it with test/support/twin.ts, which injects GitHub's REST
+ * description so every request is checked against it:
+ *   const twin = contractTwin();                 // new GitHubTwin({ contract })
  *   twin.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization",
  *                  collaborators: { alice: "admin" }, files: { ".github/mission.yml": "…" } });
- *   const stop = serveWithNock(twin);            // api.github.com → twin.handle
+ *   const stop = serveWithNock(twin);            // test/support/twin-nock.ts: api.github.com → twin.handle
  *   const octokit = botOctokit(twin);            // installation token → acts as mission-bot[bot]
  *   twin.as("alice").comment(1, "/mission Build a CRM");   // records issue_comment.created
  *   …
@@ -24,10 +27,11 @@
  *   await server.close();
  */
 export { GitHubTwin, UserActions, gitBlobSha, CONTENT_LIMITS } from "./state.js";
-export type { TwinOptions, RepoSeed, FaultSpec, Fault, FaultKind, LogEntry, Counters, TwinRequest, TwinResponse, TwinEvent } from "./state.js";
+export type { TwinOptions, TwinContract, RepoSeed, FaultSpec, Fault, FaultKind, LogEntry, Counters, TwinRequest, TwinResponse, TwinEvent } from "./state.js";
 export type { Role, TwinUser, IssueState, CommentState, RepoState, Actor } from "./model.js";
-export { serveWithNock } from "./nock.js";
-export { botOctokit, userOctokit, type TwinOctokit } from "./octokit.js";
+export { botOctokit, userOctokit, QuietOctokit, type TwinOctokit, type TwinOctokitOptions } from "./octokit.js";
+export { resolveOwnRoute } from "./route-table.js";
+export { webhookExample, webhookExampleEvents } from "./examples.js";
 export { CONTENT_CREATING, ROUTES } from "./routes.js";
 export { startTwinServer, type TwinServer, type TwinServerOptions } from "./server.js";
 export { WebhookSender, signatureSha256, signatureSha1, prng } from "./webhook-sender.js";

@@ -1,32 +1,52 @@
 /**
- * Octokits wired to a twin (through serveWithNock): the bot's own client
- * (ProbotOctokit, retries and throttling off unless asked) with a token the
- * twin issued, so the twin knows who is calling.
+ * Octokits wired to a twin: the bot's own client (ProbotOctokit, retries and
+ * throttling off unless asked) with a token the twin issued, so the twin
+ * knows who is calling. Without `baseUrl` they call api.github.com (a test
+ * serves the twin there through nock); with it, a twin server
+ * (`startTwinServer(twin).apiUrl`).
  */
 import { ProbotOctokit } from "probot";
-import { TestOctokit } from "../support/github-nock.js";
 import type { GitHubTwin } from "./state.js";
 
 export type TwinOctokit = InstanceType<typeof ProbotOctokit>;
 
+/**
+ * ProbotOctokit with retries and throttling off. The function form matters:
+ * it runs after Probot has merged its own options, so `enabled: false` wins
+ * (the object form does not disable throttling in Probot 14).
+ */
+export const QuietOctokit = ProbotOctokit.defaults((instanceOptions: Record<string, unknown>) => ({
+  ...instanceOptions,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+export interface TwinOctokitOptions {
+  /** plugin-retry on (3 attempts for 5xx, no waiting between them); default off */
+  retry?: boolean;
+  /** where the twin answers, e.g. a twin server's apiUrl; default api.github.com */
+  baseUrl?: string;
+}
+
 /** The app's installation client (acts as `mission-bot[bot]`). */
-export function botOctokit(twin: GitHubTwin, installationId = 1, options: { retry?: boolean } = {}): TwinOctokit {
+export function botOctokit(twin: GitHubTwin, installationId = 1, options: TwinOctokitOptions = {}): TwinOctokit {
   const token = twin.installationToken(installationId);
-  return makeOctokit(token, options.retry ?? false);
+  return makeOctokit(token, options);
 }
 
 /** A client acting as a person, with a personal access token. */
-export function userOctokit(twin: GitHubTwin, login: string): TwinOctokit {
-  return makeOctokit(twin.userToken(login), false);
+export function userOctokit(twin: GitHubTwin, login: string, options: Omit<TwinOctokitOptions, "retry"> = {}): TwinOctokit {
+  return makeOctokit(twin.userToken(login), { ...options, retry: false });
 }
 
-function makeOctokit(token: string, retry: boolean): TwinOctokit {
-  if (!retry) return new TestOctokit({ auth: { token } }) as TwinOctokit;
+function makeOctokit(token: string, options: TwinOctokitOptions): TwinOctokit {
+  const base = options.baseUrl ? { baseUrl: options.baseUrl } : {};
+  if (!options.retry) return new QuietOctokit({ auth: { token }, ...base }) as TwinOctokit;
   // retries on (plugin-retry: 3 attempts for 5xx), throttling off, no waiting between attempts
   const Retrying = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
     ...o,
     retry: { enabled: true, retryAfterBaseValue: 1 },
     throttle: { enabled: false },
   }));
-  return new Retrying({ auth: { token } }) as TwinOctokit;
+  return new Retrying({ auth: { token }, ...base }) as TwinOctokit;
 }

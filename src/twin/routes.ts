@@ -6,9 +6,11 @@
  * own contract check):
  *   1. `/repositories/{id}/…` (the form GitHub writes into `Link` headers) is
  *      read as `/repos/{owner}/{repo}/…`;
- *   2. the request is checked against GitHub's REST description
- *      (test/support/contract.ts); a problem is recorded in
- *      `twin.contractFailures` and answered 404 (no such route) or 422;
+ *   2. with a contract (`TwinOptions.contract`: in tests, GitHub's REST
+ *      description, test/support/contract.ts), the request is checked against
+ *      it; a problem is recorded in `twin.contractFailures` and answered 404
+ *      (no such route) or 422. Without one, routes resolve from the twin's own
+ *      table (route-table.ts) and requests are not checked;
  *   3. authentication (installation token, user token, app JWT), then the
  *      repository's visibility and the token's permissions;
  *   4. accounting: request log, counters, primary rate-limit window,
@@ -18,7 +20,7 @@
  *   6. the route's handler against the twin's state.
  */
 import { verify } from "node:crypto";
-import { checkRequest, checkResponse, resolveRoute } from "../support/contract.js";
+import { resolveOwnRoute } from "./route-table.js";
 import { roleAtLeast, type Actor, type IssueState, type RepoState, type Role, type TwinUser } from "./model.js";
 import {
   appJson,
@@ -756,7 +758,8 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
   }
   const parsed = parseBody(req.body);
   const body = parsed.ok ? parsed.value : req.body;
-  const resolved = resolveRoute(method, pathname);
+  const contract = twin.options.contract;
+  const resolved = contract ? contract.resolveRoute(method, pathname) : resolveOwnRoute(ROUTES, method, pathname);
   const template = resolved?.template;
   const routeKey = `${method} ${template ?? pathname}`;
 
@@ -781,10 +784,10 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
       }
     }
     if (res.body === undefined) delete headers["content-type"];
-    if (twin.options.checkResponses && template) {
+    if (contract && twin.options.checkResponses && template) {
       // GitHub adds "status" to every error body; the validation-error schema does not list it yet
       const options = res.status >= 400 ? { unknownBodyProperties: "ignore" as const } : {};
-      twin.responseFailures.push(...responseErrata(checkResponse(method, pathname, res.status, res.body, headers, options)));
+      twin.responseFailures.push(...responseErrata(contract.checkResponse(method, pathname, res.status, res.body, headers, options)));
     }
     twin.log.push({
       seq: twin.log.length + 1,
@@ -815,14 +818,16 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
     twin.unimplemented.push({ method, route: "/graphql" });
     return finish(fail(404, "Not Found (the GitHub twin does not implement GraphQL)"), undefined);
   }
-  const problems = descriptionErrata(
-    checkRequest({
-      method,
-      url: `${pathname}${query.size ? `?${query.toString()}` : ""}`,
-      body,
-      ...(contentType ? { headers: { "content-type": contentType } } : {}),
-    }),
-  );
+  const problems = contract
+    ? descriptionErrata(
+        contract.checkRequest({
+          method,
+          url: `${pathname}${query.size ? `?${query.toString()}` : ""}`,
+          body,
+          ...(contentType ? { headers: { "content-type": contentType } } : {}),
+        }),
+      )
+    : [];
   if (problems.length) {
     twin.contractFailures.push({ method, path: pathname, problems });
     if (!resolved) return finish(notFound(), undefined);

@@ -61,8 +61,33 @@ export interface TwinOptions {
   primaryLimit?: number;
   /** PEM public key of the app: app JWTs must be signed with its private key (default: any well-formed JWT with iss = app id) */
   appPublicKey?: string;
-  /** Check every response against GitHub's documented response schema; problems go to `responseFailures`. Default false. */
+  /**
+   * GitHub's published REST description, to check every request against
+   * (test/support/twin.ts injects one built from `@octokit/openapi`, a
+   * development dependency). A request it rejects is recorded in
+   * `contractFailures` and answered 404 or 422. Without it the twin serves
+   * its own routes unchecked (the sandbox).
+   */
+  contract?: TwinContract;
+  /** Check every response against GitHub's documented response schema (needs `contract`); problems go to `responseFailures`. Default false. */
   checkResponses?: boolean;
+}
+
+/** What the twin asks of a REST description (the shape of test/support/contract.ts). */
+export interface TwinContract {
+  /** the documented route a request resolves to, with its path parameters (decoded) */
+  resolveRoute(method: string, url: string): { template: string; params: Record<string, string> } | undefined;
+  /** problems GitHub would have with the request; empty when it would accept it */
+  checkRequest(req: { method: string; url: string; body?: unknown; headers?: Record<string, string | string[] | undefined> }): string[];
+  /** problems with a response GitHub would not have sent */
+  checkResponse(
+    method: string,
+    url: string,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+    options?: { unknownBodyProperties?: "error" | "ignore" },
+  ): string[];
 }
 
 export interface LogEntry {
@@ -188,7 +213,7 @@ export class GitHubTwin {
 
   /** webhook events GitHub would have delivered, in order */
   readonly events: TwinEvent[] = [];
-  /** requests GitHub would have rejected (checked against @octokit/openapi) */
+  /** requests GitHub would have rejected (checked against the `contract`: @octokit/openapi in tests) */
   readonly contractFailures: Array<{ method: string; path: string; problems: string[] }> = [];
   /** responses that do not match GitHub's documented schema (with `checkResponses`) */
   readonly responseFailures: string[] = [];
@@ -214,6 +239,7 @@ export class GitHubTwin {
   private listeners: Array<(e: TwinEvent) => void> = [];
 
   constructor(options: TwinOptions = {}) {
+    if (options.checkResponses && !options.contract) throw new Error("twin: checkResponses needs a contract (GitHub's REST description) to check against");
     this.options = options;
     this.urls = options.urls ?? GITHUB_URLS;
     const slug = options.app?.slug ?? "mission-bot";

@@ -2,7 +2,7 @@
  * The webhook deliveries GitHub would send for the twin's mutations.
  *
  * Payloads start from GitHub's recorded examples (`@octokit/webhooks-examples`
- * via test/support/fixtures.ts) and overwrite what the twin knows —
+ * via examples.ts) and overwrite what the twin knows —
  * repository, sender, installation, organization, issue, comment, label — with
  * the twin's own state, serialised as the REST API serialises it. Where the
  * examples package has no recording (issues.closed, workflow_run.in_progress,
@@ -10,7 +10,7 @@
  * `@octokit/openapi` (x-webhooks): closed is edited from the recorded
  * `reopened` (same shape), the others are assembled from the same parts.
  */
-import { webhookExample } from "../support/fixtures.js";
+import { webhookExample } from "./examples.js";
 import type { CommentState, IssueState, LabelState, RepoState, TwinUser } from "./model.js";
 import { commentJson, issueJson, labelJson, legacyNodeId, repoJson, simpleUser, type Json } from "./serialize.js";
 import type { GitHubTwin } from "./state.js";

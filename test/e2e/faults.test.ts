@@ -11,8 +11,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { World, type WorldOptions, APP_BOT } from "./support/world.js";
 import { MISSION_PLAY, OUTLINE, missionFile, playMission, projection, type Played } from "./support/scenario.js";
-import { prng } from "../twin/webhook-sender.js";
-import type { TwinEvent } from "../twin/webhooks.js";
+import { prng } from "../../src/twin/webhook-sender.js";
+import type { TwinEvent } from "../../src/twin/webhooks.js";
 import { PERSON_DECISION, editDecisionLogBeforeWrite, inject, randomFaults, type Injected } from "./support/faults.js";
 
 const ISSUES = /^\/repos\/acme\/crm\/issues$/;

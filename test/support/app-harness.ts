@@ -6,12 +6,13 @@
  */
 import { missionBot } from "../../src/app.js";
 import type { ApplyLimits } from "../../src/github/apply.js";
-import { GitHubTwin } from "../twin/state.js";
-import { serveWithNock } from "../twin/nock.js";
-import type { TwinEvent } from "../twin/webhooks.js";
+import type { GitHubTwin } from "../../src/twin/state.js";
+import { serveWithNock } from "./twin-nock.js";
+import type { TwinEvent } from "../../src/twin/webhooks.js";
 import { testProbot } from "./github-nock.js";
-import { botOctokit } from "../twin/octokit.js";
+import { botOctokit } from "../../src/twin/octokit.js";
 import { pulse } from "../../src/action/pulse.js";
+import { contractTwin } from "./twin.js";
 
 export interface Harness {
   twin: GitHubTwin;
@@ -34,7 +35,7 @@ export interface HarnessOptions {
 export const REPO = { owner: "acme", repo: "crm" };
 
 export function harness(options: HarnessOptions = {}): Harness {
-  const twin = new GitHubTwin({ checkResponses: true });
+  const twin = contractTwin({ checkResponses: true });
   twin.addRepo({
     owner: REPO.owner,
     name: REPO.repo,

@@ -5,64 +5,19 @@
  * the fields a test cares about, keeping the related fields consistent
  * (repository name/full_name/owner/URLs, issue number/id/URLs, comment
  * id/URLs/user, sender, installation).
- *
- * The examples file is an array of `{ name, actions, examples[] }`; it is read
- * once per process (4 MB, ~30 ms) and every call returns a deep copy.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { webhookExample, webhookExamplesOf } from "../../src/twin/examples.js";
 import type { Context, Probot } from "probot";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-interface WebhookDefinition {
-  name: string;
-  actions: string[];
-  examples: Json[];
-}
-
-const require = createRequire(import.meta.url);
-export const EXAMPLES_PATH: string = require.resolve("@octokit/webhooks-examples/api.github.com/index.json");
-
-let definitions: Map<string, WebhookDefinition> | undefined;
-
-function loadDefinitions(): Map<string, WebhookDefinition> {
-  if (!definitions) {
-    const list = JSON.parse(readFileSync(EXAMPLES_PATH, "utf8")) as WebhookDefinition[];
-    definitions = new Map(list.map((d) => [d.name, d]));
-  }
-  return definitions;
-}
-
-/** Event names that have recorded examples. */
-export function webhookExampleEvents(): string[] {
-  return [...loadDefinitions().keys()];
-}
-
-/**
- * A deep copy of a recorded payload: the `index`-th example of `event`
- * (optionally only among those with `action`). Throws, listing what exists,
- * if there is no such example.
- */
-export function webhookExample<T = Json>(event: string, action?: string, index = 0): T {
-  const def = loadDefinitions().get(event);
-  if (!def) throw new Error(`no recorded webhook examples for event '${event}'`);
-  const pool = action === undefined ? def.examples : def.examples.filter((e) => e.action === action);
-  const example = pool[index];
-  if (!example) {
-    const have = [...new Set(def.examples.map((e) => String(e.action)))].join(", ");
-    throw new Error(
-      `no recorded example #${index} of ${event}${action ? `.${action}` : ""} (${pool.length} recorded; actions with examples: ${have})`,
-    );
-  }
-  return structuredClone(example) as T;
-}
+// The recorded examples are read by the twin (src/twin/examples.ts); tests use the same loader.
+export { EXAMPLES_PATH, webhookExample, webhookExampleEvents } from "../../src/twin/examples.js";
 
 /** The first example of event.action that carries an `installation` (as App deliveries do), else the first. */
 function baseExample(event: string, action: string): Json {
-  const def = loadDefinitions().get(event);
-  const pool = def?.examples.filter((e) => e.action === action) ?? [];
+  const pool = webhookExamplesOf(event).filter((e) => e.action === action);
   const index = Math.max(
     0,
     pool.findIndex((e) => e.installation),

@@ -27,21 +27,15 @@
  * `PUT /repos/o/r/contents/{path}` must be written `contents/todo%2Fmission.md`.
  */
 import nock from "nock";
-import { Probot, ProbotOctokit, type Options as ProbotOptions } from "probot";
+import { Probot, type Options as ProbotOptions } from "probot";
 import { checkRequest, checkResponse, resolveRoute, type CheckOptions } from "./contract.js";
 import { testPrivateKey } from "./keys.js";
+import { QuietOctokit } from "../../src/twin/octokit.js";
 
 export const GITHUB_API = "https://api.github.com";
 
-/**
- * ProbotOctokit with retries and throttling off. The function form matters:
- * it runs after Probot has merged its own options, so `enabled: false` wins.
- */
-export const TestOctokit = ProbotOctokit.defaults((instanceOptions: Record<string, unknown>) => ({
-  ...instanceOptions,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-}));
+/** ProbotOctokit with retries and throttling off (the twin's QuietOctokit). */
+export const TestOctokit = QuietOctokit;
 
 /** `new Probot(...)` for tests: app id 1, the test key, TestOctokit, quiet logs. Override anything. */
 export function testProbot(options: ProbotOptions = {}): Probot {

@@ -4,7 +4,7 @@
  * disabled; loopback stays allowed (Probot's own server, a local twin server).
  */
 import nock from "nock";
-import type { GitHubTwin } from "./state.js";
+import type { GitHubTwin } from "../../src/twin/state.js";
 
 const METHODS = ["get", "post", "put", "patch", "delete", "head", "options"] as const;
 

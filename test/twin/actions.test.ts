@@ -10,11 +10,12 @@ import { Ajv, type ValidateFunction } from "ajv";
 import * as ajvFormatsModule from "ajv-formats";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toJsonSchema } from "../support/contract.js";
-import { dateQuery, interpolate, parseWorkflow } from "./actions.js";
-import { serveWithNock } from "./nock.js";
-import { botOctokit, userOctokit, type TwinOctokit } from "./octokit.js";
-import { GitHubTwin } from "./state.js";
-import type { TwinEvent } from "./webhooks.js";
+import { dateQuery, interpolate, parseWorkflow } from "../../src/twin/actions.js";
+import { serveWithNock } from "../support/twin-nock.js";
+import { botOctokit, userOctokit, type TwinOctokit } from "../../src/twin/octokit.js";
+import type { GitHubTwin } from "../../src/twin/state.js";
+import type { TwinEvent } from "../../src/twin/webhooks.js";
+import { contractTwin } from "../support/twin.js";
 
 const repo = { owner: "acme", repo: "rocket" };
 
@@ -50,7 +51,7 @@ let stop: () => void;
 let octokit: TwinOctokit;
 
 beforeEach(() => {
-  twin = new GitHubTwin({ checkResponses: true });
+  twin = contractTwin({ checkResponses: true });
   twin.addRepo({
     owner: "acme",
     name: "rocket",

@@ -8,9 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/github/client.js";
 import { mayCommand } from "../../src/github/permission.js";
 import { readFile, writeFile } from "../../src/github/repo-files.js";
-import { GitHubTwin } from "./state.js";
-import { serveWithNock } from "./nock.js";
-import { botOctokit, type TwinOctokit } from "./octokit.js";
+import type { GitHubTwin } from "../../src/twin/state.js";
+import { serveWithNock } from "../support/twin-nock.js";
+import { botOctokit, type TwinOctokit } from "../../src/twin/octokit.js";
+import { contractTwin } from "../support/twin.js";
 
 const repo = { owner: "acme", repo: "rocket" };
 let twin: GitHubTwin;
@@ -18,7 +19,7 @@ let stop: () => void;
 let octokit: TwinOctokit;
 
 beforeEach(() => {
-  twin = new GitHubTwin();
+  twin = contractTwin();
   twin.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization", collaborators: { alice: "admin" } });
   stop = serveWithNock(twin);
   octokit = botOctokit(twin);

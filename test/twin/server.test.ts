@@ -8,9 +8,10 @@ import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, type Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TestOctokit, testProbot } from "../support/github-nock.js";
-import { startTwinServer, type TwinServer } from "./server.js";
-import { GitHubTwin } from "./state.js";
-import { prng, signatureSha256, WebhookSender } from "./webhook-sender.js";
+import { startTwinServer, type TwinServer } from "../../src/twin/server.js";
+import type { GitHubTwin } from "../../src/twin/state.js";
+import { prng, signatureSha256, WebhookSender } from "../../src/twin/webhook-sender.js";
+import { contractTwin } from "../support/twin.js";
 
 const repo = { owner: "acme", repo: "rocket" };
 const SECRET = "twin-webhook-secret";
@@ -19,7 +20,7 @@ let twin: GitHubTwin;
 let server: TwinServer;
 
 beforeEach(async () => {
-  twin = new GitHubTwin({ checkResponses: true });
+  twin = contractTwin({ checkResponses: true });
   twin.addRepo({
     owner: "acme",
     name: "rocket",
@@ -208,7 +209,7 @@ describe("webhook deliveries", () => {
 
     it("lose and reorder are seeded: the same seed drops and shuffles the same way", async () => {
       const run = async (seed: number) => {
-        const t = new GitHubTwin();
+        const t = contractTwin();
         t.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization" });
         const sender = new WebhookSender({ twin: t, url: "http://127.0.0.1:9/unused", secret: SECRET, faults: { lose: 0.3, reorder: true, seed } });
         for (let i = 0; i < 12; i++) t.as("acme").createIssue({ title: `#${i}` });

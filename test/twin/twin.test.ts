@@ -5,11 +5,12 @@
  */
 import { sign } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GitHubTwin, gitBlobSha } from "./state.js";
-import { serveWithNock } from "./nock.js";
-import { botOctokit, userOctokit, type TwinOctokit } from "./octokit.js";
+import { type GitHubTwin, gitBlobSha } from "../../src/twin/state.js";
+import { serveWithNock } from "../support/twin-nock.js";
+import { botOctokit, userOctokit, type TwinOctokit } from "../../src/twin/octokit.js";
 import { TestOctokit } from "../support/github-nock.js";
 import { testPrivateKey, testPublicKey } from "../support/keys.js";
+import { contractTwin } from "../support/twin.js";
 
 const repo = { owner: "acme", repo: "rocket" };
 
@@ -18,7 +19,7 @@ let stop: () => void;
 let octokit: TwinOctokit;
 
 beforeEach(() => {
-  twin = new GitHubTwin();
+  twin = contractTwin();
   twin.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization", collaborators: { alice: "admin" } });
   stop = serveWithNock(twin);
   octokit = botOctokit(twin);
@@ -265,7 +266,7 @@ describe("the contract", () => {
 
   it("every response the twin sends matches GitHub's documented response schema", async () => {
     stop();
-    twin = new GitHubTwin({ checkResponses: true });
+    twin = contractTwin({ checkResponses: true });
     twin.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization", collaborators: { alice: "admin" } });
     stop = serveWithNock(twin);
     octokit = botOctokit(twin);
@@ -311,7 +312,7 @@ describe("the contract", () => {
   });
 
   it("the response check catches a wrong shape", () => {
-    const strict = new GitHubTwin({ checkResponses: true });
+    const strict = contractTwin({ checkResponses: true });
     strict.addRepo({ owner: "acme", name: "rocket" });
     strict.as("acme").createIssue({ title: "t" });
     strict.issue(1).title = 42 as unknown as string; // corrupt the state: title must be a string
@@ -409,7 +410,7 @@ describe("permissions", () => {
 describe("app authentication", () => {
   it("issues installation tokens to a signed app JWT, as Probot asks for them", async () => {
     stop();
-    twin = new GitHubTwin({ appPublicKey: testPublicKey() });
+    twin = contractTwin({ appPublicKey: testPublicKey() });
     twin.addRepo({ owner: "acme", name: "rocket", installationId: 7 });
     stop = serveWithNock(twin);
     const app = new TestOctokit({ auth: { appId: 1, privateKey: testPrivateKey() } });
@@ -520,7 +521,7 @@ describe("accounting", () => {
   });
 
   it("enforces 80 content-creating requests per minute when asked", async () => {
-    const strict = new GitHubTwin({ enforceContentLimits: true });
+    const strict = contractTwin({ enforceContentLimits: true });
     strict.addRepo({ owner: "acme", name: "rocket" });
     const token = strict.installationToken();
     const post = () =>

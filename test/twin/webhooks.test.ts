@@ -9,8 +9,8 @@ import { Ajv, type ValidateFunction } from "ajv";
 import * as ajvFormatsModule from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toJsonSchema } from "../support/contract.js";
-import { GitHubTwin } from "./state.js";
-import type { TwinEvent } from "./webhooks.js";
+import type { TwinEvent } from "../../src/twin/webhooks.js";
+import { contractTwin } from "../support/twin.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -52,7 +52,7 @@ function problems(e: TwinEvent): string[] {
 }
 
 function seed(ownerType: "User" | "Organization" = "Organization") {
-  const twin = new GitHubTwin();
+  const twin = contractTwin();
   twin.addRepo({ owner: "acme", name: "rocket", ownerType, collaborators: { alice: "admin" } });
   return twin;
 }
@@ -123,7 +123,7 @@ describe("recorded events match GitHub's webhook schemas", () => {
   });
 
   it("a repository without the app installed yields events without an installation", () => {
-    const twin = new GitHubTwin();
+    const twin = contractTwin();
     twin.addRepo({ owner: "solo", name: "repo", installationId: false });
     twin.as("solo").createIssue({ title: "t" });
     expect(twin.events[0]!.installationId).toBeUndefined();

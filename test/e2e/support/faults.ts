@@ -5,8 +5,8 @@
  * request as the twin's server hands it to the twin, and arming the twin's
  * own fault (`twin.fault`) for exactly that request.
  */
-import { prng } from "../../twin/webhook-sender.js";
-import type { FaultKind, TwinRequest, TwinResponse } from "../../twin/state.js";
+import { prng } from "../../../src/twin/webhook-sender.js";
+import type { FaultKind, TwinRequest, TwinResponse } from "../../../src/twin/state.js";
 import { renderMissionFile, parseMissionFile } from "../../../src/mission/markdown/mission-file.js";
 import type { World } from "./world.js";
 

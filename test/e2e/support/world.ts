@@ -7,11 +7,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ProbotOctokit } from "probot";
-import { GitHubTwin } from "../../twin/state.js";
-import { startTwinServer, type TwinServer } from "../../twin/server.js";
-import { WebhookSender, type DeliveryFaults, type DeliveryRecord } from "../../twin/webhook-sender.js";
-import type { RunState } from "../../twin/actions.js";
-import type { TwinEvent } from "../../twin/webhooks.js";
+import type { GitHubTwin } from "../../../src/twin/state.js";
+import { startTwinServer, type TwinServer } from "../../../src/twin/server.js";
+import { WebhookSender, type DeliveryFaults, type DeliveryRecord } from "../../../src/twin/webhook-sender.js";
+import type { RunState } from "../../../src/twin/actions.js";
+import type { TwinEvent } from "../../../src/twin/webhooks.js";
 import { testPrivateKey, testPublicKey } from "../../support/keys.js";
 import { pulse } from "../../../src/action/pulse.js";
 import type { Octokit } from "../../../src/github/client.js";
@@ -20,6 +20,7 @@ import { WorkerReport } from "../../../src/mission/report.js";
 import { ValidationReport, encodeValidationReport, groupFailures, type ValidationReportInput } from "../../../src/mission/validation.js";
 import { renderValidationComment } from "../../../src/mission/markdown/validation-comment.js";
 import { ROOT, startApp, type AppProcess } from "./app-process.js";
+import { contractTwin } from "../../support/twin.js";
 
 export const OWNER = "acme";
 export const REPO = "crm";
@@ -85,7 +86,7 @@ export class World {
   }
 
   static async start(options: WorldOptions = {}): Promise<World> {
-    const twin = new GitHubTwin({ appPublicKey: testPublicKey(), checkResponses: false });
+    const twin = contractTwin({ appPublicKey: testPublicKey(), checkResponses: false });
     twin.addRepo({
       owner: OWNER,
       name: REPO,
