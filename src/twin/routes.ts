@@ -198,6 +198,26 @@ function listComments(c: Ctx): TwinResponse {
   return page(c, comments.map((x) => commentJson(x, issue, c.twin.urls, c.twin.app)));
 }
 
+/**
+ * The repository's comments on issues and pull requests: by id (ascending)
+ * unless `sort` (created | updated) is given, then by that time in
+ * `direction` (default desc, like the issues list; ignored without `sort`); `since`
+ * keeps comments updated at or after it.
+ */
+function listRepoComments(c: Ctx): TwinResponse {
+  const repo = c.repo;
+  if (!repo) return notFound();
+  const since = c.query.get("since");
+  const sort = c.query.get("sort");
+  let comments = [...c.twin.comments.values()].filter((x) => x.repo === repo && (!since || x.updated_at >= since)).sort((a, b) => a.id - b.id);
+  if (sort === "created" || sort === "updated") {
+    const at = (x: (typeof comments)[number]) => (sort === "created" ? x.created_at : x.updated_at);
+    comments.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : a.id - b.id));
+    if (c.query.get("direction") !== "asc") comments = comments.reverse();
+  }
+  return page(c, comments.map((x) => commentJson(x, c.twin.issuesById.get(x.issueId)!, c.twin.urls, c.twin.app)));
+}
+
 function createComment(c: Ctx): TwinResponse {
   const issue = issueParam(c);
   if (!issue) return notFound();
@@ -516,6 +536,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`PATCH ${I}`, { ...issuesWrite("read"), handler: updateIssue }],
   [`GET ${I}/comments`, { ...issuesRead, handler: listComments }],
   [`POST ${I}/comments`, { ...issuesWrite("read"), handler: createComment }],
+  [`GET ${R}/issues/comments`, { ...issuesRead, handler: listRepoComments }],
   [`GET ${R}/issues/comments/{comment_id}`, { ...issuesRead, handler: getComment }],
   [`PATCH ${R}/issues/comments/{comment_id}`, { ...issuesWrite("read"), handler: updateComment }],
   [`POST ${R}/issues/comments/{comment_id}/reactions`, { ...issuesWrite("read"), handler: createCommentReaction }],

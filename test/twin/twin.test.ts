@@ -200,6 +200,28 @@ describe("listing issues", () => {
   });
 });
 
+describe("listing a repository's comments", () => {
+  it("lists every issue's comments, by id or by time in either direction, since a time", async () => {
+    const alice = twin.as("alice");
+    alice.createIssue({ title: "one" });
+    alice.createIssue({ title: "two" });
+    alice.comment(1, "first");
+    twin.advance(60_000);
+    const cut = twin.timestamp();
+    alice.comment(2, "second");
+    twin.advance(60_000);
+    alice.comment(1, "third");
+    const byId = await octokit.rest.issues.listCommentsForRepo({ ...repo });
+    expect(byId.data.map((c) => c.body)).toEqual(["first", "second", "third"]);
+    expect(byId.data.map((c) => c.issue_url.split("/").pop())).toEqual(["1", "2", "1"]);
+    const newest = await octokit.rest.issues.listCommentsForRepo({ ...repo, sort: "created" });
+    expect(newest.data.map((c) => c.body)).toEqual(["third", "second", "first"]);
+    const since = await octokit.rest.issues.listCommentsForRepo({ ...repo, since: cut, sort: "created", direction: "asc", per_page: 100, page: 1 });
+    expect(since.data.map((c) => c.body)).toEqual(["second", "third"]);
+    expect(twin.contractFailures).toEqual([]);
+  });
+});
+
 describe("pagination", () => {
   it("answers per_page/page with GitHub's Link header, and octokit.paginate follows it", async () => {
     for (let i = 1; i <= 5; i++) twin.as("alice").createIssue({ title: `issue ${i}` });
@@ -291,6 +313,7 @@ describe("the contract", () => {
     await octokit.rest.repos.get({ ...repo });
     await octokit.rest.issues.get({ ...repo, issue_number: tracking.number });
     await octokit.rest.issues.listComments({ ...repo, issue_number: tracking.number });
+    await octokit.rest.issues.listCommentsForRepo({ ...repo, sort: "created", direction: "asc" });
     await octokit.rest.issues.listLabelsForRepo({ ...repo });
     await octokit.rest.issues.listLabelsOnIssue({ ...repo, issue_number: tracking.number });
     await octokit.rest.issues.listSubIssues({ ...repo, issue_number: tracking.number });
