@@ -239,5 +239,24 @@ describe("the /mission conversation on GitHub", () => {
     expect(last.body).toMatch(/changed nothing/);
     expect(h.twin.readFile(path)!.text).toBe(broken);
   });
+
+  it("answers a command whose webhook was lost on the next pulse, once, and leaves a fresh command to its webhook", async () => {
+    h = harness();
+    const tracking = await startMission(h);
+    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+    await h.pump();
+    h.twin.as("alice").comment(tracking, "/mission approve");
+    h.twin.takeEvents(); // GitHub never delivers it
+
+    await h.pulse(); // too fresh: its webhook may still come
+    expect(botReplies(h, tracking).filter((c) => c.body.includes("Plan approved"))).toHaveLength(0);
+
+    h.twin.advance(11 * 60_000);
+    await h.pulse();
+    await h.pump();
+    await h.pulse(); // a later pulse does not answer it again
+    expect(botReplies(h, tracking).filter((c) => c.body.includes("Plan approved"))).toHaveLength(1);
+    expect(h.twin.issuesOf().filter((i) => i.labels.includes("mission:feature"))).toHaveLength(6);
+  });
 });
 

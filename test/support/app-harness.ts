@@ -75,7 +75,7 @@ export function harness(options: HarnessOptions = {}): Harness {
       throw new Error(`GitHub did not go quiet after ${max} rounds of deliveries`);
     },
     async pulse() {
-      await pulse({ octokit: botOctokit(twin), repo: REPO, log: { info() {}, warning() {}, error() {} } }, "main");
+      await pulse({ octokit: botOctokit(twin), repo: REPO, log: { info() {}, warning() {}, error() {} } }, "main", { now: () => twin.now() });
     },
     stop,
   };
