@@ -16,6 +16,10 @@ export interface CliIo {
   stderr(s: string): void;
   /** the current time as an ISO string; default: the clock */
   now?: () => string;
+  /** the environment; default process.env */
+  env?: Record<string, string | undefined>;
+  /** where a command reads typed lines from; default process.stdin */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export interface CliCommand {
@@ -30,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   init: async () => (await import("./cli/init.js")).initCommand,
   doctor: async () => (await import("./cli/doctor.js")).doctorCommand,
   budget: async () => (await import("./cli/budget.js")).budgetCommand,
+  sandbox: async () => (await import("./cli/sandbox.js")).sandboxCommand,
 };
 
 async function usage(): Promise<string> {

@@ -1,0 +1,127 @@
+/**
+ * The sandbox's conversation: lines a person types (or a script holds)
+ * become comments on the tracking issue, time passing, or the sandbox's own
+ * few commands; after each, the terminal shows what changed on GitHub.
+ *
+ *   /mission …              a comment on the tracking issue, as `you`
+ *   /mission answer         the start of an answer: the lines after it, up
+ *   mode: poc               to an empty line, are the same comment
+ *   (empty line)
+ *   (empty line)            time passes: the runners pick up queued runs, a pulse runs
+ *   /wait                   time passes until the mission is over or waits for you
+ *   /dashboard  /ledger     print the dashboard, the ledger summary
+ *   /help  /quit            this help; stop (the ledger summary is printed)
+ *   # …                     a note in a script, skipped
+ *   anything else           a plain comment on the tracking issue
+ *
+ * When the input ends without /quit in a script, time passes until the
+ * mission is over or waits for a person, then the ledger summary is printed.
+ */
+import type { Sandbox } from "./sandbox.js";
+import { rule } from "./terminal.js";
+
+export interface LineSource {
+  /** the next line, without its end; undefined at the end of the input */
+  next(): Promise<string | undefined>;
+}
+
+/** Lines of an async iterable (a readline interface) or an array. */
+export function lineSource(lines: AsyncIterable<string> | Iterable<string>): LineSource {
+  const it = Symbol.asyncIterator in lines ? (lines as AsyncIterable<string>)[Symbol.asyncIterator]() : toAsync((lines as Iterable<string>)[Symbol.iterator]());
+  return {
+    async next() {
+      const r = await it.next();
+      return r.done ? undefined : r.value.replace(/\r$/, "");
+    },
+  };
+}
+
+function toAsync(it: Iterator<string>): AsyncIterator<string> {
+  return { next: async () => it.next() };
+}
+
+export const SESSION_HELP = `Type a line and press Enter:
+  /mission <goal> [--mode poc|full] [--budget $50] [--hours 10] [--tokens 5M]
+                     start the mission on the tracking issue (any /mission command works)
+  /mission answer    then one "name: value" line per answer, then an empty line
+  (empty line)       let time pass: runners pick up the dispatched runs, a pulse runs
+  /wait              let time pass until the mission is over or waits for you
+  /dashboard         show the dashboard again
+  /ledger            show the ledger summary
+  /help              this help
+  /quit              stop (the ledger summary is printed)
+`;
+
+export interface SessionOptions {
+  interactive: boolean;
+  print(text: string): void;
+}
+
+export async function runSession(sandbox: Sandbox, source: LineSource, options: SessionOptions): Promise<void> {
+  const { print, interactive } = options;
+  const prompt = (p: string) => {
+    if (interactive) print(p);
+  };
+  /** In a script, the transcript shows what was typed. */
+  const echo = (line: string, p = "you> ") => {
+    if (!interactive) print(`${p}${line}\n`);
+  };
+
+  let quit = false;
+  for (;;) {
+    prompt("you> ");
+    const line = await source.next();
+    if (line === undefined) break;
+    const text = line.trim();
+    if (text.startsWith("#")) continue;
+    echo(line);
+
+    if (text === "") {
+      if (!(await sandbox.round())) print("(nothing happened: the mission waits for you)\n");
+      sandbox.show();
+    } else if (/^\/(quit|exit)$/i.test(text)) {
+      quit = true;
+      break;
+    } else if (/^\/help$/i.test(text)) {
+      print(SESSION_HELP);
+    } else if (/^\/dashboard$/i.test(text)) {
+      print(`${rule(`dashboard · tracking issue #${sandbox.tracking}`)}\n${sandbox.dashboard() ?? "(no dashboard yet: start a mission with /mission <goal>)"}\n\n`);
+    } else if (/^\/ledger$/i.test(text)) {
+      print(`${rule("ledger")}\n${sandbox.ledgerSummary()}\n\n`);
+    } else if (/^\/wait$/i.test(text)) {
+      await waitForMission(sandbox, print);
+    } else {
+      let comment = line.trimEnd();
+      if (/^\/mission\s+answer\b/i.test(text)) {
+        // an answer runs to the next empty line (or the end of the input)
+        const block = [comment];
+        for (;;) {
+          prompt("...  ");
+          const more = await source.next();
+          if (more === undefined || more.trim() === "") break;
+          echo(more, "...  ");
+          block.push(more);
+        }
+        comment = block.join("\n");
+      }
+      await sandbox.say(comment);
+      sandbox.show({ dashboard: false }); // the bot's answer first, then what time brings
+      await sandbox.round();
+      sandbox.show();
+    }
+  }
+
+  if (!quit && !interactive) {
+    print(`${rule("end of the script: time passes until the mission is over or waits for you")}\n`);
+    await waitForMission(sandbox, print);
+  }
+  print(`${rule("ledger")}\n${sandbox.ledgerSummary()}\n`);
+}
+
+async function waitForMission(sandbox: Sandbox, print: (s: string) => void): Promise<void> {
+  const end = await sandbox.runUntilSettled();
+  const status = sandbox.mission()?.status;
+  if (end === "finished") print(`(the mission is ${status})\n`);
+  else if (end === "waiting") print(`(nothing more happens: the mission${status ? ` is ${status} and` : ""} waits for you)\n`);
+  else print("(still going after 100 rounds; /wait again to go on)\n");
+}

@@ -1,0 +1,49 @@
+/**
+ * What the sandbox prints: GitHub markdown as plain text for a terminal.
+ * Hidden content (HTML comments: markers, state blocks) is dropped, HTML
+ * tags are unwrapped, links keep their text, and tables stay as they are
+ * (they read well in a monospace font). Pure.
+ */
+import { dashboardMarkers } from "../mission/markdown/dashboard.js";
+
+/** Markdown → plain text a person can read in a terminal. */
+export function plainText(markdown: string): string {
+  let text = markdown.replace(/\r\n?/g, "\n");
+  text = text.replace(/<!--[\s\S]*?(?:-->|$)/g, "");
+  text = text.replace(/<summary>([\s\S]*?)<\/summary>/gi, "$1:");
+  text = text.replace(/<br\s*\/?>/gi, "\n");
+  text = text.replace(/<\/?(details|summary|sub|sup|b|i|strong|em|code|p|div|span)(\s[^>]*)?>/gi, "");
+  text = text.replace(/!\[([^\]]*)\]\([^)]*\)/g, "[image: $1]");
+  text = text.replace(/\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)/g, "$1");
+  text = text.replace(/^> \[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*$/gm, (_, kind: string) => `> ${kind.toLowerCase()}:`);
+  text = text.replace(/\*\*([^*\n]+)\*\*/g, "$1");
+  text = text.replace(/^(#{1,6}) +(.*)$/gm, (_, hashes: string, title: string) => (hashes.length <= 2 ? title.toUpperCase() : title));
+  text = text.replace(/[ \t]+$/gm, "");
+  text = text.replace(/\n{3,}/g, "\n\n");
+  return text.trim();
+}
+
+/** The mission's dashboard region of the tracking issue's body (as markdown), or undefined. */
+export function dashboardRegion(body: string | null | undefined, missionId: string): string | undefined {
+  if (!body) return undefined;
+  const { start, end } = dashboardMarkers(missionId);
+  const from = body.indexOf(start);
+  const to = body.indexOf(end, from + start.length);
+  if (from < 0 || to < 0) return undefined;
+  return body.slice(from + start.length, to);
+}
+
+/** `── title ──────` to the width of a usual terminal. */
+export function rule(title: string, width = 72): string {
+  const head = `── ${title} `;
+  return head + "─".repeat(Math.max(3, width - head.length));
+}
+
+/** Each line of text indented by `by` spaces. */
+export function indent(text: string, by = 2): string {
+  const pad = " ".repeat(by);
+  return text
+    .split("\n")
+    .map((l) => (l ? pad + l : l))
+    .join("\n");
+}
