@@ -14,6 +14,7 @@ import { writeDashboard } from "./dashboard-writer.js";
 import { writeFile } from "./repo-files.js";
 import { commentOnce } from "./replies.js";
 import { closedKeys } from "./snapshot.js";
+import { findRunByNonce } from "./runs.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -122,7 +123,8 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
           break;
         case "dispatch-worker": {
           const inputs = workerInputs(mission, action.dispatch, input.defaultBranch);
-          const result = await dispatch(octokit, repo, snapshot.config.worker.workflow, input.defaultBranch, inputs);
+          const find = () => findDispatched(octokit, repo, snapshot.config.worker.workflow, mission, action.dispatch.feature, action.dispatch.try);
+          const result = await dispatch(octokit, repo, snapshot.config.worker.workflow, input.defaultBranch, inputs, find);
           mission = recordDispatch(mission, action.dispatch.feature, action.dispatch.try, result, clock());
           if ("error" in result) {
             await commentOnce(octokit, repo, snapshot.tracking.number, `dispatch-failed:${action.dispatch.feature}:${action.dispatch.try}`, result.error);
@@ -133,7 +135,8 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         }
         case "dispatch-validation": {
           const inputs = validationInputs(mission, action.milestone, action.nonce, input.defaultBranch);
-          const result = await dispatch(octokit, repo, snapshot.config.validation.workflow, input.defaultBranch, inputs);
+          const find = () => findDispatched(octokit, repo, snapshot.config.validation.workflow, mission, `validate-${action.milestone}`, action.try);
+          const result = await dispatch(octokit, repo, snapshot.config.validation.workflow, input.defaultBranch, inputs, find);
           mission = recordValidationDispatch(mission, action.milestone, action.try, result, clock());
           if ("error" in result) {
             await commentOnce(octokit, repo, snapshot.tracking.number, `validation-dispatch-failed:${action.milestone}:${action.try}`, result.error);
@@ -192,7 +195,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
   return { mission, writes, complete, ...(sha ? { sha } : {}) };
 }
 
-export type DispatchResult = { runId: number; url?: string } | { runId?: undefined } | { error: string };
+export type DispatchResult = { runId: number; url?: string } | { runId?: undefined } | { error: string } | { notStarted: true };
 
 /**
  * `workflow_dispatch` with `return_run_details`: the answer carries the run id.
@@ -205,6 +208,8 @@ async function dispatch(
   workflow: string,
   ref: string,
   inputs: Record<string, string>,
+  /** look for the run by its name, when the answer did not say whether it started */
+  find: () => Promise<{ id: number; html_url?: string } | undefined>,
 ): Promise<DispatchResult> {
   try {
     const response = await octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
@@ -223,8 +228,20 @@ async function dispatch(
       const message = error instanceof Error ? error.message : String(error);
       return { error: `GitHub refused to start \`${workflow}\` (${status}): ${message}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };
     }
-    return {};
+    // 5xx or no answer: the run may exist. Look for it by name; if it is not there, it did not start.
+    const run = await find().catch(() => undefined);
+    if (run) return { runId: run.id, ...(run.html_url ? { url: run.html_url } : {}) };
+    return { notStarted: true };
   }
+}
+
+/** The run a dispatch of `key` at try `attempt` would have started, looked up by its name. */
+async function findDispatched(octokit: Octokit, repo: RepoRef, workflow: string, m: Mission, key: string, attempt: number) {
+  const records = key.startsWith("validate-")
+    ? m.plan?.milestones.find((ms) => `validate-${ms.key}` === key)?.validations
+    : m.plan?.milestones.flatMap((ms) => ms.features).find((f) => f.key === key)?.runs;
+  const record = records?.find((r) => r.try === attempt);
+  return record ? findRunByNonce(octokit, repo, workflow, m.id, key, record) : undefined;
 }
 
 function recorded(m: Mission, ref: Ref): { number: number; id: number } | undefined {

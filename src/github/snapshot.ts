@@ -12,7 +12,8 @@ import { readReport } from "../mission/report.js";
 import { readValidationReport } from "../mission/validation.js";
 import type { FoundValidationReport } from "../mission/validating.js";
 import type { History } from "../mission/forecast.js";
-import { isRunning, runName, runNonce, type ObservedRun } from "../mission/workers.js";
+import { isRunning, runNonce, type ObservedRun } from "../mission/workers.js";
+import { findRunByNonce } from "./runs.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 import { isBot, type TrackingIssue } from "./mission-store.js";
 
@@ -192,29 +193,6 @@ async function readRun(octokit: Octokit, repo: RepoRef, runId: number): Promise<
     if (isStatus(error, 404, 410)) return { id: runId, status: "completed", conclusion: "startup_failure", updated_at: new Date().toISOString() };
     throw error;
   }
-}
-
-async function findRunByNonce(
-  octokit: Octokit,
-  repo: RepoRef,
-  workflow: string,
-  missionId: string,
-  key: string,
-  r: RunRecord,
-): Promise<ObservedRun | undefined> {
-  // Newest first: a run dispatched minutes ago is on the first page.
-  let data;
-  try {
-    ({ data } = await octokit.rest.actions.listWorkflowRuns({ ...repo, workflow_id: workflow, event: "workflow_dispatch", per_page: 100 }));
-  } catch (error) {
-    if (isStatus(error, 404)) return undefined; // no such workflow: the dispatch cannot have started
-    throw error;
-  }
-  const title = runName(missionId, key, runNonce(r));
-  const run = data.workflow_runs.find((w) => w.display_title === title);
-  return run
-    ? { id: run.id, status: run.status ?? "queued", conclusion: (run.conclusion ?? null) as RunConclusion | null, updated_at: run.updated_at, html_url: run.html_url }
-    : undefined;
 }
 
 async function issueComments(octokit: Octokit, repo: RepoRef, issueNumber: number): Promise<HintComment[]> {

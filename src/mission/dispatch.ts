@@ -41,20 +41,23 @@ export function validationInputs(m: Mission, milestone: string, nonce: string, d
   return { mission: m.id, milestone, issue: String(ms.issue.number), ref: validationRef(m, defaultBranch), nonce };
 }
 
-type Answer = { runId: number; url?: string } | { runId?: undefined } | { error: string };
+type Answer = { runId: number; url?: string } | { runId?: undefined } | { error: string } | { notStarted: true };
 
-function answered<T extends RunRecord>(r: T, answer: Answer, at: number): T {
+function answered<T extends RunRecord>(r: T, answer: Exclude<Answer, { notStarted: true }>, at: number): T {
   const now = new Date(at).toISOString();
   if ("error" in answer) return { ...r, status: "completed", conclusion: "startup_failure", updated_at: now };
   if (answer.runId === undefined) return r; // no id in the answer: found later by its name
   return { ...r, run_id: answer.runId, status: "queued", updated_at: now, ...(answer.url ? { url: answer.url } : {}) };
 }
 
+/** The dispatch's answer into the run's record; a run that did not start leaves no record (its try is not used up). */
 export function recordDispatch(m: Mission, feature: string, attempt: number, answer: Answer, at: number): Mission {
+  if ("notStarted" in answer) return withdrawIntents(m, [{ kind: "dispatch-worker", dispatch: { feature, try: attempt } }]);
   return mapFeatures(m, (f) => (f.key !== feature ? f : { ...f, runs: f.runs.map((r) => (r.try === attempt ? answered(r, answer, at) : r)) }));
 }
 
 export function recordValidationDispatch(m: Mission, milestone: string, attempt: number, answer: Answer, at: number): Mission {
+  if ("notStarted" in answer) return withdrawIntents(m, [{ kind: "dispatch-validation", milestone, try: attempt }]);
   return mapMilestones(m, (ms) =>
     ms.key !== milestone ? ms : { ...ms, validations: ms.validations.map((v: ValidationRecord) => (v.try === attempt ? answered(v, answer, at) : v)) },
   );

@@ -257,7 +257,10 @@ export class World {
       log: { debug() {}, info() {}, warn() {}, error() {} },
     }) as unknown as Octokit;
     try {
-      await pulse({ octokit, repo: { owner: OWNER, repo: REPO }, log: { info() {}, warning() {}, error: (m: string) => this.pulseErrors.push(m) } }, "main");
+      // A scheduled pulse comes a quarter of an hour after what it catches up on (the test does not wait for it):
+      // commands younger than that are left to their webhook.
+      const later = () => Date.now() + 15 * 60_000;
+      await pulse({ octokit, repo: { owner: OWNER, repo: REPO }, log: { info() {}, warning() {}, error: (m: string) => this.pulseErrors.push(m) } }, "main", { now: later });
     } catch (error) {
       this.pulseErrors.push(error);
     }
