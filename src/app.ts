@@ -9,7 +9,7 @@ import { runMission } from "./github/run-mission.js";
 import type { HintComment } from "./github/snapshot.js";
 import { Serial } from "./github/serial.js";
 import type { ApplyLimits } from "./github/apply.js";
-import { withRequestTimeout, type Octokit, type RepoRef } from "./github/client.js";
+import { REQUEST_TIMEOUT_MS, withRequestTimeout, type Octokit, type RepoRef } from "./github/client.js";
 import { firstMarker } from "./mission/markers.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
@@ -34,6 +34,9 @@ export const webhookLimits = (): ApplyLimits => ({ maxWrites: 8, deadline: Date.
 
 export function missionBot(options: AppOptions = {}) {
   const env = options.env ?? process.env;
+  // How long one GitHub request may take once sent (MISSION_BOT_REQUEST_TIMEOUT_MS, default 30 s).
+  const requestTimeout = Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) > 0 ? Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) : REQUEST_TIMEOUT_MS;
+  const timed = <T extends Octokit>(octokit: T) => withRequestTimeout(octokit, requestTimeout);
   const limits = options.limits ?? webhookLimits;
   const serial = new Serial();
 
@@ -42,7 +45,7 @@ export function missionBot(options: AppOptions = {}) {
     const login = await botLogin(context);
     return {
       ...(login ? { botLogin: login } : {}),
-      octokit: withRequestTimeout(context.octokit),
+      octokit: timed(context.octokit),
       repo,
       defaultBranch: context.payload.repository.default_branch,
       limits,
@@ -84,7 +87,7 @@ export function missionBot(options: AppOptions = {}) {
       serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
         const login = await botLogin(context);
         const outcome = await runMission({
-          octokit: withRequestTimeout(context.octokit),
+          octokit: timed(context.octokit),
           repo: context.repo(),
           trackingIssue,
           defaultBranch: repository.default_branch,

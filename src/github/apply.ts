@@ -9,7 +9,7 @@ import { recordIssue, type FoundIssue, type Ref } from "../mission/materialise.j
 import type { Action, Decision, Snapshot } from "../mission/reconcile.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/dispatch.js";
-import { isStatus, NO_RETRY, statusOf, type Octokit, type RepoRef } from "./client.js";
+import { isRateLimited, isStatus, NO_RETRY, statusOf, type Octokit, type RepoRef } from "./client.js";
 import { writeDashboard } from "./dashboard-writer.js";
 import { writeFile } from "./repo-files.js";
 import { commentOnce } from "./replies.js";
@@ -224,6 +224,8 @@ async function dispatch(
     return data?.workflow_run_id ? { runId: data.workflow_run_id, ...(data.html_url ? { url: data.html_url } : {}) } : {};
   } catch (error) {
     const status = statusOf(error);
+    // A rate limit refuses nothing: the run did not start; the next reconcile dispatches it.
+    if (isRateLimited(error)) return { notStarted: true };
     if (status !== undefined && status >= 400 && status < 500) {
       const message = error instanceof Error ? error.message : String(error);
       return { error: `GitHub refused to start \`${workflow}\` (${status}): ${message}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };

@@ -29,6 +29,16 @@ export function isStatus(error: unknown, ...codes: number[]): boolean {
   return status !== undefined && codes.includes(status);
 }
 
+/** GitHub's "not now" (a primary or secondary rate limit): nothing was refused, try again later. */
+export function isRateLimited(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  const e = error as { message?: string; response?: { headers?: Record<string, string | undefined> } };
+  const headers = e.response?.headers ?? {};
+  return headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(e.message ?? "");
+}
+
 /** mission.md moved underneath us: re-read and decide again, never overwrite. */
 export class ConflictError extends Error {
   constructor(path: string) {

@@ -65,6 +65,8 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: options.logLevel ?? "warn",
+    // a documented setting (.env.example): a hung request gives up after 5 s here, so the hang test stays short
+    MISSION_BOT_REQUEST_TIMEOUT_MS: "5000",
   };
   const scale = options.timeScale ?? 1;
   const args = [
