@@ -155,6 +155,11 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
           break;
         case "comment":
           if (await commentOnce(octokit, repo, resolve(action.on).number, action.key, action.body)) writes++;
+          if (action.marks?.length) {
+            // Posted (now or before): the alert is recorded as sent.
+            mission = { ...mission, alerts_sent: [...new Set([...mission.alerts_sent, ...action.marks])] };
+            dirty = true;
+          }
           break;
         case "close-issue":
           await octokit.rest.issues.update({ ...repo, issue_number: resolve(action.ref).number, state: "closed", state_reason: action.reason });

@@ -134,16 +134,19 @@ export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
   const comments = [...(input.hintComments ?? [])];
   const finishedUnreported = (r: RunRecord) =>
     !r.reported && r.run_id !== undefined && (r.status === "completed" || runs.get(r.run_id)?.status === "completed");
+  // (A webhook's comment is no substitute: a redelivered old report can stand beside a missing new one.)
+  const listed = new Set<number>();
+  const readIssue = async (issueNumber: number) => {
+    if (listed.has(issueNumber)) return;
+    listed.add(issueNumber);
+    for (const c of await issueComments(octokit, repo, issueNumber)) if (!comments.some((h) => h.url === c.url)) comments.push(c);
+  };
   for (const f of features) {
-    if (f.issue && f.runs.some(finishedUnreported) && !comments.some((c) => c.issueNumber === f.issue!.number)) {
-      comments.push(...(await issueComments(octokit, repo, f.issue.number)));
-    }
+    if (f.issue && f.runs.some(finishedUnreported)) await readIssue(f.issue.number);
   }
   for (const { ms, v } of validations) {
     const finished = v.status === "completed" || (v.run_id !== undefined && runs.get(v.run_id)?.status === "completed");
-    if (ms.issue && finished && !v.outcome && !comments.some((c) => c.issueNumber === ms.issue!.number)) {
-      comments.push(...(await issueComments(octokit, repo, ms.issue.number)));
-    }
+    if (ms.issue && finished && !v.outcome) await readIssue(ms.issue.number);
   }
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];

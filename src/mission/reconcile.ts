@@ -71,8 +71,8 @@ export type Action =
   | { kind: "dispatch-worker"; dispatch: WorkerDispatch }
   | { kind: "dispatch-validation"; milestone: string; try: number; nonce: string }
   | { kind: "cancel-run"; runId: number }
-  /** posted once: the key is a hidden marker */
-  | { kind: "comment"; on: Ref; key: string; body: string }
+  /** posted once: the key is a hidden marker; `marks` (budget alerts) are recorded in the mission once it is posted */
+  | { kind: "comment"; on: Ref; key: string; body: string; marks?: string[] }
   | { kind: "close-issue"; ref: Ref; reason: "completed" | "not_planned" }
   /** an issue GitHub created twice: say so on it and close it as a duplicate */
   | { kind: "close-duplicate"; number: number; comment: string }
@@ -86,6 +86,7 @@ export interface Decision {
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
+export const COMPLETED = "mission:completed";
 
 export function reconcile(s: Snapshot): Decision {
   const before = s.mission;
@@ -112,8 +113,7 @@ export function reconcile(s: Snapshot): Decision {
   // 4. The budget: alerts once, then a hard stop.
   const closedSet = new Set([...s.issues].filter(([ref, i]) => ref.startsWith("feature:") && i.state === "closed").map(([ref]) => ref.slice(8)));
   for (const alert of alertsDue(m, s.config, s.now, { history: s.history, closed: closedSet })) {
-    actions.push({ kind: "comment", on: "tracking", key: `alert:${alert.key}`, body: alert.text });
-    m = { ...m, alerts_sent: [...new Set([...m.alerts_sent, ...alert.marks])] };
+    actions.push({ kind: "comment", on: "tracking", key: `alert:${alert.key}`, body: alert.text, marks: alert.marks });
   }
   const exhausted = exhaustedDimensions(m, s.config, s.now);
   if (exhausted.length) {
@@ -121,10 +121,6 @@ export function reconcile(s: Snapshot): Decision {
     if (m.budget.hard_stop === "cancel") {
       for (const f of allFeatures(m)) for (const r of f.runs) if (isRunning(r) && r.run_id) actions.push({ kind: "cancel-run", runId: r.run_id });
     }
-    actions.push(
-      { kind: "label", on: "tracking", add: [BUDGET_EXHAUSTED] },
-      { kind: "comment", on: "tracking", key: `budget-stop:${m.alerts_sent.length}:${exhausted.join(",")}`, body: budgetStopText(m, exhausted) },
-    );
     return finish(before, m, s, actions);
   }
 
@@ -135,10 +131,6 @@ export function reconcile(s: Snapshot): Decision {
     if (f.needs_human || !milestone.features.some((x) => x.key === f.key)) return f;
     const state = featureState(f, closed, s.config);
     if (state.kind !== "needs-human" || !f.issue) return f;
-    actions.push(
-      { kind: "label", on: `feature:${f.key}`, add: [NEEDS_HUMAN] },
-      { kind: "comment", on: `feature:${f.key}`, key: `needs-human:${f.runs.length}`, body: needsHumanText(f, state.reason) },
-    );
     return { ...f, needs_human: state.reason };
   });
 
@@ -229,6 +221,56 @@ function ingestReports(m: Mission, s: Snapshot): Mission {
   return mission;
 }
 
+/**
+ * What people must be told follows from the mission's state, not from the
+ * moment it changed: each notice is posted (once, by its key) and then
+ * labelled, and the label says it was done. An apply cut short after a
+ * transition therefore still tells them next time.
+ */
+function tellPeople(m: Mission, s: Snapshot): Action[] {
+  const actions: Action[] = [];
+  const has = (label: string) => s.tracking.labels.includes(label);
+  if (m.status === "completed" && !has(COMPLETED)) {
+    actions.push(
+      {
+        kind: "comment",
+        on: "tracking",
+        key: "completed",
+        body: `**Mission ${m.id} is complete.** Every milestone passed validation. The ledger and decision log are in \`todo/missions/${m.id}/mission.md\`.`,
+      },
+      { kind: "label", on: "tracking", add: [COMPLETED] },
+    );
+  }
+  const reason = m.status === "paused" ? (m.paused_reason ?? "") : "";
+  if (reason.startsWith("budget") && !has(BUDGET_EXHAUSTED)) {
+    const dims = exhaustedDimensions(m, s.config, s.now);
+    actions.push(
+      { kind: "comment", on: "tracking", key: `budget-stop:${m.budget.usd}:${m.budget.hours}:${m.budget.tokens}`, body: budgetStopText(m, dims) },
+      { kind: "label", on: "tracking", add: [BUDGET_EXHAUSTED] },
+    );
+  }
+  if (reason.startsWith("validation") && !has(NEEDS_HUMAN)) {
+    actions.push(
+      { kind: "comment", on: "tracking", key: `validation-pause:${reason}`, body: validationPauseText(m, reason) },
+      { kind: "label", on: "tracking", add: [NEEDS_HUMAN] },
+    );
+  }
+  for (const f of m.plan?.milestones.flatMap((ms) => ms.features) ?? []) {
+    const issue = s.issues.get(`feature:${f.key}`);
+    if (!f.needs_human || !issue || issue.state === "closed" || issue.labels?.includes(NEEDS_HUMAN)) continue;
+    actions.push(
+      { kind: "comment", on: `feature:${f.key}`, key: `needs-human:${f.runs.length}`, body: needsHumanText(f, f.needs_human) },
+      { kind: "label", on: `feature:${f.key}`, add: [NEEDS_HUMAN] },
+    );
+  }
+  return actions;
+}
+
+function validationPauseText(m: Mission, reason: string): string {
+  const milestone = m.plan?.milestones.find((ms) => !ms.validated)?.key ?? "";
+  return `**Mission ${m.id} is paused: ${reason}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone}\` to accept the milestone as it is.`;
+}
+
 /** Labels and issue states derived from the mission: set when they apply, removed when they no longer do. */
 function followLabels(m: Mission, s: Snapshot): Action[] {
   const actions: Action[] = [];
@@ -257,6 +299,7 @@ function followLabels(m: Mission, s: Snapshot): Action[] {
 }
 
 function finish(before: Mission, after: Mission, s: Snapshot, actions: Action[]): Decision {
+  actions.push(...tellPeople(after, s));
   const changed = !s.committed || JSON.stringify(before) !== JSON.stringify(after);
   const head: Action[] = changed ? [{ kind: "commit-mission", message: commitMessage(before, after) }] : [];
   return { mission: after, actions: [...head, ...actions, { kind: "update-dashboard" }] };

@@ -136,13 +136,7 @@ function passMilestone(m: Mission, milestone: Milestone, records: ValidationReco
   mission = { ...mission, decisions: [...mission.decisions, { at: now, by: "mission-bot", what: `Milestone ${milestone.key} passed validation.` }] };
   const next = activeMilestone(mission);
   if (!next) {
-    mission = { ...mission, status: "completed" };
-    actions.push({
-      kind: "comment",
-      on: "tracking",
-      key: "completed",
-      body: `**Mission ${m.id} is complete.** Every milestone passed validation. The ledger and decision log are in \`todo/missions/${m.id}/mission.md\`.`,
-    });
+    mission = { ...mission, status: "completed" }; // the tracking issue is told by reconcile's notices
   } else {
     mission = { ...mission, status: "active" };
   }
@@ -159,15 +153,7 @@ function failed(m: Mission, milestone: Milestone, s: Pick<Snapshot, "config">, a
 }
 
 function pause(m: Mission, milestone: Milestone, records: ValidationRecord[], actions: Action[], reason: string): ValidationStep {
-  actions.push(
-    { kind: "label", on: "tracking", add: ["mission:needs-human"] },
-    {
-      kind: "comment",
-      on: "tracking",
-      key: `validation-pause:${milestone.key}:${records.length}`,
-      body: `**Mission ${m.id} is paused: ${reason}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone.key}\` to accept the milestone as it is.`,
-    },
-  );
+  // The tracking issue is told by reconcile's notices (they follow from paused_reason).
   const mission = { ...withMilestone(m, { ...milestone, validations: records }), status: "paused" as const, paused_reason: reason };
   return { mission, actions, handled: true };
 }

@@ -170,12 +170,21 @@ describe("reconcile: budget", () => {
     expect(dispatched(d.actions)).toEqual([]);
     expect(d.mission.status).toBe("paused");
     expect(d.actions).toContainEqual({ kind: "label", on: "tracking", add: ["mission:budget-exhausted"] });
+    const stop = d.actions.find((a) => a.kind === "comment" && a.key.startsWith("budget-stop:"));
+    expect(stop && "body" in stop && stop.body).toMatch(/\/mission budget \+\$100/);
+    // One alert for the jump from 0% to 120%, which marks every threshold it crossed once posted.
     const alerts = d.actions.filter((a) => a.kind === "comment" && a.key.startsWith("alert:"));
     expect(alerts).toHaveLength(1);
-    expect(d.mission.alerts_sent).toEqual(expect.arrayContaining(["usd:0.5", "usd:0.8", "usd:1"]));
-    // Paused: a second reconcile posts nothing new.
-    const again = reconcile(snapshot(d.mission));
-    expect(again.actions.filter((a) => a.kind === "comment")).toEqual([]);
+    expect(alerts[0]!.kind === "comment" && alerts[0]!.marks).toEqual(expect.arrayContaining(["usd:0.5", "usd:0.8", "usd:1"]));
+
+    // Once posted (alerts marked, the label on the tracking issue), nothing is told twice.
+    const told = { ...d.mission, alerts_sent: ["usd:0.5", "usd:0.8", "usd:1"] };
+    const again = reconcile(snapshot(told, { tracking: { number: 7, id: 7000, labels: ["mission", "mission:budget-exhausted"] } }));
+    expect(again.actions.filter((a) => a.kind === "comment" || a.kind === "label")).toEqual([]);
+
+    // Not yet posted (an apply cut short after the pause was committed): told on the next reconcile.
+    const retold = reconcile(snapshot(d.mission));
+    expect(retold.actions.some((a) => a.kind === "comment" && a.key.startsWith("budget-stop:"))).toBe(true);
   });
 });
 

@@ -279,7 +279,7 @@ export class World {
       await this.pulse();
     }
     await this.settle();
-    if (!done()) throw new Error(`the mission did not get there within ${max} rounds (${this.pulses} pulses)`);
+    if (!done()) throw new Error(`the mission did not get there within ${max} rounds (${this.pulses} pulses)\n${this.whereItStands()}`);
   }
 
   // ---------------------------------------------------------------------------
@@ -292,6 +292,15 @@ export class World {
 
   botComments(issue: number) {
     return this.comments(issue).filter((c) => c.user === APP_BOT);
+  }
+
+  /** The mission.md front matter's moving parts and the last pulse errors, for a failure message. */
+  whereItStands(): string {
+    const id = this.twin.issuesOf().flatMap((i) => i.labels).find((l) => l.startsWith("mission:m-"))?.slice("mission:".length);
+    const file = id ? this.twin.readFile(`todo/missions/${id}/mission.md`) : undefined;
+    const front = file?.text.split("\n---")[0] ?? "(no mission.md)";
+    const moving = front.split("\n").filter((l) => /^(status|paused_reason):|^\s+(- )?(status|conclusion|reported|validated|outcome|run_id|try|needs_human):/.test(l));
+    return [...moving.slice(0, 120), ...this.pulseErrors.slice(-5).map((e) => `pulse error: ${String(e)}`)].join("\n");
   }
 
   missionIssues() {
