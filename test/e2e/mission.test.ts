@@ -92,7 +92,7 @@ describe.concurrent("a whole mission over HTTP, the app in its own process", () 
       expect(bot.filter((b) => /Budget: 80% of the money budget/.test(b))).toHaveLength(1);
       expect(bot.filter((b) => /Budget: 100%|budget is used up/.test(b))).toHaveLength(0);
       expect(bot.filter((b) => /is complete\./.test(b))).toHaveLength(1);
-      expect(w.twin.issue(tracking).labels.sort()).toEqual(["mission", `mission:${missionId}`]);
+      expect(w.twin.issue(tracking).labels.sort()).toEqual(["mission", "mission:completed", `mission:${missionId}`].sort()); // completion is labelled once told
 
       // mission.md: completed; the ledger has one entry per run (worker and validation), keyed by run id.
       const m = missionFile(w, missionId);
