@@ -6,25 +6,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseMissionFile } from "../../src/mission/markdown/mission-file.js";
 import { harness, type Harness } from "../support/app-harness.js";
+import { CRM_OUTLINE } from "../support/outline.js";
 
-const OUTLINE = `We need a CRM.
-
-## Contacts
-- [ ] Contact model
-  Store people with name and email.
-  Size: S
-- [ ] Contact list page
-  Depends on: 1.1
-
-## Deals
-- [ ] Deal pipeline
-- [ ] Deal stages
-  Depends on: 2.1
-
-## Email
-- [ ] Send email
-- [ ] Email templates
-`;
+const OUTLINE = CRM_OUTLINE;
 
 let h: Harness;
 afterEach(() => {
@@ -110,7 +94,7 @@ describe("the /mission conversation on GitHub", () => {
     expect(parsed.mission.decisions.map((d) => d.what)).toContain("Plan approved.");
 
     const body = h.twin.issue(tracking).body ?? "";
-    expect(body).toContain("We need a CRM."); // the user's text survives
+    expect(body).toContain("We need a small CRM for the sales team."); // the user's text survives
     expect(body).toMatch(/0\/2/); // progress per milestone
     expect(h.twin.contractFailures).toEqual([]);
   });

@@ -16,23 +16,9 @@ import { Sandbox } from "../../src/sandbox/sandbox.js";
 import { lineSource, runSession } from "../../src/sandbox/session.js";
 import { readReport } from "../../src/mission/report.js";
 import { githubContract } from "../support/twin.js";
+import { CRM_OUTLINE } from "../support/outline.js";
 
-const OUTLINE = `A small CRM for the sales team.
-
-## Contacts
-- [ ] Contact model
-  Size: S
-- [ ] Contact list page
-  Depends on: 1.1
-
-## Deals
-- [ ] Deal pipeline
-- [ ] Deal stages
-
-## Email
-- [ ] Send email
-- [ ] Email templates
-`;
+const OUTLINE = CRM_OUTLINE;
 
 const SCRIPT = [
   "# a whole small mission",

@@ -8,18 +8,9 @@ import { parseMissionFile } from "../../src/mission/markdown/mission-file.js";
 import { encodeReport } from "../../src/mission/report.js";
 import { renderReportComment } from "../../src/mission/markdown/report-comment.js";
 import { harness, type Harness } from "../support/app-harness.js";
+import { CRM_OUTLINE } from "../support/outline.js";
 
-const OUTLINE = `## Contacts
-- [ ] Contact model
-- [ ] Contact list page
-  Depends on: 1.1
-## Deals
-- [ ] Deal pipeline
-- [ ] Deal stages
-## Email
-- [ ] Send email
-- [ ] Email templates
-`;
+const OUTLINE = CRM_OUTLINE;
 const WORKFLOWS = {
   ".github/workflows/mission-worker.yml": readFileSync("templates/workflows/mission-worker.yml", "utf8"),
   ".github/workflows/mission-validate.yml": readFileSync("templates/workflows/mission-validate.yml", "utf8"),

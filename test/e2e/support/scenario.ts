@@ -5,25 +5,9 @@
 import { parseMissionFile } from "../../../src/mission/markdown/mission-file.js";
 import type { Mission } from "../../../src/mission/model.js";
 import { APP_BOT, World, type WorldOptions } from "./world.js";
+import { CRM_OUTLINE } from "../../support/outline.js";
 
-export const OUTLINE = `We need a small CRM for the sales team.
-
-## Contacts
-- [ ] Contact model
-  Store people with name, email and company.
-  Size: S
-- [ ] Contact list page
-  Depends on: 1.1
-
-## Deals
-- [ ] Deal pipeline
-- [ ] Deal stages
-  Depends on: 2.1
-
-## Email
-- [ ] Send email
-- [ ] Email templates
-`;
+export const OUTLINE = CRM_OUTLINE;
 
 export const GOAL = "/mission Build a CRM with contacts, deals and email --mode poc --budget $100 --hours 100 --tokens 50M";
 
