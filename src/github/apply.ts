@@ -76,17 +76,21 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     writes++;
   };
 
+  // Dispatches this call will not make: withdraw their recorded intent, so they cost no try.
+  const withdrawFrom = (index: number) => {
+    const withdrawn = withdrawIntents(mission, decision.actions.slice(index));
+    if (withdrawn !== mission) {
+      mission = withdrawn;
+      dirty = true;
+    }
+  };
+  let at = 0;
   try {
     for (const action of decision.actions) {
+      at = decision.actions.indexOf(action);
       if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || clock() >= limits.deadline)) {
         complete = false;
-        // Dispatches this call will not make: withdraw their recorded intent, so they cost no try.
-        const skipped = decision.actions.slice(decision.actions.indexOf(action));
-        const withdrawn = withdrawIntents(mission, skipped);
-        if (withdrawn !== mission) {
-          mission = withdrawn;
-          dirty = true;
-        }
+        withdrawFrom(at);
         break;
       }
       switch (action.kind) {
@@ -190,6 +194,10 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
           break; // always done below, once
       }
     }
+  } catch (error) {
+    // An action failed: the dispatches after it were not made (a failed dispatch records its own answer).
+    withdrawFrom(decision.actions[at]?.kind.startsWith("dispatch-") ? at + 1 : at);
+    throw error;
   } finally {
     // What is finished is never lost: commit the records made so far, even on an error.
     if (dirty) await commit(`mission ${mission.id}: record progress`);

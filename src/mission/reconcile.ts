@@ -5,7 +5,7 @@
  * applying it, whatever was left half-done before, converges. Webhooks, the
  * pulse and commands all come through here.
  */
-import type { Config, Feature, Mission } from "./model.js";
+import type { Config, Feature, Mission, RunRecord } from "./model.js";
 import { LABELS } from "./model.js";
 import { materialise, type FoundIssue, type MaterialiseAction, type Ref } from "./materialise.js";
 import {
@@ -181,6 +181,8 @@ function observeRuns(m: Mission, s: Snapshot, actions: Action[]): Mission {
     const runs = f.runs.map((r) => {
       if (!isRunning(r)) return r;
       const seen = r.run_id ? s.runs.get(r.run_id) : s.runsByNonce.get(`${f.key}/${runNonce(r)}`);
+      // Recorded but never found by its name for a while: it did not start (the try is not used up).
+      if (!seen && !r.run_id && Date.parse(s.now) - Date.parse(r.dispatched_at) > NEVER_STARTED_MS) return undefined;
       const next = seen ? observe(r, seen) : r;
       if (isRunning(next) && isStuck(next, s.now, s.config)) {
         if (next.run_id) actions.push({ kind: "cancel-run", runId: next.run_id });
@@ -188,9 +190,12 @@ function observeRuns(m: Mission, s: Snapshot, actions: Action[]): Mission {
       }
       return next;
     });
-    return { ...f, runs };
+    return { ...f, runs: runs.filter((r): r is RunRecord => r !== undefined) };
   });
 }
+
+/** A dispatch GitHub has not shown for this long did not start. */
+const NEVER_STARTED_MS = 3 * 60_000;
 
 /** Reports become ledger entries (once per run and attempt) and tell each run how it went. */
 function ingestReports(m: Mission, s: Snapshot): Mission {

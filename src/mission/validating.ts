@@ -35,7 +35,7 @@ export function decideValidation(
   if (!milestone.features.every((f) => closed(f.key)) && !(milestone.validate_now || inFlight)) {
     return { mission: m.status === "validating" ? { ...m, status: "active" } : m, actions, handled: false };
   }
-  let records = milestone.validations.map((v) => observeValidation(v, milestone.key, s, actions));
+  let records = milestone.validations.flatMap((v) => observeValidation(v, milestone.key, s, actions));
   const last = records.at(-1);
 
   // A run under way: wait for it.
@@ -119,9 +119,11 @@ function observeValidation(
   key: string,
   s: Pick<Snapshot, "runs" | "runsByNonce" | "config" | "now">,
   actions: Action[],
-): ValidationRecord {
+): ValidationRecord | [] {
   if (!isRunning(v)) return v;
   const seen = v.run_id ? s.runs.get(v.run_id) : s.runsByNonce.get(`validate-${key}/${runNonce(v)}`);
+  // Recorded but never found by its name for a while: it did not start.
+  if (!seen && !v.run_id && Date.parse(s.now) - Date.parse(v.dispatched_at) > 3 * 60_000) return [];
   const next = seen ? { ...v, ...observe(v, seen) } : v;
   if (isRunning(next) && isStuck(next, s.now, s.config)) {
     if (next.run_id) actions.push({ kind: "cancel-run", runId: next.run_id });

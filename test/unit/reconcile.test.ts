@@ -110,6 +110,16 @@ describe("reconcile: dispatching workers", () => {
     expect(dispatched(d.actions)).not.toContain("1.1");
   });
 
+  it("a recorded dispatch GitHub never shows did not start: it is dispatched again without using up a try", () => {
+    const m = withRun(active(), "1.1", { try: 1, dispatched_at: "2026-11-24T11:50:00.000Z", status: "dispatching", run_id: undefined });
+    const d = reconcile(snapshot(m)); // nothing found by its name, 10 minutes later
+    expect(dispatched(d.actions)).toContain("1.1");
+    expect(runsOf(d.mission, "1.1")).toEqual([{ try: 1, dispatched_at: NOW, status: "dispatching" }]);
+    // Within the first minutes it may still appear: wait.
+    const fresh = withRun(active(), "1.1", { try: 1, dispatched_at: "2026-11-24T11:59:00.000Z", status: "dispatching", run_id: undefined });
+    expect(dispatched(reconcile(snapshot(fresh)).actions)).not.toContain("1.1");
+  });
+
   it("cancels a run that has not moved past the stuck limit, and retries it", () => {
     const m = withRun(active(), "1.1", { status: "queued", run_id: 501, updated_at: "2026-11-24T01:00:00.000Z" });
     const runs = new Map<number, ObservedRun>([[501, { id: 501, status: "queued", conclusion: null, updated_at: "2026-11-24T01:00:00.000Z" }]]);
