@@ -166,7 +166,8 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
   });
 
   it("a seeded random mix of every fault (E2E_SEED replays it)", async () => {
-    const seed = Number(process.env.E2E_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    // A new seed each local run finds new mixes; CI replays one known seed so a landing never depends on a draw.
+    const seed = Number(process.env.E2E_SEED ?? (process.env.CI ? 20261124 : Math.floor(Math.random() * 2 ** 31)));
     console.log(`[faults] random mix seed ${seed} (replay: E2E_SEED=${seed} npx vitest run test/e2e/faults.test.ts -t "random")`);
     const lose = prng(seed + 1);
     let hits: Record<string, number> = {};

@@ -30,10 +30,15 @@ export interface Played {
   missionId: string;
 }
 
-/** Post a comment as alice and deliver what follows until quiet. */
+/**
+ * Post a comment as alice and deliver what follows until the bot has answered
+ * it. Under faults the answer may take a pulse (a command whose handling
+ * failed, or whose webhook was lost, is answered by the next pulse).
+ */
 export async function say(world: World, issue: number, body: string): Promise<void> {
-  world.alice.comment(issue, body);
-  await world.settle();
+  const comment = world.alice.comment(issue, body);
+  const answered = () => world.botComments(issue).some((b) => b.body.includes(`<!-- mission-bot:reply:${comment.id} -->`));
+  await world.runUntil(answered, { maxRounds: 6 });
 }
 
 /** /mission, the interview, the plan and the approval. */
