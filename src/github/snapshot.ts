@@ -132,8 +132,11 @@ export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
 
   // Reports: from the webhook that brought them, else from the issues of runs that finished unreported.
   const comments = [...(input.hintComments ?? [])];
-  const finishedUnreported = (r: RunRecord) =>
-    !r.reported && r.run_id !== undefined && (r.status === "completed" || runs.get(r.run_id)?.status === "completed");
+  // Finished as far as GitHub says now: by its id, or, for a dispatch whose answer was lost, by its name.
+  const finishedNow = (key: string, r: RunRecord) =>
+    r.status === "completed" ||
+    (r.run_id !== undefined ? runs.get(r.run_id) : runsByNonce.get(`${key}/${runNonce(r)}`))?.status === "completed";
+  const finishedUnreported = (key: string) => (r: RunRecord) => !r.reported && finishedNow(key, r);
   // (A webhook's comment is no substitute: a redelivered old report can stand beside a missing new one.)
   const listed = new Set<number>();
   const readIssue = async (issueNumber: number) => {
@@ -142,11 +145,10 @@ export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
     for (const c of await issueComments(octokit, repo, issueNumber)) if (!comments.some((h) => h.url === c.url)) comments.push(c);
   };
   for (const f of features) {
-    if (f.issue && f.runs.some(finishedUnreported)) await readIssue(f.issue.number);
+    if (f.issue && f.runs.some(finishedUnreported(f.key))) await readIssue(f.issue.number);
   }
   for (const { ms, v } of validations) {
-    const finished = v.status === "completed" || (v.run_id !== undefined && runs.get(v.run_id)?.status === "completed");
-    if (ms.issue && finished && !v.outcome) await readIssue(ms.issue.number);
+    if (ms.issue && !v.outcome && finishedNow(`validate-${ms.key}`, v)) await readIssue(ms.issue.number);
   }
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];
