@@ -66,7 +66,7 @@ export async function pulse(ctx: Pick<ActionContext, "octokit" | "repo" | "log">
     if (issue.pull_request) continue;
     let outcome: RunOutcome;
     try {
-      outcome = await runMission({ octokit, repo, trackingIssue: issue.number, defaultBranch, limits: pulseLimits, history });
+      outcome = await runMission({ octokit, repo, trackingIssue: issue.number, defaultBranch, limits: pulseLimits, history, clock: now });
     } catch (error) {
       ctx.log.error(`mission on #${issue.number}: ${error instanceof Error ? error.message : String(error)}`);
       rows.push({ mission: "?", tracking: issue.number, milestone: "", running: 0, done: "", budget: "", note: "failed; see the log" });

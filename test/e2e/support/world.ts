@@ -17,6 +17,7 @@ import { pulse } from "../../../src/action/pulse.js";
 import type { Octokit } from "../../../src/github/client.js";
 import { renderReportComment } from "../../../src/mission/markdown/report-comment.js";
 import { WorkerReport } from "../../../src/mission/report.js";
+import { parseMissionFile } from "../../../src/mission/markdown/mission-file.js";
 import { ValidationReport, encodeValidationReport, groupFailures, type ValidationReportInput } from "../../../src/mission/validation.js";
 import { renderValidationComment } from "../../../src/mission/markdown/validation-comment.js";
 import { ROOT, startApp, type AppProcess } from "./app-process.js";
@@ -294,13 +295,26 @@ export class World {
     return this.comments(issue).filter((c) => c.user === APP_BOT);
   }
 
-  /** The mission.md front matter's moving parts and the last pulse errors, for a failure message. */
+  /** Where the mission stands (from mission.md) and the last pulse errors, for a failure message. */
   whereItStands(): string {
     const id = this.twin.issuesOf().flatMap((i) => i.labels).find((l) => l.startsWith("mission:m-"))?.slice("mission:".length);
     const file = id ? this.twin.readFile(`todo/missions/${id}/mission.md`) : undefined;
-    const front = file?.text.split("\n---")[0] ?? "(no mission.md)";
-    const moving = front.split("\n").filter((l) => /^(status|paused_reason):|^\s+(- )?(status|conclusion|reported|validated|outcome|run_id|try|needs_human):/.test(l));
-    return [...moving.slice(0, 120), ...this.pulseErrors.slice(-5).map((e) => `pulse error: ${String(e)}`)].join("\n");
+    const parsed = file ? parseMissionFile(file.text) : undefined;
+    const lines: string[] = [];
+    if (!parsed) lines.push("(no mission.md)");
+    else if (!parsed.ok) lines.push(`mission.md invalid: ${parsed.problems.join("; ")}`);
+    else {
+      const m = parsed.mission;
+      lines.push(`status: ${m.status}${m.paused_reason ? ` (${m.paused_reason})` : ""}`);
+      for (const ms of m.plan?.milestones ?? []) {
+        lines.push(`milestone ${ms.key}: ${ms.validated ?? "open"}; validations ${ms.validations.map((v) => `${v.try}:${v.status}/${v.outcome ?? "-"}`).join(" ")}`);
+        for (const f of ms.features) {
+          const issue = f.issue ? this.twin.issue(f.issue.number) : undefined;
+          lines.push(`  ${f.key} #${f.issue?.number ?? "?"} ${issue?.state ?? "no issue"} runs ${f.runs.map((r) => `${r.try}:${r.status}/${r.conclusion ?? "-"}/${r.reported ?? "-"}`).join(" ")}${f.needs_human ? ` NEEDS HUMAN ${f.needs_human}` : ""}`);
+        }
+      }
+    }
+    return [...lines, ...this.pulseErrors.slice(-3).map((e) => `pulse error: ${String(e)}`)].join("\n");
   }
 
   missionIssues() {
