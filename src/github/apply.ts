@@ -19,7 +19,7 @@ import { findRunByNonce } from "./runs.js";
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
   maxWrites: number;
-  /** epoch ms after which no new write starts */
+  /** epoch ms (wall clock) after which no new write starts */
   deadline: number;
 }
 
@@ -34,6 +34,7 @@ export interface ApplyInput {
   /** the repository's default branch: workflows are dispatched from it */
   defaultBranch: string;
   limits: ApplyLimits;
+  /** the time decisions are recorded at (runs dispatched); the deadline is always wall-clock time */
   clock?: () => number;
 }
 
@@ -88,7 +89,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
   try {
     for (const action of decision.actions) {
       at = decision.actions.indexOf(action);
-      if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || clock() >= limits.deadline)) {
+      if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || Date.now() >= limits.deadline)) {
         complete = false;
         withdrawFrom(at);
         break;
