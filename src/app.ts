@@ -27,10 +27,12 @@ export interface AppOptions {
    * trigger no workflow) this asks for another pulse.
    */
   onIncomplete?: (octokit: Octokit, repo: RepoRef) => Promise<void>;
+  /** what time it is (epoch ms); default Date.now. Tests run the app on the twin's clock. */
+  clock?: () => number;
 }
 
 /** Bounded work per delivery: a few writes, and stop starting new ones after 7 s. */
-export const webhookLimits = (): ApplyLimits => ({ maxWrites: 8, deadline: Date.now() + 7_000 });
+export const webhookLimits = (): ApplyLimits => ({ maxWrites: 8, timeMs: 7_000 });
 
 export function missionBot(options: AppOptions = {}) {
   const env = options.env ?? process.env;
@@ -38,6 +40,7 @@ export function missionBot(options: AppOptions = {}) {
   const requestTimeout = Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) > 0 ? Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) : REQUEST_TIMEOUT_MS;
   const timed = <T extends Octokit>(octokit: T) => withRequestTimeout(octokit, requestTimeout);
   const limits = options.limits ?? webhookLimits;
+  const clock = options.clock ?? Date.now;
   const serial = new Serial();
 
   const deps = async (context: Context<"issue_comment.created" | "issues">): Promise<CommandDeps> => {
@@ -49,6 +52,7 @@ export function missionBot(options: AppOptions = {}) {
       repo,
       defaultBranch: context.payload.repository.default_branch,
       limits,
+      clock,
       log: context.log,
       ...(options.onIncomplete ? { onIncomplete: options.onIncomplete } : {}),
       choosePlanner: (config: Config) => plannerFor(config, env),
@@ -92,6 +96,7 @@ export function missionBot(options: AppOptions = {}) {
           trackingIssue,
           defaultBranch: repository.default_branch,
           limits,
+          clock,
           ...(login ? { botLogin: login } : {}),
           ...(hintComments ? { hintComments } : {}),
         });

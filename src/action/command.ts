@@ -10,7 +10,7 @@ import type { ActionContext } from "./context.js";
 import { askForPulse } from "./pulse.js";
 
 /** Actions waits for the job, not 10 s: allow more work per event than a webhook. */
-const actionLimits = () => ({ maxWrites: 40, deadline: Date.now() + 3 * 60_000 });
+const actionLimits = () => ({ maxWrites: 40, timeMs: 3 * 60_000 });
 
 export async function run(ctx: ActionContext): Promise<void> {
   const token = ctx.input("github-token") || ctx.env.GITHUB_TOKEN;

@@ -29,7 +29,7 @@ export interface PulseRow {
 const MORE_TO_DO = "more to do: another pulse was requested";
 
 /** An Action run may spend minutes: bounded all the same, so one mission cannot starve the others. */
-export const pulseLimits = () => ({ maxWrites: 60, deadline: Date.now() + 4 * 60_000 });
+export const pulseLimits = () => ({ maxWrites: 60, timeMs: 4 * 60_000 });
 
 export interface PulseOptions {
   /** the environment a missed command's planner reads its key from */
@@ -49,6 +49,7 @@ export async function pulse(ctx: Pick<ActionContext, "octokit" | "repo" | "log">
       defaultBranch,
       choosePlanner: (config) => plannerFor(config, env),
       limits: pulseLimits,
+      clock: now,
       log: { info: ctx.log.info, warn: ctx.log.warning },
     },
     { now: now() },

@@ -15,12 +15,13 @@ import { writeFile } from "./repo-files.js";
 import { commentOnce } from "./replies.js";
 import { closedKeys } from "./snapshot.js";
 import { findRunByNonce } from "./runs.js";
+import { performance } from "node:perf_hooks";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
   maxWrites: number;
-  /** epoch ms (wall clock) after which no new write starts */
-  deadline: number;
+  /** how long (ms, measured on the monotonic clock from the start of apply) new writes may start */
+  timeMs: number;
 }
 
 export interface ApplyInput {
@@ -34,7 +35,7 @@ export interface ApplyInput {
   /** the repository's default branch: workflows are dispatched from it */
   defaultBranch: string;
   limits: ApplyLimits;
-  /** the time decisions are recorded at (runs dispatched); the deadline is always wall-clock time */
+  /** the time decisions are recorded at (runs dispatched); the time budget is measured on the monotonic clock */
   clock?: () => number;
 }
 
@@ -51,6 +52,7 @@ const READ_ONLY: ReadonlySet<Action["kind"]> = new Set(["record-issue", "update-
 export async function apply(decision: Decision, input: ApplyInput): Promise<ApplyResult> {
   const { octokit, repo, snapshot, limits } = input;
   const clock = input.clock ?? Date.now;
+  const deadline = performance.now() + limits.timeMs;
   let mission = decision.mission;
   let sha = input.sha;
   let writes = 0;
@@ -89,7 +91,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
   try {
     for (const action of decision.actions) {
       at = decision.actions.indexOf(action);
-      if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || Date.now() >= limits.deadline)) {
+      if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || performance.now() >= deadline)) {
         complete = false;
         withdrawFrom(at);
         break;

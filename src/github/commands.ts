@@ -36,6 +36,8 @@ export interface CommandDeps {
   /** called when materialising an approved plan left work for later (see AppOptions.onIncomplete) */
   onIncomplete?: (octokit: Octokit, repo: RepoRef) => Promise<void>;
   limits: () => ApplyLimits;
+  /** what time it is (epoch ms); default Date.now */
+  clock?: () => number;
   log: { info: (msg: string) => void; warn: (msg: string) => void };
 }
 
@@ -186,7 +188,17 @@ export async function converse(
       // Approved: commit mission.md and start materialising now, bounded; later events and the pulse finish it.
       const again = await readTrackingIssue(octokit, repo, issue);
       const outcome = await runLoaded(
-        { octokit, repo, trackingIssue: issue, defaultBranch: deps.defaultBranch, limits: deps.limits, config, branch, ...(deps.botLogin ? { botLogin: deps.botLogin } : {}) },
+        {
+          octokit,
+          repo,
+          trackingIssue: issue,
+          defaultBranch: deps.defaultBranch,
+          limits: deps.limits,
+          config,
+          branch,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+          ...(deps.botLogin ? { botLogin: deps.botLogin } : {}),
+        },
         again,
         await loadMission(octokit, repo, again, branch, deps.botLogin),
       );

@@ -114,7 +114,7 @@ export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
   const runs = new Map<number, ObservedRun>();
   const unfinished = [...features.flatMap((f) => f.runs), ...validations.map((x) => x.v)].filter((r) => isRunning(r));
   for (const r of unfinished) {
-    if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, repo, r.run_id));
+    if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, repo, r.run_id, input.now));
   }
 
   // Dispatches whose answer was lost: find the run by the nonce in its name.
@@ -183,7 +183,7 @@ export async function loadSnapshot(input: SnapshotInput): Promise<Snapshot> {
   };
 }
 
-async function readRun(octokit: Octokit, repo: RepoRef, runId: number): Promise<ObservedRun> {
+async function readRun(octokit: Octokit, repo: RepoRef, runId: number, now: string): Promise<ObservedRun> {
   try {
     const { data } = await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: runId });
     return {
@@ -195,7 +195,7 @@ async function readRun(octokit: Octokit, repo: RepoRef, runId: number): Promise<
     };
   } catch (error) {
     // A run that no longer exists (deleted) finished as far as the mission is concerned.
-    if (isStatus(error, 404, 410)) return { id: runId, status: "completed", conclusion: "startup_failure", updated_at: new Date().toISOString() };
+    if (isStatus(error, 404, 410)) return { id: runId, status: "completed", conclusion: "startup_failure", updated_at: now };
     throw error;
   }
 }

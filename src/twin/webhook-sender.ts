@@ -94,7 +94,7 @@ export interface DeliveryRecord {
   /** the response body (first 500 characters) */
   response: string;
   error?: string;
-  /** epoch ms (wall clock) when sent, and how long the answer took */
+  /** epoch ms on the twin's clock when sent, and how long the answer took */
   at: number;
   ms: number;
 }
@@ -176,7 +176,7 @@ export class WebhookSender {
   async deliver(e: TwinEvent, options: { signature?: SignatureMode; redelivery?: boolean } = {}): Promise<DeliveryRecord> {
     const signature = options.signature ?? "valid";
     const { body, headers } = this.request(e, signature);
-    const at = Date.now();
+    const at = this.twin.now();
     const started = performance.now();
     const record: DeliveryRecord = {
       seq: this.deliveries.length + 1,

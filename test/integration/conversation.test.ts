@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseMissionFile } from "../../src/mission/markdown/mission-file.js";
 import { harness, type Harness } from "../support/app-harness.js";
+import { TEST_DAY } from "../support/clock.js";
 import { CRM_OUTLINE } from "../support/outline.js";
 
 const OUTLINE = CRM_OUTLINE;
@@ -83,7 +84,7 @@ describe("the /mission conversation on GitHub", () => {
     const f12 = features.find((i) => i.title.includes("1.2"))!;
     expect(h.twin.issue(f12.number).blocked_by).toEqual([f11.id]);
 
-    const file = h.twin.readFile("todo/missions/m-20261124-crm-contacts-1/mission.md");
+    const file = h.twin.readFile(`todo/missions/m-${TEST_DAY}-crm-contacts-1/mission.md`);
     expect(file).toBeDefined();
     const parsed = parseMissionFile(file!.text);
     expect(parsed.ok).toBe(true);
@@ -158,7 +159,7 @@ describe("the /mission conversation on GitHub", () => {
   });
 
   it("finishes a materialisation cut short after the k-th issue, with exactly one issue per milestone and feature", async () => {
-    h = harness({ limits: () => ({ maxWrites: 3, deadline: Date.now() + 60_000 }) });
+    h = harness({ limits: () => ({ maxWrites: 3, timeMs: 60_000 }) });
     const tracking = await startMission(h);
     h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
     await h.pump();
@@ -187,7 +188,7 @@ describe("the /mission conversation on GitHub", () => {
   it("re-reads mission.md changed underneath it and keeps the person's change (stale sha)", async () => {
     h = harness();
     const tracking = await approvedMission(h);
-    const path = "todo/missions/m-20261124-crm-contacts-1/mission.md";
+    const path = `todo/missions/m-${TEST_DAY}-crm-contacts-1/mission.md`;
 
     // Just before the bot writes mission.md for /mission pause, a person raises the budget in git.
     const handle = h.twin.handle.bind(h.twin);
@@ -213,7 +214,7 @@ describe("the /mission conversation on GitHub", () => {
   it("reports an invalid mission.md on the tracking issue with the field and reason, and leaves it alone", async () => {
     h = harness();
     const tracking = await approvedMission(h);
-    const path = "todo/missions/m-20261124-crm-contacts-1/mission.md";
+    const path = `todo/missions/m-${TEST_DAY}-crm-contacts-1/mission.md`;
     const broken = h.twin.readFile(path)!.text.replace(/^status: active$/m, "status: sleeping");
     h.twin.tamperFile(path, broken);
     h.twin.as("alice").comment(tracking, "/mission pause");

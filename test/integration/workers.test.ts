@@ -8,6 +8,7 @@ import { parseMissionFile } from "../../src/mission/markdown/mission-file.js";
 import { encodeReport } from "../../src/mission/report.js";
 import { renderReportComment } from "../../src/mission/markdown/report-comment.js";
 import { harness, type Harness } from "../support/app-harness.js";
+import { TEST_DAY } from "../support/clock.js";
 import { CRM_OUTLINE } from "../support/outline.js";
 
 const OUTLINE = CRM_OUTLINE;
@@ -16,7 +17,8 @@ const WORKFLOWS = {
   ".github/workflows/mission-validate.yml": readFileSync("templates/workflows/mission-validate.yml", "utf8"),
   ".github/mission.yml": "planner:\n  provider: outline\n",
 };
-const PATH = "todo/missions/m-20261124-crm-1/mission.md";
+const MISSION = `m-${TEST_DAY}-crm-1`; // the test clock's day (test/support/clock.ts)
+const PATH = `todo/missions/${MISSION}/mission.md`;
 
 let h: Harness;
 afterEach(() => {
@@ -73,8 +75,8 @@ describe("workers", () => {
     const runs = h.twin.actions.runsOf("mission-worker.yml");
     expect(runs.map((r) => h.twin.runInputs(r.id)?.feature)).toEqual(["1.1"]); // 1.2 waits for 1.1
     const run = runs[0]!;
-    expect(run.display_title).toMatch(/^mission m-20261124-crm-1 \/ feature 1\.1 \/ t1-/);
-    expect(h.twin.runInputs(run.id)).toMatchObject({ mode: "poc", branch: "mission/m-20261124-crm-1", base: "main" });
+    expect(run.display_title).toMatch(new RegExp(`^mission ${MISSION} / feature 1\\.1 / t1-`));
+    expect(h.twin.runInputs(run.id)).toMatchObject({ mode: "poc", branch: `mission/${MISSION}`, base: "main" });
     expect(mission().plan!.milestones[0]!.features[0]!.runs[0]).toMatchObject({ run_id: run.id, status: "queued" });
     expect(h.twin.contractFailures).toEqual([]);
   });
@@ -114,7 +116,7 @@ describe("workers", () => {
     await approved();
     const [run] = h.twin.actions.runsOf("mission-worker.yml");
     h.twin.actions.start(run!.id);
-    const bad = encodeReport({ mission: "m-20261124-crm-1", feature: "1.1", run_id: run!.id, outcome: "success" }).replace(/report [A-Za-z0-9_-]+/, "report bm90IGpzb24");
+    const bad = encodeReport({ mission: MISSION, feature: "1.1", run_id: run!.id, outcome: "success" }).replace(/report [A-Za-z0-9_-]+/, "report bm90IGpzb24");
     h.twin.as("github-actions[bot]").comment(h.twin.runInputs(run!.id)!.issue ? Number(h.twin.runInputs(run!.id)!.issue) : 0, `Worker finished.\n\n${bad}`);
     h.twin.actions.complete(run!.id, "success");
     await h.pump();

@@ -48,7 +48,8 @@ export function harness(options: HarnessOptions = {}): Harness {
   void probot.load(
     missionBot({
       env: options.env ?? {},
-      limits: options.limits ?? (() => ({ maxWrites: 8, deadline: Date.now() + 60_000 })),
+      limits: options.limits ?? (() => ({ maxWrites: 8, timeMs: 60_000 })),
+      clock: () => twin.now(),
     }),
   );
   const deliver = async (e: TwinEvent) => {

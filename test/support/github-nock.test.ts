@@ -1,5 +1,7 @@
 import { Probot, ProbotOctokit, type Context } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+const realSetTimeout = globalThis.setTimeout;
 import { delivery, issueCommentCreated } from "./fixtures.js";
 import { githubNock, testProbot, type GitHubNock } from "./github-nock.js";
 import { testPrivateKey } from "./keys.js";
@@ -152,7 +154,7 @@ describe("githubNock with Probot", () => {
     ]);
   });
 
-  it("testProbot() answers quickly: throttling really is off", async () => {
+  it("testProbot() does not throttle: no write waits on a timer", async () => {
     const probot = testProbot();
     await probot.load((app) => {
       app.on("issue_comment.created", async (context) => {
@@ -161,10 +163,18 @@ describe("githubNock with Probot", () => {
     });
     gh.installationToken(42);
     gh.api.post("/repos/acme/crm/issues/7/comments").times(3).reply(201, { id: 1 });
-    const started = Date.now();
-    await probot.receive(delivery("issue_comment", payload()));
-    // with plugin-throttling active, three writes take >2 s
-    expect(Date.now() - started).toBeLessThan(1500);
+    // plugin-throttling spaces writes with timers (1 s between writes, 3 s between content-creating ones)
+    const waits: number[] = [];
+    const spy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: () => void, ms?: number) => {
+      waits.push(ms ?? 0);
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout);
+    try {
+      await probot.receive(delivery("issue_comment", payload()));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(waits.filter((ms) => ms >= 500)).toEqual([]);
     gh.done();
   });
 

@@ -9,11 +9,12 @@
  */
 import { GitHubTwin, type TwinContract, type TwinOptions } from "../../src/twin/state.js";
 import { checkRequest, checkResponse, resolveRoute } from "./contract.js";
+import { testClock } from "./clock.js";
 
 /** GitHub's REST description, in the shape the twin asks for. */
 export const githubContract: TwinContract = { resolveRoute, checkRequest, checkResponse };
 
-/** A twin that checks every request against GitHub's REST description. */
+/** A twin that checks every request against GitHub's REST description, on the test clock (test/support/clock.ts) unless given one. */
 export function contractTwin(options: Omit<TwinOptions, "contract"> = {}): GitHubTwin {
-  return new GitHubTwin({ ...options, contract: githubContract });
+  return new GitHubTwin({ now: testClock(), ...options, contract: githubContract });
 }

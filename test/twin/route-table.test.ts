@@ -5,6 +5,7 @@
  * bot's requests unchecked but otherwise alike.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { testClock } from "../support/clock.js";
 import { ROUTES } from "../../src/twin/routes.js";
 import { resolveOwnRoute } from "../../src/twin/route-table.js";
 import { GitHubTwin } from "../../src/twin/state.js";
@@ -63,7 +64,7 @@ describe("a twin without a contract", () => {
   afterEach(() => stop?.());
 
   it("serves the bot as a checked twin does, and records no contract failures", async () => {
-    const twin = new GitHubTwin();
+    const twin = new GitHubTwin({ now: testClock() });
     twin.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization", collaborators: { alice: "admin" } });
     stop = serveWithNock(twin);
     const octokit = botOctokit(twin);

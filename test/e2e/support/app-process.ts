@@ -6,7 +6,9 @@
  *
  * `timeScale` (default 1: production) loads octokit-time-scale.mjs in front
  * of Probot, which divides the waits of Octokit's throttling and retry
- * plugins by that factor (see that file); nothing else differs.
+ * plugins by that factor (see that file); `clock` loads test-clock.mjs, which
+ * makes the app tell time by the test's clock instead of the date. Nothing
+ * else differs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
@@ -26,6 +28,8 @@ export interface AppProcessOptions {
   appId?: number;
   /** divide Octokit's throttle/retry waits by this (default 1) */
   timeScale?: number;
+  /** the test's clock (test/support/clock.ts): the app tells time by it, not by the date */
+  clock?: { start: number; origin: bigint };
   logLevel?: string;
 }
 
@@ -71,6 +75,9 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
   const scale = options.timeScale ?? 1;
   const args = [
     ...(scale > 1 ? ["--import", `${pathToFileURL(join(ROOT, "test/e2e/support/octokit-time-scale.mjs")).href}?scale=${scale}`] : []),
+    ...(options.clock
+      ? ["--import", `${pathToFileURL(join(ROOT, "test/e2e/support/test-clock.mjs")).href}?start=${options.clock.start}&origin=${options.clock.origin}`]
+      : []),
     PROBOT_BIN,
     "run",
     APP_ENTRY,
@@ -89,7 +96,7 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const started = Date.now();
+  const started = performance.now();
   for (;;) {
     if (exited) throw new Error(`the app exited (${exitCode}) before listening:\n${output}`);
     try {
@@ -98,7 +105,7 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     } catch {
       // not listening yet
     }
-    if (Date.now() - started > 20_000) {
+    if (performance.now() - started > 20_000) {
       child.kill("SIGKILL");
       throw new Error(`the app did not listen on ${url} within 20 s:\n${output}`);
     }

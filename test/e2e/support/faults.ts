@@ -82,7 +82,7 @@ export function editDecisionLogBeforeWrite(world: World, nth = 3): Injected {
     if (!parsed.ok) throw new Error(`mission.md does not parse before the person's edit: ${parsed.problems.join("; ")}`);
     const edited = renderMissionFile({
       ...parsed.mission,
-      decisions: [...parsed.mission.decisions, { at: new Date().toISOString(), by: "carol", what: PERSON_DECISION }],
+      decisions: [...parsed.mission.decisions, { at: world.twin.timestamp(), by: "carol", what: PERSON_DECISION }],
     });
     world.twin.tamperFile(file, edited, { author: "carol" });
     out.hits++;

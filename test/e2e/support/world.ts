@@ -22,6 +22,7 @@ import { ValidationReport, encodeValidationReport, groupFailures, type Validatio
 import { renderValidationComment } from "../../../src/mission/markdown/validation-comment.js";
 import { ROOT, startApp, type AppProcess } from "./app-process.js";
 import { contractTwin } from "../../support/twin.js";
+import { testClock } from "../../support/clock.js";
 
 export const OWNER = "acme";
 export const REPO = "crm";
@@ -87,7 +88,8 @@ export class World {
   }
 
   static async start(options: WorldOptions = {}): Promise<World> {
-    const twin = contractTwin({ appPublicKey: testPublicKey(), checkResponses: false });
+    const clock = testClock();
+    const twin = contractTwin({ now: clock, appPublicKey: testPublicKey(), checkResponses: false });
     twin.addRepo({
       owner: OWNER,
       name: REPO,
@@ -96,7 +98,7 @@ export class World {
       files: repoFiles(),
     });
     const server = await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
-    const app = await startApp({ gheHost: server.host, privateKey: testPrivateKey(), webhookSecret: SECRET, timeScale: options.timeScale ?? 25 });
+    const app = await startApp({ gheHost: server.host, privateKey: testPrivateKey(), webhookSecret: SECRET, timeScale: options.timeScale ?? 25, clock });
     const sender = new WebhookSender({
       twin,
       url: app.webhookUrl,
@@ -209,16 +211,16 @@ export class World {
   /** Wait until the app has made no request for `quietMs` (a delivery answered 202 may still be working; a hung request is not work). */
   async quiet(quietMs = this.options.quietMs ?? 500): Promise<void> {
     let seen = this.twin.log.length;
-    let since = Date.now();
-    const started = Date.now();
+    let since = performance.now();
+    const started = performance.now();
     for (;;) {
       await new Promise((r) => setTimeout(r, 50));
       // a request held by a hang fault is not activity: the twin logged it when it arrived
       if (this.twin.log.length !== seen) {
         seen = this.twin.log.length;
-        since = Date.now();
-      } else if (Date.now() - since >= quietMs) return;
-      if (Date.now() - started > 60_000) throw new Error("the app did not go quiet within 60 s");
+        since = performance.now();
+      } else if (performance.now() - since >= quietMs) return;
+      if (performance.now() - started > 60_000) throw new Error("the app did not go quiet within 60 s");
     }
   }
 
@@ -260,7 +262,7 @@ export class World {
     try {
       // A scheduled pulse comes a quarter of an hour after what it catches up on (the test does not wait for it):
       // commands younger than that are left to their webhook.
-      const later = () => Date.now() + 15 * 60_000;
+      const later = () => this.twin.now() + 15 * 60_000;
       await pulse({ octokit, repo: { owner: OWNER, repo: REPO }, log: { info() {}, warning() {}, error: (m: string) => this.pulseErrors.push(m) } }, "main", { now: later });
     } catch (error) {
       this.pulseErrors.push(error);
