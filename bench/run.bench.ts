@@ -14,17 +14,17 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, totalmem, platform, release } from "node:os";
 import { afterAll, describe, it } from "vitest";
 import { startTwinServer } from "../src/twin/server.js";
-import { runMission } from "../src/github/run-mission.js";
-import { webhookLimits } from "../src/app.js";
-import { pulse } from "../src/action/pulse.js";
+import { reconcileIssue } from "../src/loop/reconcile-job.js";
+import { openMissions } from "../src/loop/app-pulse.js";
+import { appLimits } from "../src/app.js";
 import { parseMissionFile } from "../src/mission/markdown/mission-file.js";
 import { missionPath } from "../src/mission/model.js";
 import { World } from "../test/e2e/support/world.js";
 import { MISSION_PLAY, playMission } from "../test/e2e/support/scenario.js";
-import { REPO, benchTwin, octokitAt, seedMission, table, tally } from "./support.js";
+import { REPO, benchDeps, benchTwin, octokitAt, seedMission, table, tally } from "./support.js";
+import { STATE_BRANCH } from "../test/support/missions.js";
 
 const sections: string[] = [];
-const quietLog = { info() {}, warning() {}, error() {} };
 
 function emit(title: string, body: string, notes: string[] = []) {
   const text = [`### ${title}`, "", body, "", ...notes.map((n) => `- ${n}`), ""].join("\n");
@@ -65,19 +65,20 @@ describe.sequential("benchmarks", () => {
       try {
         const { tracking, id } = seedMission(twin, shape);
         const octokit = octokitAt(twin, server.apiUrl);
+        const deps = benchDeps(twin, octokit, appLimits);
         const expected = shape.length + shape.reduce((a, b) => a + b, 0);
         const from = twin.log.length;
         const started = performance.now();
         let steps = 0;
-        // one webhook-sized step at a time (what each delivery of the bot's own issue events does), until the plan is on GitHub
+        // one job of the loop at a time (a job ends when its apply reaches its limits), until the plan is on GitHub
         for (; steps < 200; steps++) {
-          const m = parseMissionFile(twin.readFile(missionPath(id))!.text);
+          const m = parseMissionFile(twin.readFile(missionPath(id), { ref: STATE_BRANCH })!.text);
           const done =
             m.ok &&
             m.mission.plan!.milestones.every((ms) => ms.issue && ms.features.every((f) => f.issue)) &&
             twin.issuesOf().filter((i) => i.parent !== null).length === expected;
           if (done) break;
-          await runMission({ octokit, repo: REPO, trackingIssue: tracking, defaultBranch: "main", limits: webhookLimits, botLogin: "mission-bot[bot]" });
+          await reconcileIssue(deps, { ...REPO, issue: tracking });
         }
         const ms = performance.now() - started;
         const entries = twin.log.slice(from).filter((e) => !/dispatches$/.test(e.path));
@@ -111,7 +112,7 @@ describe.sequential("benchmarks", () => {
       table(["plan", "issues", "requests", ...kindList, "content-creating", "answered 4xx", "writes", "writes/issue", "steps", "wall time", "throttle floor"], rows),
       [
         "plan: milestones × features per milestone; 1×2 is below the plan checks' 3-milestone minimum, so its mission is seeded directly (approved mission.md), as are all three.",
-        "steps: bounded apply calls (the webhook limit: 8 writes, 7 s), each one load → decide → apply, as each delivery of the bot's own `issues` events runs it.",
+        "steps: jobs of the loop (each load → decide → apply, again while the plan unlocks more, up to the per-job limit of 40 writes or 60 s).",
         "writes/issue: write requests per created issue; the floor is 1 (creating the issue). Linking it as a sub-issue is a second unavoidable write; dependencies, mission.md commits and the dashboard are the rest.",
         "throttle floor: the wait Probot's throttling alone imposes in production (3 s between issue creations and sub-issue links, 1 s between other writes), not measured here.",
         "Worker dispatches that follow materialisation are not counted.",
@@ -129,17 +130,22 @@ describe.sequential("benchmarks", () => {
           const shape = features === 2 ? [2] : [5, 5, 5, 5];
           for (let i = 0; i < missions; i++) seedMission(twin, shape, "pulse");
           const octokit = octokitAt(twin, server.apiUrl);
+          const deps = benchDeps(twin, octokit, appLimits);
+          // the App's pulse: the open missions of the installation's account (search), one job each
+          const pulse = async () => {
+            for (const job of await openMissions(octokit, REPO.owner, true, { clock: () => twin.now() })) await reconcileIssue(deps, job);
+          };
           // materialise and dispatch (the runs stay queued: nothing changes from here on)
           let last = -1;
           for (let p = 0; p < 30 && twin.log.length !== last; p++) {
             const before = twin.log.length;
-            await pulse({ octokit, repo: REPO, log: quietLog }, "main");
+            await pulse();
             const writes = twin.log.slice(before).filter((e) => e.method !== "GET" && !/access_tokens$/.test(e.path)).length;
             last = writes === 0 ? twin.log.length : -1;
           }
           const from = twin.log.length;
           const started = performance.now();
-          await pulse({ octokit, repo: REPO, log: quietLog }, "main");
+          await pulse();
           const ms = performance.now() - started;
           const t = tally(twin.log.slice(from));
           rows.push([

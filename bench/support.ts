@@ -9,10 +9,13 @@ import { CONTENT_CREATING } from "../src/twin/routes.js";
 import { answered, plan } from "../test/support/missions.js";
 import { repoFiles } from "../test/e2e/support/world.js";
 import { renderMissionFile } from "../src/mission/markdown/mission-file.js";
-import { missionPath } from "../src/mission/model.js";
-import { trackingLabels } from "../src/github/mission-store.js";
+import { LABELS, missionPath } from "../src/mission/model.js";
 import type { Octokit } from "../src/github/client.js";
 import { contractTwin } from "../test/support/twin.js";
+import { STATE_BRANCH } from "../test/support/missions.js";
+import type { JobDeps } from "../src/loop/reconcile-job.js";
+import type { ApplyLimits } from "../src/github/apply.js";
+import { outlinePlanner } from "../src/mission/outline.js";
 
 export const REPO = { owner: "acme", repo: "crm" };
 
@@ -20,6 +23,7 @@ export const REPO = { owner: "acme", repo: "crm" };
 export function benchTwin(): GitHubTwin {
   const twin = contractTwin({ primaryLimit: 1_000_000 });
   twin.addRepo({ owner: REPO.owner, name: REPO.repo, ownerType: "Organization", collaborators: { alice: "write" }, files: repoFiles() });
+  twin.createBranch(STATE_BRANCH, { orphan: true });
   return twin;
 }
 
@@ -28,8 +32,8 @@ export function seedMission(twin: GitHubTwin, shape: number[], name = "bench"): 
   const tracking = twin.as("alice").createIssue({ title: `Mission ${name}`, body: "The goal, in the person's words." }).number;
   const id = `m-20261124-${name}-${tracking}`;
   const mission = answered({ id, tracking_issue: tracking, status: "active", repo: `${REPO.owner}/${REPO.repo}`, plan: plan(shape) });
-  twin.writeFile(missionPath(id), renderMissionFile(mission), { author: "mission-bot[bot]", message: `mission ${id}: active` });
-  twin.as("mission-bot[bot]").addLabels(tracking, trackingLabels(id));
+  twin.writeFile(missionPath(id), renderMissionFile(mission), { author: "mission-bot[bot]", message: `mission ${id}: active`, branch: STATE_BRANCH });
+  twin.as("mission-bot[bot]").addLabels(tracking, [LABELS.mission, LABELS.forMission(id)]);
   return { tracking, id };
 }
 
@@ -42,6 +46,19 @@ export function octokitAt(twin: GitHubTwin, apiUrl: string): Octokit {
     retry: { enabled: false },
     log: { debug() {}, info() {}, warn() {}, error() {} },
   }) as unknown as Octokit;
+}
+
+/** The job's dependencies for a benchmark: the bot's client, the outline planner, no history. */
+export function benchDeps(twin: GitHubTwin, octokit: Octokit, limits: () => ApplyLimits): JobDeps {
+  return {
+    octokitFor: async () => octokit,
+    identity: async () => ({ botLogin: "mission-bot[bot]", reportLogins: ["mission-bot[bot]", "github-actions[bot]"] }),
+    serverUrl: "https://github.com",
+    choosePlanner: () => ({ planner: outlinePlanner }),
+    history: async () => [],
+    limits,
+    clock: () => twin.now(),
+  };
 }
 
 export interface Tally {

@@ -1,163 +1,131 @@
 /**
- * The Probot app: which event concerns which mission, and who handles it.
- * Thin: the rules live in src/mission/, the GitHub work in src/github/.
+ * The Probot app: every delivery becomes "reconcile the mission of issue N"
+ * on the queue, and the webhook is answered at once. Thin: which event
+ * concerns which mission is src/loop/route.ts; the work is
+ * src/loop/reconcile-job.ts; the rules are src/mission/.
  */
-import type { Probot, Context } from "probot";
-import { handleCommandComment, type CommandDeps } from "./github/commands.js";
-import { handleMissionForm } from "./github/form.js";
-import { runMission } from "./github/run-mission.js";
-import type { HintComment } from "./github/snapshot.js";
-import { Serial } from "./github/serial.js";
+import type { Probot } from "probot";
+import { route } from "./loop/route.js";
+import { MemoryQueue } from "./loop/memory-queue.js";
+import type { MissionQueue, ReconcileJob } from "./loop/queue.js";
+import { reconcileIssue, type JobDeps } from "./loop/reconcile-job.js";
+import { pulseInstallations } from "./loop/app-pulse.js";
 import type { ApplyLimits } from "./github/apply.js";
-import { REQUEST_TIMEOUT_MS, withRequestTimeout, type Octokit, type RepoRef } from "./github/client.js";
-import { firstMarker } from "./mission/markers.js";
+import { REQUEST_TIMEOUT_MS, withRequestTimeout, type Octokit } from "./github/client.js";
+import { guardRateLimits, MemoryCooldowns, type CooldownStore } from "./github/rate-limits.js";
+import { HistoryCache } from "./github/history.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
 
 export interface AppOptions {
   /** environment the planner key is read from (never logged) */
   env?: Record<string, string | undefined>;
-  /** writes and time one webhook delivery may spend; GitHub waits 10 s for an answer */
+  /** the work queue (default: in-process); the server passes the Redis queue when REDIS_URL is set */
+  queue?: MissionQueue;
+  /** writes and time one reconcile may spend before it lets other missions have a turn */
   limits?: () => ApplyLimits;
-  /** the bot's login when it is known without asking GitHub (e.g. "github-actions[bot]" in Actions) */
+  /** the bot's login when known without asking GitHub */
   botLogin?: string;
-  /**
-   * Called when a bounded apply left work for later. The App continues on the
-   * events its own writes cause; inside Actions (where GITHUB_TOKEN's writes
-   * trigger no workflow) this asks for another pulse.
-   */
-  onIncomplete?: (octokit: Octokit, repo: RepoRef) => Promise<void>;
+  /** logins whose comments may carry worker and validation reports, besides the bot (default github-actions[bot], which workers post as) */
+  reportLogins?: readonly string[];
   /** what time it is (epoch ms); default Date.now. Tests run the app on the twin's clock. */
   clock?: () => number;
+  /** when each installation may send requests again (default: in this process) */
+  cooldowns?: CooldownStore;
+  /** https://github.com or the Enterprise Server's address (default from GHE_HOST) */
+  serverUrl?: string;
+  planTimeoutMs?: number;
 }
 
-/** Bounded work per delivery: a few writes, and stop starting new ones after 7 s. */
-export const webhookLimits = (): ApplyLimits => ({ maxWrites: 8, timeMs: 7_000 });
+/** Per reconcile: room for a large plan's issues, then other missions get a turn. */
+export const appLimits = (): ApplyLimits => ({ maxWrites: 40, timeMs: 60_000 });
 
-export function missionBot(options: AppOptions = {}) {
+export interface MissionApp {
+  /** the Probot app function (`probot.load(app)`) */
+  app: (probot: Probot) => void;
+  queue: MissionQueue;
+  /** one scheduled pulse: every open mission of every installation is enqueued; resolves with how many */
+  pulse(): Promise<number>;
+  /** the bot's own login, once known */
+  botLogin(): Promise<string>;
+}
+
+export function createMissionApp(options: AppOptions = {}): MissionApp {
   const env = options.env ?? process.env;
-  // How long one GitHub request may take once sent (MISSION_BOT_REQUEST_TIMEOUT_MS, default 30 s).
   const requestTimeout = Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) > 0 ? Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) : REQUEST_TIMEOUT_MS;
-  const timed = <T extends Octokit>(octokit: T) => withRequestTimeout(octokit, requestTimeout);
-  const limits = options.limits ?? webhookLimits;
   const clock = options.clock ?? Date.now;
-  const serial = new Serial();
-
-  const deps = async (context: Context<"issue_comment.created" | "issues">): Promise<CommandDeps> => {
-    const repo = context.repo();
-    const login = await botLogin(context);
-    return {
-      ...(login ? { botLogin: login } : {}),
-      octokit: timed(context.octokit),
-      repo,
-      defaultBranch: context.payload.repository.default_branch,
-      limits,
-      clock,
-      log: context.log,
-      ...(options.onIncomplete ? { onIncomplete: options.onIncomplete } : {}),
-      choosePlanner: (config: Config) => plannerFor(config, env),
-    };
-  };
-
-  /** "<slug>[bot]": the only author whose comments are trusted to carry mission state. */
-  let login: Promise<string | undefined> | undefined;
+  const queue = options.queue ?? new MemoryQueue();
+  const cooldowns = options.cooldowns ?? new MemoryCooldowns();
+  const history = new HistoryCache(clock);
+  const serverUrl = options.serverUrl ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}` : "https://github.com");
   let probot: Probot | undefined;
-  const botLogin = (context: Context): Promise<string | undefined> => {
-    if (options.botLogin !== undefined) return Promise.resolve(options.botLogin);
+  let login: Promise<string> | undefined;
+
+  /** "<slug>[bot]": the only author whose text is evidence. Asked once; a failure is retried on the next job (fail closed). */
+  const botLogin = (): Promise<string> => {
+    if (options.botLogin) return Promise.resolve(options.botLogin);
+    if (!probot) return Promise.reject(new Error("the app is not loaded yet"));
+    const app = probot;
     login ??= (async () => {
-      try {
-        const appOctokit = await probot!.auth();
-        const { data } = await appOctokit.rest.apps.getAuthenticated();
-        return data?.slug ? `${data.slug}[bot]` : undefined;
-      } catch (error) {
-        context.log.warn({ err: error }, "could not read the app's own login; trusting any bot's state blocks");
-        login = undefined;
-        return undefined;
-      }
-    })();
+      const octokit = await app.auth();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      if (!data?.slug) throw new Error("GitHub did not say the App's name (GET /app)");
+      return `${data.slug}[bot]`;
+    })().catch((error: unknown) => {
+      login = undefined;
+      throw error;
+    });
     return login;
   };
 
-  return (app: Probot) => {
-    probot = app;
+  const octokitFor = async (job: ReconcileJob): Promise<Octokit> => {
+    const octokit = (await probot!.auth(job.installationId)) as Octokit;
+    withRequestTimeout(octokit, requestTimeout);
+    return guardRateLimits(octokit, { key: `installation:${job.installationId ?? "token"}`, store: cooldowns, clock });
+  };
 
-    /** Reconcile one mission, one at a time per mission; a waiting reconcile absorbs later requests. */
-    const reconcileMission = (
-      context: Context,
-      repository: { full_name: string; default_branch: string },
-      trackingIssue: number,
-      hintComments?: HintComment[],
-    ) =>
-      serial.reconcile(`${repository.full_name}#${trackingIssue}`, async () => {
-        const login = await botLogin(context);
-        const outcome = await runMission({
-          octokit: timed(context.octokit),
-          repo: context.repo(),
-          trackingIssue,
-          defaultBranch: repository.default_branch,
-          limits,
-          clock,
-          ...(login ? { botLogin: login } : {}),
-          ...(hintComments ? { hintComments } : {}),
-        });
-        if (outcome.kind === "applied" && !outcome.result.complete) await options.onIncomplete?.(context.octokit, context.repo());
+  const deps: JobDeps = {
+    octokitFor,
+    identity: async () => {
+      const bot = await botLogin();
+      return { botLogin: bot, reportLogins: [...new Set([bot, ...(options.reportLogins ?? ["github-actions[bot]"])])] };
+    },
+    serverUrl,
+    choosePlanner: (config: Config) => plannerFor(config, env),
+    history: (octokit, job, where) => history.get(octokit, { owner: job.owner, repo: job.repo }, where),
+    limits: options.limits ?? appLimits,
+    clock,
+    ...(options.planTimeoutMs ? { planTimeoutMs: options.planTimeoutMs } : {}),
+  };
+
+  let processing = false;
+  const app = (loaded: Probot) => {
+    probot = loaded;
+    deps.log = { info: (m) => loaded.log.info(m), warn: (m) => loaded.log.warn(m) };
+    if (!processing) {
+      processing = true;
+      queue.process(async (job) => {
+        const outcome = await reconcileIssue(deps, job);
+        if (outcome.more) await queue.enqueue({ ...job, reason: "more to do" });
       });
-
-    app.on("issue_comment.created", async (context) => {
-      const { comment, issue, repository } = context.payload;
-      const fromBot = comment.user?.type === "Bot" || context.payload.sender.type === "Bot";
-      // A worker's or validation's report on a feature or milestone issue moves its mission on.
-      const tracking = firstMarker(issue.body, "tracking");
-      if (fromBot && tracking && /<!-- mission-bot:(report|validation) /.test(comment.body)) {
-        const hint = { issueNumber: issue.number, url: comment.html_url, body: comment.body, user: comment.user ? { login: comment.user.login, type: comment.user.type ?? "User" } : null };
-        await reconcileMission(context, repository, Number(tracking.key), [hint]);
-        return;
-      }
-      await serial.run(`${repository.full_name}#${issue.number}`, async () => {
-        const outcome = await handleCommandComment(await deps(context), {
-          id: comment.id,
-          body: comment.body,
-          created_at: comment.created_at,
-          author: comment.user?.login ?? "",
-          authorIsBot: fromBot,
-          issue: { number: issue.number, title: issue.title, isPullRequest: Boolean(issue.pull_request) },
-        });
-        context.log.info({ comment: comment.id, outcome }, "mission command");
-      });
-    });
-
-    app.on(["issues.opened", "issues.labeled"], async (context) => {
-      const { issue } = context.payload;
-      if (context.payload.sender.type !== "Bot") {
-        await serial.run(`${context.payload.repository.full_name}#${issue.number}`, async () => {
-          await handleMissionForm(await deps(context), context.payload);
-        });
-      }
-      await continueMission(context);
-    });
-
-    app.on(["issues.closed", "issues.reopened"], continueMission);
-
-    /** A worker or validation run finished (or started): its name says which mission. */
-    app.on("workflow_run", async (context) => {
-      const { workflow_run: run, repository } = context.payload;
-      const mission = missionOfRunName("display_title" in run && typeof run.display_title === "string" ? run.display_title : "");
-      if (mission) await reconcileMission(context, repository, mission.trackingIssue);
-    });
-
-    /** An event on one of the bot's issues moves that mission on (this is also how a large plan keeps materialising). */
-    async function continueMission(context: Context<"issues">) {
-      const { issue, repository } = context.payload;
-      const tracking = firstMarker(issue.body, "tracking");
-      if (tracking) await reconcileMission(context, repository, Number(tracking.key));
     }
+    loaded.onAny(async (context) => {
+      const known = options.botLogin ?? (await botLogin().catch(() => undefined));
+      const job = route(context.name, context.payload as never, known);
+      if (job) await queue.enqueue(job);
+    });
+  };
+
+  return {
+    app,
+    queue,
+    botLogin,
+    pulse: async () => {
+      if (!probot) throw new Error("the app is not loaded yet");
+      return pulseInstallations(probot, queue, { clock });
+    },
   };
 }
 
-/** "mission m-20261124-crm-42 / feature 1.2 / t1-…" → the mission and its tracking issue (the id ends with it). */
-export function missionOfRunName(title: string): { id: string; trackingIssue: number } | undefined {
-  const match = /^mission (m-\d{8}-[a-z0-9-]*?-(\d+)) \/ /.exec(title);
-  return match ? { id: match[1]!, trackingIssue: Number(match[2]) } : undefined;
-}
-
-export default missionBot();
+/** The app as `probot run` loads it (src/index.ts); the server (src/server.ts) builds its own with the queue it chose. */
+export default createMissionApp().app;

@@ -1,4 +1,4 @@
-/** Entry point for `probot run` (npm start): the mission-bot GitHub App. */
-import app from "./app.js";
+/** Entry point for `probot run` (the server, src/server.ts, is the recommended one: it checks its settings first). */
+import { createMissionApp } from "./app.js";
 
-export default app;
+export default createMissionApp().app;

@@ -1,26 +1,29 @@
 /**
- * Apply: perform reconcile's actions against GitHub, idempotently (hidden
- * markers and "already there" checks), bounded per call (a write budget and a
- * deadline), and resumable (what is finished is recorded in mission.md; the
- * next call starts from there).
+ * Apply: the one write path. Performs reconcile's actions against GitHub,
+ * idempotently (markers, "already there" checks, the mission's own record of
+ * what it posted), bounded per call (a write budget and a time budget), and
+ * resumable (what is finished is recorded in mission.md; the next call
+ * starts from there). A step GitHub refuses is reported on the tracking
+ * issue once and does not block unrelated steps; a rate limit stops the
+ * call (the loop tries again when GitHub said to).
  */
+import { performance } from "node:perf_hooks";
 import { missionPath, type Mission } from "../mission/model.js";
-import { recordIssue, type FoundIssue, type Ref } from "../mission/materialise.js";
-import type { Action, Decision, Snapshot } from "../mission/reconcile.js";
+import { recordIssue } from "../mission/materialise.js";
+import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/dispatch.js";
-import { isRateLimited, isStatus, NO_RETRY, statusOf, type Octokit, type RepoRef } from "./client.js";
-import { writeDashboard } from "./dashboard-writer.js";
+import { noticeMarker, noticesIn, refusalMarker, replyMarker } from "../mission/markers.js";
+import { renderDashboard, mergeDashboard, dashboardChanged, dashboardRoom } from "../mission/markdown/dashboard.js";
+import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedError, statusOf, type Octokit, type RepoRef } from "./client.js";
+import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
-import { commentOnce } from "./replies.js";
-import { closedKeys } from "./snapshot.js";
 import { findRunByNonce } from "./runs.js";
-import { performance } from "node:perf_hooks";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
   maxWrites: number;
-  /** how long (ms, measured on the monotonic clock from the start of apply) new writes may start */
+  /** how long (ms, on the monotonic clock from the start of apply) new writes may start */
   timeMs: number;
 }
 
@@ -28,187 +31,377 @@ export interface ApplyInput {
   octokit: Octokit;
   repo: RepoRef;
   snapshot: Snapshot;
-  /** blob sha of mission.md when it exists */
-  sha?: string;
-  /** branch holding mission.md */
-  branch: string;
-  /** the repository's default branch: workflows are dispatched from it */
-  defaultBranch: string;
   limits: ApplyLimits;
-  /** the time decisions are recorded at (runs dispatched); the time budget is measured on the monotonic clock */
+  /** the time decisions are recorded at (runs dispatched) */
   clock?: () => number;
 }
 
 export interface ApplyResult {
-  mission: Mission;
+  mission?: Mission;
+  /** the blob sha of mission.md after the last commit */
   sha?: string;
   writes: number;
   /** false when the limits stopped it before every action ran */
   complete: boolean;
+  /** steps GitHub refused (reported on the tracking issue) */
+  refused: string[];
 }
 
 const READ_ONLY: ReadonlySet<Action["kind"]> = new Set(["record-issue", "update-dashboard"]);
 
+/** Remembered per process: this server does not take `return_run_details` (Enterprise Server 3.20 and older). */
+const noRunDetails = new Set<string>();
+
 export async function apply(decision: Decision, input: ApplyInput): Promise<ApplyResult> {
-  const { octokit, repo, snapshot, limits } = input;
+  const { octokit, repo, snapshot: s, limits } = input;
   const clock = input.clock ?? Date.now;
   const deadline = performance.now() + limits.timeMs;
   let mission = decision.mission;
-  let sha = input.sha;
+  let sha = s.mission.kind === "found" ? s.mission.sha : undefined;
   let writes = 0;
   let dirty = false;
   let complete = true;
-  const known = new Map<Ref, FoundIssue>(snapshot.issues);
+  const refused: string[] = [];
+  const failedRefs = new Set<Ref>();
+  const known = new Map<Ref, FoundIssue>(s.loop?.issues ?? []);
+  const posted = new Set([...(mission?.notices ?? []), ...s.botComments.flatMap((c) => c.notices)]);
 
-  const resolve = (ref: Ref): { number: number; id: number } => {
-    if (ref === "tracking") return snapshot.tracking;
-    const found = known.get(ref) ?? recorded(mission, ref);
-    if (!found) throw new Error(`${ref} of mission ${mission.id} has no issue yet`);
+  const issueOf = (ref: Ref): { number: number; id: number } => {
+    if (ref === "tracking") return s.issue;
+    const found = known.get(ref) ?? (mission ? recorded(mission, ref) : undefined);
+    if (!found) throw new Error(`${ref} of mission ${mission?.id ?? "?"} has no issue yet`);
     return found;
   };
 
+  let stateRefused = false;
   const commit = async (message: string) => {
-    sha = await writeFile(octokit, repo, {
-      path: missionPath(mission.id),
-      text: renderMissionFile(mission),
-      message,
-      ...(sha ? { sha } : {}),
-      branch: input.branch,
-    });
+    if (!mission) return;
+    try {
+      sha = await writeFile(octokit, repo, {
+        path: missionPath(mission.id),
+        text: renderMissionFile(mission),
+        message: `${message} [skip ci]`,
+        ...(sha ? { sha } : {}),
+        branch: s.where.stateBranch,
+        defaultBranch: s.where.defaultBranch,
+      });
+    } catch (error) {
+      if (error instanceof RefusedError) {
+        stateRefused = true;
+        await tellStateRefused(error);
+      }
+      throw error;
+    }
     dirty = false;
+    writes++;
+  };
+
+  /** A branch rule refused the state commit: say so once (the issue's own comments are the record), change nothing else. */
+  const tellStateRefused = async (error: RefusedError) => {
+    const key = `state-refused:${s.where.stateBranch}`;
+    if (posted.has(key)) return;
+    const body = [
+      `**mission-bot cannot save this mission's state.** ${error.message}`,
+      "",
+      `The bot keeps each mission in \`todo/missions/<id>/mission.md\` on its state branch (\`state_branch\` in \`.github/mission.yml\`, now \`${s.where.stateBranch}\`). Let the bot push there (exempt it from the rule or ruleset), or set \`state_branch\` to a branch it may write. Nothing was changed; the bot tries again on the next event.`,
+    ].join("\n");
+    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    posted.add(key);
     writes++;
   };
 
   // Dispatches this call will not make: withdraw their recorded intent, so they cost no try.
   const withdrawFrom = (index: number) => {
+    if (!mission) return;
     const withdrawn = withdrawIntents(mission, decision.actions.slice(index));
     if (withdrawn !== mission) {
       mission = withdrawn;
       dirty = true;
     }
   };
+
+  /** A step GitHub refused for a reason a person must fix: tell the tracking issue once, go on with the rest. */
+  const refuse = async (action: Action, error: unknown) => {
+    const what = describe(action);
+    refused.push(`${what}: ${messageOf(error)}`);
+    for (const ref of refsOf(action)) failedRefs.add(ref);
+    const key = `refused:${what}:${statusOf(error) ?? "?"}`;
+    if (posted.has(key) || !mission) return;
+    const body = `**GitHub refused a step of mission ${mission.id}:** ${what} (${statusOf(error) ?? "error"}: ${messageOf(error).split("\n")[0]}). The mission goes on with the steps that do not depend on it; the bot tries this one again on the next pulse.`;
+    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    writes++;
+    posted.add(key);
+    mission = { ...mission, notices: [...mission.notices, key] };
+    dirty = true;
+  };
+
   let at = 0;
+  let failing = false;
   try {
-    for (const action of decision.actions) {
-      at = decision.actions.indexOf(action);
+    for (const [index, action] of decision.actions.entries()) {
+      at = index;
       if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || performance.now() >= deadline)) {
         complete = false;
-        withdrawFrom(at);
+        withdrawFrom(index);
         break;
       }
-      switch (action.kind) {
-        case "commit-mission":
-          await commit(action.message);
-          break;
-        case "ensure-labels":
-          for (const label of action.labels) {
-            try {
-              await octokit.rest.issues.createLabel({ ...repo, ...label });
-            } catch (error) {
-              if (!isStatus(error, 422)) throw error; // 422: the label exists already
-            }
-            writes++;
-          }
-          break;
-        case "create-issue": {
-          const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: action.body, labels: action.labels, ...NO_RETRY });
-          known.set(action.ref, { number: data.number, id: data.id, state: "open" });
-          writes++;
-          break;
+      if (refsOf(action).some((ref) => failedRefs.has(ref)) && action.kind !== "create-issue") continue;
+      try {
+        await perform(action);
+      } catch (error) {
+        if (error instanceof RateLimitedError || error instanceof ConflictError || error instanceof RefusedError || isRateLimited(error)) throw error;
+        const status = statusOf(error);
+        // 4xx (but 409 conflicts and 422 "try again" races): GitHub says no to this step; the rest goes on.
+        if (status !== undefined && status >= 400 && status < 500 && !transient(error)) {
+          await refuse(action, error);
+          continue;
         }
-        case "link-sub-issue":
-          await linkSubIssue(octokit, repo, resolve(action.parent).number, resolve(action.child));
-          writes++;
-          break;
-        case "add-blocked-by":
-          await addBlockedBy(octokit, repo, resolve(action.blocked).number, resolve(action.blocking).id);
-          writes++;
-          break;
-        case "record-issue":
-          mission = recordIssue(mission, action.ref, resolve(action.ref));
-          dirty = true;
-          break;
-        case "dispatch-worker": {
-          const inputs = workerInputs(mission, action.dispatch, input.defaultBranch);
-          const find = () => findDispatched(octokit, repo, snapshot.config.worker.workflow, mission, action.dispatch.feature, action.dispatch.try);
-          const result = await dispatch(octokit, repo, snapshot.config.worker.workflow, input.defaultBranch, inputs, find);
-          mission = recordDispatch(mission, action.dispatch.feature, action.dispatch.try, result, clock());
-          if ("error" in result) {
-            await commentOnce(octokit, repo, snapshot.tracking.number, `dispatch-failed:${action.dispatch.feature}:${action.dispatch.try}`, result.error);
-          }
-          dirty = true;
-          writes++;
-          break;
-        }
-        case "dispatch-validation": {
-          const inputs = validationInputs(mission, action.milestone, action.nonce, input.defaultBranch);
-          const find = () => findDispatched(octokit, repo, snapshot.config.validation.workflow, mission, `validate-${action.milestone}`, action.try);
-          const result = await dispatch(octokit, repo, snapshot.config.validation.workflow, input.defaultBranch, inputs, find);
-          mission = recordValidationDispatch(mission, action.milestone, action.try, result, clock());
-          if ("error" in result) {
-            await commentOnce(octokit, repo, snapshot.tracking.number, `validation-dispatch-failed:${action.milestone}:${action.try}`, result.error);
-          }
-          dirty = true;
-          writes++;
-          break;
-        }
-        case "cancel-run":
-          try {
-            await octokit.rest.actions.cancelWorkflowRun({ ...repo, run_id: action.runId });
-          } catch (error) {
-            if (!isStatus(error, 409, 404)) throw error; // 409: already finished
-          }
-          writes++;
-          break;
-        case "comment":
-          if (await commentOnce(octokit, repo, resolve(action.on).number, action.key, action.body)) writes++;
-          if (action.marks?.length) {
-            // Posted (now or before): the alert is recorded as sent.
-            mission = { ...mission, alerts_sent: [...new Set([...mission.alerts_sent, ...action.marks])] };
-            dirty = true;
-          }
-          break;
-        case "close-issue":
-          await octokit.rest.issues.update({ ...repo, issue_number: resolve(action.ref).number, state: "closed", state_reason: action.reason });
-          writes++;
-          break;
-        case "close-duplicate":
-          await octokit.rest.issues.update({ ...repo, issue_number: action.number, state: "closed", state_reason: "duplicate" });
-          await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: action.comment, ...NO_RETRY });
-          writes += 2;
-          break;
-        case "label": {
-          const issue_number = resolve(action.on).number;
-          if (action.add?.length) {
-            await octokit.rest.issues.addLabels({ ...repo, issue_number, labels: action.add });
-            writes++;
-          }
-          for (const name of action.remove ?? []) {
-            try {
-              await octokit.rest.issues.removeLabel({ ...repo, issue_number, name });
-            } catch (error) {
-              if (!isStatus(error, 404)) throw error; // not there: nothing to remove
-            }
-            writes++;
-          }
-          break;
-        }
-        case "update-dashboard":
-          break; // always done below, once
+        throw error;
       }
     }
   } catch (error) {
     // An action failed: the dispatches after it were not made (a failed dispatch records its own answer).
+    failing = true;
     withdrawFrom(decision.actions[at]?.kind.startsWith("dispatch-") ? at + 1 : at);
     throw error;
   } finally {
-    // What is finished is never lost: commit the records made so far, even on an error.
-    if (dirty) await commit(`mission ${mission.id}: record progress`);
+    // What is finished is never lost: commit the records made so far, even on an error
+    // (a mission whose file was never created is not created here).
+    if (dirty && mission && sha && !stateRefused) {
+      try {
+        await commit(`mission ${mission.id}: record progress`);
+      } catch (error) {
+        if (!failing) throw error; // otherwise the first error is the one to report; the next reconcile finds what was made by its markers
+      }
+    }
   }
-  if (decision.actions.length) {
-    await writeDashboard(octokit, repo, snapshot.tracking.number, { mission, closed: closedKeys(known) });
+  if (mission && decision.actions.some((a) => a.kind === "update-dashboard")) {
+    if (await writeDashboardIfChanged(octokit, repo, s, mission, known)) writes++;
   }
-  return { mission, writes, complete, ...(sha ? { sha } : {}) };
+  return { ...(mission ? { mission } : {}), writes, complete, refused, ...(sha ? { sha } : {}) };
+
+  async function perform(action: Action): Promise<void> {
+    switch (action.kind) {
+      case "commit-mission":
+        await commit(action.message);
+        return;
+      case "reply": {
+        const hidden = [replyMarker(action.to), ...(action.refused ? [refusalMarker(action.refused)] : [])].join("\n");
+        await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${action.body}\n\n${hidden}`, ...NO_RETRY });
+        writes++;
+        return;
+      }
+      case "edit-reply": {
+        const answer = s.botComments.find((c) => (action.to === "form" ? c.notices.includes(`form:${s.issue.id}`) : c.repliedTo.includes(action.to)));
+        if (!answer) {
+          const marker = action.to === "form" ? noticeMarker(`form:${s.issue.id}`) : replyMarker(action.to);
+          await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${action.body}\n\n${marker}`, ...NO_RETRY });
+        } else {
+          const body = action.replacing && answer.body.includes(action.replacing) ? answer.body.replace(action.replacing, action.body) : editedAnswer(answer.body, action.body);
+          await octokit.rest.issues.updateComment({ ...repo, comment_id: answer.id, body });
+        }
+        writes++;
+        return;
+      }
+      case "ensure-labels":
+        // one step of the write budget, however many labels: a budget smaller than the label count still makes progress
+        for (const label of action.labels) {
+          try {
+            await octokit.rest.issues.createLabel({ ...repo, ...label });
+          } catch (error) {
+            if (!alreadyExists(error)) throw error;
+          }
+        }
+        writes++;
+        return;
+      case "create-issue": {
+        const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: action.body, labels: action.labels, ...NO_RETRY });
+        known.set(action.ref, { number: data.number, id: data.id, state: "open" });
+        writes++;
+        return;
+      }
+      case "link-sub-issue":
+        await linkSubIssue(octokit, repo, issueOf(action.parent).number, issueOf(action.child));
+        writes++;
+        return;
+      case "add-blocked-by":
+        await addBlockedBy(octokit, repo, issueOf(action.blocked).number, issueOf(action.blocking).id);
+        writes++;
+        return;
+      case "record-issue":
+        if (!mission) return;
+        mission = recordIssue(mission, action.ref, issueOf(action.ref));
+        dirty = true;
+        return;
+      case "dispatch-worker": {
+        if (!mission) return;
+        const m = mission;
+        const workflow = s.config.worker.workflow;
+        const inputs = workerInputs(m, action.dispatch, s.where.defaultBranch);
+        const find = () => findDispatched(octokit, repo, workflow, m, action.dispatch.feature, action.dispatch.try);
+        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl);
+        mission = recordDispatch(m, action.dispatch.feature, action.dispatch.try, result, clock());
+        dirty = true;
+        writes++;
+        if ("error" in result) await noticeOnce("tracking", `dispatch-failed:${action.dispatch.feature}:${action.dispatch.try}`, result.error);
+        return;
+      }
+      case "dispatch-validation": {
+        if (!mission) return;
+        const m = mission;
+        const workflow = s.config.validation.workflow;
+        const inputs = validationInputs(m, action.milestone, action.nonce, s.where.defaultBranch);
+        const find = () => findDispatched(octokit, repo, workflow, m, `validate-${action.milestone}`, action.try);
+        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl);
+        mission = recordValidationDispatch(m, action.milestone, action.try, result, clock());
+        dirty = true;
+        writes++;
+        if ("error" in result) await noticeOnce("tracking", `validation-dispatch-failed:${action.milestone}:${action.try}`, result.error);
+        return;
+      }
+      case "cancel-run":
+        try {
+          await octokit.rest.actions.cancelWorkflowRun({ ...repo, run_id: action.runId });
+        } catch (error) {
+          if (!isStatus(error, 409, 404)) throw error; // 409: already finished
+        }
+        writes++;
+        return;
+      case "comment":
+        await noticeOnce(action.on, action.key, action.body);
+        if (action.marks?.length && mission) {
+          // Posted (now or before): the alert is recorded as sent.
+          mission = { ...mission, alerts_sent: [...new Set([...mission.alerts_sent, ...action.marks])] };
+          dirty = true;
+        }
+        return;
+      case "close-issue":
+        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(action.ref).number, state: "closed", state_reason: action.reason });
+        writes++;
+        return;
+      case "reopen-issue":
+        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(action.ref).number, state: "open" });
+        writes++;
+        return;
+      case "close-duplicate":
+        await octokit.rest.issues.update({ ...repo, issue_number: action.number, state: "closed", state_reason: "duplicate" });
+        await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: action.comment, ...NO_RETRY });
+        writes += 2;
+        return;
+      case "label": {
+        const issue_number = issueOf(action.on).number;
+        if (action.add?.length) {
+          await octokit.rest.issues.addLabels({ ...repo, issue_number, labels: action.add });
+          writes++;
+        }
+        for (const name of action.remove ?? []) {
+          try {
+            await octokit.rest.issues.removeLabel({ ...repo, issue_number, name });
+          } catch (error) {
+            if (!isStatus(error, 404)) throw error; // not there: nothing to remove
+          }
+          writes++;
+        }
+        return;
+      }
+      case "update-dashboard":
+        return; // always done last, once
+    }
+  }
+
+  /** Post a notice once per key: skipped when the mission records it or the issue already shows it. */
+  async function noticeOnce(on: Ref, key: string, body: string): Promise<void> {
+    if (posted.has(key)) return;
+    const issue_number = issueOf(on).number;
+    if (on !== "tracking") {
+      // Notices on other issues are rare: look there before posting (a post whose record was lost).
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number, per_page: 100 });
+      if (comments.some((c) => c.user?.login === s.where.botLogin && noticesIn(c.body).includes(key))) {
+        remember(key);
+        return;
+      }
+    }
+    await octokit.rest.issues.createComment({ ...repo, issue_number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    writes++;
+    remember(key);
+  }
+
+  function remember(key: string): void {
+    posted.add(key);
+    if (mission && !mission.notices.includes(key)) {
+      mission = { ...mission, notices: [...mission.notices, key] };
+      dirty = true;
+    }
+  }
+}
+
+/** The answer rewritten: a replacement for the whole text, keeping the hidden markers it carried. */
+function editedAnswer(old: string, body: string): string {
+  const hidden = old.match(/<!-- mission-bot:[^>]*-->/g) ?? [];
+  return [body, "", ...hidden].join("\n");
+}
+
+/** Rewrite the dashboard region when what it would show changed (re-read just before writing: a person's edit is kept). */
+async function writeDashboardIfChanged(octokit: Octokit, repo: RepoRef, s: Snapshot, mission: Mission, known: ReadonlyMap<Ref, FoundIssue>): Promise<boolean> {
+  const closed = new Set<string>();
+  for (const [ref, issue] of known) if (issue.state === "closed") closed.add(ref.slice(ref.indexOf(":") + 1));
+  const render = (body: string) =>
+    mergeDashboard(
+      body,
+      mission.id,
+      renderDashboard({ mission, closed, maxChars: dashboardRoom(body, mission.id), serverUrl: s.where.serverUrl, stateBranch: s.where.stateBranch }),
+    );
+  if (!dashboardChanged(s.issue.body, render(s.issue.body))) return false;
+  const { data } = await octokit.rest.issues.get({ ...repo, issue_number: s.issue.number });
+  const current = data.body ?? "";
+  const body = render(current);
+  if (!dashboardChanged(current, body)) return false;
+  await octokit.rest.issues.update({ ...repo, issue_number: s.issue.number, body });
+  return true;
+}
+
+/** GitHub's 422 for a label (or ref) that exists: `errors: [{ code: "already_exists" }]`. */
+function alreadyExists(error: unknown): boolean {
+  if (!isStatus(error, 422)) return false;
+  const data = (error as { response?: { data?: unknown } }).response?.data;
+  return /already_exists|already exists/i.test(`${JSON.stringify(data ?? "")} ${messageOf(error)}`);
+}
+
+/** 422s GitHub answers to a race, not a refusal: parallel sub-issue adds to one parent. */
+function transient(error: unknown): boolean {
+  return isStatus(error, 422) && /priority has already been taken/i.test(messageOf(error));
+}
+
+function refsOf(action: Action): Ref[] {
+  switch (action.kind) {
+    case "create-issue":
+    case "record-issue":
+      return [action.ref];
+    case "link-sub-issue":
+      return [action.parent, action.child];
+    case "add-blocked-by":
+      return [action.blocked, action.blocking];
+    default:
+      return [];
+  }
+}
+
+function describe(action: Action): string {
+  switch (action.kind) {
+    case "create-issue":
+      return `creating the issue for ${action.ref}`;
+    case "link-sub-issue":
+      return `linking ${action.child} under ${action.parent}`;
+    case "add-blocked-by":
+      return `recording that ${action.blocked} is blocked by ${action.blocking}`;
+    case "label":
+      return `labelling ${action.on}`;
+    case "close-issue":
+    case "reopen-issue":
+      return `${action.kind === "close-issue" ? "closing" : "reopening"} ${action.ref}`;
+    default:
+      return action.kind;
+  }
 }
 
 export type DispatchResult = { runId: number; url?: string } | { runId?: undefined } | { error: string } | { notStarted: true };
@@ -216,7 +409,9 @@ export type DispatchResult = { runId: number; url?: string } | { runId?: undefin
 /**
  * `workflow_dispatch` with `return_run_details`: the answer carries the run id.
  * A definite refusal (4xx) is reported; anything else leaves the run to be
- * found by its name, so a lost answer never dispatches twice.
+ * found by its name, so a lost answer never dispatches twice. Enterprise
+ * Server 3.20 and older refuse the field with 400 (cli/cli#12672): the
+ * dispatch is sent again without it, and the run found by its name.
  */
 async function dispatch(
   octokit: Octokit,
@@ -224,27 +419,35 @@ async function dispatch(
   workflow: string,
   ref: string,
   inputs: Record<string, string>,
-  /** look for the run by its name, when the answer did not say whether it started */
   find: () => Promise<{ id: number; html_url?: string } | undefined>,
+  server: string,
 ): Promise<DispatchResult> {
-  try {
-    const response = await octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+  const send = async (details: boolean) =>
+    octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
       ...repo,
       workflow_id: workflow,
       ref,
       inputs,
-      return_run_details: true,
+      ...(details ? { return_run_details: true } : {}),
       ...NO_RETRY,
     });
+  try {
+    let response;
+    try {
+      response = await send(!noRunDetails.has(server));
+    } catch (error) {
+      if (!isStatus(error, 400) || noRunDetails.has(server) || !/return_run_details/i.test(messageOf(error))) throw error;
+      noRunDetails.add(server);
+      response = await send(false);
+    }
     const data = response.data as unknown as { workflow_run_id?: number; html_url?: string } | undefined;
     return data?.workflow_run_id ? { runId: data.workflow_run_id, ...(data.html_url ? { url: data.html_url } : {}) } : {};
   } catch (error) {
     const status = statusOf(error);
     // A rate limit refuses nothing: the run did not start; the next reconcile dispatches it.
-    if (isRateLimited(error)) return { notStarted: true };
+    if (isRateLimited(error) || error instanceof RateLimitedError) return { notStarted: true };
     if (status !== undefined && status >= 400 && status < 500) {
-      const message = error instanceof Error ? error.message : String(error);
-      return { error: `GitHub refused to start \`${workflow}\` (${status}): ${message}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };
+      return { error: `GitHub refused to start \`${workflow}\` (${status}): ${messageOf(error)}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };
     }
     // 5xx or no answer: the run may exist. Look for it by name; if it is not there, it did not start.
     const run = await find().catch(() => undefined);
@@ -272,14 +475,33 @@ function recorded(m: Mission, ref: Ref): { number: number; id: number } | undefi
   return undefined;
 }
 
-/** Link a child under a parent; a child already under that parent is success. */
+/**
+ * Link a child under a parent. A child already under that parent is
+ * success; a child under another issue (a duplicate that was closed, or a
+ * person's choice) is moved with `replace_parent`. Enterprise Server 3.19
+ * has no sub-issues (404): the milestone issue's feature list stands in.
+ */
 async function linkSubIssue(octokit: Octokit, repo: RepoRef, parent: number, child: { number: number; id: number }) {
   try {
     await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id });
   } catch (error) {
-    if (!isStatus(error, 422)) throw error;
+    if (isStatus(error, 404) && !(await issueExists(octokit, repo, parent))) throw error;
+    if (isStatus(error, 404)) return; // no sub-issues on this server
+    if (!isStatus(error, 422) || transient(error)) throw error;
     const current = await octokit.rest.issues.getParent({ ...repo, issue_number: child.number }).catch(() => undefined);
-    if (current?.data.number !== parent) throw error;
+    if (current?.data.number === parent) return;
+    if (!current) throw error;
+    await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id, replace_parent: true });
+  }
+}
+
+async function issueExists(octokit: Octokit, repo: RepoRef, number: number): Promise<boolean> {
+  try {
+    await octokit.rest.issues.get({ ...repo, issue_number: number });
+    return true;
+  } catch (error) {
+    if (isStatus(error, 404, 410)) return false;
+    throw error;
   }
 }
 

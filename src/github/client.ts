@@ -39,6 +39,20 @@ export function isRateLimited(error: unknown): boolean {
   return headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(e.message ?? "");
 }
 
+/** The message GitHub answered with (Octokit's RequestError message), or the error's text. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** GitHub refused a write for a reason a person must fix (a branch rule, a missing permission): say so once, do not retry. */
+export class RefusedError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = "RefusedError";
+  }
+}
+
 /** mission.md moved underneath us: re-read and decide again, never overwrite. */
 export class ConflictError extends Error {
   constructor(path: string) {

@@ -9,6 +9,11 @@ export const CONFIG_PATH = ".github/mission.yml";
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
+/** Every setting at its default (no `.github/mission.yml`). */
+export function defaultConfig(): Config {
+  return Config.parse({});
+}
+
 /** `null` text (no file) gives the defaults. */
 export function parseConfig(text: string | null): ConfigResult {
   let raw: unknown = {};

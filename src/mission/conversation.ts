@@ -30,6 +30,12 @@ export interface CommandInput {
   history?: History;
 }
 
+/** Stands in an answer while the planner works; the plan (or why there is none) replaces it. */
+export const PLANNING_NOTE = "⏳ **Planning…** The plan will appear here in place of this line, usually within a few minutes.";
+
+/** Replaces PLANNING_NOTE when a later command asked for a new plan before this one was ready. */
+export const SUPERSEDED_NOTE = "A later command asked for a new plan before this one was ready; its answer shows the plan.";
+
 export type Step =
   /** save `mission` when given, then post `reply` */
   | { kind: "reply"; reply: string; mission?: Mission }
@@ -83,6 +89,7 @@ export function newMission(input: {
     ledger: [],
     decisions: [{ at: input.now, by: input.author, what: "Mission started." }],
     alerts_sent: [],
+    notices: [],
   };
   return applyFlags(base, input.flags);
 }
@@ -140,6 +147,9 @@ export function decide(input: CommandInput): Step {
     }
     case "approve": {
       if (!m) return noMission();
+      if (m.planning) {
+        return { kind: "reply", reply: `Mission **${m.id}** is being planned; approve the plan once it is shown.` };
+      }
       if (m.status === "scoping") {
         const open = openQuestions(m);
         return {
@@ -191,7 +201,7 @@ export function afterPlan(input: {
   /** shown when the planner could not plan (e.g. how to write an outline) */
   help?: string;
   history?: History;
-}): Step {
+}): Extract<Step, { kind: "reply" }> {
   const { mission: m, result } = input;
   const preface = input.preface ?? "";
   const problems = result.ok ? checkPlan(result.plan) : result.problems;

@@ -4,7 +4,7 @@
  * string (GitHub passes them so); none is free text from an issue.
  */
 import type { Mission, RunRecord, ValidationRecord } from "./model.js";
-import type { WorkerDispatch } from "./reconcile.js";
+import type { WorkerDispatch } from "./decision.js";
 import { findFeature, mapFeatures, mapMilestones } from "./workers.js";
 
 /** POC: every worker commits to one mission branch; Full: a branch (and pull request) per feature. */

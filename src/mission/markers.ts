@@ -1,7 +1,22 @@
 /**
- * Hidden markers identify what the bot owns. Every issue, comment and body
- * region it writes carries one, so apply can look before it creates and a
- * retry never creates anything twice. Pure.
+ * The whole grammar of the bot's hidden markers, in one place. Every issue,
+ * comment and body region the bot writes carries one, so apply can look
+ * before it creates (a retry never creates anything twice) and the loop can
+ * tell what it already did. Pure.
+ *
+ * A marker is only evidence when the bot itself wrote the text it sits in:
+ * callers read markers from issue bodies and comments authored by the bot's
+ * own login, never from a person's or another bot's text. And no outside
+ * text can carry one into the bot's own writing: the one escaper
+ * (markdown/escape.ts) breaks every `<!--` and `-->` in it.
+ *
+ *   <!-- mission-bot:<mission>:<kind>:<key> -->   an issue or region the bot owns
+ *   <!-- mission-bot:reply:<comment id> -->       the bot's answer to that command comment
+ *   <!-- mission-bot:once:<key> -->               a notice posted once per key
+ *   <!-- mission-bot:refused:<login> -->          a refusal to that person (refusals are rate-limited)
+ *   <!-- mission-bot:report <base64url> -->       a worker's report (report.ts)
+ *   <!-- mission-bot:validation <base64url> -->   a validation report (validation.ts)
+ *   <!-- mission-bot:dashboard-tail -->           where the dashboard may be cut
  */
 
 export type MarkerKind = "tracking" | "milestone" | "feature" | "comment" | "dashboard";
@@ -19,7 +34,7 @@ export function marker(m: Marker): string {
   return `<!-- mission-bot:${m.mission}:${m.kind}:${m.key} -->`;
 }
 
-/** All markers in a text, in order. */
+/** All issue markers in a text the bot wrote, in order. */
 export function findMarkers(text: string | null | undefined): Marker[] {
   if (!text) return [];
   const found: Marker[] = [];
@@ -33,11 +48,58 @@ export function firstMarker(text: string | null | undefined, kind?: MarkerKind):
   return findMarkers(text).find((m) => kind === undefined || m.kind === kind);
 }
 
-/** Marks the bot's answer to one command comment, so a redelivered command is answered once. */
+/** Marks the bot's answer to one command comment, so a command is answered once. */
 export function replyMarker(commentId: number): string {
   return `<!-- mission-bot:reply:${commentId} -->`;
 }
 
-export function hasReplyMarker(text: string | null | undefined, commentId: number): boolean {
-  return !!text && text.includes(replyMarker(commentId));
+/** The command comments a text of the bot's answers. */
+export function repliedTo(text: string | null | undefined): number[] {
+  if (!text) return [];
+  return [...text.matchAll(/<!-- mission-bot:reply:(\d{1,20}) -->/g)].map((m) => Number(m[1]));
 }
+
+/** Marks a notice the bot posts once per key (alerts, pauses, needs-human, …). */
+export function noticeMarker(key: string): string {
+  return `<!-- mission-bot:once:${key} -->`;
+}
+
+/** The notice keys in a text of the bot's. */
+export function noticesIn(text: string | null | undefined): string[] {
+  if (!text) return [];
+  return [...text.matchAll(/<!-- mission-bot:once:([^\s>]{1,300}) -->/g)].map((m) => m[1]!);
+}
+
+/** Marks a refusal to `login` (people without write access are answered at most once an hour per issue). */
+export function refusalMarker(login: string): string {
+  return `<!-- mission-bot:refused:${login.toLowerCase()} -->`;
+}
+
+/** The logins a text of the bot's refused. */
+export function refusedIn(text: string | null | undefined): string[] {
+  if (!text) return [];
+  return [...text.matchAll(/<!-- mission-bot:refused:([a-z0-9][a-z0-9-]{0,38}(?:\[bot\])?) -->/g)].map((m) => m[1]!);
+}
+
+/** A worker's report block: `<!-- mission-bot:report <base64url JSON> -->`. */
+export const REPORT_BLOCK = /<!-- mission-bot:report ([A-Za-z0-9_-]+) -->/;
+export function reportBlock(base64url: string): string {
+  return `<!-- mission-bot:report ${base64url} -->`;
+}
+
+/** A validation report block: `<!-- mission-bot:validation <base64url JSON> -->`. */
+export const VALIDATION_BLOCK = /<!-- mission-bot:validation ([A-Za-z0-9_-]+) -->/g;
+export function validationBlock(base64url: string): string {
+  return `<!-- mission-bot:validation ${base64url} -->`;
+}
+
+/** Does a comment carry a worker's or validation report? */
+export function carriesReport(text: string | null | undefined): boolean {
+  return !!text && /<!-- mission-bot:(report|validation) [A-Za-z0-9_-]+ -->/.test(text);
+}
+
+/**
+ * Hidden line between the dashboard's top (always kept) and its long tail
+ * (may be cut). It matches no other marker on purpose: it identifies nothing.
+ */
+export const DASHBOARD_TAIL = "<!-- mission-bot:dashboard-tail -->";

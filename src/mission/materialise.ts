@@ -4,31 +4,12 @@
  * complete. Pure: decides the actions; apply performs them.
  */
 import { LABELS, type Feature, type Milestone, type Mission } from "./model.js";
+import type { Action, FoundIssue, LabelSpec, Ref } from "./decision.js";
 import { featureBody, featureTitle, milestoneBody, milestoneTitle } from "./markdown/issues.js";
 
-/** What the bot refers to: the tracking issue, a milestone issue or a feature issue. */
-export type Ref = "tracking" | `milestone:${string}` | `feature:${string}`;
+export type { Ref, FoundIssue, LabelSpec } from "./decision.js";
 
-export interface FoundIssue {
-  number: number;
-  id: number;
-  state: "open" | "closed";
-  labels?: readonly string[];
-}
-
-export interface LabelSpec {
-  name: string;
-  color: string;
-  description: string;
-}
-
-export type MaterialiseAction =
-  | { kind: "ensure-labels"; labels: LabelSpec[] }
-  | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[] }
-  | { kind: "link-sub-issue"; parent: Ref; child: Ref }
-  | { kind: "add-blocked-by"; blocked: Ref; blocking: Ref }
-  /** the item's issue exists and is fully linked: write its number and id into the mission */
-  | { kind: "record-issue"; ref: Ref };
+export type MaterialiseAction = Extract<Action, { kind: "ensure-labels" | "create-issue" | "link-sub-issue" | "add-blocked-by" | "record-issue" }>;
 
 export function missionLabels(id: string): LabelSpec[] {
   return [
@@ -52,7 +33,8 @@ export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>): M
   const actions: MaterialiseAction[] = [];
 
   const pending = m.plan.milestones.some((ms) => !ms.issue || ms.features.some((f) => !f.issue));
-  if (pending && !m.plan.milestones.some((ms) => ms.issue)) {
+  // Labels once, before the mission's first issue (GitHub would make missing ones grey and bare).
+  if (pending && issues.size === 0 && !m.plan.milestones.some((ms) => ms.issue)) {
     actions.push({ kind: "ensure-labels", labels: missionLabels(m.id) });
   }
   const exists = (ref: Ref) => issues.has(ref);

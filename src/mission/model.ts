@@ -5,8 +5,14 @@
  */
 import { z } from "zod";
 
+/**
+ * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
+ * mission's label `mission:<id>` fits GitHub's 50-character label names.
+ */
+export const MISSION_ID_MAX = 42;
 export const MissionId = z
   .string()
+  .max(MISSION_ID_MAX, `a mission id has at most ${MISSION_ID_MAX} characters`)
   .regex(/^m-\d{8}-[a-z0-9][a-z0-9-]{0,40}$/, "a mission id looks like m-20261124-crm-42");
 export type MissionId = z.infer<typeof MissionId>;
 
@@ -127,6 +133,8 @@ export const Feature = z.strictObject({
   attempts_base: z.number().int().nonnegative().default(0),
   /** for a fix feature opened by a failed validation: the failure it fixes */
   fix_for: z.string().max(300).optional(),
+  /** done: its issue was closed by the bot, a worker's report, or a person with write access (checked live) */
+  done: z.strictObject({ by: z.string().min(1).max(100), at: isoDate }).optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 
@@ -185,6 +193,8 @@ export const Decision = z.strictObject({
   at: isoDate,
   by: z.string().min(1),
   what: z.string().min(1).max(2000),
+  /** the command comment that decided it: a command recorded here is never applied twice */
+  comment: z.number().int().positive().optional(),
 });
 export type Decision = z.infer<typeof Decision>;
 
@@ -214,6 +224,12 @@ export const Mission = z.strictObject({
   alerts_sent: z.array(z.string()).default([]),
   /** why the mission is paused (a person, the budget, repeated validation failures) */
   paused_reason: z.string().max(2000).optional(),
+  /** a plan was asked for and has not been answered yet: the command (absent: the mission form) whose answer shows it */
+  planning: z.strictObject({ comment: z.number().int().positive().optional(), at: isoDate, change: z.string().max(10_000).optional() }).optional(),
+  /** keys of the notices already posted (each is posted once) */
+  notices: z.array(z.string().max(300)).default([]),
+  /** comments on the tracking issue up to this time have been read: later reconciles list only newer ones */
+  seen_until: isoDate.optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -272,6 +288,9 @@ const RunnerPrices = z.strictObject({
 });
 
 const PER_RUN_DEFAULTS = { max_turns: 200, timeout_minutes: 360, tokens_per_turn: 10_000 };
+
+/** The branch mission.md files live on unless `.github/mission.yml` says otherwise. */
+export const DEFAULT_STATE_BRANCH = "mission-bot/state";
 
 const PerRun = z.strictObject({
   /** the most turns a worker run may take, whatever its forecast */
@@ -401,8 +420,12 @@ export const Config = z.strictObject({
     })
     .default({ workflow: "mission-worker.yml", max_attempts: 3, stuck_after_minutes: 390 })
     .describe("the worker runs that implement features"),
-  /** where mission.md files are committed (default: the repository's default branch) */
-  state_branch: z.string().optional().describe("where mission.md files are committed (default: the repository's default branch)"),
+  /** where mission.md files are committed: a branch of their own, created on first use with no workflows on it, so state commits start no CI */
+  state_branch: z
+    .string()
+    .regex(/^(?!\/|.*(?:\.\.|\/\/|@\{|\\|\.lock$|\/$))[A-Za-z0-9._/-]{1,200}$/, "state_branch is a branch name, like mission-bot/state")
+    .default(DEFAULT_STATE_BRANCH)
+    .describe("where mission.md files are committed: a branch of their own (created on first use, with no workflows on it, so state commits start no CI), or the default branch's name"),
   validation: ValidationConfig.default({ workflow: "mission-validate.yml", max_failures: 3, timeout_minutes: 30 }).describe(
     "how a milestone is validated",
   ),
@@ -411,6 +434,7 @@ export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
 
 /** Label every mission issue carries; `mission:<id>` finds them in one list call. */
+export const LABEL_MAX = 50;
 export const LABELS = {
   mission: "mission",
   milestone: "mission:milestone",

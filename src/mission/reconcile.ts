@@ -1,346 +1,256 @@
 /**
  * Decide: a snapshot of what GitHub and mission.md say now → the mission as
  * it should be recorded and the actions that bring GitHub in line with it.
- * Pure and level-triggered: the same snapshot gives the same decision, and
- * applying it, whatever was left half-done before, converges. Webhooks, the
- * pulse and commands all come through here.
+ * Pure and level-triggered. Everything comes through here: unanswered
+ * commands (with their authors' live-checked permission) are part of the
+ * snapshot, and their answers are actions like any other; the running
+ * mission's loop (advance.ts) follows in the same decision.
  */
-import type { Config, Feature, Mission, RunRecord } from "./model.js";
-import { LABELS } from "./model.js";
-import { materialise, type FoundIssue, type MaterialiseAction, type Ref } from "./materialise.js";
-import {
-  activeMilestone,
-  featureState,
-  isRunning,
-  isStuck,
-  mapFeatures,
-  observe,
-  runNonce,
-  type ObservedRun,
-} from "./workers.js";
-import type { ReadReport } from "./report.js";
-import { addEntry, entryFromReport, malformedEntry } from "./ledger.js";
-import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./enforce.js";
-import type { History } from "./forecast.js";
-import { decideValidation, type FoundValidationReport } from "./validating.js";
+import { parseCommand, type Command } from "./commands.js";
+import { afterPlan, decide as decideCommand, decideFromForm, PLANNING_NOTE, SUPERSEDED_NOTE, type Step } from "./conversation.js";
+import type { Action, CommandFact, Decision, Snapshot } from "./decision.js";
+import { mayDirect } from "./decision.js";
+import { advance, runs } from "./advance.js";
+import { LABELS, missionPath, type Mission } from "./model.js";
+import type { PlanRequest } from "./plan.js";
+import { parseMissionForm } from "./issue-form.js";
+import { inlineText } from "./markdown/escape.js";
 
-export type { Ref, FoundIssue } from "./materialise.js";
+export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";
 
-export interface FoundReport {
-  /** the feature issue the report was posted on */
-  feature: string;
-  /** the comment's URL, for the record */
-  url: string;
-  result: Exclude<ReadReport, { found: false }>;
-}
-
-export interface Snapshot {
-  mission: Mission;
-  /** mission.md exists in git (false while the approved plan only lives in the bot's comment) */
-  committed: boolean;
-  tracking: { number: number; id: number; labels: readonly string[] };
-  /** the bot's issues for this mission, found by their hidden markers */
-  issues: ReadonlyMap<Ref, FoundIssue>;
-  /** open issues GitHub created twice (a create whose answer was lost): the mission keeps `keep` */
-  duplicates?: readonly { ref: Ref; keep: number; extra: FoundIssue }[];
-  config: Config;
-  now: string;
-  /** what GitHub says now about runs recorded as unfinished, by run id */
-  runs: ReadonlyMap<number, ObservedRun>;
-  /** runs found by the nonce in their name, for dispatches whose answer was lost */
-  runsByNonce: ReadonlyMap<string, ObservedRun>;
-  /** worker reports found on feature issues */
-  reports: readonly FoundReport[];
-  /** validation reports found on milestone issues */
-  validationReports: readonly FoundValidationReport[];
-  /** finished features of this repository's missions, for forecasts */
-  history: History;
-}
-
-export interface WorkerDispatch {
-  feature: string;
-  try: number;
-  issue: number;
-  nonce: string;
-  limits: { max_turns: number; timeout_minutes: number; max_cost_usd?: number };
-}
-
-export type Action =
-  | { kind: "commit-mission"; message: string }
-  | MaterialiseAction
-  | { kind: "dispatch-worker"; dispatch: WorkerDispatch }
-  | { kind: "dispatch-validation"; milestone: string; try: number; nonce: string }
-  | { kind: "cancel-run"; runId: number }
-  /** posted once: the key is a hidden marker; `marks` (budget alerts) are recorded in the mission once it is posted */
-  | { kind: "comment"; on: Ref; key: string; body: string; marks?: string[] }
-  | { kind: "close-issue"; ref: Ref; reason: "completed" | "not_planned" }
-  /** an issue GitHub created twice: say so on it and close it as a duplicate */
-  | { kind: "close-duplicate"; number: number; comment: string }
-  | { kind: "label"; on: Ref; add?: string[]; remove?: string[] }
-  | { kind: "update-dashboard" };
-
-export interface Decision {
-  mission: Mission;
-  actions: Action[];
-}
-
-export const NEEDS_HUMAN = "mission:needs-human";
-export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
-export const COMPLETED = "mission:completed";
+/** A person without write access is answered at most once an hour per issue. */
+export const REFUSAL_WINDOW_MS = 3_600_000;
 
 export function reconcile(s: Snapshot): Decision {
-  const before = s.mission;
-  if (before.status === "scoping" || before.status === "planned" || !before.plan) return { mission: before, actions: [] };
-  const closed = (key: string) => s.issues.get(`feature:${key}`)?.state === "closed";
+  if (s.mission.kind === "invalid") return invalidMission(s);
+  const found = s.mission.kind === "found" ? s.mission.mission : undefined;
+  let m = found;
   const actions: Action[] = [];
+  const refusedNow = new Set<string>();
 
-  // 1. Facts first: what the runs did and what they reported.
-  let m = observeRuns(before, s, actions);
-  m = ingestReports(m, s);
-
-  // 2. Commands that stop work.
-  if (m.status === "cancelled") {
-    for (const f of allFeatures(m)) for (const r of f.runs) if (isRunning(r) && r.run_id) actions.push({ kind: "cancel-run", runId: r.run_id });
-    return finish(before, m, s, actions);
-  }
-
-  // 3. The plan on GitHub, and labels and issue states that follow from the mission.
-  const materialising = materialise(m, s.issues);
-  actions.push(...materialising, ...followLabels(m, s));
-
-  if (m.status === "completed" || m.status === "paused") return finish(before, m, s, actions);
-
-  // 4. The budget: alerts once, then a hard stop.
-  const closedSet = new Set([...s.issues].filter(([ref, i]) => ref.startsWith("feature:") && i.state === "closed").map(([ref]) => ref.slice(8)));
-  for (const alert of alertsDue(m, s.config, s.now, { history: s.history, closed: closedSet })) {
-    actions.push({ kind: "comment", on: "tracking", key: `alert:${alert.key}`, body: alert.text, marks: alert.marks });
-  }
-  const exhausted = exhaustedDimensions(m, s.config, s.now);
-  if (exhausted.length) {
-    m = pauseForBudget(m, exhausted, s.now);
-    if (m.budget.hard_stop === "cancel") {
-      for (const f of allFeatures(m)) for (const r of f.runs) if (isRunning(r) && r.run_id) actions.push({ kind: "cancel-run", runId: r.run_id });
-    }
-    return finish(before, m, s, actions);
-  }
-
-  // 5. Features that need a person.
-  const milestone = activeMilestone(m);
-  if (!milestone) return finish(before, m, s, actions);
-  m = mapFeatures(m, (f) => {
-    if (f.needs_human || !milestone.features.some((x) => x.key === f.key)) return f;
-    const state = featureState(f, closed, s.config);
-    if (state.kind !== "needs-human" || !f.issue) return f;
-    return { ...f, needs_human: state.reason };
-  });
-
-  // 6. Validation once every feature of the milestone is done; otherwise dispatch workers.
-  const current = activeMilestone(m)!;
-  const validation = decideValidation(m, current, s, closed);
-  m = validation.mission;
-  actions.push(...validation.actions);
-  // Workers start once the whole plan is on GitHub (a large plan takes a few deliveries).
-  if (!validation.handled && !materialising.length) m = dispatchWorkers(m, s, closed, actions);
-
-  return finish(before, m, s, actions);
-}
-
-/** Dispatch ready features of the active milestone, up to the parallel limit and within the budget. */
-function dispatchWorkers(m: Mission, s: Snapshot, closed: (k: string) => boolean, actions: Action[]): Mission {
-  const milestone = activeMilestone(m);
-  if (!milestone) return m;
-  const states = milestone.features.map((f) => ({ f, state: featureState(f, closed, s.config) }));
-  let slots = s.config.max_parallel_workers - states.filter((x) => x.state.kind === "running").length;
-  for (const { f, state } of states) {
-    if (slots <= 0) break;
-    if (state.kind !== "ready" || !f.issue) continue;
-    const check = dispatchCheck(m, f, s.config, s.history);
-    if (!check.ok) {
-      actions.push({ kind: "comment", on: "tracking", key: `over-budget:${f.key}:${m.ledger.length}`, body: check.reason });
-      break;
-    }
-    const run = { try: state.try, dispatched_at: s.now, status: "dispatching" as const };
-    const dispatch: WorkerDispatch = {
-      feature: f.key,
-      try: state.try,
-      issue: f.issue.number,
-      nonce: runNonce(run),
-      limits: perRunLimits(m, f, s.config, s.history),
-    };
-    m = mapFeatures(m, (x) => (x.key === f.key ? { ...x, runs: [...x.runs, run] } : x));
-    actions.push({ kind: "dispatch-worker", dispatch });
-    slots--;
-  }
-  return m;
-}
-
-/** Fold what GitHub says about unfinished runs into the mission; cancel runs that are stuck. */
-function observeRuns(m: Mission, s: Snapshot, actions: Action[]): Mission {
-  return mapFeatures(m, (f) => {
-    if (!f.runs.some(isRunning)) return f;
-    const runs = f.runs.map((r) => {
-      if (!isRunning(r)) return r;
-      const seen = r.run_id ? s.runs.get(r.run_id) : s.runsByNonce.get(`${f.key}/${runNonce(r)}`);
-      // Recorded but never found by its name for a while: it did not start (the try is not used up).
-      if (!seen && !r.run_id && Date.parse(s.now) - Date.parse(r.dispatched_at) > NEVER_STARTED_MS) return undefined;
-      const next = seen ? observe(r, seen) : r;
-      if (isRunning(next) && isStuck(next, s.now, s.config)) {
-        if (next.run_id) actions.push({ kind: "cancel-run", runId: next.run_id });
-        return { ...next, status: "completed" as const, conclusion: "timed_out" as const, updated_at: s.now };
-      }
-      return next;
-    });
-    return { ...f, runs: runs.filter((r): r is RunRecord => r !== undefined) };
-  });
-}
-
-/** A dispatch GitHub has not shown for this long did not start. */
-const NEVER_STARTED_MS = 3 * 60_000;
-
-/** Reports become ledger entries (once per run and attempt) and tell each run how it went. */
-function ingestReports(m: Mission, s: Snapshot): Mission {
-  let mission = m;
-  for (const found of s.reports) {
-    if (found.result.ok) {
-      const report = found.result.report;
-      if (report.mission !== m.id || report.feature !== found.feature) continue;
-      // Only runs the bot dispatched for this feature are counted (a late report still is).
-      const dispatched = mission.plan?.milestones.some((ms) => ms.features.some((f) => f.key === report.feature && f.runs.some((r) => r.run_id === report.run_id)));
-      if (!dispatched) continue;
-      mission = addEntry(mission, entryFromReport(report, s.config, s.now)).mission;
-      mission = mapFeatures(mission, (f) =>
-        f.key !== report.feature
-          ? f
-          : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, reported: report.outcome } : r)) },
-      );
-    } else {
-      const key = `malformed-${found.url.split("#").pop() ?? found.url}`;
-      mission = addEntry(mission, malformedEntry(key, found.feature, found.result.problems, s.now)).mission;
-      mission = mapFeatures(mission, (f) => {
-        if (f.key !== found.feature) return f;
-        const i = f.runs.findLastIndex((r) => r.status === "completed" && !r.reported);
-        return i < 0 ? f : { ...f, runs: f.runs.map((r, j) => (j === i ? { ...r, reported: "malformed" as const } : r)) };
+  // An unanswered mission form starts the mission (or is refused, once).
+  if (s.form && !m && !s.issue.isPullRequest) {
+    if (!mayDirect(s.form.permission)) {
+      actions.push({
+        kind: "comment",
+        on: "tracking",
+        key: `form:${s.issue.id}`,
+        body: `Sorry @${s.form.requester}, only people with write access to ${s.where.repo} can start a mission. A maintainer can add the \`mission\` label or comment \`/mission <goal>\`.`,
       });
+    } else {
+      const form = parseMissionForm(s.issue.body) ?? { goal: `${s.issue.title}\n\n${s.issue.body}`.trim(), answers: "" };
+      const step = decideFromForm({
+        form,
+        author: s.form.requester,
+        now: s.issue.created_at,
+        repo: s.where.repo,
+        issueNumber: s.issue.number,
+        config: s.config,
+        history: s.history,
+      });
+      const taken = take(step, undefined, undefined, s);
+      m = taken.mission ?? m;
+      actions.push({ kind: "comment", on: "tracking", key: `form:${s.issue.id}`, body: taken.body });
     }
   }
-  return mission;
+
+  // Commands, oldest first: each sees the mission as the ones before it left it.
+  for (const c of s.commands) {
+    if (!mayDirect(c.permission)) {
+      const who = c.author.login.toLowerCase();
+      if (refusedNow.has(who) || refusedRecently(s, c)) continue;
+      refusedNow.add(who);
+      actions.push({ kind: "reply", to: c.id, refused: who, body: refusal(c.author.login, s.where.repo) });
+      continue;
+    }
+    const answer = answerCommand(s, m, c);
+    const superseded = m?.planning && answer.mission?.planning && answer.mission.planning.comment !== m.planning.comment ? m.planning : undefined;
+    if (superseded) {
+      actions.push({ kind: "edit-reply", to: superseded.comment ?? "form", body: SUPERSEDED_NOTE, replacing: PLANNING_NOTE });
+    }
+    if (answer.mission) m = answer.mission;
+    actions.push(answer.reply);
+  }
+
+  // The planner's answer: the plan replaces "planning…" in the answer that asked for it.
+  let plan: PlanRequest | undefined;
+  if (m?.planning) {
+    if (s.planned) {
+      const asked = m.planning;
+      const step = afterPlan({
+        mission: { ...m, planning: undefined },
+        result: s.planned.result,
+        config: s.config,
+        plannerName: s.planned.plannerName,
+        history: s.history,
+        ...(s.planned.help ? { help: s.planned.help } : {}),
+      });
+      m = step.mission ?? { ...m, planning: undefined };
+      actions.push({ kind: "edit-reply", to: asked.comment ?? "form", body: step.reply, replacing: PLANNING_NOTE });
+    } else {
+      plan = {
+        mission: m,
+        issueBody: s.issue.body,
+        ...(m.planning.change ? { change: m.planning.change } : {}),
+        ...(m.plan ? { previous: m.plan } : {}),
+      };
+    }
+  }
+
+  // The tracking issue carries the mission's labels (put back when someone removed them).
+  if (m) {
+    const missing = [LABELS.mission, LABELS.forMission(m.id)].filter((l) => !s.issue.labels.includes(l));
+    if (missing.length) actions.push({ kind: "label", on: "tracking", add: missing });
+  }
+
+  // The running mission's loop, when its facts were read; otherwise once more after this apply.
+  let more = false;
+  if (m && runs(m)) {
+    if (s.loop) {
+      const posted = new Set(s.botComments.flatMap((c) => c.notices));
+      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted });
+      m = step.mission;
+      actions.push(...step.actions);
+      more = step.again;
+    } else {
+      more = true;
+    }
+  }
+
+  const changed = !!m && (!found || JSON.stringify(found) !== JSON.stringify(m));
+  // Comments before the watermark are not listed again: it moves (with a change worth committing) to the
+  // oldest command answered now, or past everything read when nothing was left to answer.
+  if (m && changed) {
+    const answeredNow = actions.flatMap((a) => (a.kind === "reply" ? [s.commands.find((c) => c.id === a.to)?.created_at ?? ""] : [])).filter(Boolean);
+    const mark = answeredNow.length ? answeredNow.sort()[0] : s.commentsUntil;
+    if (mark && (!m.seen_until || mark > m.seen_until)) m = { ...m, seen_until: mark };
+  }
+  const head: Action[] = m && changed ? [{ kind: "commit-mission", message: commitMessage(found, m) }] : [];
+  const tail: Action[] = m ? [{ kind: "update-dashboard" }] : [];
+  return { ...(m ? { mission: m } : {}), actions: [...head, ...actions, ...tail], ...(plan ? { plan } : {}), ...(more ? { more } : {}) };
+}
+
+/** One command by a person who may direct the bot: the mission after it, and the answer. */
+function answerCommand(s: Snapshot, m: Mission | undefined, c: CommandFact): { mission?: Mission; reply: Action } {
+  const reply = (body: string): Action => ({ kind: "reply", to: c.id, body });
+  // Recorded before, but the answer was lost: say what was recorded, never apply it twice.
+  const recorded = m?.decisions.filter((d) => d.comment === c.id) ?? [];
+  if (recorded.length) return { reply: reply(`Done (recorded in the decision log): ${recorded.map((d) => inlineText(d.what)).join(" ")}`) };
+
+  const parsed = parseCommand(c.body);
+  if (parsed.ok === "none") return { reply: reply("This comment does not start with `/mission`.") };
+  if (parsed.ok === false) return { reply: reply(`${parsed.error}\n\nThe correct form is:\n\n\`\`\`\n${parsed.usage}\n\`\`\``) };
+  if (s.issue.isPullRequest) return { reply: reply("Missions live on issues, not pull requests. Write `/mission <goal>` on an issue.") };
+  if (s.issue.ownMarker && !m) {
+    const tracking = s.issue.ownMarker.kind === "tracking" ? s.issue.ownMarker.key : undefined;
+    const where = tracking ? ` on its tracking issue #${tracking}` : " on its tracking issue";
+    return { reply: reply(`This issue is part of mission **${s.issue.ownMarker.mission}**: write \`/mission\` commands${where}.`) };
+  }
+  const step = decideCommand({
+    command: parsed.command,
+    ...(m ? { mission: m } : {}),
+    author: c.author.login,
+    now: c.created_at,
+    repo: s.where.repo,
+    issue: { number: s.issue.number, title: s.issue.title },
+    config: s.config,
+    history: s.history,
+  });
+  const taken = take(step, m, c, s);
+  return { ...(taken.mission ? { mission: taken.mission } : {}), reply: reply(taken.body) };
 }
 
 /**
- * What people must be told follows from the mission's state, not from the
- * moment it changed: each notice is posted (once, by its key) and then
- * labelled, and the label says it was done. An apply cut short after a
- * transition therefore still tells them next time.
+ * A conversation step taken: a plan step records the request (the planner
+ * runs after this apply and its answer replaces "planning…"); a state change
+ * is tagged with the command that made it.
  */
-function tellPeople(m: Mission, s: Snapshot): Action[] {
-  const actions: Action[] = [];
-  const has = (label: string) => s.tracking.labels.includes(label);
-  if (m.status === "completed" && !has(COMPLETED)) {
-    actions.push(
-      {
-        kind: "comment",
-        on: "tracking",
-        key: "completed",
-        body: `**Mission ${m.id} is complete.** Every milestone passed validation. The ledger and decision log are in \`todo/missions/${m.id}/mission.md\`.`,
-      },
-      { kind: "label", on: "tracking", add: [COMPLETED] },
-    );
+function take(step: Step, before: Mission | undefined, c: CommandFact | undefined, s: Snapshot): { mission?: Mission; body: string } {
+  if (step.kind === "plan") {
+    const mission: Mission = {
+      ...step.mission,
+      planning: { ...(c ? { comment: c.id } : {}), at: s.now, ...(step.change ? { change: step.change } : {}) },
+    };
+    return { mission: tagged(before, mission, c, planWhat(step.change)), body: `${step.preface ?? ""}${PLANNING_NOTE}` };
   }
-  const reason = m.status === "paused" ? (m.paused_reason ?? "") : "";
-  if (reason.startsWith("budget") && !has(BUDGET_EXHAUSTED)) {
-    const dims = exhaustedDimensions(m, s.config, s.now);
-    actions.push(
-      { kind: "comment", on: "tracking", key: `budget-stop:${m.budget.usd}:${m.budget.hours}:${m.budget.tokens}`, body: budgetStopText(m, dims) },
-      { kind: "label", on: "tracking", add: [BUDGET_EXHAUSTED] },
-    );
-  }
-  if (reason.startsWith("validation") && !has(NEEDS_HUMAN)) {
-    actions.push(
-      { kind: "comment", on: "tracking", key: `validation-pause:${reason}`, body: validationPauseText(m, reason) },
-      { kind: "label", on: "tracking", add: [NEEDS_HUMAN] },
-    );
-  }
-  for (const f of m.plan?.milestones.flatMap((ms) => ms.features) ?? []) {
-    const issue = s.issues.get(`feature:${f.key}`);
-    if (!f.needs_human || !issue || issue.state === "closed" || issue.labels?.includes(NEEDS_HUMAN)) continue;
-    actions.push(
-      { kind: "comment", on: `feature:${f.key}`, key: `needs-human:${f.runs.length}`, body: needsHumanText(f, f.needs_human) },
-      { kind: "label", on: `feature:${f.key}`, add: [NEEDS_HUMAN] },
-    );
-  }
-  return actions;
+  if (!step.mission) return { body: step.reply };
+  return { mission: tagged(before, step.mission, c, undefined), body: step.reply };
 }
 
-function validationPauseText(m: Mission, reason: string): string {
-  const milestone = m.plan?.milestones.find((ms) => !ms.validated)?.key ?? "";
-  return `**Mission ${m.id} is paused: ${reason}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone}\` to accept the milestone as it is.`;
+function planWhat(change: string | undefined): string {
+  return change ? `Replan asked for: ${change.slice(0, 500)}` : "Plan asked for.";
 }
 
-/** Labels and issue states derived from the mission: set when they apply, removed when they no longer do. */
-function followLabels(m: Mission, s: Snapshot): Action[] {
-  const actions: Action[] = [];
-  for (const d of s.duplicates ?? []) {
-    actions.push({
-      kind: "close-duplicate",
-      number: d.extra.number,
-      comment: `Duplicate of #${d.keep}: GitHub created this issue twice when its answer to mission-bot was lost. The mission works on #${d.keep}.`,
-    });
+/** The mission with the command's comment on every decision it added (and one decision if it added none). */
+function tagged(before: Mission | undefined, after: Mission, c: CommandFact | undefined, what: string | undefined): Mission {
+  if (!c) return after;
+  const known = before?.decisions.length ?? 0;
+  const fresh = after.decisions.slice(known);
+  if (!fresh.length) {
+    const entry = { at: c.created_at, by: c.author.login, what: what ?? `Answered by @${c.author.login}.`, comment: c.id };
+    return { ...after, decisions: [...after.decisions, entry] };
   }
-  const budgetStop = m.status === "paused" && (m.paused_reason ?? "").startsWith("budget");
-  if (!budgetStop && s.tracking.labels.includes(BUDGET_EXHAUSTED)) actions.push({ kind: "label", on: "tracking", remove: [BUDGET_EXHAUSTED] });
-  const validationStop = m.status === "paused" && (m.paused_reason ?? "").startsWith("validation");
-  if (!validationStop && s.tracking.labels.includes(NEEDS_HUMAN)) actions.push({ kind: "label", on: "tracking", remove: [NEEDS_HUMAN] });
-  for (const ms of m.plan?.milestones ?? []) {
-    if (ms.validated && s.issues.get(`milestone:${ms.key}`)?.state === "open") {
-      actions.push({ kind: "close-issue", ref: `milestone:${ms.key}`, reason: "completed" });
-    }
-    for (const f of ms.features) {
-      if (!f.needs_human && s.issues.get(`feature:${f.key}`)?.labels?.includes(NEEDS_HUMAN)) {
-        actions.push({ kind: "label", on: `feature:${f.key}`, remove: [NEEDS_HUMAN] });
-      }
+  return { ...after, decisions: [...after.decisions.slice(0, known), ...fresh.map((d) => ({ ...d, comment: c.id }))] };
+}
+
+/** `.github/mission.yml` does not validate: commands are told so, the tracking issue once per version of the file; nothing changes. */
+export function reconcileWithBadConfig(s: Snapshot, problems: readonly string[], sha: string | undefined): Decision {
+  const list = problems.map((p) => `- ${inlineText(p)}`).join("\n");
+  const actions: Action[] = [];
+  for (const c of s.commands) {
+    if (!mayDirect(c.permission)) continue;
+    actions.push({ kind: "reply", to: c.id, body: `mission-bot cannot read its configuration, so it changed nothing:\n${list}` });
+  }
+  if (s.mission.kind !== "none") {
+    const key = `config:${(sha ?? "none").slice(0, 12)}`;
+    if (!s.botComments.some((c) => c.notices.includes(key))) {
+      actions.push({ kind: "comment", on: "tracking", key, body: `mission-bot has stopped working on this mission: it cannot read its configuration.\n${list}` });
     }
   }
-  return actions;
+  return { actions };
 }
 
-function finish(before: Mission, after: Mission, s: Snapshot, actions: Action[]): Decision {
-  actions.push(...tellPeople(after, s));
-  const changed = !s.committed || JSON.stringify(before) !== JSON.stringify(after);
-  const head: Action[] = changed ? [{ kind: "commit-mission", message: commitMessage(before, after) }] : [];
-  return { mission: after, actions: [...head, ...actions, { kind: "update-dashboard" }] };
+/** mission.md does not validate: every command is told so (once), and nothing else happens until a person fixes it. */
+function invalidMission(s: Snapshot): Decision {
+  if (s.mission.kind !== "invalid") return { actions: [] };
+  const { id, path, problems, sha } = s.mission;
+  const list = problems.map((p) => `- ${inlineText(p)}`).join("\n");
+  const actions: Action[] = [];
+  actions.push({
+    kind: "comment",
+    on: "tracking",
+    key: `invalid:${id}:${sha.slice(0, 12)}`,
+    body: [
+      `**mission-bot cannot read \`${path}\`** (mission ${id}), so it has stopped working on this mission and has not changed the file.`,
+      "",
+      list,
+      "",
+      "Fix these fields in git; the bot picks the mission up again on the next event.",
+    ].join("\n"),
+  });
+  for (const c of s.commands) {
+    if (!mayDirect(c.permission)) continue;
+    actions.push({ kind: "reply", to: c.id, body: `mission-bot cannot read \`${path}\`, so it changed nothing:\n${list}\n\nFix these fields in git and try again.` });
+  }
+  const posted = new Set(s.botComments.flatMap((c) => c.notices));
+  return { actions: actions.filter((a) => a.kind !== "comment" || !posted.has(a.key)) };
 }
 
-function commitMessage(before: Mission, after: Mission): string {
+function refusedRecently(s: Snapshot, c: CommandFact): boolean {
+  const who = c.author.login.toLowerCase();
+  const since = Date.parse(c.created_at) - REFUSAL_WINDOW_MS;
+  return s.botComments.some((b) => b.refused.includes(who) && Date.parse(b.created_at) >= since);
+}
+
+function refusal(login: string, repo: string): string {
+  return `Sorry @${login}, only people with write access to ${repo} can direct mission-bot. A maintainer can run the command for you.`;
+}
+
+function commitMessage(before: Mission | undefined, after: Mission): string {
+  if (!before) return `mission ${after.id}: started`;
   if (before.status !== after.status) return `mission ${after.id}: ${after.status}`;
   return `mission ${after.id}: progress`;
 }
 
-function allFeatures(m: Mission): Feature[] {
-  return m.plan?.milestones.flatMap((ms) => ms.features) ?? [];
-}
-
-function needsHumanText(f: Feature, reason: string): string {
-  return [
-    `**This feature needs a person.** ${reason}.`,
-    "",
-    `The mission goes on with other features. When the problem is fixed, reply \`/mission retry ${f.key}\` on the tracking issue, or close this issue if the work is done.`,
-  ].join("\n");
-}
-
-function budgetStopText(m: Mission, dims: string[]): string {
-  return [
-    `**Mission ${m.id} is paused: its ${dims.join(" and ")} budget is used up.** No new worker starts; ${
-      m.budget.hard_stop === "cancel" ? "running workers are being cancelled." : "running workers finish their current feature."
-    }`,
-    "",
-    "To continue, raise the budget (people with write access):",
-    "",
-    "```",
-    "/mission budget +$100",
-    "/mission budget +10h",
-    "/mission budget +2M tokens",
-    "```",
-  ].join("\n");
-}
-
-export { LABELS };
+export type { Command };
+export { missionPath };

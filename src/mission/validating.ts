@@ -6,16 +6,12 @@
  */
 import type { LedgerEntry, Milestone, Mission, ValidationRecord } from "./model.js";
 import { actionsCostMicros, addEntry, ledgerKey } from "./ledger.js";
-import type { Action, Snapshot } from "./reconcile.js";
+import type { Action, FoundValidationReport, LoopFacts } from "./decision.js";
+import type { Config } from "./model.js";
 import { activeMilestone, isRunning, isStuck, observe, runNonce } from "./workers.js";
 import { fixFeatures, groupFailures, validationVerdict, type ValidationReport } from "./validation.js";
 
-export interface FoundValidationReport {
-  /** the milestone whose issue the report was posted on */
-  milestone: string;
-  url: string;
-  result: { found: true; ok: true; report: ValidationReport } | { found: true; ok: false; problems: string[] };
-}
+export type { FoundValidationReport } from "./decision.js";
 
 export interface ValidationStep {
   mission: Mission;
@@ -27,7 +23,7 @@ export interface ValidationStep {
 export function decideValidation(
   m: Mission,
   milestone: Milestone,
-  s: Pick<Snapshot, "runs" | "runsByNonce" | "validationReports" | "config" | "now">,
+  s: Pick<LoopFacts, "runs" | "runsByNonce" | "validationReports"> & { config: Config; now: string },
   closed: (key: string) => boolean,
 ): ValidationStep {
   const actions: Action[] = [];
@@ -98,7 +94,7 @@ export function decideValidation(
 }
 
 /** A validation run costs Actions minutes (no model tokens): one ledger entry per run and attempt. */
-function validationEntry(report: ValidationReport, milestone: string, config: Snapshot["config"], at: string): LedgerEntry {
+function validationEntry(report: ValidationReport, milestone: string, config: Config, at: string): LedgerEntry {
   const seconds = report.commands.reduce((sum, c) => sum + c.duration_seconds, 0);
   const minutes = seconds / 60;
   return {
@@ -117,7 +113,7 @@ function validationEntry(report: ValidationReport, milestone: string, config: Sn
 function observeValidation(
   v: ValidationRecord,
   key: string,
-  s: Pick<Snapshot, "runs" | "runsByNonce" | "config" | "now">,
+  s: Pick<LoopFacts, "runs" | "runsByNonce"> & { config: Config; now: string },
   actions: Action[],
 ): ValidationRecord | [] {
   if (!isRunning(v)) return v;
@@ -145,7 +141,7 @@ function passMilestone(m: Mission, milestone: Milestone, records: ValidationReco
   return { mission, actions, handled: true };
 }
 
-function failed(m: Mission, milestone: Milestone, s: Pick<Snapshot, "config">, actions: Action[]): ValidationStep {
+function failed(m: Mission, milestone: Milestone, s: { config: Config }, actions: Action[]): ValidationStep {
   const failures = milestone.validations.filter((v) => v.outcome === "fail").length - milestone.failures_acknowledged;
   if (failures >= s.config.validation.max_failures) {
     const keeps = milestone.validations.at(-1)?.failures.slice(0, 10).join(", ") ?? "";

@@ -4,15 +4,8 @@
  */
 import type { Config, Feature, Milestone, Mission, RunConclusion, RunRecord } from "./model.js";
 
-/** A workflow run as GitHub reports it now. */
-export interface ObservedRun {
-  id: number;
-  /** GitHub's run status: requested, queued, pending, waiting, in_progress, completed */
-  status: string;
-  conclusion: RunConclusion | null;
-  updated_at: string;
-  html_url?: string;
-}
+import type { ObservedRun } from "./decision.js";
+export type { ObservedRun } from "./decision.js";
 
 export type FeatureState =
   | { kind: "done" }

@@ -1,6 +1,6 @@
 /**
  * The sandbox: a mission rehearsed with no GitHub at all. The real app
- * (`missionBot()`, the same code `npm start` runs) is loaded into a Probot
+ * (`createMissionApp()`, the same code `npm start` runs) is loaded into a Probot
  * pointed at the GitHub twin on loopback (an App id and key made up at start;
  * the twin checks the App's JWTs against that key); the twin's events are
  * handed to Probot as GitHub would deliver them; the pulse runs as the pulse
@@ -11,8 +11,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { Probot, ProbotOctokit } from "probot";
 import { stringify as toYaml } from "yaml";
-import { missionBot } from "../app.js";
-import { pulse } from "../action/pulse.js";
+import { createMissionApp, type MissionApp } from "../app.js";
 import type { Octokit } from "../github/client.js";
 import { CONFIG_PATH, parseConfig } from "../mission/config.js";
 import { renderBudgetSummary } from "../mission/markdown/budget-summary.js";
@@ -94,6 +93,7 @@ export class Sandbox {
   readonly twin: GitHubTwin;
   readonly server: TwinServer;
   readonly probot: Probot;
+  readonly app: MissionApp;
   readonly tracking: number;
   readonly options: SandboxOptions;
   /** runs the runners have not picked up yet, oldest first */
@@ -101,16 +101,15 @@ export class Sandbox {
   private seenComment = 0;
   private seenIssue = 0;
   private shownDashboard = "";
-  private readonly pulseOctokit: Octokit;
   readonly deliveryErrors: unknown[] = [];
 
-  private constructor(twin: GitHubTwin, server: TwinServer, probot: Probot, tracking: number, options: SandboxOptions) {
+  private constructor(twin: GitHubTwin, server: TwinServer, probot: Probot, app: MissionApp, tracking: number, options: SandboxOptions) {
     this.twin = twin;
     this.server = server;
     this.probot = probot;
+    this.app = app;
     this.tracking = tracking;
     this.options = options;
-    this.pulseOctokit = botOctokit(twin, 1, { baseUrl: server.apiUrl }) as unknown as Octokit;
     twin.onQueued((run) => {
       this.queued.push(run);
     });
@@ -145,9 +144,10 @@ export class Sandbox {
       Octokit: SandboxOctokit,
       logLevel: options.logLevel ?? "fatal",
     });
-    await probot.load(missionBot({ env: options.env }));
+    const app = createMissionApp({ env: options.env, clock: () => twin.now() });
+    await probot.load(app.app);
     const tracking = twin.as(USER).createIssue({ title: options.title ?? "Sandbox mission", body: options.outline ?? SAMPLE_OUTLINE }).number;
-    const sandbox = new Sandbox(twin, server, probot, tracking, options);
+    const sandbox = new Sandbox(twin, server, probot, app, tracking, options);
     await sandbox.pump();
     sandbox.seenIssue = tracking;
     return sandbox;
@@ -182,21 +182,16 @@ export class Sandbox {
           this.options.warn(`[sandbox] the app failed on ${e.name}.${e.action}: ${message(error)}`);
         }
       }
+      await this.app.queue.idle();
     }
     throw new Error(`GitHub did not go quiet after ${max} rounds of deliveries`);
   }
 
-  /** One scheduled pulse, as the pulse workflow runs it. */
+  /** One scheduled pulse, as the App runs it. */
   async pulse(): Promise<void> {
     try {
-      await pulse(
-        {
-          octokit: this.pulseOctokit,
-          repo: { owner: OWNER, repo: NAME },
-          log: { info() {}, warning: (m: string) => this.options.warn(`[pulse] ${m}`), error: (m: string) => this.options.warn(`[pulse] ${m}`) },
-        },
-        this.twin.repo(this.repo).default_branch,
-      );
+      await this.app.pulse();
+      await this.app.queue.idle();
     } catch (error) {
       this.options.warn(`[sandbox] the pulse failed: ${message(error)}`);
     }

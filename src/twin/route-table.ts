@@ -18,7 +18,7 @@ interface Template {
 }
 
 /** Parameters GitHub lets span several path segments (x-multi-segment). */
-const MULTI_SEGMENT = new Set(["path"]);
+const MULTI_SEGMENT = new Set(["path", "ref"]);
 
 const compiled = new WeakMap<ReadonlyMap<string, unknown>, Template[]>();
 

@@ -51,6 +51,7 @@ import {
   type TwinResponse,
 } from "./respond.js";
 import { ACTIONS_ROUTES } from "./actions-routes.js";
+import { GIT_ROUTES } from "./git-routes.js";
 import { DATE_QUERY } from "./actions.js";
 
 export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
@@ -565,6 +566,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`POST /app/installations/{installation_id}/access_tokens`, { auth: "jwt", handler: createInstallationToken }],
   [`GET /rate_limit`, { auth: "token", handler: getRateLimit }],
   ...ACTIONS_ROUTES,
+  ...GIT_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------

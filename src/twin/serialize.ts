@@ -337,7 +337,6 @@ export function installationJson(inst: InstallationState, app: AppState, urls: U
   const org = inst.account.type === "Organization";
   return {
     id: inst.id,
-    client_id: app.client_id,
     account: simpleUser(inst.account, urls),
     repository_selection: inst.repositories === "all" ? "all" : "selected",
     access_tokens_url: `${urls.api}/app/installations/${inst.id}/access_tokens`,

@@ -407,6 +407,11 @@ export class GitHubTwin {
   // -------------------------------------------------------------------------
   // Git: commits and files
 
+  /** A commit of these files with these parents, not on any branch yet (the git data API's "create a commit"). */
+  createCommit(repo: RepoState, files: Map<string, BlobState>, parents: string[], message: string, who: { name: string; email: string }): CommitState {
+    return this.makeCommit(repo, files, parents, message, who);
+  }
+
   private makeCommit(
     repo: RepoState,
     files: Map<string, BlobState>,
@@ -460,6 +465,18 @@ export class GitHubTwin {
     repo.branches.set(branch, commit.sha);
     repo.pushed_at = commit.committer.date;
     return { commit, blob };
+  }
+
+  /** A new branch: from the default branch's head, or (orphan) a commit of its own with no files. */
+  createBranch(name: string, opts: { repo?: RepoKey; orphan?: boolean } = {}): void {
+    const repo = this.repo(opts.repo);
+    if (repo.branches.has(name)) throw new Error(`twin: branch ${name} exists in ${repo.full_name}`);
+    if (!opts.orphan) {
+      repo.branches.set(name, repo.branches.get(repo.default_branch)!);
+      return;
+    }
+    const root = this.makeCommit(repo, new Map(), [], `Start ${name}`, { name: repo.owner.login, email: `${repo.owner.login}@users.noreply.github.com` });
+    repo.branches.set(name, root.sha);
   }
 
   /** Seed or overwrite a file (a push by the repository owner); returns its blob sha. */

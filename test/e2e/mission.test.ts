@@ -1,6 +1,5 @@
 /**
- * End to end: mission-bot started as a user starts it (`probot run
- * ./lib/index.js`, configured by APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and
+ * End to end: mission-bot started as a user starts it (`node lib/server.js`, configured by APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and
  * GHE_HOST), talking only HTTP to the GitHub twin. A whole mission is
  * played: /mission, the interview, the plan, approval, materialised issues,
  * workers (simulated Actions runs that report and close their features),

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseMissionFile } from "../../src/mission/markdown/mission-file.js";
 import { harness, type Harness } from "../support/app-harness.js";
 import { TEST_DAY } from "../support/clock.js";
+import { STATE_BRANCH } from "../support/missions.js";
 import { CRM_OUTLINE } from "../support/outline.js";
 
 const OUTLINE = CRM_OUTLINE;
@@ -84,7 +85,7 @@ describe("the /mission conversation on GitHub", () => {
     const f12 = features.find((i) => i.title.includes("1.2"))!;
     expect(h.twin.issue(f12.number).blocked_by).toEqual([f11.id]);
 
-    const file = h.twin.readFile(`todo/missions/m-${TEST_DAY}-crm-contacts-1/mission.md`);
+    const file = h.twin.readFile(`todo/missions/m-${TEST_DAY}-crm-contacts-1/mission.md`, { ref: STATE_BRANCH });
     expect(file).toBeDefined();
     const parsed = parseMissionFile(file!.text);
     expect(parsed.ok).toBe(true);
@@ -196,7 +197,7 @@ describe("the /mission conversation on GitHub", () => {
     h.twin.handle = (req) => {
       if (!tampered && req.method === "PUT" && decodeURIComponent(req.path).endsWith(path)) {
         tampered = true;
-        h.twin.tamperFile(path, h.twin.readFile(path)!.text.replace(/^  usd: 500$/m, "  usd: 600"));
+        h.twin.tamperFile(path, h.twin.readFile(path, { ref: STATE_BRANCH })!.text.replace(/^  usd: 500$/m, "  usd: 600"), { branch: STATE_BRANCH });
       }
       return handle(req);
     };
@@ -204,7 +205,7 @@ describe("the /mission conversation on GitHub", () => {
     await h.pump();
 
     expect(tampered).toBe(true);
-    const parsed = parseMissionFile(h.twin.readFile(path)!.text);
+    const parsed = parseMissionFile(h.twin.readFile(path, { ref: STATE_BRANCH })!.text);
     expect(parsed.ok && parsed.mission.status).toBe("paused");
     expect(parsed.ok && parsed.mission.budget.usd).toBe(600); // the person's change survives
     expect(botReplies(h, tracking).filter((c) => c.body.includes("is paused"))).toHaveLength(1);
@@ -215,33 +216,42 @@ describe("the /mission conversation on GitHub", () => {
     h = harness();
     const tracking = await approvedMission(h);
     const path = `todo/missions/m-${TEST_DAY}-crm-contacts-1/mission.md`;
-    const broken = h.twin.readFile(path)!.text.replace(/^status: active$/m, "status: sleeping");
-    h.twin.tamperFile(path, broken);
+    const broken = h.twin.readFile(path, { ref: STATE_BRANCH })!.text.replace(/^status: active$/m, "status: sleeping");
+    h.twin.tamperFile(path, broken, { branch: STATE_BRANCH });
     h.twin.as("alice").comment(tracking, "/mission pause");
     await h.pump();
     const last = botReplies(h, tracking).at(-1)!;
     expect(last.body).toMatch(/status/);
     expect(last.body).toMatch(/changed nothing/);
-    expect(h.twin.readFile(path)!.text).toBe(broken);
+    expect(h.twin.readFile(path, { ref: STATE_BRANCH })!.text).toBe(broken);
   });
 
-  it("answers a command whose webhook was lost on the next pulse, once, and leaves a fresh command to its webhook", async () => {
+  it("answers a command whose webhook was lost on the next pulse, once, even when the webhook comes after all", async () => {
     h = harness();
     const tracking = await startMission(h);
     h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
     await h.pump();
     h.twin.as("alice").comment(tracking, "/mission approve");
-    h.twin.takeEvents(); // GitHub never delivers it
+    const late = h.twin.takeEvents(); // GitHub does not deliver it (yet)
 
-    await h.pulse(); // too fresh: its webhook may still come
-    expect(botReplies(h, tracking).filter((c) => c.body.includes("Plan approved"))).toHaveLength(0);
-
-    h.twin.advance(11 * 60_000);
     await h.pulse();
     await h.pump();
-    await h.pulse(); // a later pulse does not answer it again
+    expect(botReplies(h, tracking).filter((c) => c.body.includes("Plan approved"))).toHaveLength(1);
+    for (const e of late) await h.deliver(e); // the webhook arrives late: it finds the command answered
+    await h.pulse(); // and a later pulse does not answer it again
+    await h.pump();
     expect(botReplies(h, tracking).filter((c) => c.body.includes("Plan approved"))).toHaveLength(1);
     expect(h.twin.issuesOf().filter((i) => i.labels.includes("mission:feature"))).toHaveLength(6);
+  });
+
+  it("answers a first /mission whose webhook was lost on the next pulse", async () => {
+    h = harness();
+    const tracking = h.twin.as("alice").createIssue({ title: "CRM", body: OUTLINE });
+    h.twin.as("alice").comment(tracking.number, "/mission Build a CRM --mode poc --budget $500 --hours 40 --tokens 50M");
+    h.twin.takeEvents(); // lost
+    await h.pulse();
+    expect(botReplies(h, tracking.number)).toHaveLength(1);
+    expect(botReplies(h, tracking.number)[0]!.body).toMatch(/started/);
   });
 });
 

@@ -9,6 +9,7 @@ import { encodeReport } from "../../src/mission/report.js";
 import { renderReportComment } from "../../src/mission/markdown/report-comment.js";
 import { harness, type Harness } from "../support/app-harness.js";
 import { TEST_DAY } from "../support/clock.js";
+import { STATE_BRANCH } from "../support/missions.js";
 import { CRM_OUTLINE } from "../support/outline.js";
 
 const OUTLINE = CRM_OUTLINE;
@@ -41,7 +42,7 @@ async function approved(): Promise<number> {
 }
 
 function mission() {
-  const parsed = parseMissionFile(h.twin.readFile(PATH)!.text);
+  const parsed = parseMissionFile(h.twin.readFile(PATH, { ref: STATE_BRANCH })!.text);
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   return parsed.mission;
 }

@@ -4,25 +4,27 @@
  * description); deliveries are the events the twin recorded, handed to
  * Probot the way GitHub would deliver them.
  */
-import { missionBot } from "../../src/app.js";
+import { createMissionApp, type MissionApp } from "../../src/app.js";
 import type { ApplyLimits } from "../../src/github/apply.js";
 import type { GitHubTwin } from "../../src/twin/state.js";
 import { serveWithNock } from "./twin-nock.js";
 import type { TwinEvent } from "../../src/twin/webhooks.js";
 import { testProbot } from "./github-nock.js";
-import { botOctokit } from "../../src/twin/octokit.js";
-import { pulse } from "../../src/action/pulse.js";
 import { contractTwin } from "./twin.js";
+import { MemoryQueue } from "../../src/loop/memory-queue.js";
 
 export interface Harness {
   twin: GitHubTwin;
   probot: ReturnType<typeof testProbot>;
+  app: MissionApp;
   /** deliver every event the twin recorded (and those they cause) until GitHub is quiet */
   pump(options?: { max?: number; filter?: (e: TwinEvent) => boolean }): Promise<TwinEvent[]>;
   deliver(e: TwinEvent): Promise<void>;
-  /** one scheduled pulse, as the pulse Action runs it (as the app's installation) */
+  /** one scheduled pulse of the App (every open mission enqueued), worked until the queue is idle */
   pulse(): Promise<void>;
   stop(): void;
+  /** jobs that failed (and were retried or dropped) */
+  errors: Array<{ job: unknown; error: unknown }>;
 }
 
 export interface HarnessOptions {
@@ -45,20 +47,25 @@ export function harness(options: HarnessOptions = {}): Harness {
   });
   const stop = serveWithNock(twin);
   const probot = testProbot();
-  void probot.load(
-    missionBot({
-      env: options.env ?? {},
-      limits: options.limits ?? (() => ({ maxWrites: 8, timeMs: 60_000 })),
-      clock: () => twin.now(),
-    }),
-  );
+  const app = createMissionApp({
+    env: options.env ?? {},
+    limits: options.limits ?? (() => ({ maxWrites: 8, timeMs: 60_000 })),
+    clock: () => twin.now(),
+    queue: new MemoryQueue({ backoffMs: 10, onError: (job, error) => errors.push({ job, error }) }),
+  });
+  const errors: Array<{ job: unknown; error: unknown }> = [];
+  const loaded = probot.load(app.app);
   const deliver = async (e: TwinEvent) => {
+    await loaded;
     if (e.installationId === undefined) return;
     await probot.receive({ id: e.id, name: e.name as never, payload: e.payload as never });
+    await app.queue.idle();
   };
   return {
     twin,
     probot,
+    app,
+    errors,
     deliver,
     async pump({ max = 500, filter } = {}) {
       const delivered: TwinEvent[] = [];
@@ -76,7 +83,9 @@ export function harness(options: HarnessOptions = {}): Harness {
       throw new Error(`GitHub did not go quiet after ${max} rounds of deliveries`);
     },
     async pulse() {
-      await pulse({ octokit: botOctokit(twin), repo: REPO, log: { info() {}, warning() {}, error() {} } }, "main", { now: () => twin.now() });
+      await loaded;
+      await app.pulse();
+      await app.queue.idle();
     },
     stop,
   };

@@ -26,6 +26,8 @@ const VALUES: Record<string, string[]> = {
   installation_id: ["1"],
   workflow_id: ["mission-worker.yml", "123"],
   run_id: ["5"],
+  file_sha: ["0123456789abcdef0123456789abcdef01234567"],
+  ref: ["heads/main", "heads/mission-bot/state"],
 };
 
 /** Every concrete path a template stands for, with the values above. */
@@ -69,7 +71,7 @@ describe("a twin without a contract", () => {
     stop = serveWithNock(twin);
     const octokit = botOctokit(twin);
     const repo = { owner: "acme", repo: "rocket" };
-    const sha = await writeFile(octokit, repo, { path: "todo/missions/m-1/mission.md", text: "v1\n", message: "create" });
+    const sha = await writeFile(octokit, repo, { path: "todo/missions/m-1/mission.md", text: "v1\n", message: "create", branch: "main", defaultBranch: "main" });
     expect(await readFile(octokit, repo, "todo/missions/m-1/mission.md")).toEqual({ text: "v1\n", sha });
     const { data: issue } = await octokit.rest.issues.create({ ...repo, title: "hello", labels: ["mission"] });
     expect(issue.number).toBe(1);

@@ -18,10 +18,14 @@ type Meta = {
 };
 const action = parse(read("action.yml")) as Meta;
 
-/** Mode name → its source; context.ts is shared by every mode. */
+/** Mode name → its source, with the helpers under src/action/shared/ it imports; context.ts is shared by every mode. */
 const modeFiles = readdirSync(new URL("src/action/", root))
   .filter((f) => f.endsWith(".ts") && f !== "context.ts")
-  .map((f) => ({ mode: f.replace(/\.ts$/, ""), text: read(`src/action/${f}`) }));
+  .map((f) => {
+    const own = read(`src/action/${f}`);
+    const helpers = [...own.matchAll(/from "\.\/shared\/([\w-]+)\.js"/g)].map((m) => read(`src/action/shared/${m[1]}.ts`));
+    return { mode: f.replace(/\.ts$/, ""), text: [own, ...helpers].join("\n") };
+  });
 const modes = modeFiles.map((m) => m.mode).sort();
 const shared = read("src/action/context.ts");
 

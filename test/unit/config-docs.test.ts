@@ -39,7 +39,7 @@ describe("the configuration reference", () => {
     expect(row("budget.per_run.timeout_minutes")?.default).toBe(`\`${String(at("budget.per_run.timeout_minutes"))}\``);
     expect(row("budget.alerts")?.default).toBe("`[0.5, 0.8, 1]`");
     expect(row("validation.browser.paths")?.default).toBe('`["/"]`');
-    expect(row("state_branch")?.default).toBe("");
+    expect(row("state_branch")?.default).toBe("`mission-bot/state`");
     for (const r of rows) {
       if (!r.default || r.key.includes("[]") || r.key.includes("<name>") || r.key.startsWith("validation.browser.")) continue;
       const value = at(r.key);

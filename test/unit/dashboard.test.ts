@@ -7,7 +7,6 @@ import {
   renderDashboard,
   type DashboardInput,
 } from "../../src/mission/markdown/dashboard.js";
-import { decodeStateBlock, encodeStateBlock } from "../../src/mission/markdown/state-block.js";
 import { GITHUB_LIMITS, Mission, type MissionInput } from "../../src/mission/model.js";
 
 const ID = "m-20261124-crm";
@@ -132,12 +131,11 @@ describe("the dashboard in the tracking issue", () => {
     expect(region.indexOf("mission.md is invalid")).toBeLessThan(region.indexOf("### Budget"));
   });
 
-  it("links the state file, or says the state is in the issue", () => {
-    expect(render({ mission: mission() })).toContain(
-      `(https://github.com/acme/crm/blob/HEAD/todo/missions/${ID}/mission.md)`,
+  it("links the state file on the server and branch where it lives", () => {
+    expect(render({ mission: mission() })).toContain(`(https://github.com/acme/crm/blob/HEAD/todo/missions/${ID}/mission.md)`);
+    expect(render({ mission: mission({ status: "planned" }), serverUrl: "https://ghe.example.com", stateBranch: "mission-bot/state" })).toContain(
+      `(https://ghe.example.com/acme/crm/blob/mission-bot/state/todo/missions/${ID}/mission.md)`,
     );
-    const planned = mission({ status: "planned" });
-    expect(render({ mission: planned, stateBlock: encodeStateBlock(planned) })).toContain("kept in this issue");
   });
 
   it("cannot be closed early by a title that imitates its end marker", () => {
@@ -159,17 +157,15 @@ describe("the 65,536-character limit", () => {
   const planned = () => mission({ status: "planned", plan: plan(7, 5, 200, "Do the work carefully. ".repeat(40)) });
   const userText = "Lots of notes from the team. ".repeat(2_000);
 
-  it("keeps a 7×5 plan with long titles under the limit, controls and state first", () => {
+  it("keeps a 7×5 plan with long titles under the limit, controls first", () => {
     const m = planned();
-    const stateBlock = encodeStateBlock(m);
-    const region = renderDashboard({ mission: m, closed: new Set(), stateBlock, maxChars: dashboardRoom(userText, ID) });
+    const region = renderDashboard({ mission: m, closed: new Set(), maxChars: dashboardRoom(userText, ID) });
     const body = mergeDashboard(userText, ID, region);
     expect(body.length).toBeLessThanOrEqual(GITHUB_LIMITS.bodyChars);
     expect(body).toContain("`/mission approve`");
     expect(body).toContain("| Money | $100.00 |");
     expect(body).toMatch(/features? not shown/);
     expect(body.endsWith(`${end}\n\n${userText}`)).toBe(true);
-    expect(decodeStateBlock(body)).toEqual({ found: true, ok: true, mission: m });
   });
 
   it("shows the whole plan when it fits", () => {

@@ -52,7 +52,7 @@ describe("dist/index.js", () => {
       expect(r.out, mode).toContain("::error::Input required and not supplied: mission");
     }
     const command = action({ ...base, INPUT_MODE: "command" });
-    expect(command.out).toContain("::error::Event name not passed");
+    expect(command.out).toContain("::error::mode command runs on a workflow's event: GITHUB_EVENT_NAME is not set");
     const unknown = action({ ...base, INPUT_MODE: "deploy" });
     expect(unknown.out).toContain('::error::unknown mode "deploy"');
   });

@@ -23,6 +23,7 @@ function mission(over: Partial<Mission> = {}): Mission {
     budget: { alerts: [0.5, 0.8, 1], hard_stop: "finish" },
     models: { planner: "p", worker: "w", validator: "v" },
     ledger: [],
+    notices: [],
     alerts_sent: [],
     decisions: [],
     ...over,

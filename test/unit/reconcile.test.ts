@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { reconcile, type Action, type FoundReport } from "../../src/mission/reconcile.js";
+import type { Action, FoundReport } from "../../src/mission/decision.js";
 import { decide } from "../../src/mission/conversation.js";
 import { workerBranch, workerInputs } from "../../src/mission/dispatch.js";
 import { runNonce, type ObservedRun } from "../../src/mission/workers.js";
 import type { Mission, RunRecord } from "../../src/mission/model.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
+import { reconcileRunning as reconcile, type SnapshotOver } from "../support/missions.js";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reconcile, type Action, type Snapshot } from "../../src/mission/reconcile.js";
+import type { Action, Snapshot } from "../../src/mission/decision.js";
 import { decide } from "../../src/mission/conversation.js";
 import type { FoundValidationReport } from "../../src/mission/validating.js";
 import type { ValidationReportInput } from "../../src/mission/validation.js";
@@ -7,6 +7,7 @@ import { ValidationReport } from "../../src/mission/validation.js";
 import type { Mission, ValidationRecord } from "../../src/mission/model.js";
 import type { ObservedRun } from "../../src/mission/workers.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
+import { reconcileRunning as reconcile, type SnapshotOver } from "../support/missions.js";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 
@@ -14,7 +15,7 @@ function active(): Mission {
   return withIssues(answered({ status: "active", plan: plan([2, 2, 2]) }));
 }
 
-const snap = (m: Mission, closed: string[], over: Partial<Snapshot> = {}): Snapshot => snapshotOf(m, { ...over, closed });
+const snap = (m: Mission, closed: string[], over: SnapshotOver = {}): Snapshot => snapshotOf(m, { ...over, closed });
 
 const kinds = (a: Action[]) => a.map((x) => x.kind);
 const validations = (m: Mission, key = "1"): ValidationRecord[] => m.plan!.milestones.find((ms) => ms.key === key)!.validations;
@@ -31,7 +32,7 @@ function report(runId: number, failing: string[] = []): FoundValidationReport {
 }
 
 /** The validation run `runId` of milestone 1 finished and reported. */
-function finished(m: Mission, runId: number, failing: string[]): Snapshot["runs"] {
+function finished(m: Mission, runId: number, failing: string[]): Map<number, ObservedRun> {
   void m;
   return new Map<number, ObservedRun>([[runId, { id: runId, status: "completed", conclusion: failing.length ? "failure" : "success", updated_at: NOW }]]);
 }

@@ -15,8 +15,6 @@ export interface DashboardInput {
   mission: Mission;
   /** keys of closed milestone and feature issues, e.g. "1", "1.2" */
   closed: ReadonlySet<string>;
-  /** the hidden state block (see state-block.ts), included verbatim when given */
-  stateBlock?: string;
   /** problems to show at the top, e.g. "mission.md is invalid: …" */
   notices?: string[];
   /** open interview questions (from the interview); when absent they are read from the mission's unanswered fields */
@@ -61,7 +59,6 @@ export function renderDashboard(input: DashboardInput): string {
 function renderTop(input: DashboardInput): string {
   const { mission } = input;
   const lines: string[] = [];
-  if (input.stateBlock) lines.push(input.stateBlock, "");
   lines.push(`## 🚀 ${inline(mission.title)}`, "", statusLine(input), "");
   for (const notice of input.notices ?? []) {
     lines.push("> [!WARNING]", `> ${inline(notice)}`, "");
@@ -90,9 +87,7 @@ function statusLine(input: DashboardInput): string {
   const path = missionPath(mission.id);
   const server = (input.serverUrl ?? "https://github.com").replace(/\/+$/, "");
   const ref = input.stateBranch ?? "HEAD";
-  const state = input.stateBlock
-    ? "kept in this issue until the plan is approved"
-    : `[\`${path}\`](${server}/${mission.repo}/blob/${encodeURI(ref)}/${path})`;
+  const state = `[\`${path}\`](${server}/${mission.repo}/blob/${encodeURI(ref)}/${path})`;
   return [
     `**Status:** ${STATUS_WORDS[mission.status]}`,
     `**Mode:** ${modeWords(mission.mode)}`,

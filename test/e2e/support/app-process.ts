@@ -1,5 +1,5 @@
 /**
- * mission-bot started the way a user starts it: `probot run ./lib/index.js`
+ * mission-bot started the way a user starts it: `node lib/server.js`
  * (what `npm start` runs after building), in its own process, configured
  * only through the environment Probot reads. The test talks to it only over
  * HTTP: deliveries in, GitHub (the twin's server) out.
@@ -17,8 +17,7 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-export const PROBOT_BIN = join(ROOT, "node_modules/probot/bin/probot.js");
-export const APP_ENTRY = "./lib/index.js";
+export const APP_ENTRY = "./lib/server.js";
 
 export interface AppProcessOptions {
   /** host:port of the twin's HTTP server (GHE_HOST) */
@@ -42,6 +41,7 @@ export interface AppProcess {
   readonly exitCode: number | null;
   /** everything the app wrote to stdout and stderr */
   readonly output: string;
+  signal(name: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -71,6 +71,8 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     LOG_LEVEL: options.logLevel ?? "warn",
     // a documented setting (.env.example): a hung request gives up after 5 s here, so the hang test stays short
     MISSION_BOT_REQUEST_TIMEOUT_MS: "5000",
+    // the test asks for each pulse (SIGUSR2, as an operator can) instead of waiting a quarter of an hour
+    MISSION_BOT_PULSE_MINUTES: "0",
   };
   const scale = options.timeScale ?? 1;
   const args = [
@@ -78,8 +80,6 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     ...(options.clock
       ? ["--import", `${pathToFileURL(join(ROOT, "test/e2e/support/test-clock.mjs")).href}?start=${options.clock.start}&origin=${options.clock.origin}`]
       : []),
-    PROBOT_BIN,
-    "run",
     APP_ENTRY,
   ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -124,6 +124,9 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     },
     get output() {
       return output;
+    },
+    signal(name: NodeJS.Signals) {
+      if (!exited) child.kill(name);
     },
     async stop() {
       if (exited) return;

@@ -9,6 +9,7 @@ import { prng } from "../../../src/twin/webhook-sender.js";
 import type { FaultKind, TwinRequest, TwinResponse } from "../../../src/twin/state.js";
 import { renderMissionFile, parseMissionFile } from "../../../src/mission/markdown/mission-file.js";
 import type { World } from "./world.js";
+import { STATE_BRANCH } from "../../support/missions.js";
 
 export interface Injection {
   kind: FaultKind;
@@ -76,7 +77,7 @@ export function editDecisionLogBeforeWrite(world: World, nth = 3): Injected {
     if (req.method.toUpperCase() !== "PUT" || !/^\/repos\/acme\/crm\/contents\/todo(\/|%2F)missions(\/|%2F).+mission\.md$/i.test(path)) return;
     if (++seen !== nth) return;
     const file = decodeURIComponent(path.slice("/repos/acme/crm/contents/".length));
-    const current = world.twin.readFile(file);
+    const current = world.twin.readFile(file, { ref: STATE_BRANCH });
     if (!current) return;
     const parsed = parseMissionFile(current.text);
     if (!parsed.ok) throw new Error(`mission.md does not parse before the person's edit: ${parsed.problems.join("; ")}`);
@@ -84,7 +85,7 @@ export function editDecisionLogBeforeWrite(world: World, nth = 3): Injected {
       ...parsed.mission,
       decisions: [...parsed.mission.decisions, { at: world.twin.timestamp(), by: "carol", what: PERSON_DECISION }],
     });
-    world.twin.tamperFile(file, edited, { author: "carol" });
+    world.twin.tamperFile(file, edited, { author: "carol", branch: STATE_BRANCH });
     out.hits++;
   });
   return out;

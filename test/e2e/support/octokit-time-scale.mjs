@@ -1,6 +1,6 @@
 /**
  * Test seam, loaded with `node --import <this file>?scale=N` in front of
- * `probot run`: every wait Octokit's throttling and retry plugins schedule
+ * the server (lib/server.js): every wait Octokit's throttling and retry plugins schedule
  * (the spacing between writes — 1 s, and 3 s between content-creating
  * writes — and the delay before a retry) is divided by N. Nothing else
  * changes: the same plugins, the same order, the same retries, the same

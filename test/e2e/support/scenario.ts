@@ -6,6 +6,7 @@ import { parseMissionFile } from "../../../src/mission/markdown/mission-file.js"
 import type { Mission } from "../../../src/mission/model.js";
 import { APP_BOT, World, type WorldOptions } from "./world.js";
 import { CRM_OUTLINE } from "../../support/outline.js";
+import { STATE_BRANCH } from "../../support/missions.js";
 
 export const OUTLINE = CRM_OUTLINE;
 
@@ -65,7 +66,7 @@ export async function playMission(world: World, options: { pulse?: boolean; befo
 }
 
 export function missionFile(world: World, missionId: string): Mission {
-  const file = world.twin.readFile(`todo/missions/${missionId}/mission.md`);
+  const file = world.twin.readFile(`todo/missions/${missionId}/mission.md`, { ref: STATE_BRANCH });
   if (!file) throw new Error(`no mission.md for ${missionId}`);
   const parsed = parseMissionFile(file.text);
   if (!parsed.ok) throw new Error(`mission.md does not parse: ${parsed.problems.join("; ")}`);

@@ -1,6 +1,6 @@
 /**
  * Test seam, loaded with `node --import <this file>?start=<epoch ms>&origin=<hrtime ns>`
- * in front of `probot run`: the app process keeps the test's clock
+ * in front of the server (lib/server.js): the app process keeps the test's clock
  * (test/support/clock.ts) instead of the date. `Date.now()` and `new Date()`
  * answer `start` plus the monotonic time elapsed since `origin`, the
  * `process.hrtime.bigint()` reading the test took when its clock started

@@ -22,6 +22,7 @@ import { ValidationReport, encodeValidationReport, groupFailures, type Validatio
 import { renderValidationComment } from "../../../src/mission/markdown/validation-comment.js";
 import { ROOT, startApp, type AppProcess } from "./app-process.js";
 import { contractTwin } from "../../support/twin.js";
+import { STATE_BRANCH } from "../../support/missions.js";
 import { testClock } from "../../support/clock.js";
 
 export const OWNER = "acme";
@@ -249,24 +250,14 @@ export class World {
     throw new Error("GitHub and the app did not go quiet within 200 rounds");
   }
 
-  /** One scheduled pulse, as the pulse Action runs it (installation token, the API at the twin's URL). */
+  /** One scheduled pulse of the App, asked for as an operator can (SIGUSR2); the app logs a pulse that failed. */
   async pulse(): Promise<void> {
     this.pulses++;
-    const octokit = new ProbotOctokit({
-      auth: { token: this.twin.installationToken(1) },
-      baseUrl: this.server.apiUrl,
-      throttle: { enabled: false },
-      retry: { retryAfterBaseValue: 20 },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    }) as unknown as Octokit;
-    try {
-      // A scheduled pulse comes a quarter of an hour after what it catches up on (the test does not wait for it):
-      // commands younger than that are left to their webhook.
-      const later = () => this.twin.now() + 15 * 60_000;
-      await pulse({ octokit, repo: { owner: OWNER, repo: REPO }, log: { info() {}, warning() {}, error: (m: string) => this.pulseErrors.push(m) } }, "main", { now: later });
-    } catch (error) {
-      this.pulseErrors.push(error);
-    }
+    const before = this.app.output.length;
+    this.app.signal("SIGUSR2");
+    await this.quiet();
+    const failed = /the pulse failed: .*/.exec(this.app.output.slice(before));
+    if (failed) this.pulseErrors.push(failed[0]);
   }
 
   /**
@@ -300,7 +291,7 @@ export class World {
   /** Where the mission stands (from mission.md) and the last pulse errors, for a failure message. */
   whereItStands(): string {
     const id = this.twin.issuesOf().flatMap((i) => i.labels).find((l) => l.startsWith("mission:m-"))?.slice("mission:".length);
-    const file = id ? this.twin.readFile(`todo/missions/${id}/mission.md`) : undefined;
+    const file = id ? this.twin.readFile(`todo/missions/${id}/mission.md`, { ref: STATE_BRANCH }) : undefined;
     const parsed = file ? parseMissionFile(file.text) : undefined;
     const lines: string[] = [];
     if (!parsed) lines.push("(no mission.md)");

@@ -1,0 +1,67 @@
+/**
+ * The loop inside a GitHub Actions run (Actions-only mode): the same job as
+ * the App's (src/loop/reconcile-job.ts), authenticated with the workflow's
+ * token. The lease of a mission is the command workflow's concurrency group
+ * (one per tracking issue), so a run works its mission directly, without a
+ * queue of its own.
+ */
+import type { ActionContext } from "../context.js";
+import type { JobDeps } from "../../loop/reconcile-job.js";
+import type { ApplyLimits } from "../../github/apply.js";
+import { guardRateLimits, MemoryCooldowns } from "../../github/rate-limits.js";
+import { HistoryCache } from "../../github/history.js";
+import { plannerFor } from "../../planner/index.js";
+import { isStatus, NO_RETRY } from "../../github/client.js";
+
+/** The login GITHUB_TOKEN writes as. */
+export const ACTIONS_BOT = "github-actions[bot]";
+
+/** An Actions job waits for the run, not 10 s: more writes per reconcile than a webhook. */
+export const actionLimits = (): ApplyLimits => ({ maxWrites: 60, timeMs: 3 * 60_000 });
+
+export function botLoginOf(ctx: Pick<ActionContext, "input">): string {
+  return ctx.input("bot-login").trim() || ACTIONS_BOT;
+}
+
+export function actionDeps(ctx: ActionContext, clock: () => number = Date.now): JobDeps {
+  const octokit = guardRateLimits(ctx.octokit, { key: "token", store: new MemoryCooldowns(), clock });
+  const botLogin = botLoginOf(ctx);
+  const history = new HistoryCache(clock);
+  return {
+    octokitFor: async () => octokit,
+    identity: async () => ({ botLogin, reportLogins: [...new Set([botLogin, ACTIONS_BOT])] }),
+    serverUrl: (ctx.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, ""),
+    choosePlanner: (config) => plannerFor(config, ctx.env),
+    history: (o, job, where) => history.get(o, { owner: job.owner, repo: job.repo }, where),
+    limits: actionLimits,
+    clock,
+    log: { info: ctx.log.info, warn: ctx.log.warning },
+  };
+}
+
+/** The file name of the workflow this run belongs to (GITHUB_WORKFLOW_REF: owner/repo/.github/workflows/<file>@ref). */
+export function ownWorkflow(ctx: Pick<ActionContext, "env">): string | undefined {
+  return /\/\.github\/workflows\/([^@/]+)@/.exec(ctx.env.GITHUB_WORKFLOW_REF ?? "")?.[1];
+}
+
+/**
+ * Start the command workflow for one tracking issue (`workflow_dispatch`,
+ * which GITHUB_TOKEN may trigger): the run joins that mission's concurrency
+ * group. Resolves false when there is no such workflow (the App serves this
+ * repository).
+ */
+export async function dispatchCommandRun(ctx: ActionContext, workflow: string, ref: string, issue: number, reason: string): Promise<boolean> {
+  try {
+    await ctx.octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+      ...ctx.repo,
+      workflow_id: workflow,
+      ref,
+      inputs: { issue: String(issue), reason: reason.slice(0, 100) },
+      ...NO_RETRY,
+    });
+    return true;
+  } catch (error) {
+    if (isStatus(error, 404)) return false;
+    throw error;
+  }
+}

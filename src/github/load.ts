@@ -1,0 +1,202 @@
+/**
+ * Load: what GitHub and mission.md say now about one issue, as a Snapshot
+ * for reconcile. Reads only; in as few requests as possible.
+ *
+ * Trust: state comes from mission.md on the state branch (only people with
+ * write access can commit there) and from the bot's own text — issues and
+ * comments whose author is the bot's login. A label only says where to
+ * look (labels need just triage access): the file must name this issue as
+ * its tracking issue. Reply and notice markers count only in the bot's
+ * comments; reports only from the report logins, for runs the mission
+ * recorded. A command's author is checked live for write access.
+ */
+import { addressesBot } from "../mission/commands.js";
+import type { BotComment, CommandFact, IssueFact, LoopFacts, MissionFact, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
+import type { History } from "../mission/forecast.js";
+import { findMarkers, noticesIn, refusedIn, repliedTo } from "../mission/markers.js";
+import { LABELS, missionPath, type Config } from "../mission/model.js";
+import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
+import { parseMissionFile } from "../mission/markdown/mission-file.js";
+import { runs as missionRuns } from "../mission/advance.js";
+import { isStatus, type Octokit, type RepoRef } from "./client.js";
+import { listFolder, readFile } from "./repo-files.js";
+import { loadLoopFacts } from "./loop-facts.js";
+
+export interface LoadInput {
+  octokit: Octokit;
+  repo: RepoRef;
+  issue: number;
+  /** the bot's own login and the logins reports may come from */
+  botLogin: string;
+  reportLogins: readonly string[];
+  /** https://github.com or the Enterprise Server's address */
+  serverUrl: string;
+  /** known from the event; read from the repository otherwise */
+  defaultBranch?: string;
+  now: string;
+  /** finished features of the repository's missions (see history.ts) */
+  history: (config: Config, where: Where) => Promise<History>;
+  planned?: PlannerAnswer;
+}
+
+export type Loaded =
+  | { kind: "snapshot"; snapshot: Snapshot }
+  /** `.github/mission.yml` does not validate: the decision is to say so, nothing more */
+  | { kind: "config-invalid"; problems: string[]; sha: string | undefined; snapshot: Snapshot };
+
+const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
+
+export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
+  const { octokit, repo } = input;
+  const defaultBranch = input.defaultBranch ?? (await octokit.rest.repos.get({ ...repo })).data.default_branch;
+  const configFile = await readFile(octokit, repo, CONFIG_PATH, defaultBranch);
+  const parsedConfig = parseConfig(configFile?.text ?? null);
+  // An invalid file is reported; the rest of the snapshot is read with the defaults, to answer commands.
+  const config = parsedConfig.ok ? parsedConfig.config : defaultConfig();
+  const where: Where = {
+    repo: `${repo.owner}/${repo.repo}`,
+    defaultBranch,
+    stateBranch: config.state_branch,
+    botLogin: input.botLogin,
+    reportLogins: input.reportLogins,
+    serverUrl: input.serverUrl,
+  };
+
+  const issue = await readIssue(octokit, repo, input.issue, input.botLogin);
+  const mission = await findMission(octokit, repo, issue, where, null);
+  const since = mission.kind === "found" ? mission.mission.seen_until : undefined;
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) });
+
+  const botComments: BotComment[] = [];
+  const answered = new Set<number>();
+  for (const c of comments) {
+    if (c.user?.login !== input.botLogin || c.user.type !== "Bot") continue;
+    const body = c.body ?? "";
+    const b: BotComment = { id: c.id, created_at: c.created_at, body, repliedTo: repliedTo(body), notices: noticesIn(body), refused: refusedIn(body) };
+    botComments.push(b);
+    for (const id of b.repliedTo) answered.add(id);
+  }
+  const unanswered = comments
+    .filter((c) => c.user && c.user.type !== "Bot" && !answered.has(c.id) && addressesBot(c.body ?? ""))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+
+  // Who may direct the bot: asked live, once per author.
+  const permissions = new Map<string, Permission>();
+  const permissionOf = async (login: string) => {
+    const key = login.toLowerCase();
+    if (!permissions.has(key)) permissions.set(key, await readPermission(octokit, repo, login));
+    return permissions.get(key)!;
+  };
+  const commands: CommandFact[] = [];
+  for (const c of unanswered) {
+    commands.push({
+      id: c.id,
+      url: c.html_url,
+      body: c.body ?? "",
+      created_at: c.created_at,
+      author: { login: c.user!.login, type: c.user!.type },
+      permission: await permissionOf(c.user!.login),
+    });
+  }
+
+  // A mission form no one has answered: its opener must have write access (the form's text is theirs).
+  const formAnswered = botComments.some((b) => b.notices.includes(`form:${issue.id}`));
+  const form =
+    mission.kind === "none" && !issue.isPullRequest && !issue.ownMarker && issue.labels.includes(LABELS.mission) && !formAnswered && issue.author && issue.author.type !== "Bot"
+      ? { requester: issue.author.login, permission: await permissionOf(issue.author.login) }
+      : undefined;
+
+  const history = await input.history(config, where);
+  const runs = mission.kind === "found" && missionRuns(mission.mission);
+  const loop: LoopFacts | undefined =
+    mission.kind === "found" && runs ? await loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf }) : undefined;
+
+  const snapshot: Snapshot = {
+    where,
+    config,
+    now: input.now,
+    issue,
+    mission,
+    commands,
+    botComments,
+    ...(comments.length ? { commentsUntil: comments.map((c) => c.created_at).sort().at(-1)! } : {}),
+    ...(form ? { form } : {}),
+    history,
+    ...(input.planned ? { planned: input.planned } : {}),
+    ...(loop ? { loop } : {}),
+  };
+  if (!parsedConfig.ok) return { kind: "config-invalid", problems: parsedConfig.problems, sha: configFile?.sha, snapshot };
+  return { kind: "snapshot", snapshot };
+}
+
+async function readIssue(octokit: Octokit, repo: RepoRef, number: number, botLogin: string): Promise<IssueFact> {
+  const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+  const author = data.user ? { login: data.user.login, type: data.user.type } : null;
+  const own = author?.login === botLogin && author.type === "Bot";
+  const markers = own ? findMarkers(data.body) : [];
+  const item = markers.find((m) => m.kind === "milestone" || m.kind === "feature");
+  const tracking = markers.find((m) => m.kind === "tracking");
+  return {
+    number: data.number,
+    id: data.id,
+    title: data.title,
+    body: data.body ?? "",
+    state: data.state === "closed" ? "closed" : "open",
+    labels: data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+    isPullRequest: Boolean(data.pull_request),
+    author,
+    created_at: data.created_at,
+    ...(item ? { ownMarker: item, ...(tracking ? { partOf: Number(tracking.key) } : {}) } : {}),
+  };
+}
+
+/**
+ * The mission this issue tracks: the label names it; the file must agree.
+ * Without a (true) label, the state branch's missions folder is listed for
+ * an id ending in this issue's number — ids end with their tracking issue —
+ * so removing the label loses nothing.
+ */
+export async function findMission(octokit: Octokit, repo: RepoRef, issue: IssueFact, where: Where, _hint: null): Promise<MissionFact> {
+  const labelled = issue.labels.map((l) => MISSION_LABEL.exec(l)?.[1]).filter((x): x is string => !!x);
+  for (const id of labelled) {
+    const found = await readMission(octokit, repo, id, issue.number, where.stateBranch);
+    if (found) return found;
+  }
+  const entries = await listFolder(octokit, repo, "todo/missions", where.stateBranch);
+  const suffix = `-${issue.number}`;
+  for (const e of entries.filter((x) => x.type === "dir" && x.name.startsWith("m-") && x.name.endsWith(suffix) && !labelled.includes(x.name))) {
+    const found = await readMission(octokit, repo, e.name, issue.number, where.stateBranch);
+    if (found) return found;
+  }
+  return { kind: "none" };
+}
+
+/** The file of mission `id`, if it names `issue` as its tracking issue; a file that does not validate is reported as such. */
+async function readMission(octokit: Octokit, repo: RepoRef, id: string, issue: number, branch: string): Promise<MissionFact | undefined> {
+  const path = missionPath(id);
+  const file = await readFile(octokit, repo, path, branch);
+  if (!file) return undefined;
+  const parsed = parseMissionFile(file.text);
+  if (!parsed.ok) {
+    // Only a file that claims this issue can stop it (a label alone proves nothing).
+    if (!new RegExp(`^tracking_issue:\\s*${issue}\\s*$`, "m").test(file.text)) return undefined;
+    return { kind: "invalid", id, path, problems: parsed.problems, sha: file.sha };
+  }
+  if (parsed.mission.id !== id || parsed.mission.tracking_issue !== issue) return undefined;
+  return { kind: "found", mission: parsed.mission, sha: file.sha };
+}
+
+export async function readPermission(octokit: Octokit, repo: RepoRef, username: string): Promise<Permission> {
+  try {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });
+    const role = data.role_name as string;
+    if (role === "admin" || role === "maintain" || role === "write" || role === "triage" || role === "read") return role;
+    // custom roles: judge by the base permission GitHub reports
+    if (data.permission === "admin") return "admin";
+    if (data.permission === "write") return "write";
+    return data.permission === "read" ? "read" : "none";
+  } catch (error) {
+    if (isStatus(error, 404)) return "none";
+    throw error;
+  }
+}

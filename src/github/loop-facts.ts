@@ -1,0 +1,214 @@
+/**
+ * The facts the loop reads about a running mission: its issues (one
+ * paginated list by the `mission:<id>` label, plus any recorded issue the
+ * list misses because someone removed its label), runs still under way,
+ * reports of runs that finished, and who closed the features not yet
+ * counted as done. With nothing running and nothing changed, the cost does
+ * not depend on how many features the mission has.
+ */
+import type { CloseFact, FoundIssue, FoundReport, FoundValidationReport, LoopFacts, ObservedRun, Permission, Ref, Where } from "../mission/decision.js";
+import { mayDirect } from "../mission/decision.js";
+import { findMarkers } from "../mission/markers.js";
+import { LABELS, type Config, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
+import { readReport } from "../mission/report.js";
+import { readValidationReport } from "../mission/validation.js";
+import { isRunning, runNonce } from "../mission/workers.js";
+import { findRunByNonce } from "./runs.js";
+import { isStatus, type Octokit, type RepoRef } from "./client.js";
+
+export interface LoopFactsInput {
+  octokit: Octokit;
+  repo: RepoRef;
+  where: Where;
+  config: Config;
+  mission: Mission;
+  now: string;
+  permissionOf: (login: string) => Promise<Permission>;
+}
+
+/** A report posted this long before its run was dispatched cannot be that run's (clocks differ a little). */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
+  const { octokit, repo, mission, where, config } = input;
+  const candidates = await missionIssueCandidates(octokit, repo, mission.id, where.botLogin);
+  await addRecordedMissing(octokit, repo, mission, candidates, where.botLogin);
+  const { issues, duplicates } = chooseIssues(candidates, mission);
+  const features = mission.plan?.milestones.flatMap((ms) => ms.features) ?? [];
+  const validations = mission.plan?.milestones.flatMap((ms) => ms.validations.map((v) => ({ ms, v }))) ?? [];
+
+  // Runs under way: ask GitHub how each one stands.
+  const runs = new Map<number, ObservedRun>();
+  const unfinished = [...features.flatMap((f) => f.runs), ...validations.map((x) => x.v)].filter((r) => isRunning(r));
+  for (const r of unfinished) {
+    if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, repo, r.run_id, input.now));
+  }
+
+  // Dispatches whose answer was lost: find the run by the nonce in its name.
+  const runsByNonce = new Map<string, ObservedRun>();
+  const lost = [
+    ...features.flatMap((f) => f.runs.filter((r) => r.status === "dispatching" && !r.run_id).map((r) => ({ key: f.key, r, workflow: config.worker.workflow }))),
+    ...validations
+      .filter(({ v }) => v.status === "dispatching" && !v.run_id)
+      .map(({ ms, v }) => ({ key: `validate-${ms.key}`, r: v as RunRecord, workflow: config.validation.workflow })),
+  ];
+  for (const { key, r, workflow } of lost) {
+    const found = await findRunByNonce(octokit, repo, workflow, mission.id, key, r);
+    if (found) runsByNonce.set(`${key}/${runNonce(r)}`, found);
+  }
+
+  // Reports: read the issue of every run that finished unreported (as far as GitHub says now).
+  const finishedNow = (key: string, r: RunRecord) =>
+    r.status === "completed" || (r.run_id !== undefined ? runs.get(r.run_id) : runsByNonce.get(`${key}/${runNonce(r)}`))?.status === "completed";
+  const reports: FoundReport[] = [];
+  const validationReports: FoundValidationReport[] = [];
+  for (const f of features) {
+    const pending = f.runs.filter((r) => !r.reported && finishedNow(f.key, r));
+    if (!f.issue || !pending.length) continue;
+    const earliest = Math.min(...pending.map((r) => Date.parse(r.dispatched_at))) - CLOCK_SLACK_MS;
+    for (const c of await reportComments(octokit, repo, f.issue.number, where.reportLogins, earliest)) {
+      const result = readReport(c.body);
+      if (result.found) reports.push({ feature: f.key, url: c.url, result });
+    }
+  }
+  for (const { ms, v } of validations) {
+    if (!ms.issue || v.outcome || !finishedNow(`validate-${ms.key}`, v)) continue;
+    for (const c of await reportComments(octokit, repo, ms.issue.number, where.reportLogins, Date.parse(v.dispatched_at) - CLOCK_SLACK_MS)) {
+      const result = readValidationReport(c.body);
+      if (result.found) validationReports.push({ milestone: ms.key, url: c.url, result } as FoundValidationReport);
+    }
+  }
+
+  // Features whose issue is closed but which the mission has not counted as done: who closed them?
+  const closes: CloseFact[] = [];
+  for (const f of features) {
+    const issue = issues.get(`feature:${f.key}`);
+    if (f.done || !issue || issue.state !== "closed") continue;
+    const by = await closedBy(octokit, repo, issue.number);
+    const trusted = by !== undefined && (by === where.botLogin || where.reportLogins.includes(by));
+    const counts = trusted || (by !== undefined && mayDirect(await input.permissionOf(by)));
+    closes.push({ feature: f.key, by: by ?? "someone", counts });
+  }
+
+  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes };
+}
+
+/** Every issue the bot wrote carrying each of the mission's markers, oldest first (more than one only if it was created twice). */
+export async function missionIssueCandidates(octokit: Octokit, repo: RepoRef, missionId: string, botLogin: string): Promise<Map<Ref, FoundIssue[]>> {
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    ...repo,
+    labels: LABELS.forMission(missionId),
+    state: "all",
+    per_page: 100,
+  });
+  const found = new Map<Ref, FoundIssue[]>();
+  for (const issue of [...issues].sort((a, b) => a.number - b.number)) {
+    if (issue.pull_request || issue.user?.login !== botLogin) continue;
+    addCandidate(found, missionId, issue);
+  }
+  return found;
+}
+
+interface ListedIssue {
+  number: number;
+  id: number;
+  body?: string | null;
+  state: string;
+  labels: Array<string | { name?: string }>;
+}
+
+function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: ListedIssue): void {
+  for (const m of findMarkers(issue.body)) {
+    if (m.mission !== missionId || (m.kind !== "milestone" && m.kind !== "feature")) continue;
+    const ref = `${m.kind}:${m.key}` as Ref;
+    const list = found.get(ref) ?? [];
+    if (!list.some((i) => i.number === issue.number)) {
+      list.push({
+        number: issue.number,
+        id: issue.id,
+        state: issue.state === "closed" ? "closed" : "open",
+        labels: issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+      });
+      list.sort((a, b) => a.number - b.number);
+    }
+    found.set(ref, list);
+    return;
+  }
+}
+
+/** An issue mission.md records that the label list missed (someone removed its label): read it, so its labels are put back. */
+async function addRecordedMissing(octokit: Octokit, repo: RepoRef, mission: Mission, found: Map<Ref, FoundIssue[]>, botLogin: string): Promise<void> {
+  for (const ms of mission.plan?.milestones ?? []) {
+    const items: Array<{ ref: Ref; number?: number }> = [
+      { ref: `milestone:${ms.key}`, ...(ms.issue ? { number: ms.issue.number } : {}) },
+      ...ms.features.map((f) => ({ ref: `feature:${f.key}` as Ref, ...(f.issue ? { number: f.issue.number } : {}) })),
+    ];
+    for (const { ref, number } of items) {
+      if (number === undefined || found.get(ref)?.some((i) => i.number === number)) continue;
+      try {
+        const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+        if (data.user?.login === botLogin) addCandidate(found, mission.id, data);
+      } catch (error) {
+        if (!isStatus(error, 404, 410)) throw error; // deleted: materialise creates it again
+      }
+    }
+  }
+}
+
+/** The mission's issues by marker: the one mission.md records when there are several, else the oldest. */
+export function chooseIssues(
+  candidates: ReadonlyMap<Ref, FoundIssue[]>,
+  mission: Mission | undefined,
+): { issues: Map<Ref, FoundIssue>; duplicates: { ref: Ref; keep: number; extra: FoundIssue }[] } {
+  const issues = new Map<Ref, FoundIssue>();
+  const duplicates: { ref: Ref; keep: number; extra: FoundIssue }[] = [];
+  for (const [ref, list] of candidates) {
+    const recorded = mission ? recordedNumber(mission, ref) : undefined;
+    const keep = list.find((i) => i.number === recorded) ?? list[0]!;
+    issues.set(ref, keep);
+    for (const extra of list) if (extra.number !== keep.number && extra.state === "open") duplicates.push({ ref, keep: keep.number, extra });
+  }
+  return { issues, duplicates };
+}
+
+function recordedNumber(m: Mission, ref: Ref): number | undefined {
+  const [kind, key] = ref.split(":");
+  for (const ms of m.plan?.milestones ?? []) {
+    if (kind === "milestone" && ms.key === key) return ms.issue?.number;
+    const f = ms.features.find((x) => x.key === key);
+    if (kind === "feature" && f) return f.issue?.number;
+  }
+  return undefined;
+}
+
+async function readRun(octokit: Octokit, repo: RepoRef, runId: number, now: string): Promise<ObservedRun> {
+  try {
+    const { data } = await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: runId });
+    return {
+      id: data.id,
+      status: data.status ?? "queued",
+      conclusion: (data.conclusion ?? null) as RunConclusion | null,
+      updated_at: data.updated_at,
+      html_url: data.html_url,
+      ...(data.run_attempt ? { run_attempt: data.run_attempt } : {}),
+    };
+  } catch (error) {
+    // A run that no longer exists (deleted) finished as far as the mission is concerned.
+    if (isStatus(error, 404, 410)) return { id: runId, status: "completed", conclusion: "startup_failure", updated_at: now };
+    throw error;
+  }
+}
+
+/** Comments on an issue that may carry reports: by a report login, not older than `after` (epoch ms). */
+async function reportComments(octokit: Octokit, repo: RepoRef, issueNumber: number, logins: readonly string[], after: number) {
+  const since = new Date(Math.max(0, after)).toISOString();
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100, since });
+  return comments
+    .filter((c) => c.user?.type === "Bot" && logins.includes(c.user.login) && Date.parse(c.created_at) >= after)
+    .map((c) => ({ url: c.html_url, body: c.body ?? "" }));
+}
+
+async function closedBy(octokit: Octokit, repo: RepoRef, issueNumber: number): Promise<string | undefined> {
+  const { data } = await octokit.rest.issues.get({ ...repo, issue_number: issueNumber });
+  return data.closed_by?.login ?? undefined;
+}

@@ -1,0 +1,126 @@
+/**
+ * One job of the loop: reconcile the mission of one issue. Load → decide →
+ * apply, again while the decision asks for it (a plan to make, a mission
+ * that just started running), and within one job only: the queue makes sure
+ * no other job of the same issue runs meanwhile, in this process or another.
+ */
+import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
+import type { PlannerAnswer, Where } from "../mission/decision.js";
+import type { Config } from "../mission/model.js";
+import type { Planner, PlanRequest, PlanResult } from "../mission/plan.js";
+import type { History } from "../mission/forecast.js";
+import { loadSnapshot } from "../github/load.js";
+import { apply, type ApplyLimits, type ApplyResult } from "../github/apply.js";
+import { ConflictError, RefusedError, messageOf, type Octokit } from "../github/client.js";
+import { RateLimitedError } from "../github/rate-limits.js";
+import { RetryLater, type ReconcileJob } from "./queue.js";
+
+export interface PlannerChoice {
+  planner: Planner;
+  /** shown when the planner cannot plan (how to write an outline) */
+  help?: string;
+}
+
+export interface JobDeps {
+  /** the installation's client (with its request timeout and rate-limit guard) */
+  octokitFor(job: ReconcileJob): Promise<Octokit>;
+  /** who the bot is, and whose comments may carry reports */
+  identity(job: ReconcileJob): Promise<{ botLogin: string; reportLogins: readonly string[] }>;
+  /** https://github.com, or the Enterprise Server's address */
+  serverUrl: string;
+  choosePlanner(config: Config): PlannerChoice;
+  history(octokit: Octokit, job: ReconcileJob, where: Where): Promise<History>;
+  limits: () => ApplyLimits;
+  clock: () => number;
+  /** the longest a planner may take before its answer counts as a failure (default 5 minutes) */
+  planTimeoutMs?: number;
+  log?: { info(msg: string): void; warn(msg: string): void };
+}
+
+export interface JobOutcome {
+  /** apply stopped at its limits: enqueue the job again */
+  more: boolean;
+  applies: number;
+  writes: number;
+  /** steps GitHub refused */
+  refused: string[];
+}
+
+const MAX_ROUNDS = 6;
+const MAX_CONFLICTS = 3;
+const PLAN_TIMEOUT_MS = 5 * 60_000;
+
+export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<JobOutcome> {
+  const octokit = await deps.octokitFor(job);
+  const { botLogin, reportLogins } = await deps.identity(job);
+  const repo = { owner: job.owner, repo: job.repo };
+  const outcome: JobOutcome = { more: false, applies: 0, writes: 0, refused: [] };
+  let planned: PlannerAnswer | undefined;
+  let conflicts = 0;
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const loaded = await loadSnapshot({
+        octokit,
+        repo,
+        issue: job.issue,
+        botLogin,
+        reportLogins,
+        serverUrl: deps.serverUrl,
+        now: new Date(deps.clock()).toISOString(),
+        history: (_config, where) => deps.history(octokit, job, where),
+        ...(planned ? { planned } : {}),
+      });
+      const s = loaded.snapshot;
+      const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);
+      let result: ApplyResult;
+      try {
+        result = await apply(decision, { octokit, repo, snapshot: s, limits: deps.limits(), clock: deps.clock });
+      } catch (error) {
+        if (error instanceof ConflictError && ++conflicts < MAX_CONFLICTS) {
+          deps.log?.warn(`mission state of ${job.owner}/${job.repo}#${job.issue} changed while the bot was writing it; deciding again`);
+          continue;
+        }
+        if (error instanceof RefusedError) {
+          // apply told the issue (once); a person must change a rule before the state can move
+          outcome.refused.push(error.message);
+          return outcome;
+        }
+        throw error;
+      }
+      outcome.applies++;
+      outcome.writes += result.writes;
+      outcome.refused.push(...result.refused);
+      if (!result.complete) return { ...outcome, more: true };
+      if (decision.plan) {
+        planned = await plan(deps, s.config, decision.plan);
+        continue;
+      }
+      planned = undefined;
+      if (!decision.more) return outcome;
+    }
+    return { ...outcome, more: true };
+  } catch (error) {
+    if (error instanceof RateLimitedError) throw new RetryLater(error.waitMs, error.message);
+    throw error;
+  }
+}
+
+/** Ask the planner, bounded in time; a failure is an answer too (the reply says so, and how to try again). */
+async function plan(deps: JobDeps, config: Config, request: PlanRequest): Promise<PlannerAnswer> {
+  const choice = deps.choosePlanner(config);
+  const ms = deps.planTimeoutMs ?? PLAN_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<PlanResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, problems: [`the planner did not answer within ${Math.round(ms / 60_000)} minutes`] }), ms);
+  });
+  let result: PlanResult;
+  try {
+    result = await Promise.race([
+      choice.planner.plan(request).catch((error: unknown): PlanResult => ({ ok: false, problems: [`the planner failed: ${messageOf(error).split("\n")[0]}`] })),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return { result, plannerName: choice.planner.name, ...(choice.help ? { help: choice.help } : {}) };
+}

@@ -1,0 +1,347 @@
+/**
+ * The loop's rules for a mission that runs: what the runs did and reported,
+ * the plan on GitHub, the budget, validation, and which workers start next.
+ * Pure and level-triggered: the same facts give the same decision, and
+ * applying it, whatever was left half-done before, converges.
+ */
+import type { Config, Feature, Mission, RunRecord } from "./model.js";
+import { LABELS } from "./model.js";
+import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decision.js";
+import { materialise } from "./materialise.js";
+import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers.js";
+import { addEntry, entryFromReport, malformedEntry } from "./ledger.js";
+import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./enforce.js";
+import type { History } from "./forecast.js";
+import { decideValidation } from "./validating.js";
+
+export const NEEDS_HUMAN = "mission:needs-human";
+export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
+export const COMPLETED = "mission:completed";
+
+/** The statuses in which the loop runs (the conversation owns scoping and planned). */
+export function runs(m: Mission): boolean {
+  return m.status !== "scoping" && m.status !== "planned" && !!m.plan;
+}
+
+export interface AdvanceInput {
+  mission: Mission;
+  facts: LoopFacts;
+  config: Config;
+  now: string;
+  history: History;
+  /** the tracking issue's labels now */
+  trackingLabels: readonly string[];
+  /** notice keys found on the tracking issue's recent bot comments (posted, perhaps not yet recorded) */
+  posted: ReadonlySet<string>;
+}
+
+export interface Advance {
+  mission: Mission;
+  actions: Action[];
+  /** applying this unlocks more work (issues still being created, a milestone just passed): decide again after */
+  again: boolean;
+}
+
+export function advance(input: AdvanceInput): Advance {
+  const s = input;
+  const before = s.mission;
+  const actions: Action[] = [];
+
+  // 1. Facts first: who closed what, what the runs did and what they reported.
+  let m = countCloses(before, s, actions);
+  m = observeRuns(m, s, actions);
+  m = ingestReports(m, s);
+  const done = (key: string) => !!findFeature(m, key)?.done;
+
+  // 2. Commands that stop work.
+  if (m.status === "cancelled") {
+    for (const f of allFeatures(m)) for (const r of f.runs) if (isRunning(r) && r.run_id) actions.push({ kind: "cancel-run", runId: r.run_id });
+    return finish(m, s, actions);
+  }
+
+  // 3. Duplicates resolved before anything depends on them; then the plan on GitHub, and the
+  //    labels and issue states that follow from the mission.
+  actions.push(...closeDuplicates(m, s));
+  const materialising = materialise(m, s.facts.issues);
+  actions.push(...materialising, ...followLabels(m, s));
+
+  if (m.status === "completed" || m.status === "paused") return finish(m, s, actions);
+
+  // 4. The budget: alerts once, then a hard stop.
+  const doneSet = new Set(allFeatures(m).filter((f) => f.done).map((f) => f.key));
+  for (const alert of alertsDue(m, s.config, s.now, { history: s.history, closed: doneSet })) {
+    actions.push({ kind: "comment", on: "tracking", key: `alert:${alert.key}`, body: alert.text, marks: alert.marks });
+  }
+  const exhausted = exhaustedDimensions(m, s.config, s.now);
+  if (exhausted.length) {
+    m = pauseForBudget(m, exhausted, s.now);
+    if (m.budget.hard_stop === "cancel") {
+      for (const f of allFeatures(m)) for (const r of f.runs) if (isRunning(r) && r.run_id) actions.push({ kind: "cancel-run", runId: r.run_id });
+    }
+    return finish(m, s, actions);
+  }
+
+  // 5. Features that need a person.
+  const milestone = activeMilestone(m);
+  if (!milestone) return finish(m, s, actions);
+  m = mapFeatures(m, (f) => {
+    if (f.needs_human || !milestone.features.some((x) => x.key === f.key)) return f;
+    const state = featureState(f, done, s.config);
+    if (state.kind !== "needs-human" || !f.issue) return f;
+    return { ...f, needs_human: state.reason };
+  });
+
+  // 6. Validation once every feature of the milestone is done; otherwise dispatch workers.
+  const current = activeMilestone(m)!;
+  const validation = decideValidation(m, current, { ...s.facts, config: s.config, now: s.now }, done);
+  m = validation.mission;
+  actions.push(...validation.actions);
+  // Workers start once the whole plan is on GitHub (a large plan takes a few applies).
+  if (!validation.handled && !materialising.length) m = dispatchWorkers(m, s, done, actions);
+
+  return finish(m, s, actions);
+}
+
+/**
+ * A feature is done when its issue was closed by the bot, by a worker's
+ * report, or by a person with write access (checked live). A close by
+ * anyone else is undone, once per closer and feature, with a word why.
+ */
+function countCloses(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
+  let mission = m;
+  for (const close of s.facts.closes) {
+    const f = findFeature(mission, close.feature);
+    if (!f || f.done) continue;
+    if (close.counts) {
+      mission = mapFeatures(mission, (x) => (x.key === close.feature ? { ...x, done: { by: close.by, at: s.now } } : x));
+    } else {
+      actions.push(
+        { kind: "reopen-issue", ref: `feature:${close.feature}` },
+        {
+          kind: "comment",
+          on: `feature:${close.feature}`,
+          key: `reopened:${close.feature}:${close.by.toLowerCase()}:${f.runs.length}`,
+          body: `Reopened: only people with write access to the repository can finish a feature of a mission (closed by @${close.by}). The mission goes on as before.`,
+        },
+      );
+    }
+  }
+  return mission;
+}
+
+/** Dispatch ready features of the active milestone, up to the parallel limit and within the budget. */
+function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boolean, actions: Action[]): Mission {
+  const milestone = activeMilestone(m);
+  if (!milestone) return m;
+  const states = milestone.features.map((f) => ({ f, state: featureState(f, done, s.config) }));
+  let slots = s.config.max_parallel_workers - states.filter((x) => x.state.kind === "running").length;
+  for (const { f, state } of states) {
+    if (slots <= 0) break;
+    if (state.kind !== "ready" || !f.issue) continue;
+    const check = dispatchCheck(m, f, s.config, s.history);
+    if (!check.ok) {
+      actions.push({ kind: "comment", on: "tracking", key: `over-budget:${f.key}:${m.ledger.length}`, body: check.reason });
+      break;
+    }
+    const run = { try: state.try, dispatched_at: s.now, status: "dispatching" as const };
+    const dispatch: WorkerDispatch = {
+      feature: f.key,
+      try: state.try,
+      issue: f.issue.number,
+      nonce: runNonce(run),
+      limits: perRunLimits(m, f, s.config, s.history),
+    };
+    m = mapFeatures(m, (x) => (x.key === f.key ? { ...x, runs: [...x.runs, run] } : x));
+    actions.push({ kind: "dispatch-worker", dispatch });
+    slots--;
+  }
+  return m;
+}
+
+/** Fold what GitHub says about unfinished runs into the mission; cancel runs that are stuck. */
+function observeRuns(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
+  return mapFeatures(m, (f) => {
+    if (!f.runs.some(isRunning)) return f;
+    const runs = f.runs.map((r) => {
+      if (!isRunning(r)) return r;
+      const seen = r.run_id ? s.facts.runs.get(r.run_id) : s.facts.runsByNonce.get(`${f.key}/${runNonce(r)}`);
+      // Recorded but never found by its name for a while: it did not start (the try is not used up).
+      if (!seen && !r.run_id && Date.parse(s.now) - Date.parse(r.dispatched_at) > NEVER_STARTED_MS) return undefined;
+      const next = seen ? observe(r, seen) : r;
+      if (isRunning(next) && isStuck(next, s.now, s.config)) {
+        if (next.run_id) actions.push({ kind: "cancel-run", runId: next.run_id });
+        return { ...next, status: "completed" as const, conclusion: "timed_out" as const, updated_at: s.now };
+      }
+      return next;
+    });
+    return { ...f, runs: runs.filter((r): r is RunRecord => r !== undefined) };
+  });
+}
+
+/** A dispatch GitHub has not shown for this long did not start. */
+const NEVER_STARTED_MS = 3 * 60_000;
+
+/** Reports become ledger entries (once per run and attempt) and tell each run how it went. */
+function ingestReports(m: Mission, s: AdvanceInput): Mission {
+  let mission = m;
+  for (const found of s.facts.reports) {
+    if (found.result.ok) {
+      const report = found.result.report;
+      if (report.mission !== m.id || report.feature !== found.feature) continue;
+      // Only runs the bot dispatched for this feature are counted (a late report still is).
+      const dispatched = findFeature(mission, report.feature)?.runs.some((r) => r.run_id === report.run_id);
+      if (!dispatched) continue;
+      mission = addEntry(mission, entryFromReport(report, s.config, s.now)).mission;
+      mission = mapFeatures(mission, (f) =>
+        f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, reported: report.outcome } : r)) },
+      );
+    } else {
+      const key = `malformed-${found.url.split("#").pop() ?? found.url}`;
+      mission = addEntry(mission, malformedEntry(key, found.feature, found.result.problems, s.now)).mission;
+      mission = mapFeatures(mission, (f) => {
+        if (f.key !== found.feature) return f;
+        const i = f.runs.findLastIndex((r) => r.status === "completed" && !r.reported);
+        return i < 0 ? f : { ...f, runs: f.runs.map((r, j) => (j === i ? { ...r, reported: "malformed" as const } : r)) };
+      });
+    }
+  }
+  return mission;
+}
+
+/**
+ * What people must be told follows from the mission's state, not from the
+ * moment it changed: each notice is posted once (its key is recorded in the
+ * mission) and then labelled, and the label says it was done. An apply cut
+ * short after a transition therefore still tells them next time.
+ */
+function tellPeople(m: Mission, s: AdvanceInput): Action[] {
+  const actions: Action[] = [];
+  const has = (label: string) => s.trackingLabels.includes(label);
+  if (m.status === "completed" && !has(COMPLETED)) {
+    actions.push(
+      {
+        kind: "comment",
+        on: "tracking",
+        key: "completed",
+        body: `**Mission ${m.id} is complete.** ${completionLine(m)} The ledger and decision log are in \`todo/missions/${m.id}/mission.md\`.`,
+      },
+      { kind: "label", on: "tracking", add: [COMPLETED] },
+    );
+  }
+  const reason = m.status === "paused" ? (m.paused_reason ?? "") : "";
+  if (reason.startsWith("budget") && !has(BUDGET_EXHAUSTED)) {
+    const dims = exhaustedDimensions(m, s.config, s.now);
+    actions.push(
+      { kind: "comment", on: "tracking", key: `budget-stop:${m.budget.usd}:${m.budget.hours}:${m.budget.tokens}`, body: budgetStopText(m, dims) },
+      { kind: "label", on: "tracking", add: [BUDGET_EXHAUSTED] },
+    );
+  }
+  if (reason.startsWith("validation") && !has(NEEDS_HUMAN)) {
+    actions.push(
+      { kind: "comment", on: "tracking", key: `validation-pause:${reason}`, body: validationPauseText(m, reason) },
+      { kind: "label", on: "tracking", add: [NEEDS_HUMAN] },
+    );
+  }
+  for (const f of allFeatures(m)) {
+    const issue = s.facts.issues.get(`feature:${f.key}`);
+    if (!f.needs_human || !issue || issue.state === "closed" || issue.labels?.includes(NEEDS_HUMAN)) continue;
+    actions.push(
+      { kind: "comment", on: `feature:${f.key}`, key: `needs-human:${f.key}:${f.runs.length}`, body: needsHumanText(f, f.needs_human) },
+      { kind: "label", on: `feature:${f.key}`, add: [NEEDS_HUMAN] },
+    );
+  }
+  return actions;
+}
+
+function completionLine(m: Mission): string {
+  const skipped = m.plan?.milestones.filter((ms) => ms.validated === "skipped").map((ms) => ms.key) ?? [];
+  if (!skipped.length) return "Every milestone passed validation.";
+  return `Every milestone is accepted: ${skipped.length === 1 ? "milestone" : "milestones"} ${skipped.join(", ")} without validation, as decided on this issue; the others passed.`;
+}
+
+function validationPauseText(m: Mission, reason: string): string {
+  const milestone = m.plan?.milestones.find((ms) => !ms.validated)?.key ?? "";
+  return `**Mission ${m.id} is paused: ${reason}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone}\` to accept the milestone as it is.`;
+}
+
+/** Labels and issue states derived from the mission: set when they apply, removed when they no longer do. */
+function closeDuplicates(m: Mission, s: AdvanceInput): Action[] {
+  return s.facts.duplicates.map((d) => ({
+    kind: "close-duplicate" as const,
+    number: d.extra.number,
+    comment: `Duplicate of #${d.keep}: this issue stands for the same part of mission ${m.id} as #${d.keep}, which the mission keeps working on.`,
+  }));
+}
+
+function followLabels(m: Mission, s: AdvanceInput): Action[] {
+  const actions: Action[] = [];
+  const budgetStop = m.status === "paused" && (m.paused_reason ?? "").startsWith("budget");
+  if (!budgetStop && s.trackingLabels.includes(BUDGET_EXHAUSTED)) actions.push({ kind: "label", on: "tracking", remove: [BUDGET_EXHAUSTED] });
+  const validationStop = m.status === "paused" && (m.paused_reason ?? "").startsWith("validation");
+  if (!validationStop && s.trackingLabels.includes(NEEDS_HUMAN)) actions.push({ kind: "label", on: "tracking", remove: [NEEDS_HUMAN] });
+  for (const ms of m.plan?.milestones ?? []) {
+    const msIssue = s.facts.issues.get(`milestone:${ms.key}`);
+    if (ms.validated && msIssue?.state === "open") actions.push({ kind: "close-issue", ref: `milestone:${ms.key}`, reason: "completed" });
+    if (msIssue) restoreLabels(actions, `milestone:${ms.key}`, msIssue, [LABELS.forMission(m.id), LABELS.milestone]);
+    for (const f of ms.features) {
+      const issue = s.facts.issues.get(`feature:${f.key}`);
+      if (!issue) continue;
+      if (!f.needs_human && issue.labels?.includes(NEEDS_HUMAN)) actions.push({ kind: "label", on: `feature:${f.key}`, remove: [NEEDS_HUMAN] });
+      restoreLabels(actions, `feature:${f.key}`, issue, [LABELS.forMission(m.id), LABELS.feature]);
+    }
+  }
+  return actions;
+}
+
+/** Labels the mission needs on one of its issues, put back when someone removed them. */
+function restoreLabels(actions: Action[], ref: Ref, issue: FoundIssue, needed: string[]): void {
+  if (!issue.labels) return;
+  const missing = needed.filter((l) => !issue.labels!.includes(l));
+  if (missing.length) actions.push({ kind: "label", on: ref, add: missing });
+}
+
+function finish(after: Mission, s: AdvanceInput, actions: Action[]): Advance {
+  const told = tellPeople(after, s);
+  const notices = new Set([...after.notices, ...s.posted]);
+  // A notice already posted (recorded, or found on the issue) is not posted again; its label still follows.
+  const fresh = [...actions, ...told].filter((a) => a.kind !== "comment" || !notices.has(a.key) || (a.marks?.length ?? 0) > 0);
+  const unlocking = fresh.some((a) => a.kind === "record-issue" || a.kind === "close-duplicate");
+  const passed = (after.plan?.milestones.filter((ms) => ms.validated).length ?? 0) > (s.mission.plan?.milestones.filter((ms) => ms.validated).length ?? 0);
+  return { mission: after, actions: fresh, again: unlocking || (passed && after.status === "active") };
+}
+
+function allFeatures(m: Mission): Feature[] {
+  return m.plan?.milestones.flatMap((ms) => ms.features) ?? [];
+}
+
+function findFeature(m: Mission, key: string): Feature | undefined {
+  for (const ms of m.plan?.milestones ?? []) {
+    const f = ms.features.find((x) => x.key === key);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+function needsHumanText(f: Feature, reason: string): string {
+  return [
+    `**This feature needs a person.** ${reason}.`,
+    "",
+    `The mission goes on with other features. When the problem is fixed, reply \`/mission retry ${f.key}\` on the tracking issue, or close this issue if the work is done.`,
+  ].join("\n");
+}
+
+function budgetStopText(m: Mission, dims: string[]): string {
+  return [
+    `**Mission ${m.id} is paused: its ${dims.join(" and ")} budget is used up.** No new worker starts; ${
+      m.budget.hard_stop === "cancel" ? "running workers are being cancelled." : "running workers finish their current feature."
+    }`,
+    "",
+    "To continue, raise the budget (people with write access):",
+    "",
+    "```",
+    "/mission budget +$100",
+    "/mission budget +10h",
+    "/mission budget +2M tokens",
+    "```",
+  ].join("\n");
+}

@@ -1,0 +1,239 @@
+/**
+ * The decision's vocabulary in one module: what the loop reads (Snapshot),
+ * what it decides (Decision, Action), and the small facts both sides share.
+ * Every other module of the loop imports its types from here, so none needs
+ * another's internals. Pure: types and constructors only.
+ */
+import type { Config, Mission } from "./model.js";
+import type { History } from "./forecast.js";
+import type { PlanRequest, PlanResult } from "./plan.js";
+import type { ReadReport } from "./report.js";
+import type { ValidationReport } from "./validation.js";
+import type { Marker } from "./markers.js";
+
+// ---------------------------------------------------------------------------
+// Where a mission lives
+
+/** Built once per reconcile and passed down: the repository, its branches, who the bot is. */
+export interface Where {
+  /** owner/name */
+  repo: string;
+  /** workflows are dispatched from it; `.github/mission.yml` is read from it */
+  defaultBranch: string;
+  /** holds todo/missions/<id>/mission.md (config `state_branch`) */
+  stateBranch: string;
+  /** the bot's own login ("mission-bot[bot]", "github-actions[bot]"): only its text is evidence */
+  botLogin: string;
+  /** logins whose comments may carry worker and validation reports (the bot, and the workflows' github-actions[bot]) */
+  reportLogins: readonly string[];
+  /** https://github.com, or the Enterprise Server's own address: every link the bot writes starts here */
+  serverUrl: string;
+}
+
+// ---------------------------------------------------------------------------
+// What GitHub says now
+
+/** What the bot refers to: the tracking issue, a milestone issue or a feature issue. */
+export type Ref = "tracking" | `milestone:${string}` | `feature:${string}`;
+
+export interface FoundIssue {
+  number: number;
+  id: number;
+  state: "open" | "closed";
+  labels?: readonly string[];
+}
+
+/** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
+export function mayDirect(p: Permission): boolean {
+  return p === "admin" || p === "maintain" || p === "write";
+}
+
+export interface Author {
+  login: string;
+  type: string;
+}
+
+/** The issue a reconcile is about: a tracking issue, or an issue someone wrote a command on. */
+export interface IssueFact {
+  number: number;
+  id: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  labels: readonly string[];
+  isPullRequest: boolean;
+  author: Author | null;
+  created_at: string;
+  /** a milestone or feature issue the bot wrote: its marker (read only from the bot's own issues) */
+  ownMarker?: Marker;
+  /** …and the tracking issue of its mission */
+  partOf?: number;
+}
+
+/** A `/mission …` comment nobody has answered, oldest first. */
+export interface CommandFact {
+  id: number;
+  url: string;
+  body: string;
+  created_at: string;
+  author: Author;
+  /** checked live when the snapshot was taken */
+  permission: Permission;
+}
+
+/** One of the bot's own comments on the issue (author = the bot's login): what it answered and posted. */
+export interface BotComment {
+  id: number;
+  created_at: string;
+  body: string;
+  repliedTo: readonly number[];
+  notices: readonly string[];
+  refused: readonly string[];
+}
+
+/** An issue opened from the mission form (or labelled `mission`) that has not been answered. */
+export interface FormFact {
+  /** who opened it, or who added the label */
+  requester: string;
+  permission: Permission;
+}
+
+export type MissionFact =
+  | { kind: "none" }
+  | { kind: "found"; mission: Mission; sha: string }
+  /** the file exists but does not validate: reported once, never overwritten */
+  | { kind: "invalid"; id: string; path: string; problems: string[]; sha: string };
+
+/** A run as GitHub reports it now. */
+export interface ObservedRun {
+  id: number;
+  /** GitHub's run status: requested, queued, pending, waiting, in_progress, completed */
+  status: string;
+  conclusion: import("./model.js").RunConclusion | null;
+  updated_at: string;
+  html_url?: string;
+  run_attempt?: number;
+}
+
+export interface FoundReport {
+  /** the feature issue the report was posted on */
+  feature: string;
+  /** the comment's URL, for the record */
+  url: string;
+  result: Exclude<ReadReport, { found: false }>;
+}
+
+export interface FoundValidationReport {
+  /** the milestone whose issue the report was posted on */
+  milestone: string;
+  url: string;
+  result: { found: true; ok: true; report: ValidationReport } | { found: true; ok: false; problems: string[] };
+}
+
+/** A feature issue found closed that the mission has not yet counted as done: who closed it, and may they. */
+export interface CloseFact {
+  feature: string;
+  by: string;
+  /** the bot, a report login, or a person with write access checked live */
+  counts: boolean;
+}
+
+/** What the loop reads about a running mission's issues and runs. */
+export interface LoopFacts {
+  /** the bot's issues for this mission, found by their hidden markers */
+  issues: ReadonlyMap<Ref, FoundIssue>;
+  /** open issues GitHub holds twice for one item: the mission keeps `keep` */
+  duplicates: readonly { ref: Ref; keep: number; extra: FoundIssue }[];
+  /** what GitHub says now about runs recorded as unfinished, by run id */
+  runs: ReadonlyMap<number, ObservedRun>;
+  /** runs found by the nonce in their name, for dispatches whose answer was lost */
+  runsByNonce: ReadonlyMap<string, ObservedRun>;
+  reports: readonly FoundReport[];
+  validationReports: readonly FoundValidationReport[];
+  /** feature issues closed since the mission last looked */
+  closes: readonly CloseFact[];
+}
+
+export interface Snapshot {
+  where: Where;
+  config: Config;
+  /** ISO time of this reconcile */
+  now: string;
+  issue: IssueFact;
+  mission: MissionFact;
+  commands: readonly CommandFact[];
+  botComments: readonly BotComment[];
+  /** the newest comment read on the issue (ISO time), if any */
+  commentsUntil?: string;
+  form?: FormFact;
+  /** finished features of this repository's missions, for forecasts */
+  history: History;
+  /** the planner's answer, when this reconcile follows a plan request */
+  planned?: PlannerAnswer;
+  /** present once the mission runs (active, paused, validating, completed, cancelled) */
+  loop?: LoopFacts;
+}
+
+export interface PlannerAnswer {
+  result: PlanResult;
+  plannerName: string;
+  /** shown when the planner could not plan (how to write an outline) */
+  help?: string;
+}
+
+// ---------------------------------------------------------------------------
+// What to do
+
+export interface WorkerDispatch {
+  feature: string;
+  try: number;
+  issue: number;
+  nonce: string;
+  limits: { max_turns: number; timeout_minutes: number; max_cost_usd?: number };
+}
+
+export interface LabelSpec {
+  name: string;
+  color: string;
+  description: string;
+}
+
+export type Action =
+  /** write the decision's mission to mission.md (created when there is none) */
+  | { kind: "commit-mission"; message: string }
+  /** answer a command comment on the issue (the answer carries its reply marker) */
+  | { kind: "reply"; to: number; body: string; refused?: string }
+  /**
+   * rewrite the bot's answer to a command (`"form"`: its answer to the mission form): `replacing` that
+   * part of it when given (a plan replacing "planning…"); posted as a new answer when there is none
+   */
+  | { kind: "edit-reply"; to: number | "form"; body: string; replacing?: string }
+  | { kind: "ensure-labels"; labels: LabelSpec[] }
+  | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[] }
+  | { kind: "link-sub-issue"; parent: Ref; child: Ref }
+  | { kind: "add-blocked-by"; blocked: Ref; blocking: Ref }
+  /** the item's issue exists and is fully linked: write its number and id into the mission */
+  | { kind: "record-issue"; ref: Ref }
+  | { kind: "dispatch-worker"; dispatch: WorkerDispatch }
+  | { kind: "dispatch-validation"; milestone: string; try: number; nonce: string }
+  | { kind: "cancel-run"; runId: number }
+  /** posted once per key (a hidden marker, recorded in the mission); `marks` (budget alerts) are recorded once it is posted */
+  | { kind: "comment"; on: Ref; key: string; body: string; marks?: string[] }
+  | { kind: "close-issue"; ref: Ref; reason: "completed" | "not_planned" }
+  | { kind: "reopen-issue"; ref: Ref }
+  /** an issue GitHub holds twice: say so on it and close it as a duplicate */
+  | { kind: "close-duplicate"; number: number; comment: string }
+  | { kind: "label"; on: Ref; add?: string[]; remove?: string[] }
+  | { kind: "update-dashboard" };
+
+export interface Decision {
+  /** the mission as it should be recorded; absent when the issue has none */
+  mission?: Mission;
+  actions: Action[];
+  /** ask the planner, then reconcile again with its answer */
+  plan?: PlanRequest;
+  /** the mission started running in this decision: reconcile again to read its issues and runs */
+  more?: boolean;
+}

@@ -1,0 +1,84 @@
+/**
+ * The server's settings, from the environment, checked before anything
+ * starts: the server fails closed (no webhook secret, Probot's
+ * `development` default, a key that is not a key, an App id that is not a
+ * number), with one line saying what to fix.
+ */
+import { createPrivateKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+export interface ServerSettings {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  webhookPath: string;
+  host: string;
+  port: number;
+  /** https://api.github.com, or the Enterprise Server's API */
+  baseUrl: string;
+  /** https://github.com, or the Enterprise Server's address */
+  serverUrl: string;
+  redisUrl?: string;
+  /** minutes between pulses; 0: no pulse */
+  pulseMinutes: number;
+  logLevel: string;
+}
+
+export type SettingsResult = { ok: true; settings: ServerSettings } | { ok: false; problem: string };
+
+export function readSettings(env: Record<string, string | undefined>): SettingsResult {
+  const secret = env.WEBHOOK_SECRET ?? "";
+  if (!secret.trim()) return { ok: false, problem: "WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App (the server never runs without one)" };
+  if (secret === "development") return { ok: false, problem: 'WEBHOOK_SECRET is Probot\'s default "development": set the GitHub App\'s real webhook secret' };
+  const appId = Number(env.APP_ID);
+  if (!env.APP_ID || !Number.isInteger(appId) || appId <= 0) return { ok: false, problem: `APP_ID must be the GitHub App's numeric id (got ${JSON.stringify(env.APP_ID ?? "")})` };
+  const key = privateKeyOf(env);
+  if (!key.ok) return key;
+  const port = env.PORT ? Number(env.PORT) : 3000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, problem: `PORT must be a port number (got ${JSON.stringify(env.PORT)})` };
+  const pulse = env.MISSION_BOT_PULSE_MINUTES;
+  const pulseMinutes = pulse === undefined || pulse === "" ? 15 : Number(pulse);
+  if (!Number.isFinite(pulseMinutes) || pulseMinutes < 0) return { ok: false, problem: `MISSION_BOT_PULSE_MINUTES must be a number of minutes, 0 for no pulse (got ${JSON.stringify(pulse)})` };
+  const protocol = env.GHE_PROTOCOL || "https";
+  const ghe = env.GHE_HOST?.trim();
+  return {
+    ok: true,
+    settings: {
+      appId,
+      privateKey: key.key,
+      webhookSecret: secret,
+      webhookPath: env.WEBHOOK_PATH || "/api/github/webhooks",
+      host: env.HOST || "0.0.0.0",
+      port,
+      baseUrl: ghe ? `${protocol}://${ghe}/api/v3` : "https://api.github.com",
+      serverUrl: ghe ? `${protocol}://${ghe}` : "https://github.com",
+      ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+      pulseMinutes,
+      logLevel: env.LOG_LEVEL || "info",
+    },
+  };
+}
+
+/** PRIVATE_KEY (PEM, with `\n` escapes, or base64 of it) or PRIVATE_KEY_PATH, checked to be a private key. */
+function privateKeyOf(env: Record<string, string | undefined>): { ok: true; key: string } | { ok: false; problem: string } {
+  let text = env.PRIVATE_KEY?.trim() ?? "";
+  if (!text && env.PRIVATE_KEY_PATH) {
+    try {
+      text = readFileSync(env.PRIVATE_KEY_PATH, "utf8").trim();
+    } catch (error) {
+      return { ok: false, problem: `PRIVATE_KEY_PATH ${env.PRIVATE_KEY_PATH} cannot be read: ${(error as Error).message}` };
+    }
+  }
+  if (!text) return { ok: false, problem: "PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set: the GitHub App's private key is needed" };
+  if (!text.includes("-----BEGIN")) {
+    const decoded = Buffer.from(text, "base64").toString("utf8");
+    if (decoded.includes("-----BEGIN")) text = decoded.trim();
+  }
+  text = text.replace(/\\n/g, "\n");
+  try {
+    createPrivateKey(text);
+  } catch {
+    return { ok: false, problem: "PRIVATE_KEY is not a private key: paste the .pem the GitHub App gave you (or its base64), or set PRIVATE_KEY_PATH" };
+  }
+  return { ok: true, key: text };
+}

@@ -1,0 +1,97 @@
+/**
+ * The server: check the settings, prove the App's credentials to GitHub
+ * (GET /app), then take webhooks on the queue and pulse on a timer. Fails
+ * closed with one line and exit code 1; never falls into Probot's setup
+ * flow once APP_ID is set.
+ */
+import { Probot, Server } from "probot";
+import { createMissionApp } from "../app.js";
+import { MissionOctokit } from "../github/octokit.js";
+import { MemoryQueue } from "../loop/memory-queue.js";
+import type { MissionQueue } from "../loop/queue.js";
+import { isStatus, messageOf } from "../github/client.js";
+import { readSettings, type ServerSettings } from "./settings.js";
+import { choosePlanner } from "../planner/index.js";
+import { defaultConfig } from "../mission/config.js";
+
+export interface RunningServer {
+  settings: ServerSettings;
+  botLogin: string;
+  pulse(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export class StartError extends Error {}
+
+export async function startServer(env: Record<string, string | undefined> = process.env, say: (line: string) => void = console.log): Promise<RunningServer> {
+  const read = readSettings(env);
+  if (!read.ok) throw new StartError(read.problem);
+  const settings = read.settings;
+  const probotOptions = {
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    secret: settings.webhookSecret,
+    baseUrl: settings.baseUrl,
+    Octokit: MissionOctokit,
+    logLevel: settings.logLevel as "info",
+    ...(settings.redisUrl ? { redisConfig: settings.redisUrl } : {}),
+  };
+
+  // The credentials, proved before the port opens: a wrong key or id stops here.
+  const botLogin = await appLogin(new Probot(probotOptions), settings);
+  const queue: MissionQueue = await createQueue(settings);
+  const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl });
+  const server = new Server({ Probot: Probot.defaults(probotOptions), host: settings.host, port: settings.port, webhookPath: settings.webhookPath });
+  await server.load(mission.app);
+  await server.start();
+
+  const pulse = async () => {
+    try {
+      return await mission.pulse();
+    } catch (error) {
+      say(`mission-bot: the pulse failed: ${messageOf(error)}`);
+      return 0;
+    }
+  };
+  const timer = settings.pulseMinutes > 0 ? setInterval(() => void pulse(), settings.pulseMinutes * 60_000) : undefined;
+  timer?.unref();
+  // An operator (or a test) can ask for a pulse now: kill -USR2 <pid>.
+  const onSignal = () => void pulse();
+  process.on("SIGUSR2", onSignal);
+
+  const planner = choosePlanner(defaultConfig(), env).missingKey ? "outline (no ANTHROPIC_API_KEY)" : "anthropic, or as .github/mission.yml says";
+  say(
+    `mission-bot: App ${settings.appId} (${botLogin}) listening on ${settings.host}:${settings.port}${settings.webhookPath} · planner ${planner} · queue ${settings.redisUrl ? "redis" : "in-process"} · pulse ${settings.pulseMinutes > 0 ? `every ${settings.pulseMinutes} min` : "off"}`,
+  );
+  return {
+    settings,
+    botLogin,
+    pulse,
+    async stop() {
+      if (timer) clearInterval(timer);
+      process.off("SIGUSR2", onSignal);
+      await server.stop();
+      await queue.close();
+    },
+  };
+}
+
+async function appLogin(probot: Probot, settings: ServerSettings): Promise<string> {
+  try {
+    const octokit = await probot.auth();
+    const { data } = await octokit.rest.apps.getAuthenticated();
+    if (!data?.slug) throw new StartError(`GitHub did not say App ${settings.appId}'s name (GET /app)`);
+    return `${data.slug}[bot]`;
+  } catch (error) {
+    if (error instanceof StartError) throw error;
+    if (isStatus(error, 401, 404)) {
+      throw new StartError(`GitHub refused App ${settings.appId} with this PRIVATE_KEY (${(error as { status: number }).status}): check APP_ID and PRIVATE_KEY`);
+    }
+    throw new StartError(`cannot reach GitHub at ${settings.baseUrl}: ${messageOf(error).split("\n")[0]}`);
+  }
+}
+
+async function createQueue(settings: ServerSettings): Promise<MissionQueue> {
+  if (settings.redisUrl) throw new StartError("REDIS_URL is set, but this build has no Redis queue yet");
+  return new MemoryQueue();
+}
