@@ -68,16 +68,16 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) });
 
   const botComments: BotComment[] = [];
-  const answered = new Set<number>();
+  const answered = new Map<number, "reply" | "refusal">();
   for (const c of comments) {
     if (c.user?.login !== input.botLogin || c.user.type !== "Bot") continue;
     const body = c.body ?? "";
     const b: BotComment = { id: c.id, created_at: c.created_at, body, repliedTo: repliedTo(body), notices: noticesIn(body), refused: refusedIn(body) };
     botComments.push(b);
-    for (const id of b.repliedTo) answered.add(id);
+    for (const id of b.repliedTo) answered.set(id, b.refused.length ? "refusal" : "reply");
   }
-  const unanswered = comments
-    .filter((c) => c.user && c.user.type !== "Bot" && !answered.has(c.id) && addressesBot(c.body ?? ""))
+  const addressed = comments
+    .filter((c) => c.user && c.user.type !== "Bot" && addressesBot(c.body ?? ""))
     .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
 
   // Who may direct the bot: asked live, once per author.
@@ -88,7 +88,11 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     return permissions.get(key)!;
   };
   const commands: CommandFact[] = [];
-  for (const c of unanswered) {
+  const logged = new Set(mission.kind === "found" ? mission.mission.decisions.flatMap((d) => (d.comment ? [d.comment] : [])) : []);
+  for (const c of addressed) {
+    const answer = answered.get(c.id);
+    // answered and recorded, or refused: nothing left to do
+    if ((answer && logged.has(c.id)) || answer === "refusal") continue;
     commands.push({
       id: c.id,
       url: c.html_url,
@@ -96,14 +100,16 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
       created_at: c.created_at,
       author: { login: c.user!.login, type: c.user!.type },
       permission: await permissionOf(c.user!.login),
+      ...(answer ? { answered: answer } : {}),
     });
   }
 
-  // A mission form no one has answered: its opener must have write access (the form's text is theirs).
+  // A mission form whose mission does not exist yet: its opener must have write access (the form's text is theirs).
   const formAnswered = botComments.some((b) => b.notices.includes(`form:${issue.id}`));
+  const formRefused = botComments.some((b) => b.notices.includes(`form:${issue.id}`) && b.refused.length > 0);
   const form =
-    mission.kind === "none" && !issue.isPullRequest && !issue.ownMarker && issue.labels.includes(LABELS.mission) && !formAnswered && issue.author && issue.author.type !== "Bot"
-      ? { requester: issue.author.login, permission: await permissionOf(issue.author.login) }
+    mission.kind === "none" && !issue.isPullRequest && !issue.ownMarker && issue.labels.includes(LABELS.mission) && !formRefused && issue.author && issue.author.type !== "Bot"
+      ? { requester: issue.author.login, permission: await permissionOf(issue.author.login), ...(formAnswered ? { answered: true } : {}) }
       : undefined;
 
   const history = await input.history(config, where);

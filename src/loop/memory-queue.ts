@@ -67,6 +67,10 @@ export class MemoryQueue implements MissionQueue {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  async busy(): Promise<boolean> {
+    return [...this.entries.values()].some((e) => e.queued || e.running || (e.timer !== undefined && !e.cooling));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.entries.values()) {

@@ -66,6 +66,8 @@ export interface MissionQueue {
   process(work: JobWork): void;
   /** Resolves when this process has nothing queued, delayed or running (tests; a graceful stop). */
   idle(): Promise<void>;
+  /** Whether anything is queued or running now (the server's health answer says so). */
+  busy(): Promise<boolean>;
   /** Stop taking jobs; waits for the running ones. */
   close(): Promise<void>;
 }

@@ -219,7 +219,8 @@ export function afterPlan(input: {
   return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName, input.history) };
 }
 
-function planComment(m: Mission, config: Config, plannerName: string, history: History = []): string {
+/** The plan comment of a planned mission: its milestones, features and budget analysis. */
+export function planComment(m: Mission, config: Config, plannerName: string, history: History = []): string {
   const plan = m.plan!;
   const { baselines, dataPoints } = calibrate(config, [...history, ...historyFrom([m])]);
   const analysis = analysePlan(plan, { ...config, baselines }, m.budget);

@@ -72,15 +72,17 @@ export interface IssueFact {
   partOf?: number;
 }
 
-/** A `/mission …` comment nobody has answered, oldest first. */
+/** A `/mission …` comment, oldest first: unanswered, or answered (its effect may still need recording). */
 export interface CommandFact {
   id: number;
   url: string;
   body: string;
   created_at: string;
   author: Author;
-  /** checked live when the snapshot was taken */
+  /** checked live when the snapshot was taken ("none" for a command already refused: not asked again) */
   permission: Permission;
+  /** the bot already answered it (a reply, or a refusal) */
+  answered?: "reply" | "refusal";
 }
 
 /** One of the bot's own comments on the issue (author = the bot's login): what it answered and posted. */
@@ -93,11 +95,13 @@ export interface BotComment {
   refused: readonly string[];
 }
 
-/** An issue opened from the mission form (or labelled `mission`) that has not been answered. */
+/** An issue opened from the mission form (or labelled `mission`) whose mission does not exist yet. */
 export interface FormFact {
-  /** who opened it, or who added the label */
+  /** who opened it */
   requester: string;
   permission: Permission;
+  /** the bot already answered it (its state may still need recording) */
+  answered?: boolean;
 }
 
 export type MissionFact =

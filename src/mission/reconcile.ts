@@ -7,7 +7,8 @@
  * mission's loop (advance.ts) follows in the same decision.
  */
 import { parseCommand, type Command } from "./commands.js";
-import { afterPlan, decide as decideCommand, decideFromForm, PLANNING_NOTE, SUPERSEDED_NOTE, type Step } from "./conversation.js";
+import { afterPlan, decide as decideCommand, decideFromForm, planComment, PLANNING_NOTE, SUPERSEDED_NOTE, type Step } from "./conversation.js";
+import { refusalMarker } from "./markers.js";
 import type { Action, CommandFact, Decision, Snapshot } from "./decision.js";
 import { mayDirect } from "./decision.js";
 import { advance, runs } from "./advance.js";
@@ -25,18 +26,23 @@ export function reconcile(s: Snapshot): Decision {
   if (s.mission.kind === "invalid") return invalidMission(s);
   const found = s.mission.kind === "found" ? s.mission.mission : undefined;
   let m = found;
+  /** what people are told about their commands: posted before the state is committed (a lost commit re-records silently) */
+  const answers: Action[] = [];
+  /** everything else, after the commit */
   const actions: Action[] = [];
   const refusedNow = new Set<string>();
 
-  // An unanswered mission form starts the mission (or is refused, once).
+  // A mission form starts the mission (or is refused, once).
   if (s.form && !m && !s.issue.isPullRequest) {
     if (!mayDirect(s.form.permission)) {
-      actions.push({
-        kind: "comment",
-        on: "tracking",
-        key: `form:${s.issue.id}`,
-        body: `Sorry @${s.form.requester}, only people with write access to ${s.where.repo} can start a mission. A maintainer can add the \`mission\` label or comment \`/mission <goal>\`.`,
-      });
+      if (!s.form.answered) {
+        answers.push({
+          kind: "comment",
+          on: "tracking",
+          key: `form:${s.issue.id}`,
+          body: `Sorry @${s.form.requester}, only a mission form opened by someone with write access to ${s.where.repo} starts a mission. A maintainer can comment \`/mission <goal>\` here instead.\n\n${refusalMarker(s.form.requester)}`,
+        });
+      }
     } else {
       const form = parseMissionForm(s.issue.body) ?? { goal: `${s.issue.title}\n\n${s.issue.body}`.trim(), answers: "" };
       const step = decideFromForm({
@@ -50,7 +56,8 @@ export function reconcile(s: Snapshot): Decision {
       });
       const taken = take(step, undefined, undefined, s);
       m = taken.mission ?? m;
-      actions.push({ kind: "comment", on: "tracking", key: `form:${s.issue.id}`, body: taken.body });
+      // answered before, but the mission was never recorded: record it now, without a second answer
+      if (!s.form.answered) answers.push({ kind: "comment", on: "tracking", key: `form:${s.issue.id}`, body: taken.body });
     }
   }
 
@@ -58,18 +65,19 @@ export function reconcile(s: Snapshot): Decision {
   for (const c of s.commands) {
     if (!mayDirect(c.permission)) {
       const who = c.author.login.toLowerCase();
-      if (refusedNow.has(who) || refusedRecently(s, c)) continue;
+      if (c.answered || refusedNow.has(who) || refusedRecently(s, c)) continue;
       refusedNow.add(who);
-      actions.push({ kind: "reply", to: c.id, refused: who, body: refusal(c.author.login, s.where.repo) });
+      answers.push({ kind: "reply", to: c.id, refused: who, body: refusal(c.author.login, s.where.repo) });
       continue;
     }
     const answer = answerCommand(s, m, c);
     const superseded = m?.planning && answer.mission?.planning && answer.mission.planning.comment !== m.planning.comment ? m.planning : undefined;
-    if (superseded) {
-      actions.push({ kind: "edit-reply", to: superseded.comment ?? "form", body: SUPERSEDED_NOTE, replacing: PLANNING_NOTE });
+    if (superseded && !c.answered) {
+      answers.push({ kind: "edit-reply", to: superseded.comment ?? "form", body: SUPERSEDED_NOTE, replacing: PLANNING_NOTE });
     }
     if (answer.mission) m = answer.mission;
-    actions.push(answer.reply);
+    // answered before, but its effect was never recorded: record it now, without a second answer
+    if (!c.answered) answers.push(answer.reply);
   }
 
   // The planner's answer: the plan replaces "planning…" in the answer that asked for it.
@@ -94,6 +102,13 @@ export function reconcile(s: Snapshot): Decision {
         ...(m.planning.change ? { change: m.planning.change } : {}),
         ...(m.plan ? { previous: m.plan } : {}),
       };
+    }
+  } else if (m?.plan) {
+    // An answer still saying "planning…" though the plan is made (its edit was lost): show the plan there now.
+    for (const b of s.botComments) {
+      if (!b.body.includes(PLANNING_NOTE)) continue;
+      const to = b.repliedTo[0] ?? (b.notices.includes(`form:${s.issue.id}`) ? ("form" as const) : undefined);
+      if (to !== undefined) actions.push({ kind: "edit-reply", to, body: planComment(m, s.config, m.plan.source, s.history), replacing: PLANNING_NOTE });
     }
   }
 
@@ -121,13 +136,18 @@ export function reconcile(s: Snapshot): Decision {
   // Comments before the watermark are not listed again: it moves (with a change worth committing) to the
   // oldest command answered now, or past everything read when nothing was left to answer.
   if (m && changed) {
-    const answeredNow = actions.flatMap((a) => (a.kind === "reply" ? [s.commands.find((c) => c.id === a.to)?.created_at ?? ""] : [])).filter(Boolean);
+    const answeredNow = answers.flatMap((a) => (a.kind === "reply" ? [s.commands.find((c) => c.id === a.to)?.created_at ?? ""] : [])).filter(Boolean);
     const mark = answeredNow.length ? answeredNow.sort()[0] : s.commentsUntil;
     if (mark && (!m.seen_until || mark > m.seen_until)) m = { ...m, seen_until: mark };
   }
-  const head: Action[] = m && changed ? [{ kind: "commit-mission", message: commitMessage(found, m) }] : [];
+  const commit: Action[] = m && changed ? [{ kind: "commit-mission", message: commitMessage(found, m) }] : [];
   const tail: Action[] = m ? [{ kind: "update-dashboard" }] : [];
-  return { ...(m ? { mission: m } : {}), actions: [...head, ...actions, ...tail], ...(plan ? { plan } : {}), ...(more ? { more } : {}) };
+  return {
+    ...(m ? { mission: m } : {}),
+    actions: [...answers, ...commit, ...actions, ...tail],
+    ...(plan ? { plan } : {}),
+    ...(more ? { more } : {}),
+  };
 }
 
 /** One command by a person who may direct the bot: the mission after it, and the answer. */

@@ -43,6 +43,13 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl });
   const server = new Server({ Probot: Probot.defaults(probotOptions), host: settings.host, port: settings.port, webhookPath: settings.webhookPath });
   await server.load(mission.app);
+  // GET /mission-bot/health: up, and whether the queue has work (for a load balancer's probe, or a test).
+  server.addHandler(async (req, res) => {
+    if (req.method !== "GET" || req.url !== "/mission-bot/health") return false;
+    const busy = await queue.busy();
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", busy }));
+    return true;
+  });
   await server.start();
 
   const pulse = async () => {

@@ -209,19 +209,32 @@ export class World {
   // ---------------------------------------------------------------------------
   // The loop
 
-  /** Wait until the app has made no request for `quietMs` (a delivery answered 202 may still be working; a hung request is not work). */
+  /**
+   * Wait until the app's queue has no work (its health answer says so) and it has made no request for
+   * `quietMs` (a hung request is not work: the twin logged it when it arrived).
+   */
   async quiet(quietMs = this.options.quietMs ?? 500): Promise<void> {
     let seen = this.twin.log.length;
     let since = performance.now();
     const started = performance.now();
     for (;;) {
       await new Promise((r) => setTimeout(r, 50));
-      // a request held by a hang fault is not activity: the twin logged it when it arrived
       if (this.twin.log.length !== seen) {
         seen = this.twin.log.length;
         since = performance.now();
-      } else if (performance.now() - since >= quietMs) return;
+      } else if (performance.now() - since >= quietMs && !(await this.busy())) return;
       if (performance.now() - started > 60_000) throw new Error("the app did not go quiet within 60 s");
+    }
+  }
+
+  /** Whether the app says its queue has work (GET /mission-bot/health); a dead app has none. */
+  private async busy(): Promise<boolean> {
+    if (!this.app.alive) return false;
+    try {
+      const res = await fetch(`${this.app.url}/mission-bot/health`, { signal: AbortSignal.timeout(2000) });
+      return ((await res.json()) as { busy?: boolean }).busy === true;
+    } catch {
+      return false;
     }
   }
 
