@@ -14,6 +14,7 @@ import type { ApplyLimits } from "./github/apply.js";
 import { REQUEST_TIMEOUT_MS, withRequestTimeout, type Octokit } from "./github/client.js";
 import { guardRateLimits, MemoryCooldowns, type CooldownStore } from "./github/rate-limits.js";
 import { HistoryCache } from "./github/history.js";
+import { GitHubClock } from "./github/github-clock.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
 
@@ -28,7 +29,7 @@ export interface AppOptions {
   botLogin?: string;
   /** logins whose comments may carry worker and validation reports, besides the bot (default github-actions[bot], which workers post as) */
   reportLogins?: readonly string[];
-  /** what time it is (epoch ms); default Date.now. Tests run the app on the twin's clock. */
+  /** what time it is (epoch ms); default GitHub's clock (the Date of its answers). Tests run the app on the twin's clock. */
   clock?: () => number;
   /** when each installation may send requests again (default: in this process) */
   cooldowns?: CooldownStore;
@@ -53,7 +54,8 @@ export interface MissionApp {
 export function createMissionApp(options: AppOptions = {}): MissionApp {
   const env = options.env ?? process.env;
   const requestTimeout = Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) > 0 ? Number(env.MISSION_BOT_REQUEST_TIMEOUT_MS) : REQUEST_TIMEOUT_MS;
-  const clock = options.clock ?? Date.now;
+  const github = new GitHubClock();
+  const clock = options.clock ?? github.now;
   const queue = options.queue ?? new MemoryQueue();
   const cooldowns = options.cooldowns ?? new MemoryCooldowns();
   const history = new HistoryCache(clock);
@@ -78,11 +80,12 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
     return login;
   };
 
-  const octokitFor = async (job: ReconcileJob): Promise<Octokit> => {
-    const octokit = (await probot!.auth(job.installationId)) as Octokit;
+  const prepare = (octokit: Octokit, installationId: number | undefined): Octokit => {
     withRequestTimeout(octokit, requestTimeout);
-    return guardRateLimits(octokit, { key: `installation:${job.installationId ?? "token"}`, store: cooldowns, clock });
+    github.watch(octokit);
+    return guardRateLimits(octokit, { key: `installation:${installationId ?? "token"}`, store: cooldowns, clock });
   };
+  const octokitFor = async (job: ReconcileJob): Promise<Octokit> => prepare((await probot!.auth(job.installationId)) as Octokit, job.installationId);
 
   const deps: JobDeps = {
     octokitFor,
@@ -122,7 +125,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
     botLogin,
     pulse: async () => {
       if (!probot) throw new Error("the app is not loaded yet");
-      return pulseInstallations(probot, queue, { clock });
+      return pulseInstallations(probot, queue, { clock, prepare });
     },
   };
 }

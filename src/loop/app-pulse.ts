@@ -14,6 +14,8 @@ import type { Octokit } from "../github/client.js";
 
 export interface PulseOptions {
   clock?: () => number;
+  /** prepares each installation's client (the app adds its timeout, clock and rate-limit guard) */
+  prepare?: (octokit: Octokit, installationId: number) => Octokit;
   /** how far back a `/mission` comment may be and still be looked at (default 2 hours) */
   commandWindowMs?: number;
 }
@@ -25,7 +27,8 @@ export async function pulseInstallations(probot: Probot, queue: MissionQueue, op
   for (const installation of installations) {
     const account = installation.account && "login" in installation.account ? installation.account : undefined;
     if (!account || installation.suspended_at) continue;
-    const octokit = (await probot.auth(installation.id)) as Octokit;
+    const raw = (await probot.auth(installation.id)) as Octokit;
+    const octokit = options.prepare ? options.prepare(raw, installation.id) : raw;
     const jobs = await openMissions(octokit, account.login, account.type === "Organization", options);
     for (const job of jobs) {
       await queue.enqueue({ ...job, installationId: installation.id });

@@ -68,7 +68,7 @@ export class MemoryQueue implements MissionQueue {
   }
 
   async busy(): Promise<boolean> {
-    return [...this.entries.values()].some((e) => e.queued || e.running || (e.timer !== undefined && !e.cooling));
+    return this.entries.size > 0;
   }
 
   async close(): Promise<void> {

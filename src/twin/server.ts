@@ -104,6 +104,8 @@ export async function startTwinServer(twin: GitHubTwin, options: TwinServerOptio
     const text = out.body === undefined ? "" : JSON.stringify(out.body);
     const h: Record<string, string> = { ...out.headers };
     if (text) h["content-length"] = String(Buffer.byteLength(text));
+    // GitHub's Date header tells GitHub's time (the twin's clock, not the machine's)
+    h.date ??= new Date(twin.now()).toUTCString();
     res.writeHead(out.status, h);
     res.end(method === "HEAD" ? undefined : text);
   }

@@ -268,9 +268,15 @@ export class GitHubTwin {
     return iso(this.now());
   }
 
-  /** Move the twin's clock forward (token expiry, rate-limit windows, timestamps). */
-  advance(ms: number): void {
+  /**
+   * Move the twin's clock forward (token expiry, rate-limit windows, timestamps).
+   * `tokens: "keep"` moves the expiry of every token issued so far by as much,
+   * for a test in which time passes for the mission but the app holds its
+   * tokens only as long as it would in real time.
+   */
+  advance(ms: number, options: { tokens?: "expire" | "keep" } = {}): void {
     this.offset += ms;
+    if (options.tokens === "keep") for (const t of this.tokens.values()) if (t.expiresAt < Number.MAX_SAFE_INTEGER) t.expiresAt += ms;
   }
 
   // -------------------------------------------------------------------------

@@ -27,8 +27,8 @@ export interface AppProcessOptions {
   appId?: number;
   /** divide Octokit's throttle/retry waits by this (default 1) */
   timeScale?: number;
-  /** the test's clock (test/support/clock.ts): the app tells time by it, not by the date */
-  clock?: { start: number; origin: bigint };
+  /** the test's clock (test/support/clock.ts): the app tells time by it, not by the date; `offsetFile` holds the ms the test skipped */
+  clock?: { start: number; origin: bigint; offsetFile?: string };
   logLevel?: string;
 }
 
@@ -78,7 +78,7 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
   const args = [
     ...(scale > 1 ? ["--import", `${pathToFileURL(join(ROOT, "test/e2e/support/octokit-time-scale.mjs")).href}?scale=${scale}`] : []),
     ...(options.clock
-      ? ["--import", `${pathToFileURL(join(ROOT, "test/e2e/support/test-clock.mjs")).href}?start=${options.clock.start}&origin=${options.clock.origin}`]
+      ? ["--import", `${pathToFileURL(join(ROOT, "test/e2e/support/test-clock.mjs")).href}?start=${options.clock.start}&origin=${options.clock.origin}${options.clock.offsetFile ? `&offset=${encodeURIComponent(options.clock.offsetFile)}` : ""}`]
       : []),
     APP_ENTRY,
   ];

@@ -4,7 +4,8 @@
  * twin records, the test's simulated Actions runners (workers and
  * validation), and the scheduled pulse run from the test loop.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProbotOctokit } from "probot";
 import type { GitHubTwin } from "../../../src/twin/state.js";
@@ -80,7 +81,16 @@ export class World {
   private dropWhere: ((e: TwinEvent) => boolean) | undefined;
   private readonly tries = new Map<string, number>();
 
-  private constructor(twin: GitHubTwin, server: TwinServer, app: AppProcess, sender: WebhookSender, options: WorldOptions) {
+  private skipped = 0;
+
+  private constructor(
+    twin: GitHubTwin,
+    server: TwinServer,
+    app: AppProcess,
+    sender: WebhookSender,
+    options: WorldOptions,
+    private readonly offsetFile: string,
+  ) {
     this.twin = twin;
     this.server = server;
     this.app = app;
@@ -91,6 +101,7 @@ export class World {
   static async start(options: WorldOptions = {}): Promise<World> {
     const clock = testClock();
     const twin = contractTwin({ now: clock, appPublicKey: testPublicKey(), checkResponses: false });
+    const offsetFile = join(mkdtempSync(join(tmpdir(), "mission-clock-")), "offset");
     twin.addRepo({
       owner: OWNER,
       name: REPO,
@@ -99,7 +110,7 @@ export class World {
       files: repoFiles(),
     });
     const server = await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
-    const app = await startApp({ gheHost: server.host, privateKey: testPrivateKey(), webhookSecret: SECRET, timeScale: options.timeScale ?? 25, clock });
+    const app = await startApp({ gheHost: server.host, privateKey: testPrivateKey(), webhookSecret: SECRET, timeScale: options.timeScale ?? 25, clock: { ...clock, start: clock.start, origin: clock.origin, offsetFile } });
     const sender = new WebhookSender({
       twin,
       url: app.webhookUrl,
@@ -107,7 +118,7 @@ export class World {
       timeoutMs: options.deliveryTimeoutMs ?? 10_000,
       ...(options.deliveryFaults ? { faults: options.deliveryFaults } : {}),
     });
-    const world = new World(twin, server, app, sender, options);
+    const world = new World(twin, server, app, sender, options, offsetFile);
     twin.onQueued((run, inputs) => world.runner(run, inputs));
     twin.onEvent((e) => world.lose(e));
     return world;
@@ -227,6 +238,13 @@ export class World {
     }
   }
 
+  /** Time passes for GitHub (the twin) and for the app process (its clock reads the offset file). */
+  passTime(ms: number): void {
+    this.skipped += ms;
+    this.twin.advance(ms, { tokens: "keep" });
+    writeFileSync(this.offsetFile, String(this.skipped));
+  }
+
   /** Whether the app says its queue has work (GET /mission-bot/health); a dead app has none. */
   private async busy(): Promise<boolean> {
     if (!this.app.alive) return false;
@@ -263,9 +281,13 @@ export class World {
     throw new Error("GitHub and the app did not go quiet within 200 rounds");
   }
 
-  /** One scheduled pulse of the App, asked for as an operator can (SIGUSR2); the app logs a pulse that failed. */
+  /**
+   * A quarter of an hour passes for GitHub and the app alike (tokens stay as fresh as the app keeps them);
+   * then one scheduled pulse of the App, asked for as an operator can (SIGUSR2). The app logs a pulse that failed.
+   */
   async pulse(): Promise<void> {
     this.pulses++;
+    this.passTime(15 * 60_000);
     const before = this.app.output.length;
     this.app.signal("SIGUSR2");
     await this.quiet();
