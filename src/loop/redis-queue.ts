@@ -166,6 +166,12 @@ export class RedisQueue implements MissionQueue {
     }
   }
 
+  /** Resolves once this queue (and its worker, if any) is connected to Redis: a server can await it before it listens. */
+  async ready(): Promise<void> {
+    await this.queue.waitUntilReady();
+    await this.worker?.waitUntilReady();
+  }
+
   /**
    * Resolves when this process runs nothing and the shared queue has nothing
    * waiting, delayed or running (in any process): everything enqueued so far

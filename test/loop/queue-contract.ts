@@ -26,7 +26,7 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Wait until `condition` holds (the test's own timeout bounds it). */
 export async function until(condition: () => boolean, step = 5): Promise<void> {
