@@ -143,7 +143,7 @@ export class RedisQueue implements MissionQueue {
     this.worker.on("error", (error) => this.redisError(error));
     this.worker.on("failed", (job, error) => {
       // failed without the processor seeing it: stalled too often, or the lock was lost
-      if (job && !this.reported.has(error)) this.options.onError?.(job.data, error, false);
+      if (job && !this.reported.has(error)) this.report(job.data, error, false);
     });
   }
 
@@ -159,7 +159,7 @@ export class RedisQueue implements MissionQueue {
       }
       const willRetry = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
       if (error !== null && typeof error === "object") this.reported.add(error);
-      this.options.onError?.(job.data, error, willRetry);
+      this.report(job.data, error, willRetry);
       throw error;
     } finally {
       this.running--;
@@ -198,6 +198,14 @@ export class RedisQueue implements MissionQueue {
       await this.queue.close();
     })();
     return this.closing;
+  }
+
+  private report(job: ReconcileJob, error: unknown, willRetry: boolean): void {
+    try {
+      this.options.onError?.(job, error, willRetry);
+    } catch {
+      // a failing report changes nothing about the job
+    }
   }
 
   private redisError(error: Error): void {

@@ -244,6 +244,28 @@ export function queueContract(label: string, make: MakeQueue, contract: Contract
       expect(errors).toEqual([true]);
     });
 
+    it("an onError that throws does not stop the mission from running again", async () => {
+      const q = await open({
+        attempts: 2,
+        backoffMs: 5,
+        onError: () => {
+          throw new Error("the logger broke");
+        },
+      });
+      const rec = new Recorder();
+      rec.behaviour = (_key, run) => {
+        if (run === 1) throw new Error("GitHub answered 500");
+      };
+      q.process(rec.work);
+      await q.enqueue(mission(12));
+      await until(() => rec.finished(mission(12)) === 2);
+      await q.idle();
+      await q.enqueue(mission(12));
+      await until(() => rec.finished(mission(12)) === 3);
+      await q.idle();
+      expect(rec.trace()).toEqual(["start #12 r1", "fail #12 r1", "start #12 r2", "end #12 r2", "start #12 r3", "end #12 r3"]);
+    });
+
     it("RetryLater runs the mission again later without counting a failure, and new enqueues do not cut the wait short", async () => {
       const errors: unknown[] = [];
       // one attempt: a RetryLater counted as a failure would drop the job
@@ -285,6 +307,18 @@ export function queueContract(label: string, make: MakeQueue, contract: Contract
       gate.resolve();
       await idled;
       expect(rec.trace()).toEqual(["start #8 r1", "mark release", "end #8 r1", "mark idle"]);
+    });
+
+    it("close() releases whoever awaits idle() for jobs no worker here took", async () => {
+      const q = await open();
+      await q.enqueue(mission(11));
+      let idled = false;
+      const idle = q.idle().then(() => (idled = true));
+      await pause(20);
+      expect(idled).toBe(false);
+      await q.close();
+      await idle;
+      expect(idled).toBe(true);
     });
 
     it("close() waits for the running work, and runs nothing enqueued after it", async () => {
