@@ -79,6 +79,8 @@ export class MemoryQueue implements MissionQueue {
     }
     for (const [key, entry] of this.entries) if (!entry.running) this.entries.delete(key);
     this.ready.length = 0;
+    // whoever awaits idle() for the jobs just dropped is released now, not at the next run's end
+    this.settle();
     await this.idle();
   }
 
@@ -110,7 +112,11 @@ export class MemoryQueue implements MissionQueue {
       } else {
         entry.failures++;
         const willRetry = entry.failures < this.attempts && !this.closed;
-        this.options.onError?.(entry.job, error, willRetry);
+        try {
+          this.options.onError?.(entry.job, error, willRetry);
+        } catch {
+          // a failing report must not leave the mission marked running for ever
+        }
         if (willRetry) retryIn = this.backoffMs * 2 ** (entry.failures - 1);
       }
     }
