@@ -190,6 +190,14 @@ export class RedisQueue implements MissionQueue {
     }
   }
 
+  /** Whether any job is running here, or waiting, delayed or running in the shared queue. */
+  async busy(): Promise<boolean> {
+    if (this.running > 0) return true;
+    if (this.closed) return false;
+    const counts = await this.queue.getJobCounts("active", "wait", "delayed", "prioritized", "waiting-children");
+    return Object.values(counts).some((n) => n > 0);
+  }
+
   /** Stops taking jobs and waits for the running ones; jobs waiting or delayed stay in Redis for the other processes. */
   close(): Promise<void> {
     this.closed = true;

@@ -7,8 +7,8 @@
 import { Probot, Server } from "probot";
 import { createMissionApp } from "../app.js";
 import { MissionOctokit } from "../github/octokit.js";
-import { MemoryQueue } from "../loop/memory-queue.js";
-import type { MissionQueue } from "../loop/queue.js";
+import { createQueue } from "../loop/create-queue.js";
+import { createPulseSchedule } from "../loop/pulse-schedule.js";
 import { isStatus, messageOf } from "../github/client.js";
 import { readSettings, type ServerSettings } from "./settings.js";
 import { choosePlanner } from "../planner/index.js";
@@ -39,7 +39,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
   // The credentials, proved before the port opens: a wrong key or id stops here.
   const botLogin = await appLogin(new Probot(probotOptions), settings);
-  const queue: MissionQueue = await createQueue(settings);
+  const queue = await createQueue({
+    ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+    onError: (job, error, willRetry) => say(`mission-bot: ${job.owner}/${job.repo}#${job.issue}: ${messageOf(error).split("\n")[0]}${willRetry ? " (tried again later)" : ""}`),
+  });
   const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl });
   const server = new Server({ Probot: Probot.defaults(probotOptions), host: settings.host, port: settings.port, webhookPath: settings.webhookPath });
   await server.load(mission.app);
@@ -60,8 +63,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
       return 0;
     }
   };
-  const timer = settings.pulseMinutes > 0 ? setInterval(() => void pulse(), settings.pulseMinutes * 60_000) : undefined;
-  timer?.unref();
+  // One pulse per period across every replica (Redis), or a timer in this process.
+  const schedule = settings.pulseMinutes > 0 ? createPulseSchedule({ ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}) }) : undefined;
+  schedule?.start(settings.pulseMinutes * 60_000, async () => {
+    await pulse();
+  });
   // An operator (or a test) can ask for a pulse now: kill -USR2 <pid>.
   const onSignal = () => void pulse();
   process.on("SIGUSR2", onSignal);
@@ -75,7 +81,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     botLogin,
     pulse,
     async stop() {
-      if (timer) clearInterval(timer);
+      await schedule?.close();
       process.off("SIGUSR2", onSignal);
       await server.stop();
       await queue.close();
@@ -96,9 +102,4 @@ async function appLogin(probot: Probot, settings: ServerSettings): Promise<strin
     }
     throw new StartError(`cannot reach GitHub at ${settings.baseUrl}: ${messageOf(error).split("\n")[0]}`);
   }
-}
-
-async function createQueue(settings: ServerSettings): Promise<MissionQueue> {
-  if (settings.redisUrl) throw new StartError("REDIS_URL is set, but this build has no Redis queue yet");
-  return new MemoryQueue();
 }
