@@ -322,8 +322,8 @@ const PerRun = z.strictObject({
 
 /**
  * How a milestone is validated (`validation:` in `.github/mission.yml`). The
- * workflow reads `commands` and `browser` itself (see
- * templates/workflows/mission-validate.yml); without `commands` it runs the
+ * validation workflow reads `commands` and `browser` from the default
+ * branch's file (Action mode validate-plan); without `commands` it runs the
  * defaults from package.json (see defaultValidationCommands in validation.ts).
  */
 export const ValidationCommand = z.union([
