@@ -16,7 +16,7 @@ interface SecretNote {
 const SECRET_NOTES: Record<string, SecretNote> = {
   ANTHROPIC_API_KEY: {
     optional: false,
-    what: "the key of the worker's agent (Claude Code by default); with another worker.command, add the key that agent needs to the worker's \"Run the agent\" step instead",
+    what: "the model key: the workers' metering proxy holds it (the agent never sees it) and the planner uses it",
   },
   MISSION_BOT_CLIENT_ID: {
     optional: true,
