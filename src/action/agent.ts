@@ -15,6 +15,7 @@
  *    `base-sha` and `duration-seconds`. The outputs are set even when a
  *    step fails, so the report can say why.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describeZodError, FeatureKey, MissionId, Mode } from "../mission/model.js";
@@ -69,9 +70,12 @@ export async function run(ctx: ActionContext): Promise<void> {
 
 async function work(ctx: ActionContext, out: string, say: (outcome: "success" | "failure", reason: string) => void): Promise<void> {
   if (ctx.input("prompt-outcome").trim() !== "success") {
+    const refusal = ctx.input("prompt-refusal").trim();
     say(
       "failure",
-      "The feature issue was not given to the agent: see the log of the step that writes the prompt (an author mission-bot does not trust, a missing marker, or an invalid .github/mission.yml).",
+      refusal
+        ? `The feature issue was not given to the agent: ${refusal}`
+        : "The feature issue was not given to the agent: see the log of the step that writes the prompt (an author mission-bot does not trust, a missing marker, or an invalid .github/mission.yml).",
     );
     return;
   }
@@ -125,6 +129,9 @@ async function work(ctx: ActionContext, out: string, say: (outcome: "success" | 
   });
   const { uid, gid } = agentUser(ctx.env);
   ctx.log.info(`running the agent in ${image} for at most ${minutes} minutes`);
+  // the agent's output is shown in the log, where a line like "::set-output" must not act as a workflow command
+  const resume = randomBytes(16).toString("hex");
+  console.log(`::stop-commands::${resume}`);
   const result = await runAgentContainer(
     {
       name: `mission-agent-${ctx.env.GITHUB_RUN_ID ?? "local"}-${ctx.env.GITHUB_RUN_ATTEMPT ?? "1"}`,
@@ -142,6 +149,7 @@ async function work(ctx: ActionContext, out: string, say: (outcome: "success" | 
     env,
     { timeoutMs: minutes * 60_000, outputFile, echo: (chunk) => process.stdout.write(chunk) },
   );
+  console.log(`::${resume}::`);
   ctx.setOutput("duration-seconds", String(result.seconds));
 
   const patchFile = join(out, "feature.patch");

@@ -49,7 +49,17 @@ async function branchExists(ctx: ActionContext, branch: string): Promise<boolean
   }
 }
 
+/** The prompt, or a refusal the next step hands on to the report (output `refusal`), so it is said on the issue and not only in the log. */
 export async function run(ctx: ActionContext): Promise<void> {
+  try {
+    await writePrompt(ctx);
+  } catch (error) {
+    ctx.setOutput("refusal", (error as Error).message.slice(0, 2000));
+    throw error;
+  }
+}
+
+async function writePrompt(ctx: ActionContext): Promise<void> {
   const mission = MissionId.safeParse(ctx.input("mission", { required: true }).trim());
   const feature = FeatureKey.safeParse(ctx.input("feature", { required: true }).trim());
   const mode = Mode.safeParse(ctx.input("worker-mode", { required: true }).trim());

@@ -153,13 +153,17 @@ describe("mode agent", () => {
     expect((await agent(s, "true")).outputs).toMatchObject({ outcome: "failure", reason: "The worker changed nothing." });
   });
 
-  it("does not run the agent when the prompt step failed, and says why", async () => {
+  it("does not run the agent when the prompt step refused the issue, and hands its reason on to the report", async () => {
     const s = setup();
-    const r = await agent(s, "touch src/x.ts", { "prompt-outcome": "failure" });
+    const r = await agent(s, "touch src/x.ts", { "prompt-outcome": "failure", "prompt-refusal": "refusing to give the agent #31: it was written by mallory, who does not have write access to this repository" });
     expect(r.error).toBeUndefined();
     expect(r.calls).toEqual([]);
-    expect(r.outputs.outcome).toBe("failure");
-    expect(r.outputs.reason).toMatch(/^The feature issue was not given to the agent/);
+    expect(r.outputs).toEqual({
+      outcome: "failure",
+      reason: "The feature issue was not given to the agent: refusing to give the agent #31: it was written by mallory, who does not have write access to this repository",
+    });
+    const quiet = await agent(setup(), "touch src/x.ts", { "prompt-outcome": "skipped" });
+    expect(quiet.outputs.reason).toMatch(/^The feature issue was not given to the agent: see the log of the step that writes the prompt/);
   });
 
   it("does not run the agent without the metering proxy, and fails the step saying why", async () => {

@@ -129,7 +129,8 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
     await expect(run(f.ctx)).rejects.toThrow("refusing to give the agent #31: it was written by mallory, who does not have write access");
     gh.done();
     expect(existsSync(f.promptPath)).toBe(false);
-    expect(f.outputs).toEqual({});
+    // the refusal, for the report on the issue
+    expect(f.outputs).toEqual({ refusal: "refusing to give the agent #31: it was written by mallory, who does not have write access to this repository" });
   });
 
   it("refuses an issue another app wrote, without asking for its permission", async () => {

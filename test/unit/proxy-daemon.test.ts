@@ -4,7 +4,7 @@
  * run it, against a local stand-in for the model API.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as proxyMode } from "../../src/action/proxy.js";
 import { run as proxyStopMode } from "../../src/action/proxy-stop.js";
+import { readMeteredUsage } from "../../src/mission/metered-usage.js";
 import { DEFAULT_PRICES } from "../../src/mission/model.js";
 import { readProxyState, startProxy, stopProxy } from "../../src/proxy/daemon.js";
 import { fakeActionContext } from "../support/action-context.js";
@@ -133,12 +134,27 @@ describe("modes proxy and proxy-stop", () => {
     await expect(proxyMode(ctx)).rejects.toThrow('max-cost-usd is not an amount in US dollars: "lots"');
   });
 
-  it("proxy-stop does not fail the job when the proxy never started", async () => {
-    const { ctx, outputs, logs } = fakeActionContext({}, { RUNNER_TEMP: join(scratch, "nothing-here") });
+  it("proxy-stop records that nothing was spent when the proxy never started (the agent never ran)", async () => {
+    const temp = join(scratch, "never-started");
+    const { ctx, outputs, logs } = fakeActionContext({}, { RUNNER_TEMP: temp });
+    await proxyStopMode(ctx);
+    expect(outputs).toEqual({ "cost-usd": "0", "cap-reached": "false" });
+    expect(logs).toContain("the metering proxy never started, so the agent did not run: nothing was spent");
+    expect(readMeteredUsage(readFileSync(join(temp, "mission-worker", "usage.json"), "utf8"))).toMatchObject({ ok: true, usage: { requests: 0, cost_usd: 0 } });
+  });
+
+  it("proxy-stop leaves no record, and says the run will be booked at its cap, when a started proxy left none", async () => {
+    const temp = join(scratch, "lost-record");
+    mkdirSync(join(temp, "mission-proxy"), { recursive: true });
+    writeFileSync(
+      join(temp, "mission-proxy", "state.json"),
+      JSON.stringify({ pid: 2 ** 22 + 7, host: "127.0.0.1", model_port: 1, egress_port: 2, token: "t".repeat(43), record_path: join(temp, "gone.json") }),
+    );
+    const { ctx, outputs, logs } = fakeActionContext({}, { RUNNER_TEMP: temp });
     await proxyStopMode(ctx);
     expect(outputs).toEqual({ "cost-usd": "", "cap-reached": "false" });
-    expect(logs).toContainEqual("warning: no usage record: the metering proxy never started (no state file); the run is booked at its cost cap or forecast");
-    expect(existsSync(join(scratch, "nothing-here"))).toBe(false);
+    expect(logs).toContain("warning: no usage record: the metering proxy left no usage record; the run is booked at its cost cap or forecast");
+    expect(existsSync(join(temp, "gone.json"))).toBe(false);
   });
 });
 

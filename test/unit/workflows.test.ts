@@ -145,6 +145,7 @@ describe("the worker workflow", () => {
     expect(run.if).toBe("${{ !cancelled() }}");
     expect(run.with).toMatchObject({
       "prompt-outcome": "${{ steps.prompt.outcome }}",
+      "prompt-refusal": "${{ steps.prompt.outputs.refusal }}",
       command: "${{ steps.prompt.outputs.command }}",
       image: "${{ steps.prompt.outputs.image }}",
       "docker-network": "mission-agent",
@@ -153,7 +154,7 @@ describe("the worker workflow", () => {
       "max-cost-usd": "${{ inputs.max_cost_usd }}",
       "timeout-minutes": "${{ inputs.timeout_minutes }}",
     });
-    expect(stop).toMatchObject({ if: "always()", with: { "docker-network": "mission-agent" } });
+    expect(stop).toMatchObject({ if: "always()", with: { "docker-network": "mission-agent", "usage-record": "${{ runner.temp }}/mission-worker/usage.json" } });
     expect(agent.outputs).toEqual({
       outcome: "${{ steps.agent.outputs.outcome }}",
       reason: "${{ steps.agent.outputs.reason }}",
