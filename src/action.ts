@@ -13,6 +13,13 @@ const MODES: Record<string, () => Promise<Mode>> = {
   prompt: async () => (await import("./action/prompt.js")).run,
   report: async () => (await import("./action/report.js")).run,
   command: async () => (await import("./action/command.js")).run,
+  proxy: async () => (await import("./action/proxy.js")).run,
+  "proxy-stop": async () => (await import("./action/proxy-stop.js")).run,
+  agent: async () => (await import("./action/agent.js")).run,
+  "apply-patch": async () => (await import("./action/apply-patch.js")).run,
+  "validate-plan": async () => (await import("./action/validate-plan.js")).run,
+  "validate-run": async () => (await import("./action/validate-run.js")).run,
+  "validate-browser": async () => (await import("./action/validate-browser.js")).run,
 };
 
 export async function main(): Promise<void> {

@@ -1,63 +1,78 @@
 /**
  * Action mode `prompt`: the first step of a worker run, in the read-only
- * agent job. Reads the feature issue, refuses it unless the bot (or the
- * account that dispatched the run) or a person with write access wrote it
- * and it is the feature the run was dispatched for, and writes the worker's
- * prompt to a file. Also says which agent command `.github/mission.yml`
- * configures, so the workflow runs it from an environment variable and
- * never from a line of shell built out of text.
+ * agent job. Reads the settings from `.github/mission.yml` on the default
+ * branch (never from a branch agents write to), reads the feature issue,
+ * refuses it unless mission-bot (one of `bot_logins`) or a person with
+ * write access wrote it and it is the feature the run was dispatched for,
+ * and writes the worker's prompt to a file. Also says where the work starts
+ * (POC: the mission branch once it exists) and which agent command and
+ * container image the settings name, so later steps take them from outputs
+ * and never from a line of shell built out of text.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { isStatus } from "../github/client.js";
 import { mayCommand } from "../github/permission.js";
-import { CONFIG_PATH, parseConfig } from "../mission/config.js";
+import { CONFIG_PATH } from "../mission/config.js";
 import { findMarkers } from "../mission/markers.js";
 import { describeZodError, FeatureKey, MissionId, Mode } from "../mission/model.js";
 import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND } from "../mission/worker-prompt.js";
+import { expectedBranch } from "../worker/apply.js";
+import { defaultBranchConfig, defaultBranchFile } from "../worker/default-config.js";
 import type { ActionContext } from "./context.js";
-
-/** Logins from a comma- or newline-separated list. */
-function logins(text: string): Set<string> {
-  return new Set(
-    text
-      .split(/[\s,]+/)
-      .map((l) => l.trim().toLowerCase())
-      .filter(Boolean),
-  );
-}
 
 /** Why the issue may not become a prompt, or undefined when it may. */
 async function refusal(
   ctx: ActionContext,
   author: { login: string; type?: string } | null | undefined,
-  trustedBots: Set<string>,
+  botLogins: readonly string[],
 ): Promise<string | undefined> {
   if (!author) return "its author is unknown (a deleted account)";
   if (author.type === "Bot") {
-    return trustedBots.has(author.login.toLowerCase())
+    return botLogins.some((l) => l.toLowerCase() === author.login.toLowerCase())
       ? undefined
-      : `it was written by the app ${author.login}, which is not mission-bot nor the account that dispatched this run`;
+      : `it was written by the app ${author.login}, which is not one of mission-bot's logins (bot_logins in ${CONFIG_PATH} on the default branch: ${botLogins.join(", ")}). ` +
+          `If mission-bot runs as that App, add "${author.login}" to bot_logins`;
   }
   return (await mayCommand(ctx.octokit, ctx.repo, author.login))
     ? undefined
     : `it was written by ${author.login}, who does not have write access to this repository`;
 }
 
+async function branchExists(ctx: ActionContext, branch: string): Promise<boolean> {
+  try {
+    await ctx.octokit.rest.git.getRef({ ...ctx.repo, ref: `heads/${branch}` });
+    return true;
+  } catch (error) {
+    if (isStatus(error, 404)) return false;
+    throw error;
+  }
+}
+
+/** The prompt, or a refusal the next step hands on to the report (output `refusal`), so it is said on the issue and not only in the log. */
 export async function run(ctx: ActionContext): Promise<void> {
+  try {
+    await writePrompt(ctx);
+  } catch (error) {
+    ctx.setOutput("refusal", (error as Error).message.slice(0, 2000));
+    throw error;
+  }
+}
+
+async function writePrompt(ctx: ActionContext): Promise<void> {
   const mission = MissionId.safeParse(ctx.input("mission", { required: true }).trim());
   const feature = FeatureKey.safeParse(ctx.input("feature", { required: true }).trim());
   const mode = Mode.safeParse(ctx.input("worker-mode", { required: true }).trim());
   const issueText = ctx.input("issue", { required: true }).trim();
+  const base = ctx.input("base").trim();
   if (!mission.success) throw new Error(`mission: ${describeZodError(mission.error).join("; ")}`);
   if (!feature.success) throw new Error(`feature: ${describeZodError(feature.error).join("; ")}`);
   if (!mode.success) throw new Error(`worker-mode must be poc or full`);
   if (!/^[1-9]\d*$/.test(issueText)) throw new Error(`issue is not an issue number: ${JSON.stringify(issueText.slice(0, 40))}`);
+  if (base && !/^[\w./-]{1,255}$/.test(base)) throw new Error(`base is not a branch name: ${JSON.stringify(base.slice(0, 60))}`);
   const issueNumber = Number(issueText);
 
-  const workspace = resolve(ctx.input("workspace").trim() || ctx.env.GITHUB_WORKSPACE || process.cwd());
-  const configPath = join(workspace, CONFIG_PATH);
-  const config = parseConfig(existsSync(configPath) ? readFileSync(configPath, "utf8") : null);
-  if (!config.ok) throw new Error(config.problems.join("\n"));
+  const config = await defaultBranchConfig(ctx.octokit, ctx.repo);
 
   const { data: issue } = await ctx.octokit.rest.issues.get({ ...ctx.repo, issue_number: issueNumber });
   if (issue.pull_request) throw new Error(`#${issueNumber} is a pull request, not a feature issue`);
@@ -65,16 +80,15 @@ export async function run(ctx: ActionContext): Promise<void> {
     (m) => m.kind === "feature" && m.mission === mission.data && m.key === feature.data,
   );
   if (!owns) throw new Error(`#${issueNumber} is not feature ${feature.data} of mission ${mission.data} (its marker is missing)`);
-  const why = await refusal(ctx, issue.user, logins(ctx.input("trusted-bots")));
+  const why = await refusal(ctx, issue.user, config.bot_logins);
   if (why) throw new Error(`refusing to give the agent #${issueNumber}: ${why}`);
 
   let instructions: string | undefined;
-  const promptFile = config.config.worker.prompt_file;
+  const promptFile = config.worker.prompt_file;
   if (promptFile) {
-    const path = resolve(workspace, promptFile);
-    if (!path.startsWith(join(workspace, ".github") + sep)) throw new Error(`worker.prompt_file must be a file under .github/`);
-    if (!existsSync(path)) throw new Error(`worker.prompt_file ${promptFile} does not exist`);
-    instructions = readFileSync(path, "utf8");
+    const text = await defaultBranchFile(ctx.octokit, ctx.repo, promptFile);
+    if (text === null) throw new Error(`worker.prompt_file ${promptFile} does not exist on the default branch`);
+    instructions = text;
   }
 
   const prompt = buildWorkerPrompt({
@@ -85,11 +99,17 @@ export async function run(ctx: ActionContext): Promise<void> {
     mode: mode.data,
     ...(instructions ? { instructions } : {}),
   });
-  const out = resolve(ctx.input("prompt-file").trim() || join(ctx.env.RUNNER_TEMP ?? workspace, "mission-prompt.md"));
+  const out = resolve(ctx.input("prompt-file").trim() || join(ctx.env.RUNNER_TEMP ?? process.cwd(), "mission-prompt", "prompt.md"));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, prompt, "utf8");
   ctx.log.info(`wrote the prompt for feature ${feature.data} (#${issueNumber}, ${prompt.length} characters) to ${out}`);
 
+  // POC: each feature builds on the mission branch, once the first one created it
+  const branch = expectedBranch(mode.data, mission.data, feature.data);
+  const ref = mode.data === "poc" && (await branchExists(ctx, branch)) ? branch : base;
+
   ctx.setOutput("prompt-file", out);
-  ctx.setOutput("command", config.config.worker.command ?? DEFAULT_WORKER_COMMAND);
+  ctx.setOutput("command", config.worker.command ?? DEFAULT_WORKER_COMMAND);
+  ctx.setOutput("image", config.worker.image);
+  ctx.setOutput("ref", ref);
 }

@@ -1,9 +1,16 @@
 /**
- * Action mode `report`: the last step of a worker run. Reads what the agent
- * spent from its own output (or from inputs), adds the Actions minutes of
- * this run's jobs, and posts the worker report on the feature issue. In POC
- * mode a successful report closes the feature issue; in Full mode the
- * merged pull request does.
+ * Action mode `report`: the last step of a worker run, in a job that can
+ * write issues and nothing else. Books what the run spent from the usage
+ * record of the metering proxy (what the model API answered, counted
+ * outside the agent's reach); reads the agent's own output only for its
+ * summary, turns and time. Adds the Actions minutes of this run's jobs and
+ * posts the worker report on the feature issue. In POC mode a successful
+ * report closes the feature issue; in Full mode the merged pull request
+ * does.
+ *
+ * Without a readable usage record the report says the run was not metered,
+ * and the ledger books at least the run's cost cap (or its forecast), never
+ * the agent's word alone.
  *
  * A report is always posted when it can be addressed (mission, feature, run
  * and issue are known): figures that make no sense turn it into a failure
@@ -12,6 +19,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseAgentUsage, type AgentUsage } from "../mission/agent-usage.js";
+import { mainModel, readMeteredUsage, type MeteredUsage } from "../mission/metered-usage.js";
 import { renderReportComment } from "../mission/markdown/report-comment.js";
 import { describeZodError, FeatureKey, MissionId } from "../mission/model.js";
 import { WorkerReport, type WorkerReportInput } from "../mission/report.js";
@@ -40,12 +48,22 @@ function numberInput(
 function readUsage(path: string, notes: string[]): AgentUsage | undefined {
   if (!path) return undefined;
   if (!existsSync(path)) {
-    notes.push("The agent left no output to read its usage from.");
+    notes.push("The agent left no output.");
     return undefined;
   }
-  const usage = parseAgentUsage(readFileSync(path, "utf8"));
-  if (!usage) notes.push("The agent's output holds no usage this Action can read: tokens and cost come from the inputs, if any.");
-  return usage;
+  return parseAgentUsage(readFileSync(path, "utf8"));
+}
+
+/** The metering proxy's record, or why there is none. */
+function readRecord(path: string): { usage: MeteredUsage } | { problem: string } {
+  if (!path) return { problem: "this workflow keeps none (usage-record is not set)" };
+  if (!existsSync(path)) return { problem: "the agent job left none" };
+  const read = readMeteredUsage(readFileSync(path, "utf8"));
+  return read.ok ? { usage: read.usage } : { problem: read.problem };
+}
+
+function dollars(usd: number): string {
+  return `$${usd.toFixed(2)}`;
 }
 
 /** Minutes the jobs of this run's latest attempt have taken so far: finished jobs whole, running ones until now. */
@@ -95,10 +113,9 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
 
   const problems: string[] = [];
   const notes: string[] = [];
-  const usage = readUsage(ctx.input("usage-file").trim(), notes);
-  const tokensIn = numberInput(ctx, "tokens-in", "count", problems);
-  const tokensOut = numberInput(ctx, "tokens-out", "count", problems);
-  const costUsd = numberInput(ctx, "cost-usd", "amount", problems);
+  const agent = readUsage(ctx.input("usage-file").trim(), notes);
+  const record = readRecord(ctx.input("usage-record").trim());
+  const cap = numberInput(ctx, "max-cost-usd", "amount", problems);
   const durationSeconds = numberInput(ctx, "duration-seconds", "amount", problems);
   const pullRequest = numberInput(ctx, "pull-request", "count", problems);
   let commit: string | undefined = ctx.input("commit").trim().toLowerCase() || undefined;
@@ -107,22 +124,37 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     commit = undefined;
   }
   const branch = ctx.input("branch").trim() || undefined;
-  const model = usage?.model ?? (ctx.input("model").trim() || undefined);
-  const cost = usage?.cost_usd ?? costUsd;
   const asked = ctx.input("outcome").trim();
+  const applied = ctx.input("apply-result").trim();
 
-  // the agent's own figures win; the inputs fill in what its output did not say
+  // tokens and cost: the proxy's record; without one, what the agent says (the ledger books at least the cap or forecast)
+  const metered = "usage" in record ? record.usage : undefined;
+  const model = (metered ? mainModel(metered) : undefined) ?? agent?.model ?? (ctx.input("model").trim() || undefined);
+  const spent = metered
+    ? { tokens_in: metered.tokens_in, tokens_out: metered.tokens_out, cost_usd: metered.cost_usd }
+    : { tokens_in: agent?.tokens_in ?? 0, tokens_out: agent?.tokens_out ?? 0, ...(agent?.cost_usd !== undefined ? { cost_usd: agent.cost_usd } : {}) };
+  if ("problem" in record) {
+    notes.push(
+      `Not metered: no usage record from the metering proxy (${record.problem}). This run is booked at ${cap !== undefined ? `its cost cap of ${dollars(cap)}` : "its forecast"} at least.`,
+    );
+  } else if (metered) {
+    if (metered.cap_reached) notes.push(`The run reached its cost cap of ${dollars(metered.cap_usd ?? cap ?? 0)}: the metering proxy refused its later model requests.`);
+    if (metered.estimated) notes.push(`${metered.estimated} answers of the model API reported no readable usage and are counted at their ceiling.`);
+    if (metered.egress_refused.length) notes.push(`The agent was refused network access to ${metered.egress_refused.join(", ")} (not in worker.egress).`);
+  }
+
   const figures = {
     mission: mission.data,
     feature: feature.data,
     run_id: runId,
     run_attempt: runAttempt,
-    tokens_in: usage?.tokens_in ?? tokensIn ?? 0,
-    tokens_out: usage?.tokens_out ?? tokensOut ?? 0,
-    ...(cost !== undefined ? { cost_usd: cost } : {}),
-    duration_seconds: usage?.duration_seconds ?? durationSeconds ?? 0,
+    ...spent,
+    metering: metered ? ("proxy" as const) : ("unmetered" as const),
+    ...(cap !== undefined ? { cost_cap_usd: cap } : {}),
+    ...(metered ? { cap_reached: metered.cap_reached } : {}),
+    duration_seconds: agent?.duration_seconds ?? durationSeconds ?? 0,
     actions_minutes: await actionsMinutes(ctx, runId, now()),
-    ...(usage?.turns !== undefined ? { turns: usage.turns } : {}),
+    ...(agent?.turns !== undefined ? { turns: agent.turns } : {}),
   };
   const links = {
     ...(branch ? { branch } : {}),
@@ -131,15 +163,18 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     ...(model ? { model } : {}),
   };
   const outcomeAndSummary = (): Pick<WorkerReportInput, "outcome" | "summary"> => {
+    const unapplied = asked === "success" && applied !== "" && applied !== "success";
     const said = [
       ...(problems.length ? [`This report's figures were unusable: ${problems.join("; ")}.`] : []),
-      ...(asked === "success" ? [] : [`The worker run did not succeed (outcome: ${asked || "not given"}).`]),
-      ...(usage?.is_error ? ["The agent stopped on an error."] : []),
+      ...(asked === "" ? ["The agent job ended before it could say why: see its log."] : []),
+      ...(asked !== "" && asked !== "success" ? [`The worker run did not succeed (outcome: ${asked}).`] : []),
+      ...(unapplied ? [`The worker's patch could not be applied and pushed (apply: ${applied}): see the log of the apply job.`] : []),
+      ...(agent?.is_error ? ["The agent stopped on an error."] : []),
       ctx.input("summary").trim(),
       ...notes,
-      usage?.summary ?? "",
+      agent?.summary ?? "",
     ];
-    const success = asked === "success" && !usage?.is_error && problems.length === 0;
+    const success = asked === "success" && !unapplied && !agent?.is_error && problems.length === 0;
     return { outcome: success ? "success" : "failure", summary: clip(said.filter(Boolean).join("\n\n"), SUMMARY_MAX) };
   };
 

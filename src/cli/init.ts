@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliCommand, CliIo } from "../cli.js";
-import { appNeeds, secretsUsed } from "./needs.js";
+import { appNeeds, appTokenRequests, secretsUsed, ungranted } from "./needs.js";
 import {
   ACTION_PLACEHOLDER,
   defaultAction,
@@ -85,20 +85,20 @@ async function run(args: string[], io: CliIo): Promise<number> {
     : defaultAction(JSON.parse(await readPackageFile("package.json")) as { repository?: string });
   io.stdout(`mission-bot init: setting up ${root}\nThe workflows use the Action ${action} (from ${from}).\n\n`);
 
-  const workflows: string[] = [];
+  const workflows: { path: string; text: string }[] = [];
   const width = Math.max(...["wrote", "overwrote", "exists, kept"].map((s) => s.length));
   for (const file of SETUP_FILES.filter((f) => !f.actionsOnly || values["actions-only"])) {
     const target = join(root, file.path);
     const exists = existsSync(target);
     if (exists && !values.force) {
       io.stdout(`  ${"exists, kept".padEnd(width)}  ${file.path}\n`);
-      if (file.kind === "workflow") workflows.push(await readFile(target, "utf8"));
+      if (file.kind === "workflow") workflows.push({ path: file.path, text: await readFile(target, "utf8") });
       continue;
     }
     const text = withAction(await readTemplate(file.template), action);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text);
-    if (file.kind === "workflow") workflows.push(text);
+    if (file.kind === "workflow") workflows.push({ path: file.path, text });
     io.stdout(`  ${(exists ? "overwrote" : "wrote").padEnd(width)}  ${file.path}\n`);
   }
 
@@ -106,9 +106,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function nextSteps(workflows: string[]): Promise<string> {
-  const secrets = secretsUsed(workflows);
+async function nextSteps(workflows: { path: string; text: string }[]): Promise<string> {
+  const secrets = secretsUsed(workflows.map((w) => w.text));
   const app = appNeeds(await readPackageFile("app.yml"));
+  const requests = appTokenRequests(workflows);
+  const asked = [...new Set(requests.map((r) => `${r.permission}: ${r.access}`))].sort();
+  const missing = ungranted(requests, app);
   const nameWidth = Math.max(...secrets.map((s) => s.name.length));
   const lines = [
     "Still to do:",
@@ -121,6 +124,8 @@ async function nextSteps(workflows: string[]): Promise<string> {
     "3. Install the mission-bot GitHub App on this repository. It needs these permissions:",
     ...app.permissions.map((p) => `     ${`${p.name}: ${p.access}`.padEnd(16)}  ${p.why}`),
     `   and these events: ${app.events.map((e) => e.name).join(", ")}.`,
+    ...(asked.length ? [`   The workflows ask the App's token for ${asked.join(", ")}: with the App's key in the secrets, each must be granted.`] : []),
+    ...missing.map((r) => `   WARNING: ${r.workflow} (job ${r.job}) asks for ${r.permission}: ${r.access}, which the App is not granted: GitHub will refuse its token.`),
     "   Or run mission-bot through Actions only, without the App (README: Deploy → Actions only).",
     "",
     "4. Full mode without the App's key: allow GitHub Actions to create pull requests",

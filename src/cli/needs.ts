@@ -1,9 +1,12 @@
 /**
  * What a repository still needs after `mission-bot init`, read from the
  * files themselves so the advice cannot drift: the secrets the workflows
- * use, and the App's permissions and events from app.yml.
+ * use, the App's permissions and events from app.yml, and the permissions
+ * the workflows ask the App's token for (actions/create-github-app-token's
+ * `permission-*` inputs), which the App must be granted: GitHub refuses a
+ * token with a permission the App lacks (422), and the job fails.
  */
-import { parseDocument } from "yaml";
+import { parse as parseYaml, parseDocument } from "yaml";
 
 interface SecretNote {
   optional: boolean;
@@ -13,11 +16,11 @@ interface SecretNote {
 const SECRET_NOTES: Record<string, SecretNote> = {
   ANTHROPIC_API_KEY: {
     optional: false,
-    what: "the key of the worker's agent (Claude Code by default); with another worker.command, add the key that agent needs to the worker's \"Run the agent\" step instead",
+    what: "the model key: the workers' metering proxy holds it (the agent never sees it) and the planner uses it",
   },
-  MISSION_BOT_APP_ID: {
+  MISSION_BOT_CLIENT_ID: {
     optional: true,
-    what: "with MISSION_BOT_PRIVATE_KEY, workers and the pulse act as the mission-bot App: their pushes and pull requests then start your CI, which GITHUB_TOKEN's do not",
+    what: "the mission-bot App's client ID (its settings page); with MISSION_BOT_PRIVATE_KEY, workers and the pulse act as the App: their pushes and pull requests then start your CI, which GITHUB_TOKEN's do not (docs/worker-security.md says what then runs on the agents' code)",
   },
   MISSION_BOT_PRIVATE_KEY: { optional: true, what: "the mission-bot App's private key (the whole .pem)" },
 };
@@ -48,4 +51,52 @@ export function appNeeds(appYml: string): AppNeeds {
   const evs = doc.get("default_events") as { items?: { value: string; comment?: string }[] } | undefined;
   for (const item of evs?.items ?? []) events.push({ name: String(item.value), why: item.comment?.trim() ?? "" });
   return { permissions, events };
+}
+
+const LEVEL: Record<string, number> = { read: 1, write: 2, admin: 3 };
+
+export interface TokenRequest {
+  /** the workflow file, e.g. .github/workflows/mission-worker.yml */
+  workflow: string;
+  job: string;
+  /** as app.yml names it: pull_requests, contents, … */
+  permission: string;
+  access: string;
+}
+
+/**
+ * The permissions each workflow asks the App's token for. A value that is an
+ * expression (`${{ inputs.mode == 'full' && 'write' || '' }}`) is taken at
+ * the highest level it can give.
+ */
+export function appTokenRequests(workflows: readonly { path: string; text: string }[]): TokenRequest[] {
+  const requests: TokenRequest[] = [];
+  for (const w of workflows) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(w.text);
+    } catch {
+      continue;
+    }
+    const jobs = ((parsed as { jobs?: Record<string, { steps?: unknown[] }> } | null)?.jobs ?? {}) as Record<string, { steps?: unknown[] }>;
+    for (const [job, spec] of Object.entries(jobs)) {
+      for (const step of spec?.steps ?? []) {
+        const s = step as { uses?: unknown; with?: Record<string, unknown> } | null;
+        if (typeof s?.uses !== "string" || !s.uses.startsWith("actions/create-github-app-token@")) continue;
+        for (const [input, value] of Object.entries(s.with ?? {})) {
+          if (!input.startsWith("permission-")) continue;
+          const levels = [...String(value).matchAll(/\b(read|write|admin)\b/g)].map((m) => m[1]!);
+          const access = levels.sort((a, b) => LEVEL[b]! - LEVEL[a]!)[0];
+          if (access) requests.push({ workflow: w.path, job, permission: input.slice("permission-".length).replaceAll("-", "_"), access });
+        }
+      }
+    }
+  }
+  return requests;
+}
+
+/** Requests the App is not granted (or granted at a lower level) in app.yml: each would make GitHub refuse the token. */
+export function ungranted(requests: readonly TokenRequest[], app: AppNeeds): TokenRequest[] {
+  const granted = new Map(app.permissions.map((p) => [p.name, LEVEL[p.access] ?? 0]));
+  return requests.filter((r) => (granted.get(r.permission) ?? 0) < (LEVEL[r.access] ?? 99));
 }

@@ -1,6 +1,9 @@
 /**
  * What a worker's agent says it spent, read from the agent's own output
- * (stdout, captured by the worker workflow). Pure.
+ * (stdout, captured by the worker workflow). Pure. The agent's word is not
+ * what is booked: the metering proxy's usage record is
+ * (metered-usage.ts); this gives the report the agent's summary, turns and
+ * time, and its claimed figures when a run was not metered.
  *
  * - Claude Code, `-p --output-format json`: one result object
  *   `{"type":"result","subtype","is_error","duration_ms","num_turns","result",

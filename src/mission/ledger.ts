@@ -10,6 +10,12 @@
  *   model (the conservative choice) and the entry's note says so;
  * - plus the Actions minutes, rounded up to a whole minute as GitHub bills
  *   them, at `runner_prices.per_minute[runner_prices.runner]`.
+ *
+ * A report whose run was not metered (`metering: "unmetered"`: the metering
+ * proxy's usage record could not be read) never books less than the run's
+ * cost cap, or without a cap its forecast (the caller's, else the largest
+ * baseline at the top tier's price), and the entry's note says so: an agent
+ * that says nothing, or says it spent nothing, is not taken at its word.
  */
 import { costMicros } from "./budget.js";
 import { FeatureKey, type Config, type LedgerEntry, type Mission, type Price } from "./model.js";
@@ -71,10 +77,33 @@ export function addEntry(m: Mission, e: LedgerEntry): { mission: Mission; added:
   return { mission: { ...m, ledger: [...m.ledger, e] }, added: true };
 }
 
-/** The ledger entry of a worker's report; see the top of this file for what it costs. */
-export function entryFromReport(r: WorkerReport, config: Config, at: string): LedgerEntry {
+/** What a run is expected to cost at most (its forecast's high end), for a report that was not metered. */
+export interface RunForecast {
+  tokens: number;
+  /** integer micro-dollars */
+  costMicros: number;
+}
+
+/** What an unmetered run is booked at: its cap, else the forecast, else the largest baseline at the top tier's price. */
+function unmeteredFloor(r: WorkerReport, config: Config, forecast: RunForecast | undefined): { tokens: number; micros: number; why: string } {
+  const tokens = forecast?.tokens ?? config.baselines.L.tokens;
+  if (r.cost_cap_usd !== undefined) return { tokens, micros: usdToMicros(r.cost_cap_usd), why: `its cost cap of ${formatUsd(usdToMicros(r.cost_cap_usd))}` };
+  if (forecast) return { tokens, micros: forecast.costMicros, why: `its forecast of ${formatUsd(forecast.costMicros)}` };
+  const out = Math.round(tokens * config.output_share);
+  const micros = costMicros(tokens - out, out, priceOf(config.tiers.top, config).price);
+  return { tokens, micros, why: `a large feature at the top tier's price (${formatUsd(micros)})` };
+}
+
+/**
+ * The ledger entry of a worker's report; see the top of this file for what
+ * it costs. `forecast`: the run's forecast (high end), booked when the run
+ * was not metered and had no cost cap.
+ */
+export function entryFromReport(r: WorkerReport, config: Config, at: string, forecast?: RunForecast): LedgerEntry {
   const notes: string[] = [];
   let model: number;
+  let tokensIn = r.tokens_in;
+  let tokensOut = r.tokens_out;
   if (r.cost_usd !== undefined) {
     model = usdToMicros(r.cost_usd);
   } else {
@@ -82,14 +111,24 @@ export function entryFromReport(r: WorkerReport, config: Config, at: string): Le
     if (priced.note) notes.push(priced.note);
     model = costMicros(r.tokens_in, r.tokens_out, priced.price);
   }
+  if (r.metering === "unmetered") {
+    const floor = unmeteredFloor(r, config, forecast);
+    if (model < floor.micros) model = floor.micros;
+    if (tokensIn + tokensOut < floor.tokens) {
+      tokensOut = Math.round(floor.tokens * config.output_share);
+      tokensIn = floor.tokens - tokensOut;
+    }
+    notes.length = 0;
+    notes.push(`not metered (no usage record from the metering proxy): booked at ${floor.why} at least.`);
+  }
   const actions = actionsCostMicros(r.actions_minutes, config);
   return {
     key: ledgerKey(r.run_id, r.run_attempt),
     kind: "worker",
     feature: r.feature,
     ...(r.model ? { model: r.model } : {}),
-    tokens_in: r.tokens_in,
-    tokens_out: r.tokens_out,
+    tokens_in: tokensIn,
+    tokens_out: tokensOut,
     cost_micros: model + actions,
     wall_seconds: r.duration_seconds,
     actions_minutes: r.actions_minutes,

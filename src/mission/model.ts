@@ -291,6 +291,43 @@ const PER_RUN_DEFAULTS = { max_turns: 200, timeout_minutes: 360, tokens_per_turn
 
 /** The branch mission.md files live on unless `.github/mission.yml` says otherwise. */
 export const DEFAULT_STATE_BRANCH = "mission-bot/state";
+/**
+ * Hosts a worker's agent may reach over HTTPS through the egress proxy (the
+ * package registries of npm, Yarn, PyPI, Go and Cargo), besides the model
+ * API through the metering proxy. Nothing else: not github.com (the agent
+ * works in a checkout already, and a host it can reach is a host it can
+ * send data to).
+ */
+export const DEFAULT_EGRESS = [
+  "registry.npmjs.org",
+  "registry.yarnpkg.com",
+  "repo.yarnpkg.com",
+  "pypi.org",
+  "files.pythonhosted.org",
+  "proxy.golang.org",
+  "sum.golang.org",
+  "index.crates.io",
+  "static.crates.io",
+];
+
+/** The container image a worker's agent runs in: Debian with Node 24, git, Python 3 and a compiler. */
+export const DEFAULT_AGENT_IMAGE = "node:24-bookworm";
+
+const WORKER_DEFAULTS = {
+  workflow: "mission-worker.yml",
+  max_attempts: 3,
+  stuck_after_minutes: 390,
+  image: DEFAULT_AGENT_IMAGE,
+  egress: DEFAULT_EGRESS,
+};
+
+/** GitHub's own bot: mission-bot writes as it when it runs on a workflow's GITHUB_TOKEN. */
+export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
+
+const HostPattern = z
+  .string()
+  .max(253)
+  .regex(/^(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i, "a host name like registry.npmjs.org, or *.example.com for its subdomains");
 
 const PerRun = z.strictObject({
   /** the most turns a worker run may take, whatever its forecast */
@@ -303,8 +340,8 @@ const PerRun = z.strictObject({
 
 /**
  * How a milestone is validated (`validation:` in `.github/mission.yml`). The
- * workflow reads `commands` and `browser` itself (see
- * templates/workflows/mission-validate.yml); without `commands` it runs the
+ * validation workflow reads `commands` and `browser` from the default
+ * branch's file (Action mode validate-plan); without `commands` it runs the
  * defaults from package.json (see defaultValidationCommands in validation.ts).
  */
 export const ValidationCommand = z.union([
@@ -417,9 +454,27 @@ export const Config = z.strictObject({
       max_attempts: z.number().int().min(1).max(10).default(3).describe("runs of a feature before it needs a human"),
       /** a run that has not changed for this long is cancelled and retried (above GitHub's 360-minute job limit) */
       stuck_after_minutes: z.number().int().min(5).default(390).describe("a run that has not changed for this long is cancelled and retried"),
+      image: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, "an image reference like node:24-bookworm or node@sha256:…")
+        .default(DEFAULT_AGENT_IMAGE)
+        .describe("the container image the agent runs in (pin it by digest, name@sha256:…, to be sure what runs)"),
+      egress: z
+        .array(HostPattern)
+        .max(100)
+        .default(DEFAULT_EGRESS)
+        .describe("hosts the agent may reach over HTTPS besides the model API (`*.example.com`: its subdomains); replaces the default list when set, `[]` for none"),
     })
-    .default({ workflow: "mission-worker.yml", max_attempts: 3, stuck_after_minutes: 390 })
+    .default(WORKER_DEFAULTS)
     .describe("the worker runs that implement features"),
+  bot_logins: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\[bot\]$/, "a bot login like github-actions[bot] or my-mission-bot[bot]"))
+    .min(1)
+    .max(10)
+    .default([ACTIONS_BOT_LOGIN])
+    .describe(
+      "the logins mission-bot writes as: github-actions[bot] on a workflow's GITHUB_TOKEN, <your App's slug>[bot] as your App; workers take feature issues only from these bots (and from people with write access)",
+    ),
   /** where mission.md files are committed: a branch of their own, created on first use with no workflows on it, so state commits start no CI */
   state_branch: z
     .string()

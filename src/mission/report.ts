@@ -26,6 +26,18 @@ export const WorkerReport = z.strictObject({
   tokens_out: z.number().int().nonnegative().default(0),
   /** exact cost in USD when the agent reports one (Claude Code does); otherwise priced from tokens */
   cost_usd: z.number().nonnegative().optional(),
+  /**
+   * Where tokens and cost come from. "proxy": the usage record of the
+   * metering proxy, what the model API answered. "unmetered": no record
+   * could be read; the figures are the agent's own claim (if any), and the
+   * ledger books at least the run's cost cap, else its forecast. Absent in
+   * reports from before the proxy: booked as reported.
+   */
+  metering: z.enum(["proxy", "unmetered"]).optional(),
+  /** the cost cap the run was dispatched with (max_cost_usd); absent when it had none */
+  cost_cap_usd: z.number().nonnegative().optional(),
+  /** the run reached its cost cap, and the proxy refused its later model requests */
+  cap_reached: z.boolean().optional(),
   duration_seconds: z.number().nonnegative().default(0),
   /** Actions minutes from the job's timestamps */
   actions_minutes: z.number().nonnegative().default(0),

@@ -384,8 +384,8 @@ const NPM_PLACEHOLDER = /no test specified/;
  * (`--reporter=default --reporter=junit --outputFile.junit=…`); a jest one
  * gets jest-junit when it is a dependency. Other runners: configure the
  * commands and write JUnit to `$MISSION_JUNIT_DIR`.
- * The workflow template carries the same rules in its runner script (a test
- * keeps the two in step).
+ * The validation workflow plans with this function (Action mode
+ * validate-plan).
  */
 export function defaultValidationCommands(pkg: PackageJson | undefined, lockfiles: string[]): NamedCommand[] {
   if (!pkg) return [];

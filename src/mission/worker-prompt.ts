@@ -8,15 +8,22 @@
  */
 import type { FeatureKey, MissionId, Mode } from "./model.js";
 
+/** Where the worker's container holds the pinned agent CLI (read-only; see agent-cli/ in this package). */
+export const AGENT_CLI_DIR = "/opt/mission-agent";
+/** Claude Code's launcher inside AGENT_CLI_DIR: it runs the native binary of the platform. */
+export const CLAUDE_CODE = `${AGENT_CLI_DIR}/node_modules/@anthropic-ai/claude-code/cli-wrapper.cjs`;
+
 /**
- * The agent command when `.github/mission.yml` names none: Claude Code,
- * headless, the prompt on stdin, the JSON result (with usage and cost) on
- * stdout, the run's limits from the environment the worker workflow sets.
- * Permissions are bypassed because the agent job is the sandbox: a read-only
- * token, no credentials in the checkout, and only a patch leaves it.
+ * The agent command when `.github/mission.yml` names none: Claude Code
+ * (the version pinned in agent-cli/package-lock.json), headless, the prompt
+ * on stdin, the JSON result (usage, cost, summary) on stdout, the run's
+ * limits from the environment the worker sets. It runs in a container as
+ * a user without sudo, with no key of its own (the metering proxy holds
+ * it) and no network but the proxies; permissions are bypassed because
+ * that container is the sandbox, and only a patch leaves it.
  */
 export const DEFAULT_WORKER_COMMAND =
-  'npx --yes @anthropic-ai/claude-code -p --output-format json --model "$MISSION_MODEL" ' +
+  `node ${CLAUDE_CODE} -p --output-format json --model "$MISSION_MODEL" ` +
   '--max-turns "$MISSION_MAX_TURNS" ${MISSION_MAX_COST_USD:+--max-budget-usd "$MISSION_MAX_COST_USD"} ' +
   '--permission-mode bypassPermissions < "$MISSION_PROMPT_FILE"';
 

@@ -95,8 +95,8 @@ describe("action.yml", () => {
     expect(await lintWorkflow(workflow, "mission-command.yml")).toEqual([]);
     const parsed = parse(workflow) as { on: Record<string, unknown>; jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }> };
     const app = parse(read("app.yml")) as { default_events: string[] };
-    // every event the App gets that the command mode handles; sub_issues and workflow_job do not start workflows
-    expect(Object.keys(parsed.on).sort()).toEqual(app.default_events.filter((e) => !["sub_issues", "workflow_job"].includes(e)).sort());
+    // every event the App gets, the command mode handles
+    expect(Object.keys(parsed.on).sort()).toEqual([...app.default_events].sort());
     const step = Object.values(parsed.jobs).flatMap((j) => j.steps).find((s) => s.uses?.includes("mission-bot@v1"));
     expect(step?.with?.mode).toBe("command");
   });

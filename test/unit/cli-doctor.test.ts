@@ -81,6 +81,19 @@ describe("mission-bot doctor", () => {
     expect(lines).toContainEqual(`FIX   ${VALIDATE}: requires inputs mission-bot never sends: reviewer`);
   });
 
+  it("flags a workflow that asks the App's token for a permission mission-bot's App is not granted", async () => {
+    const worker = await readFile(path(WORKER), "utf8");
+    await writeFile(path(WORKER), worker.replace("permission-contents: write", "permission-contents: write\n          permission-workflows: write"));
+    const command = readFileSync(new URL("../../templates/workflows/mission-command.yml", import.meta.url), "utf8");
+    await writeFile(path(".github/workflows/mission-command.yml"), command.replaceAll(ACTION_PLACEHOLDER, "acme/mission-bot@v1").replace("permission-issues: write", "permission-issues: admin"));
+    const r = await cli("doctor");
+    expect(r.code).toBe(1);
+    expect(fixes(r.out)).toEqual([
+      `FIX   ${WORKER}: job apply asks the App's token for workflows: write, which mission-bot's App (app.yml) is not granted: GitHub refuses the token`,
+      "FIX   .github/workflows/mission-command.yml: job command asks the App's token for issues: admin, which mission-bot's App (app.yml) is not granted: GitHub refuses the token",
+    ]);
+  });
+
   it("checks the workflows .github/mission.yml names, and notes what is optional", async () => {
     await writeFile(path(".github/mission.yml"), "worker:\n  workflow: agent.yml\n");
     await unlink(path(".github/ISSUE_TEMPLATE/mission.yml"));

@@ -72,9 +72,9 @@ describe("mission-bot init", () => {
   it("prints the secrets the workflows use and the App's permissions from app.yml", async () => {
     const r = await cli(repo, "init");
     const secrets = new Set(workflows.flatMap((f) => [...template(f.template).matchAll(/secrets\.(\w+)/g)].map((m) => m[1]!)));
-    expect([...secrets].sort()).toEqual(["ANTHROPIC_API_KEY", "MISSION_BOT_APP_ID", "MISSION_BOT_PRIVATE_KEY"]);
+    expect([...secrets].sort()).toEqual(["ANTHROPIC_API_KEY", "MISSION_BOT_CLIENT_ID", "MISSION_BOT_PRIVATE_KEY"]);
     for (const name of secrets) expect(r.out).toMatch(new RegExp(`^ +${name} +\\S`, "m"));
-    expect(r.out).toMatch(/^ +MISSION_BOT_APP_ID +\(optional\)/m);
+    expect(r.out).toMatch(/^ +MISSION_BOT_CLIENT_ID +\(optional\)/m);
     expect(r.out).not.toMatch(/^ +ANTHROPIC_API_KEY +\(optional\)/m);
     const app = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
       default_permissions: Record<string, string>;
@@ -82,6 +82,9 @@ describe("mission-bot init", () => {
     };
     for (const [scope, access] of Object.entries(app.default_permissions)) expect(r.out).toMatch(new RegExp(`^ +${scope}: ${access} `, "m"));
     expect(r.out).toContain(`and these events: ${app.default_events.join(", ")}.`);
+    // what the worker and the pulse ask the App's token for, which the App is granted
+    expect(r.out).toContain("The workflows ask the App's token for actions: write, contents: write, issues: write, pull_requests: write");
+    expect(r.out).not.toContain("WARNING");
     expect(r.out).toContain("mission-bot doctor");
   });
 

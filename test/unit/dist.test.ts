@@ -46,13 +46,15 @@ describe("dist/index.js", () => {
 
   it("loads every mode and reports each one's own error", () => {
     const base = { "INPUT_GITHUB-TOKEN": "t0ken", GITHUB_REPOSITORY: "octo/repo" };
-    for (const mode of ["prompt", "report", "validate-report"]) {
+    for (const mode of ["prompt", "report", "validate-report", "apply-patch"]) {
       const r = action({ ...base, INPUT_MODE: mode });
       expect(r.status, mode).toBe(1);
       expect(r.out, mode).toContain("::error::Input required and not supplied: mission");
     }
     const command = action({ ...base, INPUT_MODE: "command" });
     expect(command.out).toContain("::error::mode command runs on a workflow's event: GITHUB_EVENT_NAME is not set");
+    const proxy = action({ ...base, INPUT_MODE: "proxy" });
+    expect(proxy.out).toContain("::error::ANTHROPIC_API_KEY is not set in this step's environment");
     const unknown = action({ ...base, INPUT_MODE: "deploy" });
     expect(unknown.out).toContain('::error::unknown mode "deploy"');
   });

