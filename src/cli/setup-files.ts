@@ -24,7 +24,7 @@ export interface SetupFile {
   kind: "workflow" | "issue form" | "settings";
   /** without it mission-bot cannot work (the issue form and the settings have defaults or alternatives) */
   required: boolean;
-  /** only for mission-bot through Actions alone (`init --actions-only`): with the App it would answer every command twice */
+  /** only for mission-bot through Actions alone (`init --actions-only`): with the App it would answer every command twice, and the App pulses by itself */
   actionsOnly?: boolean;
 }
 
@@ -35,7 +35,7 @@ export const COMMAND_WORKFLOW = ".github/workflows/mission-command.yml";
 
 export const SETUP_FILES: readonly SetupFile[] = [
   { path: WORKER_WORKFLOW, template: "workflows/mission-worker.yml", kind: "workflow", required: true },
-  { path: PULSE_WORKFLOW, template: "workflows/mission-pulse.yml", kind: "workflow", required: true },
+  { path: PULSE_WORKFLOW, template: "workflows/mission-pulse.yml", kind: "workflow", required: false, actionsOnly: true },
   { path: VALIDATE_WORKFLOW, template: "workflows/mission-validate.yml", kind: "workflow", required: true },
   { path: ".github/ISSUE_TEMPLATE/mission.yml", template: "ISSUE_TEMPLATE/mission.yml", kind: "issue form", required: false },
   { path: CONFIG_PATH, template: "mission.yml", kind: "settings", required: false },

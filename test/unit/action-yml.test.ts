@@ -95,8 +95,9 @@ describe("action.yml", () => {
     expect(await lintWorkflow(workflow, "mission-command.yml")).toEqual([]);
     const parsed = parse(workflow) as { on: Record<string, unknown>; jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }> };
     const app = parse(read("app.yml")) as { default_events: string[] };
-    // every event the App gets, the command mode handles
-    expect(Object.keys(parsed.on).sort()).toEqual([...app.default_events].sort());
+    // every event the App gets that the command mode handles, but workflow_run: the worker and validation
+    // workflows start it (workflow_dispatch, in the mission's concurrency group) when they finish
+    expect(Object.keys(parsed.on).sort()).toEqual([...app.default_events.filter((e) => e !== "workflow_run"), "workflow_dispatch"].sort());
     const step = Object.values(parsed.jobs).flatMap((j) => j.steps).find((s) => s.uses?.includes("mission-bot@v1"));
     expect(step?.with?.mode).toBe("command");
   });

@@ -40,12 +40,15 @@ describe("mission-bot doctor", () => {
     const r = await cli("doctor");
     expect(r).toMatchObject({ code: 0, err: "" });
     expect(fixes(r.out)).toEqual([]);
-    for (const p of [WORKER, VALIDATE, PULSE, ".github/mission.yml", ".github/ISSUE_TEMPLATE/mission.yml"]) expect(r.out).toContain(`ok    ${p}\n`);
+    for (const p of [WORKER, VALIDATE, ".github/mission.yml", ".github/ISSUE_TEMPLATE/mission.yml"]) expect(r.out).toContain(`ok    ${p}\n`);
+    expect(r.out).not.toContain(PULSE); // with the App, the App pulses by itself
     expect(r.out).toContain("Healthy");
   });
 
   it("names each problem of a broken setup and exits 1", async () => {
-    await unlink(path(PULSE));
+    // Actions-only mode without its pulse
+    const command = readFileSync(new URL("../../templates/workflows/mission-command.yml", import.meta.url), "utf8");
+    await writeFile(path(".github/workflows/mission-command.yml"), command.replaceAll(ACTION_PLACEHOLDER, "acme/mission-bot@v1"));
     await writeFile(path(".github/mission.yml"), "max_parallel_workers: 0\nworker:\n  max_attempts: lots\n");
     const worker = await readFile(path(WORKER), "utf8");
     const withoutNonce = worker.replace(/\n {6}nonce:\n(?: {8}.*\n)+/, "\n");
@@ -55,7 +58,7 @@ describe("mission-bot doctor", () => {
     const r = await cli("doctor");
     expect(r.code).toBe(1);
     const lines = fixes(r.out);
-    expect(lines).toContainEqual(expect.stringMatching(/^FIX +\.github\/workflows\/mission-pulse\.yml: missing; `mission-bot init` writes it$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^FIX +\.github\/workflows\/mission-pulse\.yml: missing: mission-bot through Actions alone needs it beside/));
     expect(lines).toContainEqual(expect.stringMatching(/^FIX +\.github\/mission\.yml: max_parallel_workers/));
     expect(lines).toContainEqual(expect.stringMatching(/^FIX +\.github\/mission\.yml: worker\.max_attempts/));
     expect(lines).toContainEqual(`FIX   ${WORKER}: does not declare the inputs mission-bot sends: nonce (GitHub refuses the dispatch)`);
@@ -86,6 +89,8 @@ describe("mission-bot doctor", () => {
     await writeFile(path(WORKER), worker.replace("permission-contents: write", "permission-contents: write\n          permission-workflows: write"));
     const command = readFileSync(new URL("../../templates/workflows/mission-command.yml", import.meta.url), "utf8");
     await writeFile(path(".github/workflows/mission-command.yml"), command.replaceAll(ACTION_PLACEHOLDER, "acme/mission-bot@v1").replace("permission-issues: write", "permission-issues: admin"));
+    const pulse = readFileSync(new URL("../../templates/workflows/mission-pulse.yml", import.meta.url), "utf8");
+    await writeFile(path(PULSE), pulse.replaceAll(ACTION_PLACEHOLDER, "acme/mission-bot@v1"));
     const r = await cli("doctor");
     expect(r.code).toBe(1);
     expect(fixes(r.out)).toEqual([

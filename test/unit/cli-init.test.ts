@@ -83,7 +83,8 @@ describe("mission-bot init", () => {
     for (const [scope, access] of Object.entries(app.default_permissions)) expect(r.out).toMatch(new RegExp(`^ +${scope}: ${access} `, "m"));
     expect(r.out).toContain(`and these events: ${app.default_events.join(", ")}.`);
     // what the worker and the pulse ask the App's token for, which the App is granted
-    expect(r.out).toContain("The workflows ask the App's token for actions: write, contents: write, issues: write, pull_requests: write");
+    // what the worker asks the App's token for (the App's own permissions cover the rest), which the App is granted
+    expect(r.out).toContain("The workflows ask the App's token for contents: write, pull_requests: write");
     expect(r.out).not.toContain("WARNING");
     expect(r.out).toContain("mission-bot doctor");
   });
@@ -105,15 +106,15 @@ describe("mission-bot init", () => {
   it("keeps files that exist, and overwrites them with --force", async () => {
     await mkdir(join(repo, ".github/workflows"), { recursive: true });
     await writeFile(join(repo, ".github/mission.yml"), "max_parallel_workers: 5\n");
-    await writeFile(join(repo, ".github/workflows/mission-pulse.yml"), "# mine\n");
+    await writeFile(join(repo, ".github/workflows/mission-validate.yml"), "# mine\n");
 
     const first = await cli(repo, "init");
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/exists, kept +\.github\/mission\.yml\n/);
-    expect(first.out).toMatch(/exists, kept +\.github\/workflows\/mission-pulse\.yml\n/);
+    expect(first.out).toMatch(/exists, kept +\.github\/workflows\/mission-validate\.yml\n/);
     expect(first.out).toMatch(/wrote +\.github\/workflows\/mission-worker\.yml\n/);
     expect(await read(".github/mission.yml")).toBe("max_parallel_workers: 5\n");
-    expect(await read(".github/workflows/mission-pulse.yml")).toBe("# mine\n");
+    expect(await read(".github/workflows/mission-validate.yml")).toBe("# mine\n");
 
     const again = await cli(repo, "init");
     for (const f of APP_SETUP) expect(again.out).toMatch(new RegExp(`exists, kept +${f.path.replaceAll(".", "\\.")}\\n`));
@@ -122,7 +123,7 @@ describe("mission-bot init", () => {
     expect(forced.code).toBe(0);
     for (const f of APP_SETUP) expect(forced.out).toMatch(new RegExp(`overwrote +${f.path.replaceAll(".", "\\.")}\\n`));
     expect(await read(".github/mission.yml")).toBe(template("mission.yml"));
-    expect(await read(".github/workflows/mission-pulse.yml")).toContain("uses: acme/mission-bot@v3");
+    expect(await read(".github/workflows/mission-validate.yml")).toContain("uses: acme/mission-bot@v3");
   });
 
   it("writes at the repository's root from a subdirectory, and refuses outside a git repository", async () => {

@@ -39,11 +39,11 @@ describe("mission-validate.yml", () => {
     expect(named).toBe("mission m-20261124-crm-7 / validate 2 / t1-abc");
   });
 
-  it("least privilege: nothing by default, read for the checks, issues: write only where the report is posted", () => {
+  it("least privilege: nothing by default, read for the checks, writes only where the report is posted (and the mission woken)", () => {
     expect(workflow.permissions).toEqual({});
     expect(workflow.jobs.check!.permissions).toEqual({ contents: "read" });
     expect(workflow.jobs.browser!.permissions).toEqual({ contents: "read" });
-    expect(workflow.jobs.report!.permissions).toEqual({ issues: "write" });
+    expect(workflow.jobs.report!.permissions).toEqual({ issues: "write", actions: "write" });
     for (const job of [workflow.jobs.check!, workflow.jobs.browser!]) {
       expect(job.steps.find((s) => s.uses?.startsWith("actions/checkout"))?.with).toMatchObject({ ref: "${{ inputs.ref }}", "persist-credentials": false });
     }
@@ -72,7 +72,7 @@ describe("mission-validate.yml", () => {
     const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.run).map((s) => s.run!.trim()));
     expect(runs).toEqual(["apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation"]);
     const modes = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.uses === "<owner>/mission-bot@v1").map((s) => s.with?.mode));
-    expect(modes).toEqual(["validate-plan", "validate-run", "validate-browser", "validate-report"]);
+    expect(modes).toEqual(["validate-plan", "validate-run", "validate-browser", "validate-report", "wake"]);
   });
 
   it("takes its commands from the default branch's settings, and gives them the time the plan says", () => {

@@ -163,8 +163,8 @@ describe("the worker workflow", () => {
     });
   });
 
-  it("lets only the apply job push and the report job write issues", () => {
-    expect(writePermissions(worker)).toEqual(["apply: contents", "apply: pull-requests", "report: issues"]);
+  it("lets only the apply job push, and the report job write issues and start the mission's command run", () => {
+    expect(writePermissions(worker)).toEqual(["apply: contents", "apply: pull-requests", "report: issues", "report: actions"]);
     expect(apply.needs).toBe("agent");
     expect(apply.if).toBe("${{ !cancelled() && needs.agent.outputs.outcome == 'success' }}");
   });
@@ -188,8 +188,10 @@ describe("the worker workflow", () => {
   it("always reports through this project's Action unless the run was cancelled, booking from the proxy's usage record", () => {
     expect(report.needs).toEqual(["agent", "apply"]);
     expect(report.if).toBe("${{ !cancelled() }}");
-    expect(report.permissions).toEqual({ issues: "write", actions: "read" });
-    const last = report.steps.at(-1)!;
+    expect(report.permissions).toEqual({ issues: "write", actions: "write" });
+    // the last step wakes the mission's command run (Actions-only mode), whatever happened
+    expect(report.steps.at(-1)).toMatchObject({ if: "always()", uses: ACTION, with: { mode: "wake", mission: "${{ inputs.mission }}" } });
+    const last = report.steps.at(-2)!;
     expect(last.uses).toBe(ACTION);
     expect(last.with).toEqual({
       mode: "report",
@@ -214,10 +216,21 @@ describe("the worker workflow", () => {
 
 describe("the command workflow (mission-bot through Actions alone)", () => {
   const command = parse(COMMAND) as Workflow;
-  it("handles commands, the issue form, and finished worker and validation runs", () => {
-    expect(Object.keys(command.on).sort()).toEqual(["issue_comment", "issues", "workflow_run"]);
-    const names = (command.on.workflow_run as { workflows: string[] }).workflows;
-    expect(names).toEqual([parse(WORKER).name, parse(text("mission-validate.yml")).name]);
+  it("handles commands, the issue form, and the runs the worker, validation and pulse start for one mission", () => {
+    expect(Object.keys(command.on).sort()).toEqual(["issue_comment", "issues", "workflow_dispatch"]);
+    const inputs = (command.on.workflow_dispatch as { inputs: Record<string, { required?: boolean }> }).inputs;
+    expect(Object.keys(inputs)).toEqual(["issue", "reason"]);
+    expect(inputs.issue!.required).toBe(true);
+  });
+  it("runs one mission at a time: one concurrency group per tracking issue, a pending run replaced, never cancelled mid-way", () => {
+    expect(command.concurrency).toEqual({ group: "mission-${{ github.repository }}-${{ inputs.issue || github.event.issue.number }}", "cancel-in-progress": false });
+  });
+  it("starts no job for bots' events, pull requests or comments that do not speak to the bot", () => {
+    const condition = command.jobs.command!.if as string;
+    expect(condition).toContain("github.event_name == 'workflow_dispatch'");
+    expect(condition).toContain("github.event.sender.type != 'Bot'");
+    expect(condition).toContain("!github.event.issue.pull_request");
+    expect(condition).toContain("contains(github.event.comment.body, '/mission')");
   });
   it("runs this project's Action in command mode, with the App's token limited to what the job's token may do", () => {
     const job = command.jobs.command!;
@@ -228,18 +241,14 @@ describe("the command workflow (mission-bot through Actions alone)", () => {
 });
 
 describe("the pulse workflow", () => {
-  it("runs every 15 minutes, by hand, and when the bot asks", () => {
-    expect(pulse.on).toEqual({
-      schedule: [{ cron: "*/15 * * * *" }],
-      workflow_dispatch: null,
-      repository_dispatch: { types: ["mission-pulse"] },
-    });
+  it("runs every 15 minutes, and by hand", () => {
+    expect(pulse.on).toEqual({ schedule: [{ cron: "*/15 * * * *" }], workflow_dispatch: null });
   });
 
-  it("runs one pulse at a time without cancelling one, with the permissions reconcile needs", () => {
+  it("runs one pulse at a time without cancelling one; it only reads, and starts command runs", () => {
     expect(pulse.concurrency).toEqual({ group: "mission-pulse", "cancel-in-progress": false });
     expect(pulse.permissions).toEqual({});
-    expect(pulse.jobs.pulse!.permissions).toEqual({ contents: "write", issues: "write", actions: "write" }); // nothing more: the bot reads no pull request
+    expect(pulse.jobs.pulse!.permissions).toEqual({ contents: "read", issues: "read", actions: "write" });
     expect(expressionsInScripts(pulse)).toEqual([]);
   });
 
@@ -248,10 +257,10 @@ describe("the pulse workflow", () => {
     expect(step(job, "app-token")).toMatchObject({
       if: "env.HAS_APP_KEY == 'true'",
       uses: APP_TOKEN,
-      with: { "permission-contents": "write", "permission-issues": "write", "permission-actions": "write" },
+      with: { "permission-contents": "read", "permission-issues": "read", "permission-actions": "write" },
     });
     const last = job.steps.at(-1)!;
     expect(last.uses).toBe(ACTION);
-    expect(last.with).toEqual({ mode: "pulse", "github-token": "${{ steps.app-token.outputs.token || github.token }}" });
+    expect(last.with).toMatchObject({ mode: "pulse", "github-token": "${{ steps.app-token.outputs.token || github.token }}" });
   });
 });
