@@ -4,10 +4,12 @@
  * through nock or the twin's HTTP server). Each rule's citation is next to
  * its code in src/twin/.
  */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GitHubTwin } from "../../src/twin/state.js";
 import { serveWithNock } from "../support/twin-nock.js";
-import { actionsOctokit, botOctokit, userOctokit, type TwinOctokit } from "../../src/twin/octokit.js";
+import { botOctokit, type TwinOctokit } from "../../src/twin/octokit.js";
 import { TestOctokit } from "../support/github-nock.js";
 import { testPrivateKey, testPublicKey } from "../support/keys.js";
 import { contractTwin } from "../support/twin.js";
@@ -89,6 +91,13 @@ describe("1. installation token permissions", () => {
     expect((await narrow.rest.issues.listForRepo({ ...repo })).status).toBe(200);
     expect((await refusal(narrow.rest.issues.create({ ...repo, title: "x" }))).status).toBe(403);
     clean();
+  });
+
+  it("by default the twin's app holds what app.yml (the manifest) asks for, and subscribes to its events", () => {
+    const manifest = parseYaml(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as { default_permissions: Record<string, string>; default_events: string[] };
+    const plain = contractTwin();
+    expect(plain.app.permissions).toEqual(manifest.default_permissions);
+    expect(plain.app.events).toEqual(manifest.default_events);
   });
 
   it("the twin's own helper refuses the same (as actions/create-github-app-token's permission-* inputs would)", () => {
