@@ -377,7 +377,9 @@ function addSubIssue(c: Ctx): TwinResponse {
   const subIssueFailed = (err: string) =>
     validationFailed([{ resource: "Issue", code: "custom", field: "sub_issue_id", message: err }], `An error occurred while adding the sub-issue to the parent issue. ${err}`);
   // Pull requests are in neither place: "Parent may only be an issue", "Sub issue may only be an issue"
-  // (measured against the API; quoted in public skill docs, e.g. the probe of 2026-09-06 the find_string corpus records)
+  // (answers observed against the live API and quoted in public tooling notes, alongside dependencies'
+  // "Source/Target issue may only be an issue"; no GitHub thread to link). The message's frame is
+  // github/github-mcp-server#1842's.
   if (parent.pull_request) return subIssueFailed("Parent may only be an issue");
   if (child.pull_request) return subIssueFailed("Sub issue may only be an issue");
   // GitHub gives each sub-issue the next priority under its parent; two adds to one parent in flight
@@ -419,9 +421,9 @@ function addBlockedBy(c: Ctx): TwinResponse {
   const blockingId = idParam(c.body.issue_id);
   const blocking = blockingId === undefined ? undefined : c.twin.issuesById.get(blockingId);
   if (!blocking) return notFound();
-  // Dependencies are between issues only: a pull request as the blocked issue is refused with "Source
-  // issue may only be an issue", as the blocker with "Target issue may only be an issue" (422,
-  // cybersemics/em#5237; measured again in public probes, e.g. UAMS-Web's and schubergphilis' notes).
+  // Dependencies are between issues only: a pull request as the blocker is refused with "Target issue
+  // may only be an issue" (422, cybersemics/em#5237), as the blocked issue with "Source issue may only
+  // be an issue" (the same probe's other half, quoted in public tooling notes).
   if (blocked.pull_request) return validationFailed([{ resource: "IssueDependency", code: "custom", field: "issue_id", message: "Source issue may only be an issue" }], "Validation failed: Source issue may only be an issue");
   if (blocking.pull_request) return validationFailed([{ resource: "IssueDependency", code: "custom", field: "issue_id", message: "Target issue may only be an issue" }], "Validation failed: Target issue may only be an issue");
   const err = c.twin.addBlockedBy(blocked, blocking, actorUser(c));
