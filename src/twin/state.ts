@@ -302,6 +302,7 @@ export class GitHubTwin {
   /** a logical clock ordering arrivals and commits (admit, sub-issue adds) */
   private tick = 0;
   private ticketSeq = 0;
+  private readonly admitted = new WeakMap<TwinRequest, number>();
   /** parent issue id → tick of its last committed sub-issue add */
   readonly subIssueCommits = new Map<number, number>();
   /** GitHub Actions: workflows, runs, the test's runner (actions.ts) */
@@ -1161,7 +1162,8 @@ export class GitHubTwin {
    * arrives and passes its ticket; a request without one arrives now.
    */
   handle(req: TwinRequest, ticket?: number): TwinResponse {
-    const t = ticket ?? this.admit(req).ticket;
+    // a wrapper that drops the ticket still hands over the request the transport admitted
+    const t = ticket ?? this.admitted.get(req) ?? this.admit(req).ticket;
     try {
       return handleRequest(this, req, this.inflight.get(t));
     } finally {
@@ -1177,6 +1179,7 @@ export class GitHubTwin {
    */
   admit(req: TwinRequest): { ticket: number; ready: Promise<void> | undefined } {
     const ticket = ++this.ticketSeq;
+    this.admitted.set(req, ticket);
     const method = req.method.toUpperCase();
     const path = req.path.split("?")[0]!;
     const auth = String(headerOf(req.headers, "authorization") ?? "");

@@ -113,11 +113,26 @@ describe("15. secondary rate limits, enforced by default", () => {
 
   it("100 concurrent requests: the 101st in flight is refused", () => {
     const token = twin.installationToken();
-    const req = { method: "GET", path: "/repos/acme/rocket/issues", headers: { authorization: `token ${token}` } };
-    const tickets = Array.from({ length: 100 }, () => twin.admit(req).ticket);
-    expect(twin.handle(req).status).toBe(403);
-    for (const t of tickets.slice(1)) twin.inflight.delete(t);
-    expect(twin.handle(req, tickets[0]).status).toBe(200);
+    const req = () => ({ method: "GET", path: "/repos/acme/rocket/issues", headers: { authorization: `token ${token}` } });
+    const held = Array.from({ length: 100 }, () => {
+      const r = req();
+      return { r, ticket: twin.admit(r).ticket };
+    });
+    expect(twin.handle(req()).status).toBe(403);
+    for (const h of held.slice(1)) twin.handle(h.r, h.ticket);
+    expect(twin.handle(held[0]!.r, held[0]!.ticket).status).toBe(200);
+    expect(twin.inflight.size).toBe(0);
+  });
+
+  it("a request a transport admitted and a wrapper hands on without its ticket is still one request in flight", () => {
+    const token = twin.installationToken();
+    const wrapped = (r: Parameters<GitHubTwin["handle"]>[0]) => twin.handle(r); // drops the ticket
+    for (let i = 0; i < 150; i++) {
+      const req = { method: "GET", path: "/repos/acme/rocket/issues", headers: { authorization: `token ${token}` } };
+      twin.admit(req);
+      expect(wrapped(req).status).toBe(200);
+    }
+    expect(twin.inflight.size).toBe(0);
   });
 
   it("a twin told so counts but does not refuse (rateLimits: false)", () => {
