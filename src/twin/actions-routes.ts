@@ -1,16 +1,13 @@
 /**
  * The Actions routes of the twin's REST front door (see actions.ts for the
- * model): workflows, workflow_dispatch (with `return_run_details`), runs
- * (get, list with filters, cancel, force-cancel) and a run's jobs.
+ * model): workflows, workflow_dispatch (with `return_run_details`),
+ * repository_dispatch, runs (get, list with filters, cancel, force-cancel,
+ * re-run) and a run's jobs.
  */
 import type { RunState } from "./actions.js";
 import { dateQuery } from "./actions.js";
-import { envelopePage, fail, json, notFound, type Ctx, type Route, type TwinResponse } from "./respond.js";
-
-function repoOf(c: Ctx) {
-  if (!c.repo) throw new Error("twin: route without a repository");
-  return c.repo;
-}
+import { actorUser, envelopePage, fail, json, notFound, repoOf, type Ctx, type Route, type TwinResponse } from "./respond.js";
+import type { Json } from "./serialize.js";
 
 function listWorkflows(c: Ctx): TwinResponse {
   const a = c.twin.actions;
@@ -26,7 +23,7 @@ function dispatchWorkflow(c: Ctx): TwinResponse {
   const repo = repoOf(c);
   const b = c.body;
   if (typeof b.ref !== "string" || b.ref === "") return fail(422, "Invalid request.\n\n\"ref\" wasn't supplied.");
-  const actor = c.actor.kind === "installation" || c.actor.kind === "user" ? c.actor.user : c.twin.app.bot;
+  const actor = actorUser(c);
   const result = c.twin.actions.dispatch(repo, c.params.workflow_id!, {
     ref: b.ref,
     ...(b.inputs && typeof b.inputs === "object" ? { inputs: b.inputs as Record<string, unknown> } : {}),
@@ -45,6 +42,18 @@ function dispatchWorkflow(c: Ctx): TwinResponse {
 function runParam(c: Ctx): RunState | undefined {
   const run = c.twin.actions.run(Number(c.params.run_id));
   return run && run.repo === c.repo ? run : undefined;
+}
+
+/**
+ * POST /repos/{owner}/{repo}/dispatches: 204, and the repository_dispatch
+ * workflows start (actions.ts `repositoryDispatch`).
+ */
+function repositoryDispatch(c: Ctx): TwinResponse {
+  const eventType = c.body.event_type;
+  if (typeof eventType !== "string" || eventType === "") return fail(422, 'Invalid request.\n\n"event_type" wasn\'t supplied.');
+  const payload = c.body.client_payload && typeof c.body.client_payload === "object" ? (c.body.client_payload as Json) : {};
+  c.twin.actions.repositoryDispatch(repoOf(c), eventType, payload, actorUser(c));
+  return json(204, undefined);
 }
 
 function getRun(c: Ctx): TwinResponse {
@@ -69,6 +78,8 @@ function listRuns(c: Ctx, workflow?: string): TwinResponse {
       ...(created !== undefined ? { created } : {}),
     })
     .filter((r) => !q.get("check_suite_id") || String(r.check_suite_id) === q.get("check_suite_id"))
+    // a dispatched run shows in the lists only seconds after the dispatch (TwinOptions.dispatchVisibilityMs)
+    .filter((r) => r.visibleAt <= c.twin.now())
     .reverse(); // newest first, as GitHub lists them
   return envelopePage(c, "workflow_runs", runs.map((r) => a.runJson(r)));
 }
@@ -84,6 +95,15 @@ function cancelRun(c: Ctx): TwinResponse {
   if (!run) return notFound();
   if (!c.twin.actions.cancel(run.id)) return fail(409, "Cannot cancel a workflow run that is completed.");
   return json(202, {});
+}
+
+/** POST …/runs/{run_id}/rerun: 201 `{}` (actions.ts `rerun`). */
+function rerunRun(c: Ctx): TwinResponse {
+  const run = runParam(c);
+  if (!run) return notFound();
+  const err = c.twin.actions.rerun(run.id, actorUser(c));
+  if (err) return fail(err.status, err.message);
+  return json(201, {});
 }
 
 function listJobs(c: Ctx): TwinResponse {
@@ -106,5 +126,8 @@ export const ACTIONS_ROUTES: ReadonlyArray<[string, Route]> = [
   [`GET ${R}/runs/{run_id}`, { ...read, handler: getRun }],
   [`POST ${R}/runs/{run_id}/cancel`, { ...write, handler: cancelRun }],
   [`POST ${R}/runs/{run_id}/force-cancel`, { ...write, handler: cancelRun }],
+  [`POST ${R}/runs/{run_id}/rerun`, { ...write, handler: rerunRun }],
+  // "GitHub Apps with both metadata:read and contents:read&write permissions" (REST docs "Create a repository dispatch event")
+  [`POST /repos/{owner}/{repo}/dispatches`, { auth: "token", perm: ["contents", "write"], role: "write", handler: repositoryDispatch }],
   [`GET ${R}/runs/{run_id}/jobs`, { ...read, handler: listJobs }],
 ];

@@ -24,9 +24,19 @@
  *   - events: workflow_run requested / in_progress / completed and
  *     workflow_job queued / in_progress / completed.
  *
+ *   - triggers besides workflow_dispatch: `push` (branch and path filters;
+ *     GITHUB_TOKEN's pushes and `[skip ci]` commits start nothing),
+ *     `repository_dispatch` (types), `workflow_run` (workflows, types,
+ *     branches; at most three levels of chaining);
+ *   - re-runs: same run id, run_attempt + 1, queued → in_progress →
+ *     completed again with its events;
+ *   - a dispatched run shows in the runs lists only seconds later
+ *     (`TwinOptions.dispatchVisibilityMs`);
+ *   - GITHUB_TOKEN's permissions from the workflow's `permissions:`.
+ *
  * Not modelled: tags (no tag refs in the twin), job-level concurrency,
- * `queue: max`, several jobs, matrices, re-runs (run_attempt stays 1),
- * other triggers than workflow_dispatch (push/schedule runs are not created).
+ * `queue: max`, several jobs, matrices, `schedule`, and triggers by issues,
+ * comments and pull requests (those runs are not created).
  */
 import { parse as parseYaml } from "yaml";
 import type { CommitState, RepoState, TwinUser } from "./model.js";
@@ -62,6 +72,24 @@ export interface WorkflowDefinition {
   runsOn: string[];
   /** the YAML did not parse (GitHub lists the workflow, but will not run it) */
   parseError: string | undefined;
+  /** `on: push` filters (branches; tags are not modelled) */
+  push: RefFilter | undefined;
+  /** `on: repository_dispatch` (`types`: the event types it takes; undefined: all) */
+  repositoryDispatch: { types: string[] | undefined } | undefined;
+  /** `on: workflow_run` */
+  workflowRun: (RefFilter & { workflows: string[]; types: string[] | undefined }) | undefined;
+  /** top-level `permissions:` for GITHUB_TOKEN ("read-all", "write-all", {} or a map); undefined: the repository's default */
+  permissions: Record<string, "read" | "write" | "none"> | undefined;
+}
+
+/** A trigger's ref and path filters (Actions docs "Workflow syntax", `on.<push>.<branches|paths>`). */
+export interface RefFilter {
+  branches: string[] | undefined;
+  branchesIgnore: string[] | undefined;
+  /** only tags or tags-ignore given: branch pushes do not run it */
+  tagsOnly: boolean;
+  paths: string[] | undefined;
+  pathsIgnore: string[] | undefined;
 }
 
 export interface WorkflowState {
@@ -107,7 +135,13 @@ export interface RunState {
   display_title: string;
   run_number: number;
   run_attempt: number;
-  event: "workflow_dispatch";
+  event: RunEvent;
+  /** who started this attempt (a re-run's re-runner) */
+  triggeringActor: TwinUser;
+  /** how deep in a workflow_run chain: 0 for a run started by anything else */
+  depth: number;
+  /** when (twin clock) the run shows in the runs lists */
+  visibleAt: number;
   status: RunStatus;
   conclusion: RunConclusion | null;
   head_branch: string;
@@ -136,6 +170,8 @@ export type DispatchResult = { ok: true; run: RunState } | { ok: false; status: 
 
 export type RunHook = (run: RunState, inputs: Readonly<Record<string, string>>) => void | Promise<void>;
 
+export type RunEvent = "workflow_dispatch" | "push" | "repository_dispatch" | "workflow_run";
+
 export interface RunFilter {
   repo?: RepoKey;
   /** workflow id, file name ("worker.yml") or path */
@@ -151,8 +187,80 @@ export interface RunFilter {
 }
 
 export const WORKFLOWS_DIR = ".github/workflows/";
-const MAX_INPUTS = 25;
 const MAX_INPUTS_CHARS = 65_535;
+
+/**
+ * "You can't use `workflow_run` to chain together more than three levels of
+ * workflows. For example, if you attempt to trigger five workflows (named B
+ * to F) to run sequentially after an initial workflow A has run (that is:
+ * A → B → C → D → E → F), workflows E and F will not be run." (Actions docs
+ * "Events that trigger workflows", `workflow_run`).
+ */
+export const MAX_WORKFLOW_RUN_DEPTH = 3;
+
+/**
+ * "Workflows that would otherwise be triggered using `on: push` or
+ * `on: pull_request` won't be triggered if you add any of the following
+ * strings to the commit message in a push, or the HEAD commit of a pull
+ * request: [skip ci], [ci skip], [no ci], [skip actions], [actions skip]";
+ * "Alternatively, you can end the commit message with two empty lines
+ * followed by either `skip-checks:true` or `skip-checks: true`" (Actions
+ * docs "Skipping workflow runs").
+ */
+export function skipsCi(message: string): boolean {
+  if (/\[(skip ci|ci skip|no ci|skip actions|actions skip)\]/i.test(message)) return true;
+  return /\n\n\s*skip-checks:\s?true\s*$/i.test(message);
+}
+
+/**
+ * A branch or path against a workflow filter pattern (Actions docs "Filter
+ * pattern cheat sheet"): `*` matches anything but `/`, `**` anything, `?` one
+ * character, `+` one or more of the preceding character, `[…]` a class.
+ */
+export function filterMatches(pattern: string, value: string): boolean {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === "*" && pattern[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (ch === "*") re += "[^/]*";
+    else if (ch === "?") re += ".";
+    else if (ch === "+") re += "+";
+    else if (ch === "[") {
+      const end = pattern.indexOf("]", i);
+      if (end < 0) re += "\\[";
+      else {
+        re += pattern.slice(i, end + 1);
+        i = end;
+      }
+    } else re += ch.replace(/[.^${}()|\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`).test(value);
+}
+
+/** Patterns in order, `!` negating: the last one that matches decides (Actions docs "Using filters"). */
+function matchesList(patterns: readonly string[], value: string): boolean {
+  let hit = false;
+  for (const p of patterns) {
+    if (p.startsWith("!")) {
+      if (filterMatches(p.slice(1), value)) hit = false;
+    } else if (filterMatches(p, value)) hit = true;
+  }
+  return hit;
+}
+
+/** Whether a branch (and the files changed) pass a trigger's filters. */
+export function passesFilter(f: RefFilter, branch: string, changed: readonly string[] | undefined): boolean {
+  if (f.tagsOnly) return false;
+  if (f.branches && !matchesList(f.branches, branch)) return false;
+  if (f.branchesIgnore && matchesList(f.branchesIgnore, branch)) return false;
+  if (changed) {
+    if (f.paths && !changed.some((p) => matchesList(f.paths!, p))) return false;
+    if (f.pathsIgnore && changed.every((p) => matchesList(f.pathsIgnore!, p))) return false;
+  }
+  return true;
+}
 const JOB_CONCLUSIONS = new Set(["success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required"]);
 
 // ---------------------------------------------------------------------------
@@ -179,6 +287,10 @@ export function parseWorkflow(path: string, text: string): WorkflowDefinition {
     jobName: "build",
     runsOn: ["ubuntu-latest"],
     parseError: undefined,
+    push: undefined,
+    repositoryDispatch: undefined,
+    workflowRun: undefined,
+    permissions: undefined,
   };
   let doc: Record<string, unknown> | undefined;
   try {
@@ -195,6 +307,36 @@ export function parseWorkflow(path: string, text: string): WorkflowDefinition {
   if (typeof doc["run-name"] === "string") def.runName = doc["run-name"];
   // YAML 1.2 reads `on` as a string; a YAML 1.1 reader would make it `true`
   const on = doc.on ?? doc.true;
+  const events: Record<string, unknown> =
+    typeof on === "string" ? { [on]: null } : Array.isArray(on) ? Object.fromEntries(on.map((e) => [String(e), null])) : (asRecord(on) ?? {});
+  const list = (v: unknown): string[] | undefined => (v === undefined || v === null ? undefined : (Array.isArray(v) ? v : [v]).map(String));
+  const refFilter = (raw: unknown): RefFilter => {
+    const r = asRecord(raw) ?? {};
+    const branches = list(r.branches);
+    const branchesIgnore = list(r["branches-ignore"]);
+    return {
+      branches,
+      branchesIgnore,
+      // "If you define only tags/tags-ignore or only branches/branches-ignore, the workflow won't run for events affecting the undefined Git ref."
+      tagsOnly: (r.tags !== undefined || r["tags-ignore"] !== undefined) && branches === undefined && branchesIgnore === undefined,
+      paths: list(r.paths),
+      pathsIgnore: list(r["paths-ignore"]),
+    };
+  };
+  if ("push" in events) def.push = refFilter(events.push);
+  if ("repository_dispatch" in events) def.repositoryDispatch = { types: list(asRecord(events.repository_dispatch)?.types) };
+  if ("workflow_run" in events) {
+    const wr = asRecord(events.workflow_run) ?? {};
+    def.workflowRun = { ...refFilter(wr), paths: undefined, pathsIgnore: undefined, workflows: list(wr.workflows) ?? [], types: list(wr.types) };
+  }
+  const perms = doc.permissions;
+  if (perms === "read-all" || perms === "write-all") {
+    const level = perms === "read-all" ? "read" : "write";
+    def.permissions = Object.fromEntries(["actions", "checks", "contents", "deployments", "issues", "packages", "pages", "pull_requests", "statuses"].map((k) => [k, level]));
+  } else if (asRecord(perms)) {
+    // `pull-requests` in workflow syntax is `pull_requests` in the token's permissions
+    def.permissions = Object.fromEntries(Object.entries(asRecord(perms)!).map(([k, v]) => [k.replace(/-/g, "_"), String(v) as "read" | "write" | "none"]));
+  } else if (perms !== undefined && perms !== null) def.permissions = {};
   if (typeof on === "string") def.dispatchable = on === "workflow_dispatch";
   else if (Array.isArray(on)) def.dispatchable = on.includes("workflow_dispatch");
   else if (asRecord(on) && "workflow_dispatch" in asRecord(on)!) {
@@ -451,7 +593,9 @@ export class TwinActions {
 
     const given = options.inputs ?? {};
     const names = Object.keys(given);
-    if (names.length > MAX_INPUTS) return { ok: false, status: 422, message: `You can only provide up to ${MAX_INPUTS} inputs` };
+    // 25 inputs on github.com, 10 on older Enterprise Server (profile.ts)
+    const maxInputs = this.twin.profile.maxDispatchInputs;
+    if (names.length > maxInputs) return { ok: false, status: 422, message: `You can only provide up to ${maxInputs} inputs` };
     const unexpected = names.filter((n) => !def.inputs.has(n));
     if (unexpected.length) return { ok: false, status: 422, message: `Unexpected inputs provided: ${JSON.stringify(unexpected)}` };
     const inputs: Record<string, string> = {};
@@ -481,8 +625,141 @@ export class TwinActions {
     if (JSON.stringify(inputs).length > MAX_INPUTS_CHARS) return { ok: false, status: 422, message: `inputs are too large (maximum is ${MAX_INPUTS_CHARS} characters)` };
 
     const actor = typeof options.actor === "string" ? this.twin.user(options.actor) : (options.actor ?? this.twin.app.bot);
-    const run = this.createRun(repo, wf, def, branch, inputs, actor);
+    const head = this.twin.head(repo, branch)!;
+    const run = this.createRun(repo, wf, def, branch, head, actor, {
+      event: "workflow_dispatch",
+      inputs,
+      payload: { inputs: { ...inputs }, ref: `refs/heads/${branch}`, workflow: wf.path },
+      visibleAfterMs: this.twin.options.dispatchVisibilityMs ?? 5000,
+    });
+    this.schedule(this.dispatchHooks, run);
     return { ok: true, run };
+  }
+
+  // -------------------------------------------------------------------------
+  // Other triggers
+
+  /**
+   * A push to `branch` (before → commit): the workflows in the pushed commit
+   * with `on: push` whose branch and path filters match start, as `pusher`.
+   * Nothing starts when GITHUB_TOKEN pushed: "events triggered by the
+   * GITHUB_TOKEN, with the exception of workflow_dispatch and
+   * repository_dispatch, will not create a new workflow run" (Actions docs
+   * "Triggering a workflow from a workflow"), or when the head commit's
+   * message asks to skip CI (`skipsCi`). Commits made with an installation
+   * token do start them ("If you do want to trigger a workflow from within a
+   * workflow run, you can use a GitHub App installation access token").
+   */
+  pushed(repo: RepoState, branch: string, before: string, commit: CommitState, pusher: TwinUser, viaActionsToken: boolean): RunState[] {
+    if (viaActionsToken || skipsCi(commit.message)) return [];
+    const previous = repo.commits.get(before);
+    const changed = [...new Set([...commit.files.keys(), ...(previous?.files.keys() ?? [])])].filter((p) => commit.files.get(p)?.sha !== previous?.files.get(p)?.sha);
+    const started: RunState[] = [];
+    for (const path of this.workflowPathsAt(commit)) {
+      const def = parseWorkflow(path, commit.files.get(path)!.bytes.toString("utf8"));
+      if (def.parseError || !def.push || !passesFilter(def.push, branch, changed)) continue;
+      const wf = this.workflowState(repo, path);
+      started.push(
+        this.createRun(repo, wf, def, branch, commit, pusher, {
+          event: "push",
+          inputs: {},
+          payload: { ref: `refs/heads/${branch}`, before, after: commit.sha, head_commit: { id: commit.sha, message: commit.message } },
+        }),
+      );
+    }
+    return started;
+  }
+
+  /**
+   * POST …/dispatches (repository_dispatch): the default branch's workflows
+   * with `on: repository_dispatch` (and `types` including the event type, if
+   * given) start — also when GITHUB_TOKEN sent it (the exception the Actions
+   * docs name). "This event will only trigger a workflow run if the workflow
+   * file exists on the default branch."
+   */
+  repositoryDispatch(repoKey: RepoKey, eventType: string, clientPayload: Json, actor: TwinUser): RunState[] {
+    const repo = this.twin.repo(repoKey);
+    const head = this.twin.head(repo, repo.default_branch)!;
+    const started: RunState[] = [];
+    for (const wf of this.workflows(repo)) {
+      const def = this.definition(wf);
+      if (!def || def.parseError || !def.repositoryDispatch) continue;
+      if (def.repositoryDispatch.types && !def.repositoryDispatch.types.includes(eventType)) continue;
+      started.push(
+        this.createRun(repo, wf, def, repo.default_branch, head, actor, {
+          event: "repository_dispatch",
+          inputs: {},
+          payload: { action: eventType, client_payload: clientPayload, branch: repo.default_branch },
+        }),
+      );
+    }
+    return started;
+  }
+
+  /**
+   * A run's `workflow_run` event: the default branch's workflows that name its
+   * workflow in `on.workflow_run.workflows` (and the activity in `types`, and
+   * its branch in `branches`) start — at most three levels deep
+   * (MAX_WORKFLOW_RUN_DEPTH). "This event will only trigger a workflow run if
+   * the workflow file exists on the default branch."
+   */
+  private workflowRunTriggers(action: "requested" | "in_progress" | "completed", run: RunState): void {
+    if (run.depth + 1 > MAX_WORKFLOW_RUN_DEPTH) return;
+    const repo = run.repo;
+    const head = this.twin.head(repo, repo.default_branch);
+    if (!head) return;
+    for (const wf of this.workflows(repo)) {
+      const def = this.definition(wf);
+      const on = def?.workflowRun;
+      if (!def || def.parseError || !on || !on.workflows.includes(run.name)) continue;
+      if (on.types && !on.types.includes(action)) continue;
+      if (!passesFilter(on, run.head_branch, undefined)) continue;
+      this.createRun(repo, wf, def, repo.default_branch, head, run.actor, {
+        event: "workflow_run",
+        inputs: {},
+        payload: { action, workflow_run: { id: run.id, name: run.name, conclusion: run.conclusion, head_branch: run.head_branch } },
+        depth: run.depth + 1,
+      });
+    }
+  }
+
+  /** Workflow files (`.github/workflows/*.yml|yaml`) in a commit. */
+  private workflowPathsAt(commit: CommitState): string[] {
+    return [...commit.files.keys()].filter((p) => p.startsWith(WORKFLOWS_DIR) && /^[^/]+\.ya?ml$/.test(p.slice(WORKFLOWS_DIR.length))).sort();
+  }
+
+  /**
+   * Re-run a completed run (POST …/runs/{id}/rerun, or a person on the run's
+   * page): "Re-runs your workflow run using its id" — the same run, its
+   * `run_attempt` one higher, queued again with the same workflow file,
+   * commit and inputs, its workflow_run events sent again. A run not yet
+   * completed cannot be re-run: 403 "This workflow is already running"
+   * (cli/cli#9221).
+   */
+  rerun(runId: number, actor: TwinUser): { status: 403 | 404; message: string } | undefined {
+    const run = this.runsById.get(runId);
+    if (!run) return { status: 404, message: "Not Found" };
+    if (run.status !== "completed") return { status: 403, message: "This workflow is already running" };
+    const now = this.twin.now();
+    run.run_attempt++;
+    run.triggeringActor = actor;
+    run.conclusion = null;
+    run.status = "queued";
+    run.startedMs = now;
+    run.updatedMs = now;
+    run.job = undefined;
+    const group = run.concurrency;
+    const holder = group ? this.activeIn(run.repo, group).find((r) => r !== run && (r.status === "queued" || r.status === "in_progress")) : undefined;
+    if (holder) run.status = "pending";
+    this.emitRun("requested", run);
+    if (run.status === "queued") this.queue(run);
+    return undefined;
+  }
+
+  /** GITHUB_TOKEN's permissions for a run: its workflow's `permissions:` (at the run's commit), else undefined (the repository default). */
+  tokenPermissions(runId: number): Record<string, "read" | "write" | "none"> | undefined {
+    const run = this.mustRun(runId);
+    return this.definition(run.workflow, run.head_sha)?.permissions;
   }
 
   /** A branch name for a dispatch ref (`main`, `refs/heads/main`); tags are not modelled. */
@@ -491,9 +768,17 @@ export class TwinActions {
     return repo.branches.has(name) ? name : undefined;
   }
 
-  private createRun(repo: RepoState, wf: WorkflowState, def: WorkflowDefinition, branch: string, inputs: Record<string, string>, actor: TwinUser): RunState {
+  private createRun(
+    repo: RepoState,
+    wf: WorkflowState,
+    def: WorkflowDefinition,
+    branch: string,
+    head: CommitState,
+    actor: TwinUser,
+    trigger: { event: RunEvent; inputs: Record<string, string>; payload: Json; depth?: number; visibleAfterMs?: number },
+  ): RunState {
     const now = this.twin.now();
-    const head = this.twin.head(repo, branch)!;
+    const inputs = trigger.inputs;
     const typed: Record<string, string | boolean> = {};
     for (const [k, v] of Object.entries(inputs)) typed[k] = def.inputs.get(k)?.type === "boolean" ? v === "true" : v;
     const ctx: ExpressionContext = {
@@ -501,8 +786,8 @@ export class TwinActions {
       github: {
         actor: actor.login,
         triggering_actor: actor.login,
-        event_name: "workflow_dispatch",
-        event: { inputs: { ...inputs }, ref: `refs/heads/${branch}`, workflow: wf.path },
+        event_name: trigger.event,
+        event: trigger.payload,
         ref: `refs/heads/${branch}`,
         ref_name: branch,
         ref_type: "branch",
@@ -526,7 +811,10 @@ export class TwinActions {
       display_title: def.runName !== undefined ? interpolate(def.runName, ctx, unsupported) : def.name,
       run_number: (this.runNumbers.get(wf.id) ?? 0) + 1,
       run_attempt: 1,
-      event: "workflow_dispatch",
+      event: trigger.event,
+      triggeringActor: actor,
+      depth: trigger.depth ?? 0,
+      visibleAt: now + (trigger.visibleAfterMs ?? 0),
       status: "queued",
       conclusion: null,
       head_branch: branch,
@@ -558,7 +846,6 @@ export class TwinActions {
     for (const p of pending) this.finish(p, "cancelled");
     if (holder && run.cancelInProgress) this.finish(holder, "cancelled");
     if (run.status === "queued") this.queue(run, def);
-    this.schedule(this.dispatchHooks, run);
     return run;
   }
 
@@ -805,14 +1092,14 @@ export class TwinActions {
       run_attempt: run.run_attempt,
       referenced_workflows: [],
       run_started_at: iso(run.startedMs),
-      triggering_actor: simpleUser(run.actor, urls),
+      triggering_actor: simpleUser(run.triggeringActor, urls),
       jobs_url: `${runApi}/jobs`,
       logs_url: `${runApi}/logs`,
       check_suite_url: `${api}/check-suites/${run.check_suite_id}`,
       artifacts_url: `${runApi}/artifacts`,
       cancel_url: `${runApi}/cancel`,
       rerun_url: `${runApi}/rerun`,
-      previous_attempt_url: null,
+      previous_attempt_url: run.run_attempt > 1 ? `${runApi}/attempts/${run.run_attempt - 1}` : null,
       workflow_url: `${api}/actions/workflows/${run.workflow.id}`,
       head_commit: {
         id: c.sha,
@@ -861,6 +1148,7 @@ export class TwinActions {
 
   private emitRun(action: "requested" | "in_progress" | "completed", run: RunState): void {
     this.twin.emit(workflowRunEvent(this.twin, action, run, this.runJson(run), this.workflowJson(run.workflow)));
+    this.workflowRunTriggers(action, run);
   }
 
   private emitJob(action: "queued" | "in_progress" | "completed", run: RunState): void {

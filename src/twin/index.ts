@@ -25,16 +25,30 @@
  *   });
  *   await sender.pump();                                   // deliver until quiet
  *   await server.close();
+ *
+ * GitHub's rules, as strict as GitHub (each cites its source next to its code):
+ *   new GitHubTwin({ server: "ghes-3.19" })                // profile.ts: Enterprise Server (contractTwin checks its own description)
+ *   new GitHubTwin({ app: { permissions: { … } } })        // what the App was granted; tokens.ts refuses more (422)
+ *   twin.actionsToken(repo, { permissions, runId })        // a run's GITHUB_TOKEN: 1,000 requests/h/repo, its commits start nothing
+ *   twin.protectBranch("main") / twin.addRuleset({ … })    // direct writes to such branches: 409
+ *   twin.hold({ method, route })                           // hold a request in flight: overlap it with others
+ *   twin.as("alice").rerun(runId)                          // a person re-runs a run (run_attempt + 1)
+ *   twin.limits                                            // limits.ts: rate limits (enforced by default) and their counters
+ *   new GitHubTwin({ rateLimits: false })                  // a twin that counts but does not refuse
+ *   new GitHubTwin({ dispatchVisibilityMs: 5000 })         // how long a dispatched run takes to show in the lists
  */
-export { GitHubTwin, UserActions, gitBlobSha, CONTENT_LIMITS } from "./state.js";
+export { GitHubTwin, UserActions, gitBlobSha, CONTENT_LIMITS, ACTIONS_TOKEN_DEFAULT_PERMISSIONS, branchMatches, type HoldHandle } from "./state.js";
 export type { TwinOptions, TwinContract, RepoSeed, FaultSpec, Fault, FaultKind, LogEntry, Counters, TwinRequest, TwinResponse, TwinEvent } from "./state.js";
-export type { Role, TwinUser, IssueState, CommentState, RepoState, Actor } from "./model.js";
-export { botOctokit, userOctokit, QuietOctokit, type TwinOctokit, type TwinOctokitOptions } from "./octokit.js";
+export type { Role, TwinUser, IssueState, CommentState, RepoState, Actor, BranchRule } from "./model.js";
+export { botOctokit, userOctokit, actionsOctokit, QuietOctokit, type TwinOctokit, type TwinOctokitOptions } from "./octokit.js";
+export { SERVER_PROFILES, serverProfile, GHES_HOST, type ServerProfile, type ServerProfileName } from "./profile.js";
+export { TwinLimits, CONTENT_LIMITS as SECONDARY_CONTENT_LIMITS, POINTS_PER_MINUTE, MAX_CONCURRENT, PRIMARY_LIMITS } from "./limits.js";
+export { APP_PERMISSION_LEVELS } from "./tokens.js";
 export { resolveOwnRoute } from "./route-table.js";
 export { webhookExample, webhookExampleEvents } from "./examples.js";
 export { CONTENT_CREATING, ROUTES } from "./routes.js";
 export { startTwinServer, type TwinServer, type TwinServerOptions } from "./server.js";
 export { WebhookSender, signatureSha256, signatureSha1, prng } from "./webhook-sender.js";
 export type { DeliveryFaults, DeliveryRecord, PumpOptions, SignatureMode, WebhookSenderOptions } from "./webhook-sender.js";
-export { TwinActions, parseWorkflow, interpolate, dateQuery } from "./actions.js";
+export { TwinActions, parseWorkflow, interpolate, dateQuery, skipsCi, filterMatches, MAX_WORKFLOW_RUN_DEPTH } from "./actions.js";
 export type { RunState, JobState, WorkflowState, WorkflowDefinition, RunConclusion, RunStatus, RunHook, RunFilter, DispatchOptions, DispatchResult } from "./actions.js";

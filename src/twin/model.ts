@@ -47,8 +47,8 @@ export interface IssueState {
   closed_at: string | null;
   closed_by: TwinUser | null;
   comments: number;
-  /** set when the issue was created with an installation token */
-  performed_via_app: boolean;
+  /** the GitHub App whose token created it (an installation token: the app; GITHUB_TOKEN: GitHub Actions), else null */
+  performed_via: AppState | null;
   /** an issue-numbered pull request (only its issue face is modelled) */
   pull_request: boolean;
   /** parent issue id */
@@ -68,7 +68,8 @@ export interface CommentState {
   user: TwinUser;
   created_at: string;
   updated_at: string;
-  performed_via_app: boolean;
+  /** the GitHub App whose token created it, else null */
+  performed_via: AppState | null;
   reactions: ReactionState[];
 }
 
@@ -119,6 +120,28 @@ export interface RepoState {
   branches: Map<string, string>;
   commits: Map<string, CommitState>;
   installationId: number | undefined;
+  /** classic branch protection rules and repository rulesets (seeded with twin.protectBranch / twin.addRuleset) */
+  rules: BranchRule[];
+}
+
+/**
+ * A rule on branches: classic branch protection ("protection") or a
+ * repository ruleset ("ruleset"). Only what changes a direct write is
+ * modelled: a pull request is required, status checks are required.
+ */
+export interface BranchRule {
+  kind: "protection" | "ruleset";
+  /** ruleset name (rulesets) */
+  name: string;
+  /** branch name pattern (fnmatch: `*` within a segment, `**` across); `~DEFAULT_BRANCH` and `~ALL` as rulesets have them */
+  pattern: string;
+  requirePullRequest: boolean;
+  /** status check contexts that must have passed on the commit (a direct write creates a commit that has none) */
+  requiredStatusChecks: string[];
+  /** logins that may bypass (ruleset bypass actors; for classic protection, who may push past it) */
+  bypass: string[];
+  /** classic protection: rules apply to administrators too ("Do not allow bypassing the above settings"); rulesets always do */
+  enforceAdmins: boolean;
 }
 
 export interface InstallationState {
@@ -146,14 +169,20 @@ export interface AppState {
 
 export type Actor =
   | { kind: "installation"; installationId: number; user: TwinUser; token: string }
+  /** a workflow run's GITHUB_TOKEN: acts as github-actions[bot] on its own repository only */
+  | { kind: "actions"; repo: RepoState; user: TwinUser; token: string }
   | { kind: "user"; user: TwinUser; token?: string }
   | { kind: "app" }
   | { kind: "anonymous" };
 
 export interface TokenState {
   token: string;
-  kind: "installation" | "user";
+  kind: "installation" | "user" | "actions";
   installationId?: number;
+  /** GITHUB_TOKEN: the repository it was minted for */
+  repoId?: number;
+  /** GITHUB_TOKEN: the run it belongs to, if any */
+  runId?: number;
   login?: string;
   expiresAt: number;
   permissions?: Record<string, string>;

@@ -34,6 +34,21 @@ export function botOctokit(twin: GitHubTwin, installationId = 1, options: TwinOc
   return makeOctokit(token, options);
 }
 
+/**
+ * A workflow run's GITHUB_TOKEN client for `repo` (acts as
+ * github-actions[bot]): its permissions are the run's workflow
+ * `permissions:` (with `runId`), else `permissions`, else GitHub's default.
+ */
+export function actionsOctokit(
+  twin: GitHubTwin,
+  repo?: string,
+  options: Omit<TwinOctokitOptions, "retry"> & { permissions?: Record<string, "read" | "write" | "none">; runId?: number } = {},
+): TwinOctokit {
+  const { permissions, runId, ...rest } = options;
+  const token = twin.actionsToken(repo, { ...(permissions ? { permissions } : {}), ...(runId !== undefined ? { runId } : {}) });
+  return makeOctokit(token, { ...rest, retry: false });
+}
+
 /** A client acting as a person, with a personal access token. */
 export function userOctokit(twin: GitHubTwin, login: string, options: Omit<TwinOctokitOptions, "retry"> = {}): TwinOctokit {
   return makeOctokit(twin.userToken(login), { ...options, retry: false });

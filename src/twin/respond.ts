@@ -3,7 +3,7 @@
  * (`Link` headers), and the context a route handler receives. Shared by the
  * REST front door (routes.ts) and the Actions routes (actions-routes.ts).
  */
-import type { Actor, RepoState, Role } from "./model.js";
+import type { Actor, AppState, RepoState, Role, TwinUser } from "./model.js";
 import type { Json } from "./serialize.js";
 import type { GitHubTwin } from "./state.js";
 
@@ -40,6 +40,8 @@ export interface Ctx {
   actor: Actor;
   repo: RepoState | undefined;
   baseUrl: string;
+  /** when the request arrived, on the twin's logical clock (`twin.nextTick`) */
+  arrived: number;
 }
 
 export type Handler = (c: Ctx) => TwinResponse;
@@ -123,3 +125,39 @@ function pageOf(c: Ctx, items: readonly Json[]): { body: Json[]; link: string | 
   return { body, link: rels.length ? rels.join(", ") : undefined };
 }
 
+
+// ---------------------------------------------------------------------------
+// Who is acting
+
+export function repoOf(c: Ctx): RepoState {
+  if (!c.repo) throw new Error("twin: route without a repository");
+  return c.repo;
+}
+
+export function actorUser(c: Ctx): TwinUser {
+  if (c.actor.kind === "installation" || c.actor.kind === "user" || c.actor.kind === "actions") return c.actor.user;
+  throw new Error(`twin: ${c.actor.kind} cannot act on a repository`);
+}
+
+/** The app a write is performed via: the app (installation token), GitHub Actions (GITHUB_TOKEN), none (a person). */
+export function via(c: Ctx): AppState | null {
+  if (c.actor.kind === "installation") return c.twin.app;
+  if (c.actor.kind === "actions") return c.twin.actionsApp;
+  return null;
+}
+
+/** A push GitHub reacts to: who pushed, and whether with GITHUB_TOKEN (which starts no workflows). */
+export function pushOf(c: Ctx): { pusher: TwinUser; viaActionsToken: boolean } {
+  return { pusher: actorUser(c), viaActionsToken: c.actor.kind === "actions" };
+}
+
+/** The commit identity GitHub writes for the authenticated actor ("<id>+<login>@users.noreply.github.com"). */
+export function committerOf(c: Ctx): { name: string; email: string } {
+  const u = actorUser(c);
+  return { name: u.login, email: `${u.id}+${u.login}@users.noreply.github.com` };
+}
+
+/** An HTTP date (Last-Modified) for an ISO timestamp. */
+export function httpDate(iso: string | number): string {
+  return new Date(iso).toUTCString();
+}

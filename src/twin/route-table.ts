@@ -18,7 +18,9 @@ interface Template {
 }
 
 /** Parameters GitHub lets span several path segments (x-multi-segment). */
-const MULTI_SEGMENT = new Set(["path", "ref"]);
+const MULTI_SEGMENT = new Set(["path"]);
+/** Refs in the git refs routes are documented as `heads/<branch>` (`/git/ref/heads/main`), slashes unencoded. */
+const GIT_REF = /\/git\/(ref|refs|matching-refs)\/\{ref\}$/;
 
 const compiled = new WeakMap<ReadonlyMap<string, unknown>, Template[]>();
 
@@ -53,7 +55,7 @@ function match(t: Template, segs: string[], multi: boolean): Record<string, stri
       if (segs[i] !== seg.literal) return undefined;
       continue;
     }
-    if (multi && i === t.segments.length - 1 && MULTI_SEGMENT.has(seg.param) && segs.length > t.segments.length) {
+    if (multi && i === t.segments.length - 1 && (MULTI_SEGMENT.has(seg.param) || (seg.param === "ref" && GIT_REF.test(t.template))) && segs.length > t.segments.length) {
       const rest = segs.slice(i);
       if (rest.some((s) => s === "")) return undefined;
       params[seg.param] = rest.join("/");

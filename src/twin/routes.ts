@@ -19,9 +19,9 @@
  *      first, then answers 502);
  *   6. the route's handler against the twin's state.
  */
-import { verify } from "node:crypto";
+import { createHash, verify } from "node:crypto";
 import { resolveOwnRoute } from "./route-table.js";
-import { roleAtLeast, type Actor, type IssueState, type RepoState, type Role, type TwinUser } from "./model.js";
+import { roleAtLeast, type Actor, type AppState, type IssueState, type RepoState, type Role, type TwinUser } from "./model.js";
 import {
   appJson,
   collaboratorJson,
@@ -37,7 +37,9 @@ import {
   repoJson,
   type Json,
 } from "./serialize.js";
-import { CONTENT_LIMITS, type Fault, type GitHubTwin } from "./state.js";
+import type { Fault, GitHubTwin } from "./state.js";
+import { identity, pointsOf, primaryLimitResponse, secondaryLimitResponse } from "./limits.js";
+import { levelCovers, mintInstallationToken } from "./tokens.js";
 import {
   fail,
   json,
@@ -45,6 +47,10 @@ import {
   page,
   validationFailed,
   errorBody,
+  actorUser,
+  httpDate,
+  repoOf,
+  via,
   type Ctx,
   type Route,
   type TwinRequest,
@@ -52,11 +58,26 @@ import {
 } from "./respond.js";
 import { ACTIONS_ROUTES } from "./actions-routes.js";
 import { GIT_ROUTES } from "./git-routes.js";
+import { SEARCH_ROUTES } from "./search-routes.js";
 import { DATE_QUERY } from "./actions.js";
 
 export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
 
-/** Requests GitHub counts against its content-creation limits (80/min, 500/h). */
+/**
+ * Requests GitHub counts against its content-creation limits (80 per minute,
+ * 500 per hour: limits.ts). Exactly the routes the twin serves whose
+ * description in GitHub's REST reference says "Creating content too quickly
+ * using this endpoint may result in secondary rate limiting" (or "Removing
+ * content too quickly…"): creating issues and comments, adding and removing
+ * sub-issues and dependencies. The same note marks pull requests, reviews,
+ * review comments, commit comments, releases and merges, which the twin does
+ * not serve.
+ *
+ * Not content-creating (no such note; they still cost 5 points each against
+ * their endpoint's 900 per minute): labels, reactions, issue edits, contents
+ * writes, git data, workflow dispatches, re-runs and cancels (Actions has its
+ * own limit, 500 runs queued per 10 s per repository, not modelled).
+ */
 export const CONTENT_CREATING = new Set([
   "POST /repos/{owner}/{repo}/issues",
   "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
@@ -64,30 +85,45 @@ export const CONTENT_CREATING = new Set([
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
   "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}",
-  // not marked so in the REST description, but they create content; counted conservatively
-  "POST /repos/{owner}/{repo}/labels",
-  "PUT /repos/{owner}/{repo}/contents/{path}",
-  // Deliberately absent: workflow dispatches, cancels and re-runs. GitHub's content-creation
-  // limit names issues, comments, pull requests, reviews, discussions — things that notify
-  // people; a dispatch creates a run, not content. Dispatches cost 5 points like every write
-  // and have Actions' own limit (500 runs queued per 10 s per repository), not modelled.
 ]);
+
+/**
+ * GitHub's limit on issue and comment bodies: "body is too long (maximum is
+ * 65536 characters)" (REST docs; the 422 quoted in danger/danger#424,
+ * trstringer/manual-approval#89, googleapis/release-please#1034; comments:
+ * reg-viz/reg-actions#123, dkhunt27/action-nx-code-coverage#360). Characters
+ * are code points, as Ruby counts them (JavaScript's `length` counts UTF-16
+ * units: an emoji is 2). Some 2025-2026 measurements saw the server take up
+ * to 262,144 UTF-8 bytes (objectstack-ai/objectstack#18826); the twin holds
+ * to the documented limit, which is never looser than that.
+ */
+export const MAX_BODY = 65_536;
+
+export function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** The 422 for an issue body over the limit (errors as the recordings show them). */
+function issueBodyTooLong(): TwinResponse {
+  return validationFailed([{ resource: "Issue", code: "custom", field: "body", message: `body is too long (maximum is ${MAX_BODY} characters)` }]);
+}
+
+/** The 422 for a comment body over the limit, on create and on edit (reg-viz/reg-actions#123: `unprocessable`, field `data`). */
+function commentBodyTooLong(): TwinResponse {
+  return validationFailed([{ resource: "IssueComment", code: "unprocessable", field: "data", message: `Body is too long (maximum is ${MAX_BODY} characters)` }]);
+}
 
 // ---------------------------------------------------------------------------
 // Helpers for handlers
 
-function actorUser(c: Ctx): TwinUser {
-  if (c.actor.kind === "installation" || c.actor.kind === "user") return c.actor.user;
-  throw new Error(`twin: ${c.actor.kind} cannot act on a repository`);
-}
-
-function viaApp(c: Ctx): boolean {
-  return c.actor.kind === "installation";
-}
-
-function repoOf(c: Ctx): RepoState {
-  if (!c.repo) throw new Error("twin: route without a repository");
-  return c.repo;
+/** A `since` query value as epoch ms (GitHub compares at whole seconds), or undefined. */
+function sinceOf(c: Ctx): number | undefined {
+  const since = c.query.get("since");
+  if (!since) return undefined;
+  const ms = Date.parse(since);
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) * 1000 : undefined;
 }
 
 function issueParam(c: Ctx): IssueState | undefined {
@@ -125,7 +161,7 @@ function listIssues(c: Ctx): TwinResponse {
     .split(",")
     .map((l) => l.trim().toLowerCase())
     .filter(Boolean);
-  const since = c.query.get("since");
+  const since = sinceOf(c);
   const creator = c.query.get("creator")?.toLowerCase();
   const sort = c.query.get("sort") ?? "created";
   const direction = c.query.get("direction") ?? "desc";
@@ -133,7 +169,7 @@ function listIssues(c: Ctx): TwinResponse {
     (i) =>
       (state === "all" || i.state === state) &&
       wanted.every((l) => i.labels.includes(l)) &&
-      (!since || i.updated_at >= since) &&
+      (since === undefined || Date.parse(i.updated_at) >= since) &&
       (!creator || i.user.login.toLowerCase() === creator),
   );
   const key = (i: IssueState): string | number => (sort === "updated" ? i.updated_at : sort === "comments" ? i.comments : i.number);
@@ -150,24 +186,28 @@ function createIssue(c: Ctx): TwinResponse {
   const b = c.body;
   if (typeof b.title !== "string" && typeof b.title !== "number") return validationFailed([{ resource: "Issue", code: "missing_field", field: "title" }]);
   if (String(b.title).trim() === "") return validationFailed([{ resource: "Issue", code: "missing_field", field: "title" }]);
-  if (typeof b.body === "string" && b.body.length > 65536) return validationFailed([{ resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }]);
+  if (typeof b.body === "string" && codePoints(b.body) > MAX_BODY) return issueBodyTooLong();
+  const labels = labelNames({ labels: b.labels });
+  // a label the repository lacks is created with the issue, and refused as a label would be (only when the labels are applied at all)
+  const labelProblem = labels.length && mayUser(c, "triage") ? c.twin.labelProblem(repoOf(c), labels.map((name) => ({ name })), true) : undefined;
+  if (labelProblem) return validationFailed([labelProblem]);
   const issue = c.twin.createIssue(
     repoOf(c),
     actorUser(c),
     {
       title: String(b.title),
       body: (b.body as string | null | undefined) ?? null,
-      labels: labelNames({ labels: b.labels }),
+      labels,
       assignees: Array.isArray(b.assignees) ? (b.assignees as string[]) : typeof b.assignee === "string" ? [b.assignee] : [],
     },
-    viaApp(c),
+    via(c),
   );
   return json(201, issueOut(c, issue, true), { location: `${c.twin.urls.api}/repos/${issue.repo.full_name}/issues/${issue.number}` });
 }
 
 function getIssue(c: Ctx): TwinResponse {
   const issue = issueParam(c);
-  return issue ? json(200, issueOut(c, issue, true)) : notFound();
+  return issue ? json(200, issueOut(c, issue, true), { "last-modified": httpDate(issue.updated_at) }) : notFound();
 }
 
 function updateIssue(c: Ctx): TwinResponse {
@@ -179,7 +219,11 @@ function updateIssue(c: Ctx): TwinResponse {
   const onlyOwnFields = Object.keys(b).every((k) => ["title", "body", "state", "state_reason"].includes(k));
   if (!mayUser(c, "triage") && !(own && onlyOwnFields)) return fail(403, "Must have admin rights to Repository.");
   if (b.title !== undefined && String(b.title).trim() === "") return validationFailed([{ resource: "Issue", code: "missing_field", field: "title" }]);
-  if (typeof b.body === "string" && b.body.length > 65536) return validationFailed([{ resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }]);
+  if (typeof b.body === "string" && codePoints(b.body) > MAX_BODY) return issueBodyTooLong();
+  if (b.labels !== undefined) {
+    const problem = c.twin.labelProblem(issue.repo, labelNames({ labels: b.labels }).map((name) => ({ name })), true);
+    if (problem) return validationFailed([problem]);
+  }
   c.twin.updateIssue(issue, user, {
     ...(b.title !== undefined ? { title: String(b.title) } : {}),
     ...(b.body !== undefined ? { body: b.body as string | null } : {}),
@@ -194,9 +238,10 @@ function updateIssue(c: Ctx): TwinResponse {
 function listComments(c: Ctx): TwinResponse {
   const issue = issueParam(c);
   if (!issue) return notFound();
-  const since = c.query.get("since");
-  const comments = c.twin.commentsOn(issue).filter((x) => !since || x.updated_at >= since);
-  return page(c, comments.map((x) => commentJson(x, issue, c.twin.urls, c.twin.app)));
+  // "Issue comments are ordered by ascending ID"; `since`: "Only show results that were last updated after the given time" (REST docs "List issue comments")
+  const since = sinceOf(c);
+  const comments = c.twin.commentsOn(issue).filter((x) => since === undefined || Date.parse(x.updated_at) >= since);
+  return page(c, comments.map((x) => commentJson(x, issue, c.twin.urls)));
 }
 
 /**
@@ -208,15 +253,15 @@ function listComments(c: Ctx): TwinResponse {
 function listRepoComments(c: Ctx): TwinResponse {
   const repo = c.repo;
   if (!repo) return notFound();
-  const since = c.query.get("since");
+  const since = sinceOf(c);
   const sort = c.query.get("sort");
-  let comments = [...c.twin.comments.values()].filter((x) => x.repo === repo && (!since || x.updated_at >= since)).sort((a, b) => a.id - b.id);
+  let comments = [...c.twin.comments.values()].filter((x) => x.repo === repo && (since === undefined || Date.parse(x.updated_at) >= since)).sort((a, b) => a.id - b.id);
   if (sort === "created" || sort === "updated") {
     const at = (x: (typeof comments)[number]) => (sort === "created" ? x.created_at : x.updated_at);
     comments.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : a.id - b.id));
     if (c.query.get("direction") !== "asc") comments = comments.reverse();
   }
-  return page(c, comments.map((x) => commentJson(x, c.twin.issuesById.get(x.issueId)!, c.twin.urls, c.twin.app)));
+  return page(c, comments.map((x) => commentJson(x, c.twin.issuesById.get(x.issueId)!, c.twin.urls)));
 }
 
 function createComment(c: Ctx): TwinResponse {
@@ -224,10 +269,10 @@ function createComment(c: Ctx): TwinResponse {
   if (!issue) return notFound();
   const body = c.body.body;
   if (typeof body !== "string" || body.trim() === "") return validationFailed([{ resource: "IssueComment", code: "missing_field", field: "body" }]);
-  if (body.length > 65536) return validationFailed([{ resource: "IssueComment", code: "custom", field: "body", message: "Body is too long (maximum is 65536 characters)" }]);
+  if (codePoints(body) > MAX_BODY) return commentBodyTooLong();
   if (issue.locked && !mayUser(c, "triage")) return fail(403, "Unable to create comment because issue is locked.");
-  const comment = c.twin.createComment(issue, actorUser(c), body, viaApp(c));
-  const out = commentJson(comment, issue, c.twin.urls, c.twin.app);
+  const comment = c.twin.createComment(issue, actorUser(c), body, via(c));
+  const out = commentJson(comment, issue, c.twin.urls);
   return json(201, out, { location: out.url as string });
 }
 
@@ -239,7 +284,7 @@ function commentParam(c: Ctx) {
 function getComment(c: Ctx): TwinResponse {
   const comment = commentParam(c);
   if (!comment) return notFound();
-  return json(200, commentJson(comment, c.twin.issuesById.get(comment.issueId)!, c.twin.urls, c.twin.app));
+  return json(200, commentJson(comment, c.twin.issuesById.get(comment.issueId)!, c.twin.urls), { "last-modified": httpDate(comment.updated_at) });
 }
 
 function updateComment(c: Ctx): TwinResponse {
@@ -249,9 +294,9 @@ function updateComment(c: Ctx): TwinResponse {
   if (comment.user !== user && !mayUser(c, "write")) return fail(403, "Must have admin rights to Repository.");
   const body = c.body.body;
   if (typeof body !== "string" || body.trim() === "") return validationFailed([{ resource: "IssueComment", code: "missing_field", field: "body" }]);
-  if (body.length > 65536) return validationFailed([{ resource: "IssueComment", code: "custom", field: "body", message: "Body is too long (maximum is 65536 characters)" }]);
+  if (codePoints(body) > MAX_BODY) return commentBodyTooLong();
   c.twin.updateComment(comment, user, body);
-  return json(200, commentJson(comment, c.twin.issuesById.get(comment.issueId)!, c.twin.urls, c.twin.app));
+  return json(200, commentJson(comment, c.twin.issuesById.get(comment.issueId)!, c.twin.urls));
 }
 
 function createCommentReaction(c: Ctx): TwinResponse {
@@ -279,7 +324,10 @@ function createLabel(c: Ctx): TwinResponse {
   const color = c.body.color === undefined ? undefined : String(c.body.color).replace(/^#/, "");
   if (color !== undefined && !/^[0-9a-fA-F]{6}$/.test(color)) return validationFailed([{ resource: "Label", code: "invalid", field: "color" }]);
   if (repo.labels.has(name.toLowerCase())) return validationFailed([{ resource: "Label", code: "already_exists", field: "name" }]);
-  const { label } = c.twin.ensureLabel(repo, name, color, (c.body.description as string | undefined) ?? null);
+  const description = (c.body.description as string | undefined) ?? null;
+  const problem = c.twin.labelProblem(repo, [{ name, description }], false);
+  if (problem) return validationFailed([problem]);
+  const { label } = c.twin.ensureLabel(repo, name, color, description);
   const out = labelJson(repo, label, c.twin.urls);
   return json(201, out, { location: out.url as string });
 }
@@ -294,6 +342,8 @@ function addIssueLabels(c: Ctx): TwinResponse {
   if (!issue) return notFound();
   const names = labelNames(c.body);
   if (!names.length) return validationFailed([{ resource: "Label", code: "missing_field", field: "labels" }], "Invalid request.\n\nNo labels were given.");
+  const problem = c.twin.labelProblem(issue.repo, names.map((name) => ({ name })), true);
+  if (problem) return validationFailed([problem]);
   c.twin.addLabels(issue, actorUser(c), names);
   return json(200, labelsOut(c, issue));
 }
@@ -301,6 +351,8 @@ function addIssueLabels(c: Ctx): TwinResponse {
 function setIssueLabels(c: Ctx): TwinResponse {
   const issue = issueParam(c);
   if (!issue) return notFound();
+  const problem = c.twin.labelProblem(issue.repo, labelNames(c.body).map((name) => ({ name })), true);
+  if (problem) return validationFailed([problem]);
   c.twin.setLabels(issue, actorUser(c), labelNames(c.body));
   return json(200, labelsOut(c, issue));
 }
@@ -323,9 +375,23 @@ function addSubIssue(c: Ctx): TwinResponse {
   const child = childId === undefined ? undefined : c.twin.issuesById.get(childId);
   // The child is named by its database id; a number (or any unknown id) names nothing.
   if (!child) return notFound();
-  if (child.pull_request || parent.pull_request) return validationFailed([{ resource: "Issue", code: "custom", field: "sub_issue_id", message: "Pull requests cannot be sub-issues" }]);
+  const subIssueFailed = (err: string) =>
+    validationFailed([{ resource: "Issue", code: "custom", field: "sub_issue_id", message: err }], `An error occurred while adding the sub-issue to the parent issue. ${err}`);
+  // Pull requests are in neither place: "Parent may only be an issue", "Sub issue may only be an issue"
+  // (answers observed against the live API and quoted in public tooling notes, alongside dependencies'
+  // "Source/Target issue may only be an issue"; no GitHub thread to link). The message's frame is
+  // github/github-mcp-server#1842's.
+  if (parent.pull_request) return subIssueFailed("Parent may only be an issue");
+  if (child.pull_request) return subIssueFailed("Sub issue may only be an issue");
+  // GitHub gives each sub-issue the next priority under its parent; two adds to one parent in flight
+  // together race for it and the later one fails: "422 An error occurred while adding the sub-issue to
+  // the parent issue. Priority has already been taken" (github/github-mcp-server#1842). Modelled
+  // deterministically: an add fails if another add to the same parent committed after it arrived.
+  const committed = c.twin.subIssueCommits.get(parent.id);
+  if (committed !== undefined && committed > c.arrived) return subIssueFailed("Priority has already been taken");
   const err = c.twin.addSubIssue(parent, child, actorUser(c), c.body.replace_parent === true);
-  if (err) return validationFailed([{ resource: "Issue", code: "custom", field: "sub_issue_id", message: err }], `An error occurred while adding the sub-issue to the parent issue. ${err}`);
+  if (err) return subIssueFailed(err);
+  c.twin.subIssueCommits.set(parent.id, c.twin.nextTick());
   return json(201, issueOut(c, parent), { location: `${c.twin.urls.api}/repos/${parent.repo.full_name}/issues/${parent.number}/sub_issues` });
 }
 
@@ -356,8 +422,13 @@ function addBlockedBy(c: Ctx): TwinResponse {
   const blockingId = idParam(c.body.issue_id);
   const blocking = blockingId === undefined ? undefined : c.twin.issuesById.get(blockingId);
   if (!blocking) return notFound();
+  // Dependencies are between issues only: a pull request as the blocker is refused with "Target issue
+  // may only be an issue" (422, cybersemics/em#5237), as the blocked issue with "Source issue may only
+  // be an issue" (the same probe's other half, quoted in public tooling notes).
+  if (blocked.pull_request) return validationFailed([{ resource: "IssueDependency", code: "custom", field: "issue_id", message: "Source issue may only be an issue" }], "Validation failed: Source issue may only be an issue");
+  if (blocking.pull_request) return validationFailed([{ resource: "IssueDependency", code: "custom", field: "issue_id", message: "Target issue may only be an issue" }], "Validation failed: Target issue may only be an issue");
   const err = c.twin.addBlockedBy(blocked, blocking, actorUser(c));
-  if (err) return validationFailed([{ resource: "IssueDependency", code: "custom", field: "issue_id", message: err }]);
+  if (err) return validationFailed([{ resource: "IssueDependency", code: "custom", field: "issue_id", message: err }], `Validation failed: ${err}`);
   return json(201, issueOut(c, blocking), {
     location: `${c.twin.urls.api}/repos/${blocked.repo.full_name}/issues/${blocked.number}/dependencies/blocked_by`,
   });
@@ -382,68 +453,6 @@ function listBlocking(c: Ctx): TwinResponse {
   if (!blocking) return notFound();
   const issues = [...c.twin.issuesById.values()].filter((i) => i.blocked_by.includes(blocking.id));
   return page(c, issues.map((i) => issueOut(c, i)));
-}
-
-function getContent(c: Ctx): TwinResponse {
-  const repo = repoOf(c);
-  const ref = c.query.get("ref") ?? undefined;
-  const commit = c.twin.resolveRef(repo, ref);
-  if (!commit) return fail(404, `No commit found for the ref ${ref}`);
-  const path = (c.params.path ?? "").replace(/^\/+|\/+$/g, "");
-  const refName = ref ?? repo.default_branch;
-  const blob = commit.files.get(path);
-  if (blob) return json(200, contentFileJson(repo, path, blob, refName, c.twin.urls), { etag: `"${blob.sha}"` });
-  // a directory: its direct entries
-  const prefix = path ? `${path}/` : "";
-  const entries = new Map<string, { path: string; type: "file" | "dir"; sha: string; size: number }>();
-  for (const [p, b] of commit.files) {
-    if (!p.startsWith(prefix)) continue;
-    const rest = p.slice(prefix.length);
-    const slash = rest.indexOf("/");
-    if (slash < 0) entries.set(rest, { path: p, type: "file", sha: b.sha, size: b.bytes.length });
-    else {
-      const dir = prefix + rest.slice(0, slash);
-      if (!entries.has(rest.slice(0, slash))) entries.set(rest.slice(0, slash), { path: dir, type: "dir", sha: gitTreeId(dir, commit.tree), size: 0 });
-    }
-  }
-  if (!entries.size) return notFound();
-  return json(
-    200,
-    [...entries.keys()].sort().map((k) => contentEntryJson(repo, entries.get(k)!, refName, c.twin.urls)),
-  );
-}
-
-function gitTreeId(path: string, tree: string): string {
-  let h = 0n;
-  for (const ch of `${tree}:${path}`) h = (h * 131n + BigInt(ch.codePointAt(0)!)) % (1n << 160n);
-  return h.toString(16).padStart(40, "0");
-}
-
-function putContent(c: Ctx): TwinResponse {
-  const repo = repoOf(c);
-  const b = c.body;
-  const path = (c.params.path ?? "").replace(/^\/+|\/+$/g, "");
-  const branch = typeof b.branch === "string" ? b.branch.replace(/^refs\/heads\//, "") : repo.default_branch;
-  const head = c.twin.head(repo, branch);
-  // the branch is checked first
-  if (!head) return fail(404, `Branch ${branch} not found`);
-  const content = String(b.content ?? "");
-  if (!/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(content)) return fail(422, "content is not valid Base64");
-  const existing = head.files.get(path);
-  if (existing) {
-    if (b.sha === undefined || b.sha === null || b.sha === "") return fail(422, 'Invalid request.\n\n"sha" wasn\'t supplied.');
-    if (b.sha !== existing.sha) return fail(409, `${path} does not match ${String(b.sha)}`);
-  }
-  const user = actorUser(c);
-  const who = (b.committer as { name: string; email: string } | undefined) ?? {
-    name: user.login,
-    email: `${user.id}+${user.login}@users.noreply.github.com`,
-  };
-  const { commit, blob } = c.twin.commitFile(repo, branch, path, Buffer.from(content, "base64"), String(b.message), {
-    name: who.name,
-    email: who.email,
-  });
-  return json(existing ? 200 : 201, fileCommitJson(repo, path, blob, commit, branch, c.twin.urls));
 }
 
 function getCollaboratorPermission(c: Ctx): TwinResponse {
@@ -482,28 +491,22 @@ function listInstallations(c: Ctx): TwinResponse {
 
 function createInstallationToken(c: Ctx): TwinResponse {
   const id = Number(c.params.installation_id);
-  const inst = c.twin.installations.get(id);
-  if (!inst) return notFound();
-  const token = c.twin.installationToken(id);
-  const state = c.twin.tokens.get(token)!;
-  const names = Array.isArray(c.body.repositories) ? (c.body.repositories as string[]) : undefined;
-  if (names) {
-    const account = inst.account.login;
-    const full = names.map((n) => `${account}/${n}`.toLowerCase());
-    for (const f of full) if (inst.repositories !== "all" && !inst.repositories.has(f)) return validationFailed([], "There is at least one repository that does not exist or is not accessible to the parent installation.");
-    state.repositories = new Set(full);
-  }
-  const perms = (c.body.permissions as Record<string, string> | undefined) ?? inst.permissions;
-  state.permissions = { ...perms };
+  const b = c.body;
+  const minted = mintInstallationToken(c.twin, id, {
+    ...(b.permissions && typeof b.permissions === "object" ? { permissions: b.permissions as Record<string, string> } : {}),
+    ...(Array.isArray(b.repositories) ? { repositories: (b.repositories as unknown[]).map(String) } : {}),
+    ...(Array.isArray(b.repository_ids) ? { repository_ids: (b.repository_ids as unknown[]).map(Number) } : {}),
+  });
+  if ("error" in minted) return minted.status === 404 ? notFound() : fail(422, minted.error);
+  const inst = c.twin.installations.get(id)!;
+  const { token, repositories } = minted;
   const body: Json = {
-    token,
-    expires_at: new Date(state.expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    permissions: { ...perms },
+    token: token.token,
+    expires_at: new Date(token.expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    permissions: { ...(token.permissions ?? inst.permissions) },
     repository_selection: inst.repositories === "all" ? "all" : "selected",
   };
-  if (state.repositories) {
-    body.repositories = [...state.repositories].map((f) => repoJson(c.twin.repo(f), c.twin.urls));
-  }
+  if (repositories) body.repositories = repositories.map((r) => repoJson(r, c.twin.urls));
   return json(201, body);
 }
 
@@ -512,8 +515,8 @@ function getApp(c: Ctx): TwinResponse {
 }
 
 function getRateLimit(c: Ctx): TwinResponse {
-  const w = c.twin.rateWindows.get(identity(c.actor));
-  const limit = w?.limit ?? limitFor(c.twin, c.actor);
+  const w = c.twin.limits.primary.get(identity(c.actor));
+  const limit = w?.limit ?? c.twin.limits.limitFor(c.actor);
   const used = w && w.resetAt > c.twin.now() ? w.used : 0;
   const reset = Math.floor((w?.resetAt ?? c.twin.now() + 3600_000) / 1000);
   const core = { limit, used, remaining: Math.max(0, limit - used), reset };
@@ -556,8 +559,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`DELETE ${I}/dependencies/blocked_by/{issue_id}`, { ...issuesWrite("triage"), handler: removeBlockedBy }],
   [`GET ${I}/dependencies/blocked_by`, { ...issuesRead, handler: listBlockedBy }],
   [`GET ${I}/dependencies/blocking`, { ...issuesRead, handler: listBlocking }],
-  [`GET ${R}/contents/{path}`, { auth: "token", perm: ["contents", "read"], handler: getContent }],
-  [`PUT ${R}/contents/{path}`, { auth: "token", perm: ["contents", "write"], role: "write", handler: putContent }],
+  ...GIT_ROUTES,
   [`GET ${R}/collaborators/{username}/permission`, { auth: "token", perm: ["metadata", "read"], handler: getCollaboratorPermission }],
   [`GET ${R}/installation`, { auth: "jwt", handler: getRepoInstallation }],
   [`GET /app`, { auth: "jwt", handler: getApp }],
@@ -566,29 +568,11 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`POST /app/installations/{installation_id}/access_tokens`, { auth: "jwt", handler: createInstallationToken }],
   [`GET /rate_limit`, { auth: "token", handler: getRateLimit }],
   ...ACTIONS_ROUTES,
-  ...GIT_ROUTES,
+  ...SEARCH_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------
 // Authentication and authorisation
-
-function identity(actor: Actor): string {
-  switch (actor.kind) {
-    case "installation":
-      return `installation:${actor.installationId}`;
-    case "user":
-      return `user:${actor.user.login.toLowerCase()}`;
-    case "app":
-      return "app";
-    case "anonymous":
-      return "anonymous";
-  }
-}
-
-function limitFor(twin: GitHubTwin, actor: Actor): number {
-  if (actor.kind === "anonymous") return 60;
-  return twin.options.primaryLimit ?? 5000;
-}
 
 function headerValue(headers: TwinRequest["headers"], name: string): string | undefined {
   if (!headers) return undefined;
@@ -625,6 +609,11 @@ function authenticate(twin: GitHubTwin, headers: TwinRequest["headers"]): Actor 
   }
   if (token.expiresAt <= twin.now()) return fail(401, "Bad credentials");
   if (token.kind === "installation") return { kind: "installation", installationId: token.installationId!, user: twin.app.bot, token: credential };
+  if (token.kind === "actions") {
+    const repo = twin.repoById(token.repoId!);
+    if (!repo) return fail(401, "Bad credentials");
+    return { kind: "actions", repo, user: twin.actionsApp.bot, token: credential };
+  }
   return { kind: "user", user: twin.user(token.login!), token: credential };
 }
 
@@ -659,9 +648,25 @@ function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string,
       if (!covered || (token?.repositories && !token.repositories.has(repo.full_name.toLowerCase()))) return notFound();
       if (route.perm) {
         const [scope, level] = route.perm;
-        const granted = (token?.permissions ?? inst.permissions)[scope] ?? (scope === "metadata" ? "read" : undefined);
-        const ok = granted === "admin" || granted === "write" || (level === "read" && granted === "read");
-        if (!ok) return fail(403, "Resource not accessible by integration");
+        // a token narrowed to some permissions, within what the installation holds now
+        const held = inst.permissions[scope] ?? (scope === "metadata" ? "read" : undefined);
+        const granted = token?.permissions ? (token.permissions[scope] ?? (scope === "metadata" ? "read" : undefined)) : held;
+        if (!levelCovers(granted, level) || !levelCovers(held, level)) return fail(403, "Resource not accessible by integration");
+      }
+      return undefined;
+    }
+    case "actions": {
+      // GITHUB_TOKEN reaches its own repository only ("The token's permissions are limited to the
+      // repository that contains your workflow": Actions docs "Automatic token authentication");
+      // another repository is as to anyone outside it: public ones readable, others not found.
+      if (repo !== actor.repo) {
+        if (repo.private) return notFound();
+        return read ? undefined : fail(403, "Resource not accessible by integration");
+      }
+      if (route.perm) {
+        const [scope, level] = route.perm;
+        const granted = twin.tokens.get(actor.token)?.permissions?.[scope] ?? (scope === "metadata" ? "read" : undefined);
+        if (!levelCovers(granted, level)) return fail(403, "Resource not accessible by integration");
       }
       return undefined;
     }
@@ -689,26 +694,9 @@ function faultResponse(twin: GitHubTwin, f: Fault, actor: Actor): TwinResponse {
     case "unavailable":
       return fail(503, "Service Unavailable");
     case "secondary-rate-limit":
-      return json(
-        403,
-        errorBody(
-          403,
-          "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.",
-        ),
-        { "retry-after": String(f.seconds) },
-      );
-    case "primary-rate-limit": {
-      const reset = Math.floor(twin.now() / 1000) + f.seconds;
-      const who = actor.kind === "installation" ? `installation ID ${actor.installationId}` : actor.kind === "user" ? `user ID ${actor.user.id}` : "your IP";
-      const limit = limitFor(twin, actor);
-      return json(f.status, errorBody(f.status, `API rate limit exceeded for ${who}.`), {
-        "x-ratelimit-limit": String(limit),
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-used": String(limit),
-        "x-ratelimit-reset": String(reset),
-        "x-ratelimit-resource": "core",
-      });
-    }
+      return secondaryLimitResponse(f.seconds);
+    case "primary-rate-limit":
+      return primaryLimitResponse(twin, actor, f.status, f.seconds);
   }
 }
 
@@ -763,26 +751,73 @@ function descriptionErrata(problems: string[]): string[] {
  */
 function responseErrata(problems: string[]): string[] {
   return problems.filter(
-    (p) => !/\) → 404: status 404 is not documented/.test(p) && !/\(actions\/create-workflow-dispatch\) → 422: status 422 is not documented/.test(p),
+    (p) =>
+      !/\) → 404: status 404 is not documented/.test(p) &&
+      !/\(actions\/create-workflow-dispatch\) → 422: status 422 is not documented/.test(p) &&
+      // a conditional GET may answer 304 wherever GitHub sends an ETag (REST docs "Best practices", "Use conditional requests")
+      !/\) → 304: status 304 is not documented/.test(p) &&
+      // the profile's refusal of a body field its release does not know (cli/cli#12672)
+      !/\(actions\/create-workflow-dispatch\) → 400: status 400 is not documented/.test(p) &&
+      // GitHub refuses to re-run a run still in progress: 403 "This workflow is already running" (cli/cli#9221)
+      !/\(actions\/re-run-workflow\) → 403: status 403 is not documented/.test(p) &&
+      // a ref update a rule refuses (git/update-ref documents 409 and 422; create-ref 409 and 422)
+      !/\(git\/get-ref\) → 409/.test(p),
   );
 }
 
 let requestSeq = 0;
 
-export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse {
-  const method = req.method.toUpperCase();
-  const baseUrl = (req.baseUrl ?? twin.urls.api).replace(/\/+$/, "");
-  let { pathname, query } = splitPath(req);
+/** The sub-issue operations: absent from Enterprise Server releases without sub-issues (profile.ts). */
+const SUB_ISSUE_TEMPLATES = new Set([
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/issues/{issue_number}/parent",
+]);
+
+/** Normalise a request's path: no query, no trailing slash, `/repositories/{id}/…` read as `/repos/{owner}/{repo}/…`. */
+function normalisePath(twin: GitHubTwin, path: string): string {
+  let pathname = path.split("?")[0]!.replace(/\/+$/, "") || "/";
   // GitHub's Link headers point at /repositories/{id}/…; it serves them as /repos/{owner}/{repo}/…
   const byId = /^\/repositories\/(\d+)(\/.*)?$/.exec(pathname);
   if (byId) {
     const r = twin.repoById(Number(byId[1]));
     if (r) pathname = `/repos/${r.full_name}${byId[2] ?? ""}`;
   }
+  return pathname;
+}
+
+/** The documented route template a request resolves to (the contract's, else the twin's own table). */
+export function resolveTemplate(twin: GitHubTwin, method: string, path: string): string | undefined {
+  const pathname = normalisePath(twin, path);
+  const m = method.toUpperCase();
+  const contract = twin.options.contract;
+  return (contract ? contract.resolveRoute(m, pathname) : resolveOwnRoute(ROUTES, m, pathname))?.template;
+}
+
+/** An entity tag for a JSON body: weak, changing exactly when the representation changes. */
+function etagOf(body: unknown): string {
+  return `W/"${createHash("sha256").update(JSON.stringify(body)).digest("hex")}"`;
+}
+
+/** If-None-Match against an ETag, by the weak comparison (RFC 9110 §13.1.2): a list, or `*`. */
+function noneMatch(header: string, etag: string): boolean {
+  const opaque = (t: string) => t.trim().replace(/^W\//, "");
+  return header.split(",").some((t) => t.trim() === "*" || opaque(t) === opaque(etag));
+}
+
+export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { tick: number; auth: string }): TwinResponse {
+  const method = req.method.toUpperCase();
+  const baseUrl = (req.baseUrl ?? twin.urls.api).replace(/\/+$/, "");
+  const split = splitPath(req);
+  const query = split.query;
+  const pathname = normalisePath(twin, split.pathname);
   const parsed = parseBody(req.body);
   const body = parsed.ok ? parsed.value : req.body;
   const contract = twin.options.contract;
   const resolved = contract ? contract.resolveRoute(method, pathname) : resolveOwnRoute(ROUTES, method, pathname);
+  // an Enterprise Server release without sub-issues does not have their routes (its own description agrees)
+  const absent = resolved !== undefined && !twin.profile.subIssues && SUB_ISSUE_TEMPLATES.has(resolved.template);
   const template = resolved?.template;
   const routeKey = `${method} ${template ?? pathname}`;
 
@@ -795,7 +830,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
       ...res.headers,
     };
     if (actor && actor.kind !== "app" && !("x-ratelimit-remaining" in headers)) {
-      const w = twin.rateWindows.get(identity(actor));
+      const w = twin.limits.primary.get(identity(actor));
       if (w) {
         Object.assign(headers, {
           "x-ratelimit-limit": String(w.limit),
@@ -836,10 +871,16 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
   const contentType = headerValue(req.headers, "content-type");
   if (pathname === "/graphql" || pathname === "/api/graphql") {
     // mission-bot uses REST only; a GraphQL call is a change the twin must learn first
-    const query = body && typeof body === "object" ? String((body as { query?: unknown }).query ?? "").replace(/\s+/g, " ").slice(0, 200) : "";
-    twin.contractFailures.push({ method, path: pathname, problems: [`the GitHub twin does not implement GraphQL (${query || "no query"})`] });
+    const q = body && typeof body === "object" ? String((body as { query?: unknown }).query ?? "").replace(/\s+/g, " ").slice(0, 200) : "";
+    twin.contractFailures.push({ method, path: pathname, problems: [`the GitHub twin does not implement GraphQL (${q || "no query"})`] });
     twin.unimplemented.push({ method, route: "/graphql" });
     return finish(fail(404, "Not Found (the GitHub twin does not implement GraphQL)"), undefined);
+  }
+  // A body field this release does not know: Enterprise Server 3.20 and older refuse `return_run_details`
+  // with 400 (cli/cli#12672; benc-uk/workflow-dispatch#86 quotes GHES 3.19's message). Before the
+  // contract: the release's own description lacks the field, and GitHub answers 400, not 422.
+  if (template === "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches" && method === "POST" && !twin.profile.returnRunDetails) {
+    if (body && typeof body === "object" && "return_run_details" in body) return finish(fail(400, 'Invalid request.\n\n"return_run_details" is not a permitted key.'), undefined);
   }
   const problems = contract
     ? descriptionErrata(
@@ -856,6 +897,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
     if (!resolved) return finish(notFound(), undefined);
     return finish(fail(422, `Invalid request.\n\n${problems.join("\n")}`), undefined);
   }
+  if (absent) return finish(notFound(), undefined);
   const route = resolved ? ROUTES.get(`${method} ${resolved.template}`) : undefined;
   if (!resolved || !route) {
     twin.unimplemented.push({ method, route: template ?? pathname });
@@ -871,38 +913,23 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
   const repo = repoParam ? twin.repos.get(`${params.owner}/${params.repo}`.toLowerCase()) : undefined;
   const denied = authorize(twin, route, actor, method, repo, repoParam);
 
-  // 3. accounting (denied requests count too: GitHub received them)
+  // 3. accounting (denied requests count too: GitHub received them). "Accessing this endpoint
+  //    [GET /rate_limit] does not count against your REST API rate limit." (REST docs "Rate limit")
   const now = twin.now();
   if (actor.kind !== "app" && routeKey !== "GET /rate_limit") {
-    const id = identity(actor);
-    let w = twin.rateWindows.get(id);
-    if (!w || w.resetAt <= now) {
-      w = { used: 0, resetAt: now + 3600_000, limit: limitFor(twin, actor) };
-      twin.rateWindows.set(id, w);
-    }
-    w.used++;
-    if (w.used > w.limit) {
-      w.used = w.limit;
-      return finish(
-        json(403, errorBody(403, `API rate limit exceeded for ${actor.kind === "installation" ? `installation ID ${actor.installationId}` : identity(actor)}.`)),
-        actor,
-      );
-    }
+    const refused = twin.limits.takePrimary(actor);
+    if (refused) return finish(refused, actor);
   }
-  const points = method === "GET" || method === "HEAD" || method === "OPTIONS" ? 1 : 5;
+  const points = pointsOf(method);
   twin.counters.points += points;
   const minute = Math.floor(now / 60_000);
   twin.counters.pointsByMinute.set(minute, (twin.counters.pointsByMinute.get(minute) ?? 0) + points);
+  const contentCreating = CONTENT_CREATING.has(routeKey) && !denied;
+  const concurrent = arrival ? twin.concurrentWith(arrival.auth) : 1;
+  const limited = actor.kind === "app" ? undefined : twin.limits.takeSecondary(actor, routeKey, method, contentCreating, concurrent);
+  if (limited) return finish(limited, actor);
   if (denied) return finish(denied, actor);
-
-  const contentCreating = CONTENT_CREATING.has(routeKey);
   if (contentCreating) {
-    if (
-      twin.options.enforceContentLimits &&
-      (twin.contentInWindow(60_000) >= CONTENT_LIMITS.perMinute || twin.contentInWindow(3600_000) >= CONTENT_LIMITS.perHour)
-    ) {
-      return finish(faultResponse(twin, { kind: "secondary-rate-limit", seconds: 60 } as Fault, actor), actor);
-    }
     const c = twin.counters.content;
     c.total++;
     c.times.push(now);
@@ -926,8 +953,31 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest): TwinResponse 
     actor,
     repo,
     baseUrl,
+    arrived: arrival?.tick ?? twin.nextTick(),
   };
   const res = route.handler(ctx);
   if (fault) return finish(faultResponse(twin, fault, actor), actor, fault); // the write happened; the answer is lost
+
+  // 6. conditional requests: "Most endpoints return an etag header, and many endpoints return a
+  //    last-modified header. … If the resource has not changed, you will get a 304 Not Modified
+  //    response." A 304 does not count against the primary rate limit (REST docs "Best practices for
+  //    using the REST API", "Use conditional requests").
+  if ((method === "GET" || method === "HEAD") && res.status === 200 && res.body !== undefined) {
+    const etag = res.headers.etag ?? etagOf(res.body);
+    const lastModified = res.headers["last-modified"];
+    const withTags: TwinResponse = { ...res, headers: { ...res.headers, etag } };
+    const inm = headerValue(req.headers, "if-none-match");
+    const ims = headerValue(req.headers, "if-modified-since");
+    const unchanged =
+      inm !== undefined
+        ? noneMatch(inm, etag)
+        : ims !== undefined && lastModified !== undefined && Number.isFinite(Date.parse(ims)) && Date.parse(lastModified) <= Date.parse(ims);
+    if (unchanged) {
+      if (actor.kind !== "anonymous" && actor.kind !== "app") twin.limits.refundPrimary(actor);
+      twin.counters.notModified++;
+      return finish({ status: 304, headers: { etag, ...(lastModified ? { "last-modified": lastModified } : {}) }, body: undefined }, actor);
+    }
+    return finish(withTags, actor);
+  }
   return finish(res, actor);
 }

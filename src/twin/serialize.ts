@@ -168,7 +168,7 @@ export function issueJson(issue: IssueState, ctx: IssueJsonContext): Json {
     body: issue.body,
     reactions: reactionRollup(`${api}/reactions`),
     timeline_url: `${api}/timeline`,
-    performed_via_github_app: issue.performed_via_app ? appJson(ctx.app, urls) : null,
+    performed_via_github_app: issue.performed_via ? appJson(issue.performed_via, urls) : null,
     state_reason: issue.state_reason,
   };
   if (parent) json.parent_issue_url = `${urls.api}/repos/${parent.repo.full_name}/issues/${parent.number}`;
@@ -186,7 +186,7 @@ export function issueJson(issue: IssueState, ctx: IssueJsonContext): Json {
   return json;
 }
 
-export function commentJson(c: CommentState, issue: IssueState, urls: Urls, app: AppState): Json {
+export function commentJson(c: CommentState, issue: IssueState, urls: Urls): Json {
   const repoApi = `${urls.api}/repos/${c.repo.full_name}`;
   const url = `${repoApi}/issues/comments/${c.id}`;
   const kind = issue.pull_request ? "pull" : "issues";
@@ -202,7 +202,7 @@ export function commentJson(c: CommentState, issue: IssueState, urls: Urls, app:
     author_association: authorAssociation(c.repo, c.user),
     body: c.body,
     reactions: reactionRollup(`${url}/reactions`, c.reactions),
-    performed_via_github_app: c.performed_via_app ? appJson(app, urls) : null,
+    performed_via_github_app: c.performed_via ? appJson(c.performed_via, urls) : null,
   };
 }
 
@@ -323,7 +323,7 @@ export function appJson(app: AppState, urls: Urls): Json {
     client_id: app.client_id,
     owner: simpleUser(app.owner, urls),
     name: app.name,
-    description: "Turns one goal into milestones, features and validated work.",
+    description: app.slug === "github-actions" ? "Automate your workflow from idea to production" : "Turns one goal into milestones, features and validated work.",
     external_url: `${urls.web}/apps/${app.slug}`,
     html_url: `${urls.web}/apps/${app.slug}`,
     created_at: app.created_at,
@@ -367,11 +367,26 @@ function contentLinks(repo: RepoState, path: string, sha: string, ref: string, u
   return { self, git, html };
 }
 
+/** Base64 as GitHub writes it in contents and blobs: wrapped at 60 characters with "\n". */
+export function wrappedBase64(bytes: Buffer): string {
+  const b64 = bytes.toString("base64");
+  return b64.length ? `${b64.match(/.{1,60}/g)!.join("\n")}\n` : "";
+}
+
+/**
+ * Files over 1 MB: "Between 1-100 MB: … the `content` field will be an
+ * empty string and the `encoding` field will be `"none"`. To get the contents
+ * of these larger files, use the `raw` media type." (REST docs "Get repository
+ * content"; observed with the default media type: githubocto/flat-viewer#41,
+ * google/go-github#2924). The blob API serves them (up to 100 MB).
+ */
+export const CONTENTS_MAX_BYTES = 1024 * 1024;
+
 /** `content-file`: GitHub wraps the base64 at 60 characters with "\n". */
 export function contentFileJson(repo: RepoState, path: string, blob: { sha: string; bytes: Buffer }, ref: string, urls: Urls): Json {
   const links = contentLinks(repo, path, blob.sha, ref, urls, "file");
-  const b64 = blob.bytes.toString("base64");
-  const wrapped = b64.length ? `${b64.match(/.{1,60}/g)!.join("\n")}\n` : "";
+  const large = blob.bytes.length > CONTENTS_MAX_BYTES;
+  const wrapped = large ? "" : wrappedBase64(blob.bytes);
   return {
     name: path.split("/").pop(),
     path,
@@ -383,7 +398,7 @@ export function contentFileJson(repo: RepoState, path: string, blob: { sha: stri
     download_url: `https://raw.githubusercontent.com/${repo.full_name}/${ref}/${path}`,
     type: "file",
     content: wrapped,
-    encoding: "base64",
+    encoding: large ? "none" : "base64",
     _links: links,
   };
 }

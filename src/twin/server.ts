@@ -14,7 +14,9 @@
  * record a contract failure (mission-bot uses REST only).
  *
  * Latency: `latencyMs` (a number, or a function of the request) delays every
- * answer, before the twin handles the request. A `hang` fault
+ * answer, before the twin handles the request; the request is in flight from
+ * its arrival (`twin.admit`), so requests overlap as they do on GitHub, and
+ * `twin.hold(…)` holds one until released. A `hang` fault
  * (`twin.fault({ kind: "hang", route })`) never answers: the socket stays
  * open until the client gives up or the server closes.
  */
@@ -86,16 +88,14 @@ export async function startTwinServer(twin: GitHubTwin, options: TwinServerOptio
     } else if (raw === "/api/graphql" || raw.startsWith("/api/graphql?")) {
       path = raw.slice("/api".length);
     }
+    const headers: Record<string, string | string[] | undefined> = { ...req.headers };
+    const request = { method, path, headers, body: body.length ? body.toString("utf8") : undefined, baseUrl: `${origin}${prefix}` };
+    // in flight from its arrival: requests that overlap are concurrent (GitHub's limit of 100, sub-issue races)
+    const { ticket, ready } = twin.admit(request);
     const latency = typeof options.latencyMs === "function" ? options.latencyMs({ method, path }) : (options.latencyMs ?? 0);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers };
-    const out = twin.handle({
-      method,
-      path,
-      headers,
-      body: body.length ? body.toString("utf8") : undefined,
-      baseUrl: `${origin}${prefix}`,
-    });
+    if (ready) await ready;
+    const out = twin.handle(request, ticket);
     if (out.hang) {
       hanging++;
       res.on("close", () => hanging--);

@@ -14,6 +14,7 @@ import {
   roleAtLeast,
   type Actor,
   type AppState,
+  type BranchRule,
   type BlobState,
   type CommentState,
   type CommitState,
@@ -27,8 +28,11 @@ import {
   type UserType,
 } from "./model.js";
 import { GITHUB_URLS, iso, nextNodeId, type Json, type Urls } from "./serialize.js";
-import { handleRequest, type TwinRequest, type TwinResponse } from "./routes.js";
+import { handleRequest, resolveTemplate, type TwinRequest, type TwinResponse } from "./routes.js";
+import { mintInstallationToken } from "./tokens.js";
 import { TwinActions, type RunHook } from "./actions.js";
+import { serverProfile, type ServerProfile, type ServerProfileName } from "./profile.js";
+import { CONTENT_LIMITS, TwinLimits } from "./limits.js";
 import {
   commentEvent,
   issuesEvent,
@@ -38,6 +42,7 @@ import {
 } from "./webhooks.js";
 
 export type { TwinRequest, TwinResponse } from "./routes.js";
+export { CONTENT_LIMITS } from "./limits.js";
 export type { TwinEvent } from "./webhooks.js";
 
 // ---------------------------------------------------------------------------
@@ -46,8 +51,22 @@ export type { TwinEvent } from "./webhooks.js";
 export interface TwinOptions {
   /** wall clock (ms); default Date.now. `advance(ms)` adds to it. */
   now?: () => number;
-  app?: { id?: number; slug?: string; name?: string; owner?: string };
-  /** URLs written into resources (default api.github.com / github.com) */
+  /**
+   * Which GitHub this is (profile.ts): "github.com" (default), "ghec"
+   * (Enterprise Cloud), "ghes-3.17" … "ghes-3.20" (Enterprise Server: API
+   * under /api/v3 on its own host, no sub-issue endpoints, dispatch without
+   * `return_run_details`, at most 10 dispatch inputs, rate limits off unless
+   * `rateLimits: true`). test/support/twin.ts checks requests against the
+   * profile's own REST description.
+   */
+  server?: ServerProfileName;
+  /**
+   * The GitHub App (as its registration, or manifest, has it): `permissions`
+   * is what it was granted (default metadata read; issues, contents, actions
+   * write); installations get it unless `install(repo, id, permissions)` says less.
+   */
+  app?: { id?: number; slug?: string; name?: string; owner?: string; permissions?: Record<string, "read" | "write" | "admin">; events?: string[] };
+  /** URLs written into resources (default the profile's: api.github.com / github.com) */
   urls?: Urls;
   /**
    * A token the twin did not issue: "reject" (401 Bad credentials, as GitHub),
@@ -55,10 +74,29 @@ export interface TwinOptions {
    * build an Octokit with a made-up token). Default "reject".
    */
   unknownTokens?: "reject" | "bot";
-  /** Answer 403 secondary-rate-limit when content creation exceeds 80/min or 500/h. Default false (count only). */
+  /**
+   * Rate limits enforced (limits.ts): primary and secondary. Default: on, as
+   * on github.com and Enterprise Cloud; off on Enterprise Server profiles,
+   * where "rate limits are disabled by default". Counting always happens
+   * (`twin.limits`, `twin.counters`).
+   */
+  rateLimits?: boolean;
+  /** Secondary limits alone (content creation 80/min and 500/h, 900 points per endpoint and minute, 100 concurrent). Default: as `rateLimits`. */
+  secondaryLimits?: boolean;
+  /** @deprecated the old name of `secondaryLimits` */
   enforceContentLimits?: boolean;
-  /** Primary limit per hour for installation tokens (default 5000). */
+  /** Primary limit per hour for installation tokens and people (default 5000; GitHub gives large organisations up to 12,500). */
   primaryLimit?: number;
+  /** Primary limit per hour per repository for GITHUB_TOKEN (default the profile's: 1,000; Enterprise Cloud 15,000). */
+  actionsTokenLimit?: number;
+  /**
+   * How long (ms, twin clock) a dispatched run takes to show in the runs
+   * lists (`GET …/runs`); `GET …/runs/{id}` finds it at once. Default 5000.
+   * Observed: "The actions dispatch is an asynchronous job and it at times
+   * can take a few seconds to start" (convictional/trigger-workflow-and-wait#5);
+   * lookups by name need retries (lasith-kg/dispatch-workflow#162, #164).
+   */
+  dispatchVisibilityMs?: number;
   /** PEM public key of the app: app JWTs must be signed with its private key (default: any well-formed JWT with iss = app id) */
   appPublicKey?: string;
   /**
@@ -141,6 +179,8 @@ export interface Fault extends Required<Omit<FaultSpec, "method" | "status" | "s
 
 export interface Counters {
   total: number;
+  /** requests answered 304 Not Modified (they do not count against the primary limit) */
+  notModified: number;
   /** "POST /repos/{owner}/{repo}/issues" → count */
   byRoute: Record<string, number>;
   /** "POST" → count */
@@ -149,12 +189,10 @@ export interface Counters {
   points: number;
   /** epoch minute → points */
   pointsByMinute: Map<number, number>;
-  /** content-creating requests (issues, comments, sub-issues, labels, dependencies, contents PUT) */
+  /** content-creating requests (routes.ts CONTENT_CREATING), every identity together */
   content: { total: number; byMinute: Map<number, number>; byHour: Map<number, number>; times: number[] };
 }
 
-/** GitHub's limits on content creation (secondary rate limits). */
-export const CONTENT_LIMITS = { perMinute: 80, perHour: 500 } as const;
 
 export interface RepoSeed {
   owner: string;
@@ -165,6 +203,8 @@ export interface RepoSeed {
   description?: string | null;
   /** install the app on it (default installation id 1; false: not installed) */
   installationId?: number | false;
+  /** the installation's permissions, when it is created here (default the app's) */
+  installationPermissions?: Record<string, "read" | "write" | "admin">;
   /** path → text, committed on the default branch */
   files?: Record<string, string>;
   /** login → role */
@@ -174,7 +214,23 @@ export interface RepoSeed {
 
 export type RepoKey = string | RepoState | undefined;
 
-const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write"> = { metadata: "read", issues: "write", contents: "write", actions: "write" };
+const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write" };
+
+/**
+ * The GitHub Actions app: what GITHUB_TOKEN's writes are performed via, and
+ * its bot `github-actions[bot]` (ids as github.com shows them).
+ */
+const ACTIONS_APP_ID = 15368;
+const ACTIONS_BOT_ID = 41898282;
+
+/**
+ * GITHUB_TOKEN's permissions when a workflow declares none and the
+ * repository keeps GitHub's default for new repositories and organisations
+ * ("Read repository contents and packages permissions": contents and
+ * packages read, metadata read) — Actions docs "Controlling permissions for
+ * GITHUB_TOKEN", "Permissions for the GITHUB_TOKEN".
+ */
+export const ACTIONS_TOKEN_DEFAULT_PERMISSIONS: Readonly<Record<string, "read" | "write">> = { contents: "read", metadata: "read", packages: "read" };
 const DEFAULT_APP_EVENTS = ["issue_comment", "issues", "sub_issues", "workflow_run", "workflow_job"];
 
 /** git's blob id: sha1("blob <size>\0<bytes>"). */
@@ -210,6 +266,9 @@ export class GitHubTwin {
   readonly tokens = new Map<string, TokenState>();
   readonly issuesById = new Map<number, IssueState>();
   readonly comments = new Map<number, CommentState>();
+  /** git objects: "<repo id>:<tree sha>" → the files of that tree; "<repo id>:<blob sha>" → blob */
+  readonly gitTrees = new Map<string, Map<string, BlobState>>();
+  readonly gitBlobs = new Map<string, BlobState>();
 
   /** webhook events GitHub would have delivered, in order */
   readonly events: TwinEvent[] = [];
@@ -222,6 +281,7 @@ export class GitHubTwin {
   readonly log: LogEntry[] = [];
   readonly counters: Counters = {
     total: 0,
+    notModified: 0,
     byRoute: {},
     byMethod: {},
     points: 0,
@@ -229,10 +289,28 @@ export class GitHubTwin {
     content: { total: 0, byMinute: new Map(), byHour: new Map(), times: [] },
   };
   readonly faults: Fault[] = [];
+  /** the server profile (profile.ts) */
+  readonly profile: ServerProfile;
+  /** rate limits: primary windows and secondary counters per identity (limits.ts) */
+  readonly limits: TwinLimits;
+  /** the GitHub Actions app (GITHUB_TOKEN's writes are performed via it) */
+  readonly actionsApp: AppState;
+  /** requests a transport admitted and has not answered yet (ticket → arrival) */
+  readonly inflight = new Map<number, { tick: number; auth: string; method: string; path: string }>();
+  /** held requests (`hold`) */
+  private readonly holds: Hold[] = [];
+  /** a logical clock ordering arrivals and commits (admit, sub-issue adds) */
+  private tick = 0;
+  private ticketSeq = 0;
+  private readonly admitted = new WeakMap<TwinRequest, number>();
+  /** parent issue id → tick of its last committed sub-issue add */
+  readonly subIssueCommits = new Map<number, number>();
   /** GitHub Actions: workflows, runs, the test's runner (actions.ts) */
   readonly actions: TwinActions = new TwinActions(this);
-  /** primary rate-limit windows per identity ("installation:1", "user:alice", "anonymous") */
-  readonly rateWindows = new Map<string, { used: number; resetAt: number; limit: number }>();
+  /** primary rate-limit windows per identity ("installation:1", "actions:<repo id>", "user:alice", "anonymous") */
+  get rateWindows(): Map<string, { used: number; resetAt: number; limit: number }> {
+    return this.limits.primary;
+  }
 
   private offset = 0;
   private ids = { issue: 4_000_000_000, comment: 3_100_000_000, label: 9_100_000_000, repo: 900_000_000, reaction: 300_000_000 };
@@ -241,7 +319,9 @@ export class GitHubTwin {
   constructor(options: TwinOptions = {}) {
     if (options.checkResponses && !options.contract) throw new Error("twin: checkResponses needs a contract (GitHub's REST description) to check against");
     this.options = options;
-    this.urls = options.urls ?? GITHUB_URLS;
+    this.profile = serverProfile(options.server);
+    this.urls = options.urls ?? this.profile.urls ?? GITHUB_URLS;
+    this.limits = new TwinLimits(this);
     const slug = options.app?.slug ?? "mission-bot";
     const created = this.timestamp();
     this.app = {
@@ -251,10 +331,30 @@ export class GitHubTwin {
       client_id: `Iv23li${randomBytes(7).toString("hex")}`,
       owner: this.user(options.app?.owner ?? "mission-bot-dev"),
       bot: this.user(`${slug}[bot]`, "Bot"),
-      permissions: { ...DEFAULT_APP_PERMISSIONS },
-      events: [...DEFAULT_APP_EVENTS],
+      permissions: { metadata: "read", ...(options.app?.permissions ?? DEFAULT_APP_PERMISSIONS) },
+      events: [...(options.app?.events ?? DEFAULT_APP_EVENTS)],
       created_at: created,
     };
+    const actionsBot = this.user("github-actions[bot]", "Bot");
+    actionsBot.id = ACTIONS_BOT_ID;
+    this.actionsApp = {
+      id: ACTIONS_APP_ID,
+      slug: "github-actions",
+      name: "GitHub Actions",
+      client_id: "Iv1.05c79e9ad1f6bdfa",
+      owner: this.user("github", "Organization"),
+      bot: actionsBot,
+      permissions: { actions: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" },
+      events: [],
+      created_at: "2018-07-30T09:30:17Z",
+    };
+  }
+
+  /** The app a bot acts for (mission-bot[bot] → the app, github-actions[bot] → GitHub Actions), else null. */
+  appOf(user: TwinUser): AppState | null {
+    if (user === this.app.bot) return this.app;
+    if (user === this.actionsApp.bot) return this.actionsApp;
+    return null;
   }
 
   // -------------------------------------------------------------------------
@@ -321,6 +421,7 @@ export class GitHubTwin {
       branches: new Map(),
       commits: new Map(),
       installationId: undefined,
+      rules: [],
     };
     this.repos.set(full.toLowerCase(), repo);
     // an initial commit, as a repository created with a README has
@@ -333,7 +434,7 @@ export class GitHubTwin {
       const spec = typeof l === "string" ? { name: l } : l;
       this.ensureLabel(repo, spec.name, spec.color, spec.description ?? null);
     }
-    if (seed.installationId !== false) this.install(repo, seed.installationId ?? 1);
+    if (seed.installationId !== false) this.install(repo, seed.installationId ?? 1, seed.installationPermissions);
     return repo;
   }
 
@@ -372,8 +473,13 @@ export class GitHubTwin {
     return r.private ? "none" : "read";
   }
 
-  /** Install the app on a repository (creating or extending installation `id` for the owner). */
-  install(repo: RepoKey, id = 1, permissions?: Record<string, "read" | "write">): InstallationState {
+  /**
+   * Install the app on a repository (creating or extending installation `id`
+   * for the owner). The installation is granted the app's permissions, or the
+   * `permissions` given (which may not exceed the app's: an owner accepts what
+   * the app asks for, or less).
+   */
+  install(repo: RepoKey, id = 1, permissions?: Record<string, "read" | "write" | "admin">): InstallationState {
     const r = this.repo(repo);
     let inst = this.installations.get(id);
     if (!inst) {
@@ -381,7 +487,7 @@ export class GitHubTwin {
         id,
         account: r.owner,
         repositories: new Set(),
-        permissions: { ...(permissions ?? this.app.permissions) },
+        permissions: { metadata: "read", ...(permissions ?? this.app.permissions) },
         events: [...this.app.events],
         created_at: this.timestamp(),
       };
@@ -394,11 +500,45 @@ export class GitHubTwin {
     return inst;
   }
 
-  /** An installation token as POST /app/installations/{id}/access_tokens would issue (expires in 1 h). */
-  installationToken(installationId = 1): string {
-    if (!this.installations.has(installationId)) throw new Error(`twin: no installation ${installationId}`);
-    const token = `ghs_${randomBytes(18).toString("base64url").replace(/[-_]/g, "x").slice(0, 36)}`;
-    this.tokens.set(token, { token, kind: "installation", installationId, expiresAt: this.now() + 3600_000 });
+  /**
+   * An installation token as POST /app/installations/{id}/access_tokens
+   * issues it (expires in 1 h): all the installation's permissions and
+   * repositories, or the `permissions` / `repositories` asked for — which
+   * GitHub refuses (thrown here with GitHub's 422 message) when they exceed
+   * the installation's (tokens.ts).
+   */
+  installationToken(installationId = 1, request: { permissions?: Record<string, string>; repositories?: string[]; repository_ids?: number[] } = {}): string {
+    const minted = mintInstallationToken(this, installationId, request);
+    if ("error" in minted) throw new Error(`twin: ${minted.status} ${minted.error}`);
+    return minted.token.token;
+  }
+
+  /**
+   * A workflow run's GITHUB_TOKEN for `repo` (REST calls as
+   * github-actions[bot], on that repository only). Its permissions: the
+   * run's workflow `permissions:` (with `runId`), else `permissions`, else
+   * GitHub's default for new repositories (contents and packages read,
+   * metadata read). Commits and other events it makes start no workflow
+   * runs, except workflow_dispatch and repository_dispatch (Actions docs
+   * "Triggering a workflow from a workflow"). Its primary limit is 1,000
+   * requests per hour per repository (15,000 on Enterprise Cloud).
+   */
+  actionsToken(repo?: RepoKey, options: { permissions?: Record<string, "read" | "write" | "none">; runId?: number } = {}): string {
+    const r = this.repo(repo);
+    const declared = options.runId !== undefined ? this.actions.tokenPermissions(options.runId) : undefined;
+    const perms = declared ?? options.permissions ?? ACTIONS_TOKEN_DEFAULT_PERMISSIONS;
+    const permissions: Record<string, string> = { metadata: "read" };
+    for (const [k, v] of Object.entries(perms)) if (v !== "none") permissions[k] = v;
+    const token = `ghs_${randomBytes(18).toString("base64url").replace(/[-_]/g, "a").slice(0, 36)}`;
+    // GITHUB_TOKEN "expires when a job finishes or after a maximum of 24 hours" (Actions docs "Automatic token authentication")
+    this.tokens.set(token, {
+      token,
+      kind: "actions",
+      repoId: r.id,
+      ...(options.runId !== undefined ? { runId: options.runId } : {}),
+      expiresAt: this.now() + 24 * 3600_000,
+      permissions,
+    });
     return token;
   }
 
@@ -426,7 +566,7 @@ export class GitHubTwin {
     who: { name: string; email: string },
   ): CommitState {
     const date = this.timestamp();
-    const treeSha = sha1(`tree ${[...files].map(([p, b]) => `${p}:${b.sha}`).sort().join(",")}`);
+    const treeSha = this.storeTree(repo, files);
     const sha = sha1(`commit ${treeSha} ${parents.join(",")} ${message} ${date} ${repo.commits.size}`);
     const commit: CommitState = {
       sha,
@@ -441,6 +581,38 @@ export class GitHubTwin {
     return commit;
   }
 
+  /** Store a tree (and its blobs) as git objects of `repo`; returns the tree's sha. */
+  storeTree(repo: RepoState, files: Map<string, BlobState>): string {
+    const treeSha = sha1(`tree ${[...files].map(([p, b]) => `${p}:${b.sha}`).sort().join(",")}`);
+    this.gitTrees.set(`${repo.id}:${treeSha}`, files);
+    for (const b of files.values()) this.gitBlobs.set(`${repo.id}:${b.sha}`, b);
+    return treeSha;
+  }
+
+  /** A commit made through the git data API (POST …/git/commits): it exists, no branch points at it yet. */
+  createGitCommit(repo: RepoState, treeSha: string, parents: string[], message: string, author: { name: string; email: string; date?: string }, committer?: { name: string; email: string; date?: string }): CommitState | undefined {
+    const files = this.gitTrees.get(`${repo.id}:${treeSha}`);
+    if (!files) return undefined;
+    const commit = this.makeCommit(repo, new Map(files), parents, message, { name: author.name, email: author.email });
+    if (author.date) commit.author.date = author.date;
+    if (committer) commit.committer = { name: committer.name, email: committer.email, date: committer.date ?? commit.committer.date };
+    return commit;
+  }
+
+  /** Whether `ancestor` is `sha` or one of its ancestors. */
+  isAncestor(repo: RepoState, ancestor: string, sha: string): boolean {
+    const seen = new Set<string>();
+    const todo = [sha];
+    while (todo.length) {
+      const s = todo.pop()!;
+      if (s === ancestor) return true;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      todo.push(...(repo.commits.get(s)?.parents ?? []));
+    }
+    return false;
+  }
+
   /** Head commit of a branch, or undefined. */
   head(repo: RepoState, branch: string): CommitState | undefined {
     const sha = repo.branches.get(branch);
@@ -453,7 +625,12 @@ export class GitHubTwin {
     return this.head(repo, name) ?? repo.commits.get(name);
   }
 
-  /** Commit one file on a branch (a push, as git would); returns the new commit. */
+  /**
+   * Commit one file on a branch; returns the new commit. With `push`, it is a
+   * push GitHub reacts to: `on: push` workflows whose filters match start
+   * (unless the pusher used GITHUB_TOKEN, or the message asks to skip CI —
+   * actions.ts `pushed`). Without it, it is seeding (no events).
+   */
   commitFile(
     repo: RepoState,
     branch: string,
@@ -461,6 +638,7 @@ export class GitHubTwin {
     bytes: Buffer,
     message: string,
     who: { name: string; email: string },
+    push?: { pusher: TwinUser; viaActionsToken: boolean },
   ): { commit: CommitState; blob: BlobState } {
     const parent = this.head(repo, branch);
     if (!parent) throw new Error(`twin: no branch ${branch} in ${repo.full_name}`);
@@ -470,6 +648,7 @@ export class GitHubTwin {
     const commit = this.makeCommit(repo, files, [parent.sha], message, who);
     repo.branches.set(branch, commit.sha);
     repo.pushed_at = commit.committer.date;
+    if (push) this.actions.pushed(repo, branch, parent.sha, commit, push.pusher, push.viaActionsToken);
     return { commit, blob };
   }
 
@@ -485,7 +664,17 @@ export class GitHubTwin {
     repo.branches.set(name, root.sha);
   }
 
-  /** Seed or overwrite a file (a push by the repository owner); returns its blob sha. */
+  /** Record commits made elsewhere (git data API): move a branch to `sha`, as a push. */
+  moveBranch(repo: RepoState, branch: string, sha: string, push?: { pusher: TwinUser; viaActionsToken: boolean }): void {
+    const before = repo.branches.get(branch);
+    const commit = repo.commits.get(sha);
+    if (!commit) throw new Error(`twin: no commit ${sha} in ${repo.full_name}`);
+    repo.branches.set(branch, sha);
+    repo.pushed_at = this.timestamp();
+    if (push) this.actions.pushed(repo, branch, before ?? "0".repeat(40), commit, push.pusher, push.viaActionsToken);
+  }
+
+  /** Seed or overwrite a file (no events, no branch rules: the repository as the test finds it); returns its blob sha. */
   writeFile(path: string, text: string, opts: { repo?: RepoKey; branch?: string; message?: string; author?: string } = {}): string {
     const repo = this.repo(opts.repo);
     const who = opts.author ?? repo.owner.login;
@@ -495,12 +684,98 @@ export class GitHubTwin {
     }).blob.sha;
   }
 
-  /** Change a file underneath the bot (someone else pushed): its sha changes. Returns the new sha. */
+  /**
+   * `login` pushes a commit changing one file (git push over HTTPS or SSH).
+   * Branch protection and rulesets apply (GitHub refuses with GH006 / GH013,
+   * thrown here); `on: push` workflows start.
+   */
+  push(login: string, path: string, text: string, opts: { repo?: RepoKey; branch?: string; message?: string } = {}): string {
+    const repo = this.repo(opts.repo);
+    const branch = opts.branch ?? repo.default_branch;
+    const pusher = this.user(login);
+    const violation = this.ruleViolation(repo, branch, pusher);
+    if (violation) {
+      const code = violation.kind === "ruleset" ? "GH013: Repository rule violations found" : "GH006: Protected branch update failed";
+      throw new Error(`remote: error: ${code} for refs/heads/${branch}.\nremote: - ${violation.reasons.join("\nremote: - ")}\n ! [remote rejected] ${branch} -> ${branch} (${violation.kind === "ruleset" ? "push declined due to repository rule violations" : "protected branch hook declined"})`);
+    }
+    return this.commitFile(repo, branch, path, Buffer.from(text, "utf8"), opts.message ?? `Update ${path}`, { name: login, email: `${pusher.id}+${login}@users.noreply.github.com` }, { pusher, viaActionsToken: false }).blob.sha;
+  }
+
+  /** Change a file underneath the bot (someone else pushed): its sha changes, push workflows start. Returns the new sha. */
   tamperFile(path: string, newText: string, opts: { repo?: RepoKey; branch?: string; author?: string } = {}): string {
     const repo = this.repo(opts.repo);
     const branch = opts.branch ?? repo.default_branch;
     if (!this.head(repo, branch)?.files.has(path)) throw new Error(`twin: tamperFile: ${path} does not exist on ${branch}`);
-    return this.writeFile(path, newText, { ...opts, repo, branch, author: opts.author ?? "someone-else", message: `Edit ${path}` });
+    const who = opts.author ?? "someone-else";
+    return this.commitFile(repo, branch, path, Buffer.from(newText, "utf8"), `Edit ${path}`, { name: who, email: `${who}@users.noreply.github.com` }, { pusher: this.user(who), viaActionsToken: false }).blob.sha;
+  }
+
+  // -------------------------------------------------------------------------
+  // Branch protection and rulesets
+
+  /**
+   * Classic branch protection on branches matching `pattern`. A direct write
+   * (contents API, ref update, push) to such a branch is refused: "Changes
+   * must be made through a pull request." / `Required status check "ci" is
+   * expected.` — people with admin rights pass unless `enforceAdmins`.
+   */
+  protectBranch(
+    pattern: string,
+    rule: { requirePullRequest?: boolean; requiredStatusChecks?: string[]; enforceAdmins?: boolean; bypass?: string[] } = {},
+    repo?: RepoKey,
+  ): BranchRule {
+    const r: BranchRule = {
+      kind: "protection",
+      name: pattern,
+      pattern,
+      requirePullRequest: rule.requirePullRequest ?? true,
+      requiredStatusChecks: rule.requiredStatusChecks ?? [],
+      bypass: rule.bypass ?? [],
+      enforceAdmins: rule.enforceAdmins ?? false,
+    };
+    this.repo(repo).rules.push(r);
+    return r;
+  }
+
+  /**
+   * An active repository ruleset targeting branches (`include`:
+   * "~DEFAULT_BRANCH", "~ALL" or fnmatch patterns). Nobody bypasses it unless
+   * listed in `bypass` (logins, e.g. "mission-bot[bot]").
+   */
+  addRuleset(
+    rule: { name?: string; include?: string; requirePullRequest?: boolean; requiredStatusChecks?: string[]; bypass?: string[] } = {},
+    repo?: RepoKey,
+  ): BranchRule {
+    const r: BranchRule = {
+      kind: "ruleset",
+      name: rule.name ?? "Protect main",
+      pattern: rule.include ?? "~DEFAULT_BRANCH",
+      requirePullRequest: rule.requirePullRequest ?? true,
+      requiredStatusChecks: rule.requiredStatusChecks ?? [],
+      bypass: rule.bypass ?? [],
+      enforceAdmins: true,
+    };
+    this.repo(repo).rules.push(r);
+    return r;
+  }
+
+  /** Why a direct write by `actor` to `branch` is refused, or undefined. A ruleset's refusal wins over classic protection's. */
+  ruleViolation(repo: RepoState, branch: string, actor: TwinUser): { kind: "ruleset" | "protection"; reasons: string[] } | undefined {
+    const found: Array<{ kind: "ruleset" | "protection"; reasons: string[] }> = [];
+    for (const rule of repo.rules) {
+      if (!branchMatches(rule.pattern, branch, repo.default_branch)) continue;
+      if (rule.bypass.some((b) => b.toLowerCase() === actor.login.toLowerCase())) continue;
+      if (rule.kind === "protection" && !rule.enforceAdmins && actor.type !== "Bot" && this.roleOf(actor.login, repo) === "admin") continue;
+      const reasons: string[] = [];
+      if (rule.requirePullRequest) reasons.push("Changes must be made through a pull request.");
+      if (rule.requiredStatusChecks.length === 1) reasons.push(`Required status check "${rule.requiredStatusChecks[0]}" is expected.`);
+      else if (rule.requiredStatusChecks.length > 1) reasons.push(`${rule.requiredStatusChecks.length} of ${rule.requiredStatusChecks.length} required status checks are expected.`);
+      if (reasons.length) found.push({ kind: rule.kind, reasons });
+    }
+    if (!found.length) return undefined;
+    const rulesets = found.filter((f) => f.kind === "ruleset");
+    const pick = rulesets.length ? rulesets : found;
+    return { kind: pick[0]!.kind, reasons: [...new Set(pick.flatMap((f) => f.reasons))] };
   }
 
   /** The file's text and blob sha on a branch (default branch by default). */
@@ -534,6 +809,31 @@ export class GitHubTwin {
     return [...this.comments.values()].filter((c) => c.issueId === issue.id).sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Why GitHub would refuse to create these labels (422 "Validation Failed"
+   * with this error), or undefined. "name is too long (maximum is 50
+   * characters)" (github/docs#32156: POST …/labels); a label created
+   * implicitly (an issue created, labelled or updated with a name the
+   * repository lacks) is refused too, with `code: "invalid"` and the `value`
+   * (semantic-release/github#518). Descriptions: at most 100 characters
+   * (REST docs "Create a label": "A short description of the label. Must be
+   * 100 characters or fewer."). Characters are code points, as Ruby counts them.
+   */
+  labelProblem(repo: RepoState, labels: ReadonlyArray<{ name: string; description?: string | null }>, implicit: boolean): Json | undefined {
+    for (const l of labels) {
+      if (repo.labels.has(l.name.toLowerCase())) continue;
+      if ([...l.name].length > 50) {
+        return implicit
+          ? { value: l.name, resource: "Label", field: "name", code: "invalid" }
+          : { resource: "Label", code: "custom", field: "name", message: "name is too long (maximum is 50 characters)" };
+      }
+      if (l.description && [...l.description].length > 100) {
+        return { resource: "Label", code: "custom", field: "description", message: "description is too long (maximum is 100 characters)" };
+      }
+    }
+    return undefined;
+  }
+
   ensureLabel(repo: RepoState, name: string, color?: string, description?: string | null): { label: LabelState; created: boolean } {
     const key = name.toLowerCase();
     const existing = repo.labels.get(key);
@@ -547,12 +847,24 @@ export class GitHubTwin {
     issue.updated_at = this.timestamp();
   }
 
+  /**
+   * Create an issue. Labels (only people with push access may set them;
+   * dropped silently otherwise) are on it from the start, and GitHub sends
+   * `issues.opened` and then one `issues.labeled` per label (observed:
+   * preloop/preloop#667) — workflows `on: issues: types: [labeled]` and the
+   * app see them. Throws on labels GitHub refuses (see `labelProblem`).
+   */
   createIssue(
     repo: RepoState,
     actor: TwinUser,
     input: { title: string; body?: string | null; labels?: string[]; assignees?: string[]; pullRequest?: boolean },
-    viaApp = false,
+    via: AppState | null = null,
   ): IssueState {
+    const mayLabel = !!input.labels?.length && this.mayPush(repo, actor);
+    if (mayLabel) {
+      const problem = this.labelProblem(repo, input.labels!.map((name) => ({ name })), true);
+      if (problem) throw new Error(`twin: 422 Validation Failed ${JSON.stringify(problem)}`);
+    }
     const number = ++repo.lastNumber;
     this.ids.issue += 1 + (number % 3); // ids are not contiguous on GitHub
     const id = this.ids.issue;
@@ -575,22 +887,26 @@ export class GitHubTwin {
       closed_at: null,
       closed_by: null,
       comments: 0,
-      performed_via_app: viaApp,
+      performed_via: via,
       pull_request: input.pullRequest ?? false,
       parent: null,
       sub_issues: [],
       blocked_by: [],
     };
     // Labels on create: only people with push access may set them (silently dropped otherwise); unknown names are created.
-    if (input.labels?.length && this.mayPush(repo, actor)) {
-      for (const name of input.labels) {
+    const labelled: LabelState[] = [];
+    if (mayLabel) {
+      for (const name of input.labels!) {
         const { label } = this.ensureLabel(repo, name);
-        if (!issue.labels.includes(label.name.toLowerCase())) issue.labels.push(label.name.toLowerCase());
+        if (issue.labels.includes(label.name.toLowerCase())) continue;
+        issue.labels.push(label.name.toLowerCase());
+        labelled.push(label);
       }
     }
     repo.issues.set(number, issue);
     this.issuesById.set(id, issue);
     this.emit(issuesEvent(this, issue.pull_request ? "pull_request" : "issues", "opened", issue, actor));
+    for (const label of labelled) this.emit(issuesEvent(this, issue.pull_request ? "pull_request" : "issues", "labeled", issue, actor, { label }));
     return issue;
   }
 
@@ -687,7 +1003,7 @@ export class GitHubTwin {
     this.addLabels(issue, actor, names);
   }
 
-  createComment(issue: IssueState, actor: TwinUser, body: string, viaApp = false): CommentState {
+  createComment(issue: IssueState, actor: TwinUser, body: string, via: AppState | null = null): CommentState {
     this.ids.comment += 1 + (issue.number % 5);
     const id = this.ids.comment;
     const at = this.timestamp();
@@ -700,7 +1016,7 @@ export class GitHubTwin {
       user: actor,
       created_at: at,
       updated_at: at,
-      performed_via_app: viaApp,
+      performed_via: via,
       reactions: [],
     };
     this.comments.set(id, comment);
@@ -771,7 +1087,8 @@ export class GitHubTwin {
   /** Record "blocked is blocked by blocking". Returns GitHub's 422 message, or undefined. */
   addBlockedBy(blocked: IssueState, blocking: IssueState, actor: TwinUser): string | undefined {
     if (blocked.id === blocking.id) return "An issue cannot be blocked by itself";
-    if (blocked.blocked_by.includes(blocking.id)) return "Issue is already blocked by this issue";
+    // "Target issue has already been taken" (probed against a real duplicate registration; quoted in public tooling that matches on it)
+    if (blocked.blocked_by.includes(blocking.id)) return "Target issue has already been taken";
     if (blocked.blocked_by.length >= 50) return "Issue cannot be blocked by more than 50 issues";
     const blockingCount = [...this.issuesById.values()].filter((i) => i.blocked_by.includes(blocking.id)).length;
     if (blockingCount >= 50) return "Issue cannot block more than 50 issues";
@@ -862,9 +1179,86 @@ export class GitHubTwin {
   // -------------------------------------------------------------------------
   // Requests
 
-  /** Answer one REST request as GitHub would. */
-  handle(req: TwinRequest): TwinResponse {
-    return handleRequest(this, req);
+  /**
+   * Answer one REST request as GitHub would. A transport that lets requests
+   * overlap (the HTTP server, nock) first `admit`s the request when it
+   * arrives and passes its ticket; a request without one arrives now.
+   */
+  handle(req: TwinRequest, ticket?: number): TwinResponse {
+    // a wrapper that drops the ticket still hands over the request the transport admitted
+    const t = ticket ?? this.admitted.get(req) ?? this.admit(req).ticket;
+    try {
+      return handleRequest(this, req, this.inflight.get(t));
+    } finally {
+      this.inflight.delete(t);
+    }
+  }
+
+  /**
+   * A request has arrived (it is in flight until `handle(req, ticket)`
+   * answers it). `ready` is set when a `hold` holds it: the transport awaits
+   * it before handling. Requests in flight together are concurrent: GitHub
+   * allows 100 per identity, and two sub-issue adds to one parent conflict.
+   */
+  admit(req: TwinRequest): { ticket: number; ready: Promise<void> | undefined } {
+    const ticket = ++this.ticketSeq;
+    this.admitted.set(req, ticket);
+    const method = req.method.toUpperCase();
+    const path = req.path.split("?")[0]!;
+    const auth = String(headerOf(req.headers, "authorization") ?? "");
+    this.inflight.set(ticket, { tick: this.nextTick(), auth, method, path });
+    let ready: Promise<void> | undefined;
+    for (const h of this.holds) {
+      if (h.count >= h.times) continue;
+      if (h.method && h.method !== method) continue;
+      if (!faultMatches(h.route, path, resolveTemplate(this, method, path))) continue;
+      h.count++;
+      ready = new Promise<void>((resolve) => h.waiting.push(resolve));
+      h.signal();
+      break;
+    }
+    return { ticket, ready };
+  }
+
+  /**
+   * Hold the next matching request(s) on arrival until `release()`: a test
+   * overlaps it with others (through nock or the HTTP server). `arrived`
+   * resolves when one is held.
+   *
+   *   const h = twin.hold({ method: "POST", route: "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues" });
+   *   const first = octokit.rest.issues.addSubIssue(…);   // held
+   *   await h.arrived;
+   *   await octokit.rest.issues.addSubIssue(…);           // overlaps the first, and lands first
+   *   h.release();
+   *   await first;                                         // 422 Priority has already been taken
+   */
+  hold(spec: { method?: string; route: string | RegExp; times?: number }): HoldHandle {
+    let signal: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => (signal = resolve));
+    const h: Hold = { method: spec.method?.toUpperCase(), route: spec.route, times: spec.times ?? 1, count: 0, waiting: [], signal: () => signal() };
+    this.holds.push(h);
+    return {
+      arrived,
+      get held() {
+        return h.waiting.length;
+      },
+      release: () => {
+        for (const w of h.waiting.splice(0)) w();
+        h.times = h.count; // no more
+      },
+    };
+  }
+
+  /** The next tick of the twin's logical clock (orders arrivals and commits). */
+  nextTick(): number {
+    return ++this.tick;
+  }
+
+  /** Requests in flight now with this Authorization header (concurrency). */
+  concurrentWith(auth: string): number {
+    let n = 0;
+    for (const r of this.inflight.values()) if (r.auth === auth) n++;
+    return n;
   }
 
   /** Log entries, optionally only those matching method and/or route template. */
@@ -872,7 +1266,7 @@ export class GitHubTwin {
     return this.log.filter((e) => (!filter.method || e.method === filter.method.toUpperCase()) && (!filter.route || e.route === filter.route));
   }
 
-  /** Content-creating requests in the sliding window ending now (default one minute). */
+  /** Content-creating requests (every identity) in the sliding window ending now (default one minute). */
   contentInWindow(ms = 60_000): number {
     const from = this.now() - ms;
     return this.counters.content.times.filter((t) => t > from).length;
@@ -914,6 +1308,44 @@ export class GitHubTwin {
   }
 }
 
+/** A branch name against a rule's pattern: fnmatch (`*` within a segment, `**` across), `~DEFAULT_BRANCH`, `~ALL`. */
+export function branchMatches(pattern: string, branch: string, defaultBranch: string): boolean {
+  const p = pattern.replace(/^refs\/heads\//, "");
+  if (p === "~ALL") return true;
+  if (p === "~DEFAULT_BRANCH") return branch === defaultBranch;
+  const re = new RegExp(
+    `^${p
+      .split(/(\*\*|\*|\?)/)
+      .map((part) => (part === "**" ? ".*" : part === "*" ? "[^/]*" : part === "?" ? "[^/]" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+      .join("")}$`,
+  );
+  return re.test(branch);
+}
+
+interface Hold {
+  method: string | undefined;
+  route: string | RegExp;
+  times: number;
+  count: number;
+  waiting: Array<() => void>;
+  signal: () => void;
+}
+
+export interface HoldHandle {
+  /** resolves when a matching request arrived and is held */
+  readonly arrived: Promise<void>;
+  /** requests held now */
+  readonly held: number;
+  /** let the held requests through (and hold no more) */
+  release(): void;
+}
+
+function headerOf(headers: TwinRequest["headers"], name: string): string | undefined {
+  if (!headers) return undefined;
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
+  return undefined;
+}
+
 function faultMatches(route: string | RegExp, path: string, template: string | undefined): boolean {
   if (route instanceof RegExp) return route.test(path) || (template !== undefined && route.test(template));
   if (route.includes("{")) return route === template;
@@ -935,16 +1367,16 @@ export class UserActions {
   }
 
   createIssue(input: { title: string; body?: string | null; labels?: string[]; assignees?: string[] }): IssueState {
-    return this.twin.createIssue(this.repo, this.user, input, this.user.type === "Bot");
+    return this.twin.createIssue(this.repo, this.user, input, this.twin.appOf(this.user));
   }
 
   /** An issue-numbered pull request (only its issue face). */
   openPullRequest(input: { title: string; body?: string | null }): IssueState {
-    return this.twin.createIssue(this.repo, this.user, { ...input, pullRequest: true }, this.user.type === "Bot");
+    return this.twin.createIssue(this.repo, this.user, { ...input, pullRequest: true }, this.twin.appOf(this.user));
   }
 
   comment(issueNumber: number, body: string): CommentState {
-    return this.twin.createComment(this.twin.issue(issueNumber, this.repo), this.user, body, this.user.type === "Bot");
+    return this.twin.createComment(this.twin.issue(issueNumber, this.repo), this.user, body, this.twin.appOf(this.user));
   }
 
   editComment(commentId: number, body: string): void {
@@ -973,6 +1405,8 @@ export class UserActions {
 
   addLabels(issueNumber: number, labels: string[]): IssueState {
     const issue = this.twin.issue(issueNumber, this.repo);
+    const problem = this.twin.labelProblem(issue.repo, labels.map((name) => ({ name })), true);
+    if (problem) throw new Error(`twin: 422 Validation Failed ${JSON.stringify(problem)}`);
     this.twin.addLabels(issue, this.user, labels);
     return issue;
   }
@@ -989,8 +1423,14 @@ export class UserActions {
     if (err) throw new Error(err);
   }
 
-  /** A push by this person. */
+  /** A push by this person: branch rules apply (thrown as GitHub's GH006 / GH013), `on: push` workflows start. */
   writeFile(path: string, text: string, branch?: string): string {
-    return this.twin.writeFile(path, text, { repo: this.repo, author: this.user.login, ...(branch ? { branch } : {}) });
+    return this.twin.push(this.user.login, path, text, { repo: this.repo, ...(branch ? { branch } : {}) });
+  }
+
+  /** Re-run a completed workflow run, as a person does from the run's page (same run id, run_attempt + 1). */
+  rerun(runId: number): void {
+    const err = this.twin.actions.rerun(runId, this.user);
+    if (err) throw new Error(`twin: ${err.status} ${err.message}`);
   }
 }

@@ -163,7 +163,7 @@ export function commentEvent(
     // issue_comment on a pull request: the issue carries `pull_request`
     payload.issue = webhookIssue(twin, issue);
   }
-  payload.comment = overlay(base.comment as Json, commentJson(comment, issue, twin.urls, twin.app));
+  payload.comment = overlay(base.comment as Json, commentJson(comment, issue, twin.urls));
   if (extra.changes) payload.changes = extra.changes;
   return envelope(twin, "issue_comment", action, comment.repo, sender, payload);
 }
@@ -227,7 +227,7 @@ export function blockedByEvents(twin: GitHubTwin, what: "added" | "removed", blo
 export function workflowRunEvent(
   twin: GitHubTwin,
   action: "requested" | "in_progress" | "completed",
-  run: { repo: RepoState; actor: TwinUser },
+  run: { repo: RepoState; actor: TwinUser; triggeringActor?: TwinUser },
   runJson: Json,
   workflowJson: Json,
 ): TwinEvent {
@@ -239,7 +239,8 @@ export function workflowRunEvent(
   wr.head_commit = overlay(recorded.head_commit as Json | undefined, runJson.head_commit as Json);
   payload.workflow = overlay(base.workflow as Json, workflowJson);
   payload.workflow_run = wr;
-  return envelope(twin, "workflow_run", action, run.repo, run.actor, payload);
+  // a re-run is sent by whoever re-ran it
+  return envelope(twin, "workflow_run", action, run.repo, run.triggeringActor ?? run.actor, payload);
 }
 
 /** workflow_job.{queued,in_progress,completed}: the recorded delivery with the twin's job (as GET …/jobs serialises it). */

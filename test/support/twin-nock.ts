@@ -8,7 +8,8 @@ import type { GitHubTwin } from "../../src/twin/state.js";
 
 const METHODS = ["get", "post", "put", "patch", "delete", "head", "options"] as const;
 
-export function serveWithNock(twin: GitHubTwin, base = "https://api.github.com"): () => void {
+/** `base` defaults to where the twin says its API is (https://api.github.com; an Enterprise Server profile's https://ghes.example.com/api/v3). */
+export function serveWithNock(twin: GitHubTwin, base = twin.urls.api): () => void {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\]|::1)(:\d+)?$/);
   const url = new URL(base);
@@ -26,13 +27,17 @@ export function serveWithNock(twin: GitHubTwin, base = "https://api.github.com")
       request.headers.forEach((v, k) => {
         headers[k.toLowerCase()] = v;
       });
-      const res = twin.handle({
+      const req = {
         method: method.toUpperCase(),
         path: (u.pathname.slice(prefix.length) || "/") + u.search,
         headers,
         body: text === "" ? undefined : text,
         baseUrl: `${origin}${prefix}`,
-      });
+      };
+      // in flight from here: a `twin.hold(…)` keeps it so until released (overlapping requests)
+      const { ticket, ready } = twin.admit(req);
+      if (ready) await ready;
+      const res = twin.handle(req, ticket);
       if (res.hang) {
         // no answer ever comes; through nock the client's timeout is played at once
         throw Object.assign(new Error("twin: request timed out (hang fault)"), { code: "ETIMEDOUT" });

@@ -211,6 +211,7 @@ describe("runs", () => {
     const since = new Date(twin.now() - 1000).toISOString(); // with milliseconds, as the bot sends it
     await dispatch({ inputs: { ...inputs, nonce: "new1" } });
     await dispatch({ inputs: { ...inputs, feature: "f-2", nonce: "new2" } });
+    twin.advance(5_000); // dispatched runs show in the lists seconds later
 
     // exactly src/github/snapshot.ts findRunByNonce
     const { data } = await octokit.rest.actions.listWorkflowRuns({ ...repo, workflow_id: "worker.yml", event: "workflow_dispatch", created: `>=${since}`, per_page: 100 });
@@ -228,6 +229,7 @@ describe("runs", () => {
 
   it("status and branch filters, pagination with Link headers", async () => {
     for (let i = 0; i < 5; i++) await dispatch({ inputs: { ...inputs, feature: `f-${i}`, nonce: `n${i}` } });
+    twin.advance(5_000); // dispatched runs show in the lists seconds later
     const ids = twin.actions.runs().map((r) => r.id);
     twin.actions.complete(ids[0]!, "success");
     twin.actions.complete(ids[1]!, "failure");
@@ -307,6 +309,7 @@ describe("concurrency groups (GitHub's default: one running, one pending)", () =
     expect(c!.status).toBe("queued");
     await twin.actions.settled();
     expect(queued).toEqual([c!.id]);
+    twin.advance(5_000); // dispatched runs show in the lists seconds later
     expect((await octokit.rest.actions.listWorkflowRunsForRepo({ ...repo, status: "cancelled" })).data.workflow_runs.map((r) => r.id)).toEqual([b!.id]);
 
     const names = (id: number) =>

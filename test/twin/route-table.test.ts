@@ -26,8 +26,9 @@ const VALUES: Record<string, string[]> = {
   installation_id: ["1"],
   workflow_id: ["mission-worker.yml", "123"],
   run_id: ["5"],
-  file_sha: ["0123456789abcdef0123456789abcdef01234567"],
-  ref: ["heads/main", "heads/mission-bot/state"],
+  file_sha: ["3b18e512dba79e4c8300dd08aeb37f8e728b8dad"],
+  commit_sha: ["7638417db6d59f3c431d3e1f261cc637155684cd"],
+  ref: ["heads/main", "heads/mission%2Fm-1", "heads/mission/m-1"],
 };
 
 /** Every concrete path a template stands for, with the values above. */

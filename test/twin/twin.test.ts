@@ -445,7 +445,7 @@ describe("app authentication", () => {
     await installation.rest.issues.create({ ...repo, title: "by the app" });
     expect(twin.requests({ route: "/app/installations/{installation_id}/access_tokens" }).map((r) => r.status)).toEqual([201]);
     expect(twin.events.at(-1)).toMatchObject({ sender: "mission-bot[bot]", installationId: 7 });
-    expect(twin.issue(1).performed_via_app).toBe(true);
+    expect(twin.issue(1).performed_via).toBe(twin.app);
 
     // a JWT signed by another key is refused; a JWT cannot call repository routes
     const forged = new TestOctokit({ auth: { appId: 1, privateKey: testPrivateKey("pkcs8") } });

@@ -78,6 +78,7 @@ describe("recorded events match GitHub's webhook schemas", () => {
     const names = twin.events.map((e) => `${e.name}.${e.action}`);
     expect(names).toEqual([
       "issues.opened",
+      "issues.labeled", // created with a label: opened, then labeled
       "issue_comment.created",
       "issue_comment.created",
       "issue_comment.edited",
@@ -85,6 +86,7 @@ describe("recorded events match GitHub's webhook schemas", () => {
       "issues.unlabeled",
       "issues.edited",
       "issues.opened",
+      "issues.labeled",
       "sub_issues.sub_issue_added",
       "sub_issues.parent_issue_added",
       "issue_dependencies.blocked_by_added",

@@ -29,15 +29,19 @@ export interface Injected {
   hits: number;
 }
 
-type Handler = (req: TwinRequest) => TwinResponse;
+type Handler = (req: TwinRequest, ticket?: number) => TwinResponse;
 
-/** Wrap the twin's request handler (the server calls `twin.handle`). */
+/**
+ * Wrap the twin's request handler (the server calls `twin.handle`). The
+ * server's ticket is passed on: it admitted the request when it arrived, and
+ * the twin counts it in flight until handled (GitHub's 100 concurrent requests).
+ */
 export function intercept(world: World, before: (req: TwinRequest, path: string) => void): void {
   const twin = world.twin;
   const inner: Handler = twin.handle.bind(twin);
-  twin.handle = (req: TwinRequest) => {
+  twin.handle = (req: TwinRequest, ticket?: number) => {
     before(req, req.path.split("?")[0]!);
-    return inner(req);
+    return inner(req, ticket);
   };
 }
 
