@@ -449,10 +449,12 @@ async function dispatch(
     if (status !== undefined && status >= 400 && status < 500) {
       return { error: `GitHub refused to start \`${workflow}\` (${status}): ${messageOf(error)}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };
     }
-    // 5xx or no answer: the run may exist. Look for it by name; if it is not there, it did not start.
+    // 5xx or no answer: the run may exist. Look for it by name; GitHub lists a dispatched run only
+    // seconds later, so not finding it yet proves nothing: the record stays, and a later reconcile
+    // finds the run by its name, or (after a few minutes unseen) concludes it did not start.
     const run = await find().catch(() => undefined);
     if (run) return { runId: run.id, ...(run.html_url ? { url: run.html_url } : {}) };
-    return { notStarted: true };
+    return {};
   }
 }
 

@@ -214,7 +214,8 @@ export interface RepoSeed {
 
 export type RepoKey = string | RepoState | undefined;
 
-const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write" };
+/** mission-bot's App as app.yml registers it (a test checks the two agree). */
+const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write" };
 
 /**
  * The GitHub Actions app: what GITHUB_TOKEN's writes are performed via, and
@@ -231,7 +232,7 @@ const ACTIONS_BOT_ID = 41898282;
  * GITHUB_TOKEN", "Permissions for the GITHUB_TOKEN".
  */
 export const ACTIONS_TOKEN_DEFAULT_PERMISSIONS: Readonly<Record<string, "read" | "write">> = { contents: "read", metadata: "read", packages: "read" };
-const DEFAULT_APP_EVENTS = ["issue_comment", "issues", "sub_issues", "workflow_run", "workflow_job"];
+const DEFAULT_APP_EVENTS = ["issue_comment", "issues", "workflow_run"];
 
 /** git's blob id: sha1("blob <size>\0<bytes>"). */
 export function gitBlobSha(bytes: Buffer | string): string {
