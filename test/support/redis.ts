@@ -50,6 +50,8 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
   const p = port ?? (await freePort());
   const child = spawn("redis-server", ["--save", "", "--appendonly", "no", "--port", String(p), "--bind", "127.0.0.1", "--daemonize", "no"], {
     stdio: ["ignore", "pipe", "pipe"],
+    // Redis is infrastructure, not the code under test: it keeps the real clock when the suite runs with a moved one (faketime)
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "LD_PRELOAD" && !k.startsWith("FAKETIME"))),
   });
   let output = "";
   await new Promise<void>((resolve, reject) => {
