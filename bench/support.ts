@@ -15,7 +15,7 @@ import { contractTwin } from "../test/support/twin.js";
 import { STATE_BRANCH } from "../test/support/missions.js";
 import type { JobDeps } from "../src/loop/reconcile-job.js";
 import type { ApplyLimits } from "../src/github/apply.js";
-import { outlinePlanner } from "../src/mission/outline.js";
+import { outlinePlanner } from "../src/mission/plan/outline.js";
 
 export const REPO = { owner: "acme", repo: "crm" };
 

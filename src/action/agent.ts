@@ -19,7 +19,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describeZodError, FeatureKey, MissionId, Mode } from "../mission/model.js";
-import { AGENT_CLI_DIR } from "../mission/worker-prompt.js";
+import { AGENT_CLI_DIR } from "../mission/workers/worker-prompt.js";
 import { readProxyState } from "../proxy/daemon.js";
 import { installAgentCli } from "../worker/agent-cli.js";
 import { agentEnvironment } from "../worker/container.js";

@@ -16,7 +16,7 @@ import { mayCommand } from "../github/permission.js";
 import { CONFIG_PATH } from "../mission/config.js";
 import { findMarkers } from "../mission/markers.js";
 import { describeZodError, FeatureKey, MissionId, Mode } from "../mission/model.js";
-import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND } from "../mission/worker-prompt.js";
+import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND } from "../mission/workers/worker-prompt.js";
 import { expectedBranch } from "../worker/apply.js";
 import { defaultBranchConfig, defaultBranchFile } from "../worker/default-config.js";
 import type { ActionContext } from "./context.js";

@@ -9,7 +9,7 @@
  */
 import type { ActionContext } from "./context.js";
 import { LABELS } from "../mission/model.js";
-import { addressesBot } from "../mission/commands.js";
+import { addressesBot } from "../mission/conversation/commands.js";
 import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
 import { loadSnapshot } from "../github/load.js";
 import { hasWork } from "../loop/due.js";

@@ -18,11 +18,11 @@
  * waiting for a report that never comes.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { parseAgentUsage, type AgentUsage } from "../mission/agent-usage.js";
-import { mainModel, readMeteredUsage, type MeteredUsage } from "../mission/metered-usage.js";
+import { parseAgentUsage, type AgentUsage } from "../mission/workers/agent-usage.js";
+import { mainModel, readMeteredUsage, type MeteredUsage } from "../mission/workers/metered-usage.js";
 import { renderReportComment } from "../mission/markdown/report-comment.js";
 import { describeZodError, FeatureKey, MissionId } from "../mission/model.js";
-import { WorkerReport, type WorkerReportInput } from "../mission/report.js";
+import { WorkerReport, type WorkerReportInput } from "../mission/workers/report.js";
 import type { ActionContext } from "./context.js";
 
 const SUMMARY_MAX = 5000;

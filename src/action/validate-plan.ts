@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONFIG_PATH } from "../mission/config.js";
-import type { PackageJson } from "../mission/validation.js";
+import type { PackageJson } from "../mission/validation/validation.js";
 import { LOCKFILES, validationDirs, validationPlan } from "../validate/plan.js";
 import { defaultBranchConfig } from "../worker/default-config.js";
 import { gitOk } from "../worker/git.js";

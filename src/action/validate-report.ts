@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseJUnit } from "../mission/junit.js";
+import { parseJUnit } from "../mission/validation/junit.js";
 import { marker } from "../mission/markers.js";
 import { renderValidationComment } from "../mission/markdown/validation-comment.js";
 import { describeZodError, MilestoneKey, MissionId } from "../mission/model.js";
@@ -25,7 +25,7 @@ import {
   ValidationReport,
   validationVerdict,
   type ReportedFailure,
-} from "../mission/validation.js";
+} from "../mission/validation/validation.js";
 import type { ActionContext } from "./context.js";
 
 interface Address {

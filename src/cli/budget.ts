@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliCommand, CliIo } from "../cli.js";
 import { CONFIG_PATH, parseConfig } from "../mission/config.js";
-import { historyFrom } from "../mission/forecast.js";
+import { historyFrom } from "../mission/budget/forecast.js";
 import { renderBudgetSummary } from "../mission/markdown/budget-summary.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import { MissionId, missionPath, type Mission } from "../mission/model.js";

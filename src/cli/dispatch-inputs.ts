@@ -4,7 +4,7 @@
  * with a sample mission, so `mission-bot doctor` checks a repository's
  * workflows against what the bot really sends.
  */
-import { validationInputs, workerInputs } from "../mission/dispatch.js";
+import { validationInputs, workerInputs } from "../mission/workers/dispatch.js";
 import { Mission } from "../mission/model.js";
 
 function sampleMission(): Mission {

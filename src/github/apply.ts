@@ -9,10 +9,10 @@
  */
 import { performance } from "node:perf_hooks";
 import { missionPath, type Mission } from "../mission/model.js";
-import { recordIssue } from "../mission/materialise.js";
+import { recordIssue } from "../mission/plan/materialise.js";
 import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
-import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/dispatch.js";
+import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
 import { noticeMarker, noticesIn, refusalMarker, replyMarker } from "../mission/markers.js";
 import { renderDashboard, mergeDashboard, dashboardChanged, dashboardRoom } from "../mission/markdown/dashboard.js";
 import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedError, statusOf, type Octokit, type RepoRef } from "./client.js";

@@ -5,7 +5,7 @@
  * ways; read at most once per repository every few minutes per process.
  */
 import type { Where } from "../mission/decision.js";
-import { historyFrom, type History } from "../mission/forecast.js";
+import { historyFrom, type History } from "../mission/budget/forecast.js";
 import { missionPath, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import type { Octokit, RepoRef } from "./client.js";

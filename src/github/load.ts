@@ -10,9 +10,9 @@
  * comments; reports only from the report logins, for runs the mission
  * recorded. A command's author is checked live for write access.
  */
-import { addressesBot } from "../mission/commands.js";
+import { addressesBot } from "../mission/conversation/commands.js";
 import type { BotComment, CommandFact, IssueFact, LoopFacts, MissionFact, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
-import type { History } from "../mission/forecast.js";
+import type { History } from "../mission/budget/forecast.js";
 import { findMarkers, noticesIn, refusedIn, repliedTo } from "../mission/markers.js";
 import { LABELS, missionPath, type Config } from "../mission/model.js";
 import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";

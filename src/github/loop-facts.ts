@@ -10,9 +10,9 @@ import type { CloseFact, FoundIssue, FoundReport, FoundValidationReport, LoopFac
 import { mayDirect } from "../mission/decision.js";
 import { findMarkers } from "../mission/markers.js";
 import { LABELS, type Config, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
-import { readReport } from "../mission/report.js";
-import { readValidationReport } from "../mission/validation.js";
-import { isRunning, runNonce } from "../mission/workers.js";
+import { readReport } from "../mission/workers/report.js";
+import { readValidationReport } from "../mission/validation/validation.js";
+import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 

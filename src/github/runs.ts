@@ -3,7 +3,7 @@
  * answer was lost.
  */
 import type { RunConclusion, RunRecord } from "../mission/model.js";
-import { runName, runNonce, type ObservedRun } from "../mission/workers.js";
+import { runName, runNonce, type ObservedRun } from "../mission/workers/workers.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 
 /** The run of `workflow` named for this mission, key ("1.2" or "validate-1") and record, if GitHub has it. */

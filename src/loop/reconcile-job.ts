@@ -7,8 +7,8 @@
 import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
 import type { PlannerAnswer, Where } from "../mission/decision.js";
 import type { Config } from "../mission/model.js";
-import type { Planner, PlanRequest, PlanResult } from "../mission/plan.js";
-import type { History } from "../mission/forecast.js";
+import type { Planner, PlanRequest, PlanResult } from "../mission/plan/plan.js";
+import type { History } from "../mission/budget/forecast.js";
 import { loadSnapshot } from "../github/load.js";
 import { apply, type ApplyLimits, type ApplyResult } from "../github/apply.js";
 import { ConflictError, RefusedError, messageOf, type Octokit } from "../github/client.js";

@@ -6,7 +6,7 @@
  * hint — the job reads the state itself — so a label or marker that lies
  * costs one reconcile that changes nothing.
  */
-import { addressesBot } from "../mission/commands.js";
+import { addressesBot } from "../mission/conversation/commands.js";
 import { carriesReport, firstMarker } from "../mission/markers.js";
 import { LABELS } from "../mission/model.js";
 import type { ReconcileJob } from "./queue.js";

@@ -7,12 +7,12 @@
 import type { Config, Feature, Mission, RunRecord } from "./model.js";
 import { LABELS } from "./model.js";
 import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decision.js";
-import { materialise } from "./materialise.js";
-import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers.js";
-import { addEntry, entryFromReport, malformedEntry } from "./ledger.js";
-import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./enforce.js";
-import type { History } from "./forecast.js";
-import { decideValidation } from "./validating.js";
+import { materialise } from "./plan/materialise.js";
+import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
+import { addEntry, entryFromReport, malformedEntry } from "./budget/ledger.js";
+import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
+import type { History } from "./budget/forecast.js";
+import { decideValidation } from "./validation/validating.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";

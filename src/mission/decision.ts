@@ -5,10 +5,10 @@
  * another's internals. Pure: types and constructors only.
  */
 import type { Config, Mission } from "./model.js";
-import type { History } from "./forecast.js";
-import type { PlanRequest, PlanResult } from "./plan.js";
-import type { ReadReport } from "./report.js";
-import type { ValidationReport } from "./validation.js";
+import type { History } from "./budget/forecast.js";
+import type { PlanRequest, PlanResult } from "./plan/plan.js";
+import type { ReadReport } from "./workers/report.js";
+import type { ValidationReport } from "./validation/validation.js";
 import type { Marker } from "./markers.js";
 
 // ---------------------------------------------------------------------------

@@ -6,15 +6,15 @@
  * snapshot, and their answers are actions like any other; the running
  * mission's loop (advance.ts) follows in the same decision.
  */
-import { parseCommand, type Command } from "./commands.js";
-import { afterPlan, decide as decideCommand, decideFromForm, planComment, PLANNING_NOTE, SUPERSEDED_NOTE, type Step } from "./conversation.js";
+import { parseCommand, type Command } from "./conversation/commands.js";
+import { afterPlan, decide as decideCommand, decideFromForm, planComment, PLANNING_NOTE, SUPERSEDED_NOTE, type Step } from "./conversation/conversation.js";
 import { refusalMarker } from "./markers.js";
 import type { Action, CommandFact, Decision, Snapshot } from "./decision.js";
 import { mayDirect } from "./decision.js";
 import { advance, runs } from "./advance.js";
 import { LABELS, missionPath, type Mission } from "./model.js";
-import type { PlanRequest } from "./plan.js";
-import { parseMissionForm } from "./issue-form.js";
+import type { PlanRequest } from "./plan/plan.js";
+import { parseMissionForm } from "./conversation/issue-form.js";
 import { inlineText } from "./markdown/escape.js";
 
 export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";

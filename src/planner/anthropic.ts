@@ -11,7 +11,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { describeZodError, FeatureKey, MilestoneKey, Plan } from "../mission/model.js";
-import { checkPlan, type Planner, type PlanRequest, type PlanResult } from "../mission/plan.js";
+import { checkPlan, type Planner, type PlanRequest, type PlanResult } from "../mission/plan/plan.js";
 
 /** The one SDK call the planner makes; an `Anthropic` instance satisfies it, and so does a test fake. */
 export interface MessagesClient {

@@ -5,8 +5,8 @@
  * the name config.planner.api_key_env, passed to the client and nowhere else.
  */
 import type { Config } from "../mission/model.js";
-import { OUTLINE_HELP, outlinePlanner } from "../mission/outline.js";
-import type { Planner } from "../mission/plan.js";
+import { OUTLINE_HELP, outlinePlanner } from "../mission/plan/outline.js";
+import type { Planner } from "../mission/plan/plan.js";
 import { AnthropicPlanner, type MessagesClient } from "./anthropic.js";
 
 export interface PlannerChoice {

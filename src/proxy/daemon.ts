@@ -25,7 +25,7 @@ import type http from "node:http";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { Price } from "../mission/model.js";
-import { readMeteredUsage, type ReadMeteredUsage } from "../mission/metered-usage.js";
+import { readMeteredUsage, type ReadMeteredUsage } from "../mission/workers/metered-usage.js";
 import { createEgressProxy } from "./egress.js";
 import { Meter } from "./meter.js";
 import { createModelProxy } from "./model-proxy.js";

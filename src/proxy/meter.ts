@@ -4,7 +4,7 @@
  * and the usage record the worker's report books. Pure (no I/O).
  */
 import type { Price } from "../mission/model.js";
-import { MeteredUsage, type ModelSpend } from "../mission/metered-usage.js";
+import { MeteredUsage, type ModelSpend } from "../mission/workers/metered-usage.js";
 import { costMicros, priceFor, type TokenUsage } from "./pricing.js";
 
 export interface MeterOptions {

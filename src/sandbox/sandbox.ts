@@ -16,7 +16,7 @@ import type { Octokit } from "../github/client.js";
 import { CONFIG_PATH, parseConfig } from "../mission/config.js";
 import { renderBudgetSummary } from "../mission/markdown/budget-summary.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
-import { historyFrom } from "../mission/forecast.js";
+import { historyFrom } from "../mission/budget/forecast.js";
 import { LABELS, missionPath, type Config, type Mission } from "../mission/model.js";
 import { GitHubTwin, type TwinContract } from "../twin/state.js";
 import { startTwinServer, type TwinServer } from "../twin/server.js";

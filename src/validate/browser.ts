@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BrowserResult } from "../mission/validation.js";
+import type { BrowserResult } from "../mission/validation/validation.js";
 import { commandEnvironment } from "./commands.js";
 import type { BrowserPlan } from "./plan.js";
 

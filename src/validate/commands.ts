@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { JUNIT_DIR_VAR, OUTPUT_TAIL_CHARS, type RunnerResults } from "../mission/validation.js";
+import { JUNIT_DIR_VAR, OUTPUT_TAIL_CHARS, type RunnerResults } from "../mission/validation/validation.js";
 import type { ValidationPlan } from "./plan.js";
 
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { ValidationConfig } from "../mission/model.js";
-import { configuredCommands, defaultValidationCommands, type NamedCommand, type PackageJson } from "../mission/validation.js";
+import { configuredCommands, defaultValidationCommands, type NamedCommand, type PackageJson } from "../mission/validation/validation.js";
 
 export const LOCKFILES = ["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lockb", "bun.lock"];
 

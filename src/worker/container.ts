@@ -17,7 +17,7 @@
  * Docker socket, and in its own process namespace: it cannot read the
  * proxy's memory or environment, where the model key is.
  */
-import { AGENT_CLI_DIR } from "../mission/worker-prompt.js";
+import { AGENT_CLI_DIR } from "../mission/workers/worker-prompt.js";
 
 export const WORKSPACE_DIR = "/workspace";
 export const HOME_DIR = "/home/mission";

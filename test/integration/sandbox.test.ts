@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
 import { Sandbox } from "../../src/sandbox/sandbox.js";
 import { lineSource, runSession } from "../../src/sandbox/session.js";
-import { readReport } from "../../src/mission/report.js";
+import { readReport } from "../../src/mission/workers/report.js";
 import { githubContract } from "../support/twin.js";
 import { CRM_OUTLINE } from "../support/outline.js";
 

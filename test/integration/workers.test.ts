@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseMissionFile } from "../../src/mission/markdown/mission-file.js";
-import { encodeReport } from "../../src/mission/report.js";
+import { encodeReport } from "../../src/mission/workers/report.js";
 import { renderReportComment } from "../../src/mission/markdown/report-comment.js";
 import { harness, type Harness } from "../support/app-harness.js";
 import { TEST_DAY } from "../support/clock.js";

@@ -1,6 +1,6 @@
 /** Plain mission values for unit tests. */
 import { Config, Mission, Plan } from "../../src/mission/model.js";
-import { recordIssue } from "../../src/mission/materialise.js";
+import { recordIssue } from "../../src/mission/plan/materialise.js";
 import { reconcile } from "../../src/mission/reconcile.js";
 import { DEFAULT_STATE_BRANCH } from "../../src/mission/model.js";
 import type { Action, CloseFact, FoundIssue, LoopFacts, Ref, Snapshot } from "../../src/mission/decision.js";

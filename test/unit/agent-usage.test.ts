@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseAgentUsage } from "../../src/mission/agent-usage.js";
+import { parseAgentUsage } from "../../src/mission/workers/agent-usage.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/agent/${name}`, import.meta.url), "utf8");
 

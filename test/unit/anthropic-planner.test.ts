@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Config, Mission, type Plan } from "../../src/mission/model.js";
-import { outlinePlanner } from "../../src/mission/outline.js";
+import { outlinePlanner } from "../../src/mission/plan/outline.js";
 import { AnthropicPlanner, type MessagesClient } from "../../src/planner/anthropic.js";
 import { choosePlanner } from "../../src/planner/index.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { analysePlan, costMicros } from "../../src/mission/budget.js";
+import { analysePlan } from "../../src/mission/budget/budget.js";
+import { costMicros } from "../../src/mission/budget/money.js";
 import { Budget, Config, Plan, type Size } from "../../src/mission/model.js";
 
 /** Pinned tiers and prices: the arithmetic below must not move when the shipped defaults do. */

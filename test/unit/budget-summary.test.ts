@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CompletedFeature } from "../../src/mission/forecast.js";
+import type { CompletedFeature } from "../../src/mission/budget/forecast.js";
 import { renderBudgetSummary } from "../../src/mission/markdown/budget-summary.js";
 import { Budget, Config, LedgerEntry, type Mission } from "../../src/mission/model.js";
 import { answered, plan } from "../support/missions.js";

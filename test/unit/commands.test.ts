@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { helpText, parseCommand, USAGE, type Command } from "../../src/mission/commands.js";
+import { helpText, parseCommand, USAGE, type Command } from "../../src/mission/conversation/commands.js";
 
 function command(body: string): Command {
   const r = parseCommand(body);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { afterPlan, decide, decideFromForm, missionIdFor, type CommandInput, type Step } from "../../src/mission/conversation.js";
-import type { Command } from "../../src/mission/commands.js";
-import { parseMissionForm } from "../../src/mission/issue-form.js";
+import { afterPlan, decide, decideFromForm, missionIdFor, type CommandInput, type Step } from "../../src/mission/conversation/conversation.js";
+import type { Command } from "../../src/mission/conversation/commands.js";
+import { parseMissionForm } from "../../src/mission/conversation/issue-form.js";
 import { answered, config, mission, plan } from "../support/missions.js";
 
 function input(command: Command, m?: CommandInput["mission"]): CommandInput {

@@ -8,8 +8,8 @@ import {
   perRunLimits,
   usage,
   type Alert,
-} from "../../src/mission/enforce.js";
-import { forecastFeature } from "../../src/mission/forecast.js";
+} from "../../src/mission/budget/enforce.js";
+import { forecastFeature } from "../../src/mission/budget/forecast.js";
 import { Budget, Config, LedgerEntry, Mission, type Feature } from "../../src/mission/model.js";
 import { answered, plan } from "../support/missions.js";
 

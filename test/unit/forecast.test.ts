@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calibrate, forecastFeature, historyFrom, median, type CompletedFeature } from "../../src/mission/forecast.js";
+import { calibrate, forecastFeature, historyFrom, median, type CompletedFeature } from "../../src/mission/budget/forecast.js";
 import { Config, LedgerEntry, Plan, type Mission, type Size } from "../../src/mission/model.js";
 import { answered } from "../support/missions.js";
 

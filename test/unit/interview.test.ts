@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCommand } from "../../src/mission/commands.js";
+import { parseCommand } from "../../src/mission/conversation/commands.js";
 import {
   applyAnswers,
   applyFlags,
@@ -7,7 +7,7 @@ import {
   parseAnswers,
   renderQuestions,
   type Question,
-} from "../../src/mission/interview.js";
+} from "../../src/mission/conversation/interview.js";
 import type { Mission } from "../../src/mission/model.js";
 
 function mission(over: Partial<Mission> = {}): Mission {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { normalisePath, parseJUnit, pytestFile, TestFailure } from "../../src/mission/junit.js";
+import { normalisePath, parseJUnit, pytestFile, TestFailure } from "../../src/mission/validation/junit.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`, import.meta.url), "utf8");
 

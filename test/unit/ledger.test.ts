@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  actionsCostMicros,
-  addEntry,
-  entryFromReport,
-  formatUsd,
-  formatUsdShort,
-  ledgerKey,
-  malformedEntry,
-  totals,
-  totalsByFeature,
-} from "../../src/mission/ledger.js";
+import { actionsCostMicros, addEntry, entryFromReport, ledgerKey, malformedEntry, totals, totalsByFeature } from "../../src/mission/budget/ledger.js";
+import { formatUsd, formatUsdShort } from "../../src/mission/budget/money.js";
 import { Config, LedgerEntry } from "../../src/mission/model.js";
-import { WorkerReport, type WorkerReportInput } from "../../src/mission/report.js";
+import { WorkerReport, type WorkerReportInput } from "../../src/mission/workers/report.js";
 import { answered } from "../support/missions.js";
 
 /** Pinned prices: the arithmetic below must not move when the shipped defaults do. */

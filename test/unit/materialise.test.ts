@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { materialise, recordIssue, type MaterialiseAction as Action, type FoundIssue, type Ref } from "../../src/mission/materialise.js";
+import { materialise, recordIssue, type MaterialiseAction as Action, type FoundIssue, type Ref } from "../../src/mission/plan/materialise.js";
 import { answered, plan } from "../support/missions.js";
 
 const kinds = (actions: Action[]) => actions.map((a) => a.kind);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Mission } from "../../src/mission/model.js";
-import { OUTLINE_HELP, outlinePlanner, parseOutline } from "../../src/mission/outline.js";
+import { OUTLINE_HELP, outlinePlanner, parseOutline } from "../../src/mission/plan/outline.js";
 
 const mission = Mission.parse({
   id: "m-20261124-crm",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Feature, Plan } from "../../src/mission/model.js";
-import { checkPlan, planIssueCount } from "../../src/mission/plan.js";
+import { checkPlan, planIssueCount } from "../../src/mission/plan/plan.js";
 
 function feature(key: string, depends_on: string[] = [], title = `Feature ${key}`): Feature {
   return Feature.parse({ key, title, description: "", acceptance: [], size: "M", depends_on });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analysePlan } from "../../src/mission/budget.js";
+import { analysePlan } from "../../src/mission/budget/budget.js";
 import { renderPlanComment } from "../../src/mission/markdown/plan-comment.js";
 import { Budget, Config, Mission, Plan } from "../../src/mission/model.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/action/prompt.js";
-import { DEFAULT_WORKER_COMMAND } from "../../src/mission/worker-prompt.js";
+import { DEFAULT_WORKER_COMMAND } from "../../src/mission/workers/worker-prompt.js";
 import { githubNock, type GitHubNock } from "../support/github-nock.js";
 import { fakeActionContext } from "../support/action-context.js";
 import { defaultBranchFile as mockDefaultBranchFile } from "../support/default-branch.js";

@@ -14,7 +14,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as proxyMode } from "../../src/action/proxy.js";
 import { run as proxyStopMode } from "../../src/action/proxy-stop.js";
-import { readMeteredUsage } from "../../src/mission/metered-usage.js";
+import { readMeteredUsage } from "../../src/mission/workers/metered-usage.js";
 import { DEFAULT_PRICES } from "../../src/mission/model.js";
 import { readProxyState, startProxy, stopProxy } from "../../src/proxy/daemon.js";
 import { fakeActionContext } from "../support/action-context.js";

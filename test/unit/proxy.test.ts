@@ -6,7 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { MeteredUsage } from "../../src/mission/metered-usage.js";
+import { MeteredUsage } from "../../src/mission/workers/metered-usage.js";
 import { DEFAULT_PRICES } from "../../src/mission/model.js";
 import { Meter } from "../../src/proxy/meter.js";
 import { createModelProxy } from "../../src/proxy/model-proxy.js";

@@ -7,7 +7,7 @@ import {
   parseMoney,
   parseTokens,
   type Parsed,
-} from "../../src/mission/quantities.js";
+} from "../../src/mission/conversation/quantities.js";
 
 function value<T>(r: Parsed<T>): T {
   if (!r.ok) throw new Error(`expected a value, got: ${r.error}`);

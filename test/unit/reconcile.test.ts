@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Action, FoundReport } from "../../src/mission/decision.js";
-import { decide } from "../../src/mission/conversation.js";
-import { workerBranch, workerInputs } from "../../src/mission/dispatch.js";
-import { runNonce, type ObservedRun } from "../../src/mission/workers.js";
+import { decide } from "../../src/mission/conversation/conversation.js";
+import { workerBranch, workerInputs } from "../../src/mission/workers/dispatch.js";
+import { runNonce, type ObservedRun } from "../../src/mission/workers/workers.js";
 import type { Mission, RunRecord } from "../../src/mission/model.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
 import { reconcileRunning as reconcile, type SnapshotOver } from "../support/missions.js";

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/action/report.js";
-import type { MeteredUsage } from "../../src/mission/metered-usage.js";
-import { readReport, type WorkerReport } from "../../src/mission/report.js";
+import type { MeteredUsage } from "../../src/mission/workers/metered-usage.js";
+import { readReport, type WorkerReport } from "../../src/mission/workers/report.js";
 import { githubNock, type GitHubNock } from "../support/github-nock.js";
 import { fakeActionContext } from "../support/action-context.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderReportComment } from "../../src/mission/markdown/report-comment.js";
-import { readReport, WorkerReport, type WorkerReportInput } from "../../src/mission/report.js";
+import { readReport, WorkerReport, type WorkerReportInput } from "../../src/mission/workers/report.js";
 
 const report = (input: Partial<WorkerReportInput> = {}) =>
   WorkerReport.parse({

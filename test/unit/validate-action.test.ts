@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run as plan } from "../../src/action/validate-plan.js";
 import { run as runMode } from "../../src/action/validate-run.js";
-import { RunnerResults } from "../../src/mission/validation.js";
+import { RunnerResults } from "../../src/mission/validation/validation.js";
 import { commandEnvironment, runCommands } from "../../src/validate/commands.js";
 import type { ValidationPlan } from "../../src/validate/plan.js";
 import { fakeActionContext } from "../support/action-context.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/action/validate-report.js";
-import { encodeValidationReport, readValidationReport, validationVerdict } from "../../src/mission/validation.js";
+import { encodeValidationReport, readValidationReport, validationVerdict } from "../../src/mission/validation/validation.js";
 import { githubNock, type GitHubNock } from "../support/github-nock.js";
 import { fakeActionContext } from "../support/action-context.js";
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Action, Snapshot } from "../../src/mission/decision.js";
-import { decide } from "../../src/mission/conversation.js";
-import type { FoundValidationReport } from "../../src/mission/validating.js";
-import type { ValidationReportInput } from "../../src/mission/validation.js";
-import { ValidationReport } from "../../src/mission/validation.js";
+import { decide } from "../../src/mission/conversation/conversation.js";
+import type { FoundValidationReport } from "../../src/mission/validation/validating.js";
+import type { ValidationReportInput } from "../../src/mission/validation/validation.js";
+import { ValidationReport } from "../../src/mission/validation/validation.js";
 import type { Mission, ValidationRecord } from "../../src/mission/model.js";
-import type { ObservedRun } from "../../src/mission/workers.js";
+import type { ObservedRun } from "../../src/mission/workers/workers.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
 import { reconcileRunning as reconcile, type SnapshotOver } from "../support/missions.js";
 

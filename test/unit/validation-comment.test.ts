@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseJUnit } from "../../src/mission/junit.js";
+import { parseJUnit } from "../../src/mission/validation/junit.js";
 import { renderValidationComment, VALIDATION_COMMENT_MAX_CHARS } from "../../src/mission/markdown/validation-comment.js";
-import { encodeValidationReport, groupFailures, readValidationReport, ValidationReport, type ValidationReportInput } from "../../src/mission/validation.js";
+import { encodeValidationReport, groupFailures, readValidationReport, ValidationReport, type ValidationReportInput } from "../../src/mission/validation/validation.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`, import.meta.url), "utf8");
 

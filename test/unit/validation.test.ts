@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseJUnit } from "../../src/mission/junit.js";
+import { parseJUnit } from "../../src/mission/validation/junit.js";
 import { Feature, Milestone, type Feature as FeatureT } from "../../src/mission/model.js";
 import {
   BLOCK_BUDGET,
@@ -12,7 +12,7 @@ import {
   ValidationReport,
   validationVerdict,
   type ValidationReportInput,
-} from "../../src/mission/validation.js";
+} from "../../src/mission/validation/validation.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`, import.meta.url), "utf8");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildWorkerPrompt, sanitizeIssueText } from "../../src/mission/worker-prompt.js";
+import { buildWorkerPrompt, sanitizeIssueText } from "../../src/mission/workers/worker-prompt.js";
 
 const base = { mission: "m-20261124-crm", feature: "2.3", mode: "poc" as const };
 

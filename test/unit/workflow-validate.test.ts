@@ -35,7 +35,7 @@ describe("mission-validate.yml", () => {
       .replace("${{ inputs.mission }}", "m-20261124-crm-7")
       .replace("${{ inputs.milestone }}", "2")
       .replace("${{ inputs.nonce || github.run_attempt }}", "t1-abc");
-    // the name mission-bot looks for (runName in src/mission/workers.ts)
+    // the name mission-bot looks for (runName in src/mission/workers/workers.ts)
     expect(named).toBe("mission m-20261124-crm-7 / validate 2 / t1-abc");
   });
 

@@ -4,9 +4,9 @@
  * rate, forecast at completion, the last ledger entries, and how many data
  * points the forecast learned from. Pure.
  */
-import { DIMENSION_WORDS, DIMENSIONS, formatAmount, suggestIncrease, usage, type Usage } from "../enforce.js";
-import type { History } from "../forecast.js";
-import { formatPercent, formatTokens, formatUsd } from "../ledger.js";
+import { DIMENSION_WORDS, DIMENSIONS, formatAmount, suggestIncrease, usage, type Usage } from "../budget/enforce.js";
+import type { History } from "../budget/forecast.js";
+import { formatPercent, formatTokens, formatUsd } from "../budget/money.js";
 import type { Config, LedgerEntry, Mission } from "../model.js";
 import { budgetTable, inline } from "./dashboard.js";
 import { formatDuration } from "./mission-file.js";

@@ -7,7 +7,8 @@
  * come first so a body that must be shortened (GitHub refuses bodies over
  * 65,536 characters) loses only the long tail: the feature lists. Pure.
  */
-import { formatHours, formatTokens, formatUsd, totals, usdToMicros, type Spent } from "../ledger.js";
+import { totals, type Spent } from "../budget/ledger.js";
+import { formatHours, formatTokens, formatUsd, usdToMicros } from "../budget/money.js";
 import { marker } from "../markers.js";
 import { GITHUB_LIMITS, missionPath, type Budget, type Feature, type LedgerEntry, type Mission, type MissionStatus } from "../model.js";
 

@@ -8,7 +8,8 @@
  */
 import matter from "gray-matter";
 import { Document, LineCounter, parseDocument, Scalar, visit } from "yaml";
-import { formatTokens, formatUsd, totals } from "../ledger.js";
+import { totals } from "../budget/ledger.js";
+import { formatTokens, formatUsd } from "../budget/money.js";
 import { describeZodError, Mission, type LedgerEntry } from "../model.js";
 import { budgetTable, inline, modeWords } from "./dashboard.js";
 

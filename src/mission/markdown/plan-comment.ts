@@ -7,8 +7,8 @@
  * push the comment past ~60,000 characters they are rendered with less
  * detail, step by step, and the comment says so.
  */
-import { BUFFER, LEVEL_LABELS, type Analysis, type Overrun } from "../budget.js";
-import { formatHours, formatTokens, formatUsd, MICROS_PER_USD } from "../ledger.js";
+import { BUFFER, LEVEL_LABELS, type Analysis, type Overrun } from "../budget/budget.js";
+import { formatHours, formatTokens, formatUsd, MICROS_PER_USD } from "../budget/money.js";
 import type { Feature, Milestone, Mission, Plan } from "../model.js";
 
 export const PLAN_COMMENT_MAX_CHARS = 60_000;

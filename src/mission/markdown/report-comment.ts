@@ -7,8 +7,8 @@
  * `@` escaped, so it can neither forge a report block or marker (those start
  * with `<!--`), nor inject HTML, nor mention people.
  */
-import { formatTokens } from "../ledger.js";
-import { encodeReport, type WorkerReport } from "../report.js";
+import { formatTokens } from "../budget/money.js";
+import { encodeReport, type WorkerReport } from "../workers/report.js";
 import { formatDuration } from "./mission-file.js";
 
 /** Agent text made inert: no HTML, no comment markers, no @mentions. */

@@ -10,7 +10,7 @@
  * Test names, messages and output come from the code under test: they are
  * escaped (no HTML, no markers, no @mentions) or fenced.
  */
-import { BLOCK_BUDGET, fence, inert as escape, type FailureGroup, type ValidationReport } from "../validation.js";
+import { BLOCK_BUDGET, fence, inert as escape, type FailureGroup, type ValidationReport } from "../validation/validation.js";
 import { formatDuration } from "./mission-file.js";
 
 export const VALIDATION_COMMENT_MAX_CHARS = 65_536 - BLOCK_BUDGET - 1_536;

@@ -16,9 +16,10 @@
  * priced separately) + its hours as Actions minutes; low/high = RANGE × point,
  * as in the plan's budget analysis.
  */
-import { costMicros, RANGE, type Range } from "./budget.js";
+import { RANGE, type Range } from "./budget.js";
+import { costMicros } from "./money.js";
 import { actionsCostMicros, priceOf, totalsByFeature } from "./ledger.js";
-import type { Config, Feature, Milestone, Mission, Size } from "./model.js";
+import type { Config, Feature, Milestone, Mission, Size } from "../model.js";
 
 /** A finished feature and what it actually cost. */
 export interface CompletedFeature {

@@ -17,8 +17,8 @@
  * - A level fits when its HIGH estimate plus a 20% buffer is within every
  *   capped budget dimension (null/undefined = uncapped).
  */
-import { usdToMicros } from "./ledger.js";
-import type { Budget, Config, Plan, Price } from "./model.js";
+import { costMicros, usdToMicros } from "./money.js";
+import type { Budget, Config, Plan, Price } from "../model.js";
 
 export type OutcomeLevel = "mvp" | "production" | "polished";
 export type BudgetDimension = "hours" | "usd" | "tokens";
@@ -87,18 +87,6 @@ export interface Analysis {
   warnings: string[];
 }
 
-/**
- * Cost of tokens in integer micro-dollars. `price` is dollars per million
- * tokens, which is micro-dollars per token; prices are taken to 6 decimals
- * and the sum is computed exactly (BigInt) and rounded once, half up.
- */
-export function costMicros(tokensIn: number, tokensOut: number, price: Price): number {
-  const scale = 1_000_000n;
-  const pin = BigInt(Math.round(price.input * 1_000_000));
-  const pout = BigInt(Math.round(price.output * 1_000_000));
-  const total = BigInt(Math.round(tokensIn)) * pin + BigInt(Math.round(tokensOut)) * pout;
-  return Number((total + scale / 2n) / scale);
-}
 
 export function analysePlan(plan: Plan, config: Config, budget: Budget): Analysis {
   const warnings: string[] = [];

@@ -5,7 +5,7 @@
  * One schema for writer and reader. Pure.
  */
 import { z } from "zod";
-import { FeatureKey, MissionId, describeZodError } from "./model.js";
+import { FeatureKey, MissionId, describeZodError } from "../model.js";
 
 export const WorkerReport = z.strictObject({
   mission: MissionId,

@@ -4,12 +4,12 @@
  * in the decision log. Pure.
  */
 import type { Command } from "./commands.js";
-import type { CommandInput, Step } from "./conversation.js";
-import type { Mission } from "./model.js";
-import { renderBudgetSummary } from "./markdown/budget-summary.js";
-import { exhaustedDimensions, increaseBudget } from "./enforce.js";
-import { historyFrom } from "./forecast.js";
-import { findFeature, mapFeatures, mapMilestones } from "./workers.js";
+import type { CommandInput, Step } from "./step.js";
+import type { Mission } from "../model.js";
+import { renderBudgetSummary } from "../markdown/budget-summary.js";
+import { exhaustedDimensions, increaseBudget } from "../budget/enforce.js";
+import { historyFrom } from "../budget/forecast.js";
+import { findFeature, mapFeatures, mapMilestones } from "../workers/workers.js";
 
 export type ControlCommand = Exclude<Command, { name: "start" | "help" | "answer" | "approve" | "replan" }>;
 

@@ -4,7 +4,7 @@
  * Every parser returns a result whose error is one short sentence that quotes
  * the text it could not read and shows the forms it accepts. Pure.
  */
-import type { Mode } from "./model.js";
+import type { Mode } from "../model.js";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -4,43 +4,24 @@
  * may be asked), so a command that needs a plan returns a `plan` step and the
  * caller hands the planner's result to `afterPlan`.
  */
-import type { Command, BudgetFlags } from "./commands.js";
+import type { BudgetFlags } from "./commands.js";
+import type { CommandInput, Step } from "./step.js";
+export type { CommandInput, Step } from "./step.js";
 import { helpText } from "./commands.js";
 import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions } from "./interview.js";
-import { missionPath, type Config, type Mission } from "./model.js";
-import { analysePlan } from "./budget.js";
-import { checkPlan, type PlanResult } from "./plan.js";
-import { renderPlanComment } from "./markdown/plan-comment.js";
-import { calibrate, historyFrom, type History } from "./forecast.js";
+import { missionPath, type Config, type Mission } from "../model.js";
+import { analysePlan } from "../budget/budget.js";
+import { checkPlan, type PlanResult } from "../plan/plan.js";
+import { renderPlanComment } from "../markdown/plan-comment.js";
+import { calibrate, historyFrom, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
 import type { MissionForm } from "./issue-form.js";
-
-export interface CommandInput {
-  command: Command;
-  /** the mission this issue tracks, if any */
-  mission?: Mission;
-  author: string;
-  /** ISO time of the command comment */
-  now: string;
-  /** owner/name */
-  repo: string;
-  issue: { number: number; title: string };
-  config: Config;
-  /** finished features of this repository's missions, for forecasts that learn */
-  history?: History;
-}
 
 /** Stands in an answer while the planner works; the plan (or why there is none) replaces it. */
 export const PLANNING_NOTE = "⏳ **Planning…** The plan will appear here in place of this line, usually within a few minutes.";
 
 /** Replaces PLANNING_NOTE when a later command asked for a new plan before this one was ready. */
 export const SUPERSEDED_NOTE = "A later command asked for a new plan before this one was ready; its answer shows the plan.";
-
-export type Step =
-  /** save `mission` when given, then post `reply` */
-  | { kind: "reply"; reply: string; mission?: Mission }
-  /** ask the planner for `mission`, then call afterPlan */
-  | { kind: "plan"; mission: Mission; change?: string; preface?: string };
 
 const STOPWORDS = new Set(
   "a an the and or of for to with in on at by from build create make write add implement develop set up new simple basic small our my".split(

@@ -6,7 +6,7 @@
  * the proxy that writes it and the report that reads it. Pure.
  */
 import { z } from "zod";
-import { describeZodError } from "./model.js";
+import { describeZodError } from "../model.js";
 
 const Count = z.number().int().nonnegative();
 const Amount = z.number().nonnegative();

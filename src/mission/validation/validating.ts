@@ -4,14 +4,14 @@
  * failure opens fix features (one per failing area, never twice), and
  * repeated failures pause the mission for a person. Pure.
  */
-import type { LedgerEntry, Milestone, Mission, ValidationRecord } from "./model.js";
-import { actionsCostMicros, addEntry, ledgerKey } from "./ledger.js";
-import type { Action, FoundValidationReport, LoopFacts } from "./decision.js";
-import type { Config } from "./model.js";
-import { activeMilestone, isRunning, isStuck, observe, runNonce } from "./workers.js";
+import type { LedgerEntry, Milestone, Mission, ValidationRecord } from "../model.js";
+import { actionsCostMicros, addEntry, ledgerKey } from "../budget/ledger.js";
+import type { Action, FoundValidationReport, LoopFacts } from "../decision.js";
+import type { Config } from "../model.js";
+import { activeMilestone, isRunning, isStuck, observe, runNonce } from "../workers/workers.js";
 import { fixFeatures, groupFailures, validationVerdict, type ValidationReport } from "./validation.js";
 
-export type { FoundValidationReport } from "./decision.js";
+export type { FoundValidationReport } from "../decision.js";
 
 export interface ValidationStep {
   mission: Mission;

@@ -3,11 +3,11 @@
  * sub-issue links and dependencies, each recorded in mission.md once it is
  * complete. Pure: decides the actions; apply performs them.
  */
-import { LABELS, type Feature, type Milestone, type Mission } from "./model.js";
-import type { Action, FoundIssue, LabelSpec, Ref } from "./decision.js";
-import { featureBody, featureTitle, milestoneBody, milestoneTitle } from "./markdown/issues.js";
+import { LABELS, type Feature, type Milestone, type Mission } from "../model.js";
+import type { Action, FoundIssue, LabelSpec, Ref } from "../decision.js";
+import { featureBody, featureTitle, milestoneBody, milestoneTitle } from "../markdown/issues.js";
 
-export type { Ref, FoundIssue, LabelSpec } from "./decision.js";
+export type { Ref, FoundIssue, LabelSpec } from "../decision.js";
 
 export type MaterialiseAction = Extract<Action, { kind: "ensure-labels" | "create-issue" | "link-sub-issue" | "add-blocked-by" | "record-issue" }>;
 

@@ -3,8 +3,8 @@
  * workflow inputs), and how the answer is recorded. Pure. Every input is a
  * string (GitHub passes them so); none is free text from an issue.
  */
-import type { Mission, RunRecord, ValidationRecord } from "./model.js";
-import type { WorkerDispatch } from "./decision.js";
+import type { Mission, RunRecord, ValidationRecord } from "../model.js";
+import type { WorkerDispatch } from "../decision.js";
 import { findFeature, mapFeatures, mapMilestones } from "./workers.js";
 
 /** POC: every worker commits to one mission branch; Full: a branch (and pull request) per feature. */

@@ -9,18 +9,9 @@
  */
 import type { BudgetDimension, Range } from "./budget.js";
 import { forecastFeature, historyFrom, isFeatureDone, calibrate, type History } from "./forecast.js";
-import {
-  formatHours,
-  formatPercent,
-  formatTokens,
-  formatUsd,
-  formatUsdShort,
-  totals,
-  totalsByFeature,
-  usdToMicros,
-  type Spent,
-} from "./ledger.js";
-import type { Config, Feature, Mission, Size } from "./model.js";
+import { totals, totalsByFeature, type Spent } from "./ledger.js";
+import { formatHours, formatPercent, formatTokens, formatUsd, formatUsdShort, usdToMicros } from "./money.js";
+import type { Config, Feature, Mission, Size } from "../model.js";
 
 export type Dimension = BudgetDimension;
 /** The order dimensions are shown and alerted in. */

@@ -1,8 +1,8 @@
 /**
  * The `/mission …` grammar. Contract (types) fixed here; parser below.
  */
-import type { Mode } from "./model.js";
-import { FeatureKey, MilestoneKey } from "./model.js";
+import type { Mode } from "../model.js";
+import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */

@@ -6,7 +6,7 @@
  * reader of the issue never sees), and the text is fenced so it cannot end
  * the block it sits in. Pure.
  */
-import type { FeatureKey, MissionId, Mode } from "./model.js";
+import type { FeatureKey, MissionId, Mode } from "../model.js";
 
 /** Where the worker's container holds the pinned agent CLI (read-only; see agent-cli/ in this package). */
 export const AGENT_CLI_DIR = "/opt/mission-agent";

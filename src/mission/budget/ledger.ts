@@ -17,9 +17,9 @@
  * baseline at the top tier's price), and the entry's note says so: an agent
  * that says nothing, or says it spent nothing, is not taken at its word.
  */
-import { costMicros } from "./budget.js";
-import { FeatureKey, type Config, type LedgerEntry, type Mission, type Price } from "./model.js";
-import type { WorkerReport } from "./report.js";
+import { costMicros, formatUsd, usdToMicros } from "./money.js";
+import { FeatureKey, type Config, type LedgerEntry, type Mission, type Price } from "../model.js";
+import type { WorkerReport } from "../workers/report.js";
 
 export interface Spent {
   tokens: number;
@@ -177,49 +177,4 @@ export function actionsCostMicros(minutes: number, config: Config): number {
   const rate = config.runner_prices.per_minute[config.runner_prices.runner] ?? 0;
   const billed = Math.ceil(Math.max(0, minutes) - 1e-9);
   return billed * usdToMicros(rate);
-}
-
-// ---------------------------------------------------------------------------
-// Formats
-// ---------------------------------------------------------------------------
-
-export const MICROS_PER_USD = 1_000_000;
-
-export function usdToMicros(usd: number): number {
-  return Math.round(usd * MICROS_PER_USD);
-}
-
-/** "$12.34" from micro-dollars; cents rounded half up. */
-export function formatUsd(micros: number): string {
-  const cents = Math.round(micros / 10_000);
-  const sign = cents < 0 ? "-" : "";
-  const abs = Math.abs(cents);
-  const dollars = Math.floor(abs / 100).toLocaleString("en-US");
-  return `${sign}$${dollars}.${String(abs % 100).padStart(2, "0")}`;
-}
-
-/** "$150" for whole dollars, otherwise like formatUsd: "$12.50". For amounts people typed. */
-export function formatUsdShort(micros: number): string {
-  const text = formatUsd(micros);
-  return text.endsWith(".00") ? text.slice(0, -3) : text;
-}
-
-/** "1.2M", "350k", "900" */
-export function formatTokens(tokens: number): string {
-  if (tokens >= 1_000_000) return `${trim(tokens / 1_000_000)}M`;
-  if (tokens >= 1_000) return `${trim(tokens / 1_000)}k`;
-  return String(tokens);
-}
-
-export function formatHours(hours: number): string {
-  return `${trim(hours)}h`;
-}
-
-/** 0.8 → "80%", 1.234 → "123%" */
-export function formatPercent(fraction: number): string {
-  return `${Math.round(fraction * 100)}%`;
-}
-
-function trim(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, "") : n.toFixed(2).replace(/\.?0+$/, "");
 }

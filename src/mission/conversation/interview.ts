@@ -5,7 +5,7 @@
  */
 import { parseDocument } from "yaml";
 import type { BudgetFlags } from "./commands.js";
-import type { Mission, Mode, Preferences } from "./model.js";
+import type { Mission, Mode, Preferences } from "../model.js";
 import { FORMS, parseHours, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 
 export type Question = "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences";

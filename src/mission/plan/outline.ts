@@ -24,7 +24,7 @@
  * - Keys are positional: the n-th milestone is "n", its k-th feature "n.k".
  */
 import { checkPlan, type Planner } from "./plan.js";
-import { Feature, Milestone, type Plan, type Size } from "./model.js";
+import { Feature, Milestone, type Plan, type Size } from "../model.js";
 
 export const OUTLINE_HELP = `### Writing the plan yourself
 

@@ -13,7 +13,7 @@ import {
   describeZodError,
   type Milestone,
   type ValidationCommand,
-} from "./model.js";
+} from "../model.js";
 
 export const OUTPUT_TAIL_CHARS = 4000;
 export const MAX_FAILURES = 2000;

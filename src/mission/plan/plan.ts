@@ -3,7 +3,7 @@
  * Planners live behind it (the outline planner here, LLM planners in
  * src/planner/). Pure.
  */
-import { FeatureKey, GITHUB_LIMITS, MilestoneKey, type Mission, type Plan } from "./model.js";
+import { FeatureKey, GITHUB_LIMITS, MilestoneKey, type Mission, type Plan } from "../model.js";
 
 export interface PlanRequest {
   mission: Mission;
