@@ -13,6 +13,7 @@ import { addEntry, entryFromReport, malformedEntry } from "./budget/ledger.js";
 import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
 import type { History } from "./budget/forecast.js";
 import { decideValidation } from "./validation/validating.js";
+import { inlineText } from "./markdown/escape.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
@@ -261,7 +262,7 @@ function completionLine(m: Mission): string {
 
 function validationPauseText(m: Mission, reason: string): string {
   const milestone = m.plan?.milestones.find((ms) => !ms.validated)?.key ?? "";
-  return `**Mission ${m.id} is paused: ${reason}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone}\` to accept the milestone as it is.`;
+  return `**Mission ${m.id} is paused: ${inlineText(reason)}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone}\` to accept the milestone as it is.`;
 }
 
 /** Labels and issue states derived from the mission: set when they apply, removed when they no longer do. */
@@ -324,7 +325,7 @@ function findFeature(m: Mission, key: string): Feature | undefined {
 
 function needsHumanText(f: Feature, reason: string): string {
   return [
-    `**This feature needs a person.** ${reason}.`,
+    `**This feature needs a person.** ${inlineText(reason)}.`,
     "",
     `The mission goes on with other features. When the problem is fixed, reply \`/mission retry ${f.key}\` on the tracking issue, or close this issue if the work is done.`,
   ].join("\n");

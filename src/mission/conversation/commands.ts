@@ -4,6 +4,7 @@
 import type { Mode } from "../model.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
+import { inlineText, quotedText, shorten } from "../markdown/escape.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -143,7 +144,7 @@ export function parseCommand(body: string): ParseResult {
       const capitalised = word[0]!.toUpperCase() + word.slice(1);
       return {
         ...result,
-        error: `${result.error} To start a mission whose goal begins with "${word}", capitalise it: /mission ${capitalised} ${rest}`,
+        error: `${result.error} To start a mission whose goal begins with "${word}", capitalise it: /mission ${capitalised} ${inlineText(shorten(rest, 200))}`,
       };
     }
     return result;
@@ -164,8 +165,9 @@ function ok(command: Command): ParseResult {
   return { ok: true, command };
 }
 
+/** The person's words quoted back (through the one escaper). */
 function quoted(text: string): string {
-  return `"${text.length > 60 ? `${text.slice(0, 59)}…` : text}"`;
+  return quotedText(text, 60);
 }
 
 function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseResult {
@@ -326,7 +328,7 @@ function takeFlags(
       continue;
     }
     hadFlags = true;
-    const written = `--${match[1]!}`;
+    const written = `--${shorten(match[1]!, 40)}`;
     const flag = FLAG_NAMES[match[1]!.toLowerCase()];
     if (!flag) return { ok: false, result: unknownFlag(written, match[1]!.toLowerCase()) };
     const before = seen.get(flag);

@@ -11,7 +11,8 @@ import { helpText } from "./commands.js";
 import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions } from "./interview.js";
 import { missionPath, type Config, type Mission } from "../model.js";
 import { analysePlan } from "../budget/budget.js";
-import { checkPlan, type PlanResult } from "../plan/plan.js";
+import { checkPlan, inertPlan, type PlanResult } from "../plan/plan.js";
+import { inlineText } from "../markdown/escape.js";
 import { renderPlanComment } from "../markdown/plan-comment.js";
 import { calibrate, historyFrom, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
@@ -103,7 +104,7 @@ export function decide(input: CommandInput): Step {
         issueNumber: input.issue.number,
         config: input.config,
       });
-      return askOrPlan(mission, `Mission **${mission.id}** started: ${mission.title}\n\n`);
+      return askOrPlan(mission, `Mission **${mission.id}** started: ${inlineText(mission.title)}\n\n`);
     }
     case "answer": {
       if (!m) return noMission();
@@ -118,7 +119,7 @@ export function decide(input: CommandInput): Step {
       const understood = Object.keys(answers);
       let preface = understood.length ? `Noted: ${understood.map((k) => `\`${k}\``).join(", ")}.\n\n` : "";
       if (problems.length) {
-        preface += `I could not use part of your answer:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
+        preface += `I could not use part of your answer:\n${problems.map((p) => `- ${inlineText(p)}`).join("\n")}\n\n`;
       }
       if (m.status === "planned" && m.plan) {
         // The plan stands; the answers change what it costs against the budget.
@@ -185,18 +186,20 @@ export function afterPlan(input: {
 }): Extract<Step, { kind: "reply" }> {
   const { mission: m, result } = input;
   const preface = input.preface ?? "";
-  const problems = result.ok ? checkPlan(result.plan) : result.problems;
-  if (!result.ok || problems.length) {
+  // The plan is outside text: made inert as it enters the mission, then checked.
+  const plan = result.ok ? inertPlan(result.plan) : undefined;
+  const problems = plan ? checkPlan(plan) : result.ok ? [] : result.problems;
+  if (!plan || problems.length) {
     const help = input.help ? `\n\n${input.help}` : "";
     return {
       kind: "reply",
       mission: m,
-      reply: `${preface}The ${input.plannerName} planner could not produce a plan I can use:\n${problems
-        .map((p) => `- ${p}`)
+      reply: `${preface}The ${inlineText(input.plannerName)} planner could not produce a plan I can use:\n${problems
+        .map((p) => `- ${inlineText(p)}`)
         .join("\n")}${help}\n\nFix it and reply \`/mission replan <what changed>\`.`,
     };
   }
-  const planned: Mission = { ...m, status: "planned", plan: result.plan };
+  const planned: Mission = { ...m, status: "planned", plan };
   return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName, input.history) };
 }
 
@@ -240,7 +243,7 @@ export function decideFromForm(input: {
     config: input.config,
   });
   const { answers, problems } = input.form.answers ? parseAnswers(input.form.answers) : { answers: {}, problems: [] };
-  let preface = `Mission **${mission.id}** started from the form: ${mission.title}\n\n`;
-  if (problems.length) preface += `I could not use part of the form:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
+  let preface = `Mission **${mission.id}** started from the form: ${inlineText(mission.title)}\n\n`;
+  if (problems.length) preface += `I could not use part of the form:\n${problems.map((p) => `- ${inlineText(p)}`).join("\n")}\n\n`;
   return askOrPlan(applyAnswers(mission, answers), preface);
 }

@@ -7,6 +7,7 @@ import { parseDocument } from "yaml";
 import type { BudgetFlags } from "./commands.js";
 import type { Mission, Mode, Preferences } from "../model.js";
 import { FORMS, parseHours, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
+import { quotedText } from "../markdown/escape.js";
 
 export type Question = "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences";
 
@@ -128,9 +129,9 @@ function normaliseKey(key: string): string {
   return key.trim().toLowerCase().replace(/[\s-]+/g, "_");
 }
 
+/** The person's words quoted back (through the one escaper). */
 function show(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return `"${text.length > 40 ? `${text.slice(0, 39)}…` : text}"`;
+  return quotedText(typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)), 40);
 }
 
 /** The inside of the first fenced block, if the answer has one; else the whole text. */

@@ -5,6 +5,7 @@
  * the text it could not read and shows the forms it accepts. Pure.
  */
 import type { Mode } from "../model.js";
+import { quotedText } from "../markdown/escape.js";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -26,9 +27,9 @@ const UNCAPPED = new Set(["uncapped", "unlimited", "none", "no limit", "no cap",
 /** A number as people write it: 200, 12.50, 1,500 (thousands separated by commas). */
 const NUMBER = String.raw`(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+`;
 
+/** The person's words quoted back (through the one escaper). */
 function quote(text: string): string {
-  const t = text.trim();
-  return `"${t.length > 40 ? `${t.slice(0, 39)}…` : t}"`;
+  return quotedText(text, 40);
 }
 
 function normalise(text: string): string {
