@@ -10,7 +10,7 @@ import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decis
 import { materialise } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
 import { addEntry, entryFromReport, malformedEntry } from "./budget/ledger.js";
-import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
+import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
 import type { History } from "./budget/forecast.js";
 import { decideValidation } from "./validation/validating.js";
 import { inlineText } from "./markdown/escape.js";
@@ -333,7 +333,7 @@ function needsHumanText(f: Feature, reason: string): string {
 
 function budgetStopText(m: Mission, dims: string[]): string {
   return [
-    `**Mission ${m.id} is paused: its ${dims.join(" and ")} budget is used up.** No new worker starts; ${
+    `**Mission ${m.id} is paused: its ${dims.map((d) => DIMENSION_WORDS[d as keyof typeof DIMENSION_WORDS] ?? d).join(" and ")} budget is used up.** No new worker starts; ${
       m.budget.hard_stop === "cancel" ? "running workers are being cancelled." : "running workers finish their current feature."
     }`,
     "",

@@ -114,11 +114,13 @@ export function report(run: { id: number; feature?: string }, over: Partial<Work
   } as never);
 }
 
-/** The run starts, its report job posts `body` on the feature issue, and the run completes. */
-export function finishRun(h: Harness, runId: number, body: string, poster = ACTIONS_BOT): void {
+/** The run starts, its report job posts `body` on the feature issue (and, POC, closes it, as the report job does), and the run completes. */
+export function finishRun(h: Harness, runId: number, body: string, options: { poster?: string; close?: boolean } = {}): void {
   const inputs = h.twin.runInputs(runId)!;
+  const poster = options.poster ?? ACTIONS_BOT;
   h.twin.actions.start(runId);
   h.twin.as(poster).comment(Number(inputs.issue), body);
+  if (options.close ?? true) h.twin.as(poster).closeIssue(Number(inputs.issue));
   h.twin.actions.complete(runId, "success", { durationMs: 900_000 });
 }
 
