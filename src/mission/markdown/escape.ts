@@ -69,9 +69,18 @@ export function shorten(text: string, max: number): string {
   return `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
 }
 
+/** Lines joined into one: a line break and the blanks around it become one space. Linear (no pattern backtracks over a run of blanks). */
+function oneLine(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(" ");
+}
+
 /** One line of escaped text (line breaks become spaces). */
 export function inlineText(text: string): string {
-  return escapeText(text).replace(/\s*\n\s*/g, " ").trim();
+  return oneLine(escapeText(text));
 }
 
 /** Escaped text for a markdown table cell: one line, pipes escaped. */
@@ -126,5 +135,5 @@ export function fencedBlock(text: string): string {
  * nothing invisible); a title renders no HTML and its mentions notify no one.
  */
 export function titleText(text: string): string {
-  return neutralise(text, "code").replace(/\s*\n\s*/g, " ").trim();
+  return oneLine(neutralise(text, "code"));
 }
