@@ -12,5 +12,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // the tables are the output
     silent: false,
+    // one benchmark at a time: no figure is disturbed by another benchmark, and each writes RESULTS.md in turn
+    fileParallelism: false,
+    // bench/hostile.bench.ts collects garbage before each timed parse, so a collection does not land in one size's figure
+    execArgv: ["--expose-gc"],
   },
 });
