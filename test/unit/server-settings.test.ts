@@ -1,0 +1,25 @@
+/**
+ * The server's settings from the environment: the replicas' lease
+ * (MISSION_BOT_QUEUE_LOCK_MS) is read, and a value the queue could not keep
+ * stops the server with one line, before anything starts.
+ */
+import { describe, expect, it } from "vitest";
+import { readSettings } from "../../src/server/settings.js";
+import { testPrivateKey } from "../support/keys.js";
+
+const base = { APP_ID: "1", PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "s3cret", REDIS_URL: "redis://127.0.0.1:6379" };
+
+describe("MISSION_BOT_QUEUE_LOCK_MS", () => {
+  it("is the replicas' lease in milliseconds; unset, the queue keeps its default", () => {
+    const set = readSettings({ ...base, MISSION_BOT_QUEUE_LOCK_MS: "5000" });
+    expect(set.ok && set.settings.queueLockMs).toBe(5000);
+    const unset = readSettings(base);
+    expect(unset.ok && unset.settings.queueLockMs).toBeUndefined();
+  });
+
+  it.each(["soon", "2.5", "-1", "999"])("refuses %j with one line naming the variable", (value) => {
+    const result = readSettings({ ...base, MISSION_BOT_QUEUE_LOCK_MS: value });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problem).toMatch(/^MISSION_BOT_QUEUE_LOCK_MS must be a whole number of milliseconds, at least 1000/);
+  });
+});
