@@ -6,6 +6,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { anthropicBaseUrl } from "../planner/index.js";
 
 export interface ServerSettings {
   appId: number;
@@ -55,6 +56,8 @@ export function readSettings(env: Record<string, string | undefined>): SettingsR
   if (queueLockMs !== undefined && (!Number.isInteger(queueLockMs) || queueLockMs < MIN_QUEUE_LOCK_MS)) {
     return { ok: false, problem: `MISSION_BOT_QUEUE_LOCK_MS must be a whole number of milliseconds, at least ${MIN_QUEUE_LOCK_MS} (got ${JSON.stringify(lock)})` };
   }
+  const modelApi = anthropicBaseUrl(env);
+  if (!modelApi.ok) return { ok: false, problem: modelApi.problem };
   const protocol = env.GHE_PROTOCOL || "https";
   const ghe = env.GHE_HOST?.trim();
   return {

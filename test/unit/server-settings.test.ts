@@ -1,7 +1,8 @@
 /**
  * The server's settings from the environment: the replicas' lease
  * (MISSION_BOT_QUEUE_LOCK_MS) is read, and a value the queue could not keep
- * stops the server with one line, before anything starts.
+ * stops the server with one line, before anything starts; so does a model
+ * API address (ANTHROPIC_BASE_URL) the planner could not use.
  */
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/server/settings.js";
@@ -21,5 +22,13 @@ describe("MISSION_BOT_QUEUE_LOCK_MS", () => {
     const result = readSettings({ ...base, MISSION_BOT_QUEUE_LOCK_MS: value });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problem).toMatch(/^MISSION_BOT_QUEUE_LOCK_MS must be a whole number of milliseconds, at least 1000/);
+  });
+});
+
+describe("ANTHROPIC_BASE_URL", () => {
+  it("a value the planner could not use stops the server with one line", () => {
+    const result = readSettings({ ...base, ANTHROPIC_BASE_URL: "http://llm.example.com" });
+    expect(!result.ok && result.problem).toMatch(/^ANTHROPIC_BASE_URL must be an https:\/\/ address/);
+    expect(readSettings({ ...base, ANTHROPIC_BASE_URL: "https://llm.example.com" }).ok).toBe(true);
   });
 });
