@@ -5,12 +5,12 @@
  * validation), and the scheduled pulse run from the test loop.
  *
  * Several replicas (`replicas: 3`): as many server processes, sharing one
- * Redis (a redis-server of the world's own, REDIS_URL) and the one twin —
- * each replica talks to it through a listening port of its own, so a request
- * the twin receives says which replica sent it (`replicaOf`). Deliveries go
- * to a live replica at random, as a load balancer sends them; a pulse is
- * asked of one live replica; the world is quiet when no live replica says
- * its queue is busy.
+ * Redis (a redis-server of the world's own, REDIS_URL) and the one twin at
+ * one address (the same GHE_HOST, as one deployment's replicas have);
+ * `replicaOf` tells which replica sent a request by who holds its
+ * connection. Deliveries go to a live replica at random, as a load balancer
+ * sends them; a pulse is asked of one live replica; the world is quiet when
+ * no live replica says its queue is busy.
  */
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +32,7 @@ import { renderValidationComment } from "../../../src/mission/markdown/validatio
 import { ROOT, startApp, type AppProcess } from "./app-process.js";
 import { startRedisServer, type RedisServer } from "../../support/redis.js";
 import type { TwinRequest } from "../../../src/twin/state.js";
+import { connectionOwner } from "./connection-owner.js";
 import { contractTwin } from "../../support/twin.js";
 import { STATE_BRANCH } from "../../support/missions.js";
 import { testClock } from "../../support/clock.js";
@@ -96,8 +97,7 @@ export interface WorldOptions {
 
 export class World {
   readonly twin: GitHubTwin;
-  /** the twin's listening port of each replica (the first: `server`) */
-  readonly servers: TwinServer[];
+  readonly server: TwinServer;
   /** the server processes (the first: `app`) */
   readonly apps: AppProcess[];
   readonly sender: WebhookSender;
@@ -115,7 +115,7 @@ export class World {
 
   private constructor(
     twin: GitHubTwin,
-    servers: TwinServer[],
+    server: TwinServer,
     apps: AppProcess[],
     sender: WebhookSender,
     options: WorldOptions,
@@ -123,7 +123,7 @@ export class World {
     private readonly offsetFile: string,
   ) {
     this.twin = twin;
-    this.servers = servers;
+    this.server = server;
     this.apps = apps;
     this.sender = sender;
     this.options = options;
@@ -133,10 +133,6 @@ export class World {
   /** The first replica (the only one, unless `replicas` says more). */
   get app(): AppProcess {
     return this.apps[0]!;
-  }
-
-  get server(): TwinServer {
-    return this.servers[0]!;
   }
 
   static async start(options: WorldOptions = {}): Promise<World> {
@@ -152,15 +148,14 @@ export class World {
     });
     const replicas = Math.max(1, options.replicas ?? 1);
     const redis = replicas > 1 || options.redis ? await startRedisServer() : undefined;
-    const servers: TwinServer[] = [];
+    const server = await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
     const apps: AppProcess[] = [];
     try {
-      for (let i = 0; i < replicas; i++) servers.push(await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) }));
       const settings: Record<string, string> = { ...options.settings };
       if (redis) settings.MISSION_BOT_QUEUE_LOCK_MS = String(options.queueLockMs ?? 3000);
       apps.push(
         ...(await Promise.all(
-          servers.map((server) =>
+          Array.from({ length: replicas }, () =>
             startApp({
               gheHost: server.host,
               privateKey: testPrivateKey(),
@@ -175,7 +170,7 @@ export class World {
       );
     } catch (error) {
       await Promise.all(apps.map((a) => a.stop()));
-      await Promise.all(servers.map((s) => s.close()));
+      await server.close();
       await redis?.stop();
       throw error;
     }
@@ -189,7 +184,7 @@ export class World {
       timeoutMs: options.deliveryTimeoutMs ?? 10_000,
       ...(options.deliveryFaults ? { faults: options.deliveryFaults } : {}),
     });
-    const world = new World(twin, servers, apps, sender, options, redis, offsetFile);
+    const world = new World(twin, server, apps, sender, options, redis, offsetFile);
     twin.onQueued((run, inputs) => world.runner(run, inputs));
     twin.onEvent((e) => world.lose(e));
     return world;
@@ -198,18 +193,15 @@ export class World {
   async stop(): Promise<void> {
     this.sender.stop();
     await Promise.all(this.apps.map((a) => a.stop()));
-    await Promise.all(this.servers.map((s) => s.close()));
+    await this.server.close();
     await this.redis?.stop();
   }
 
-  /** Exceptions the twin threw while answering, on every replica's port. */
-  get serverErrors(): Error[] {
-    return this.servers.flatMap((s) => s.errors);
-  }
-
-  /** Which replica sent a request the twin received (by the port it came in on). */
+  /** Which replica sent a request the twin received over HTTP (the process holding its connection); -1 if none. */
   replicaOf(req: TwinRequest): number {
-    return this.servers.findIndex((s) => (req.baseUrl ?? "").startsWith(`${s.url}/`) || req.baseUrl === s.url);
+    if (!req.remote) return -1;
+    const pid = connectionOwner(req.remote.port, this.server.port, this.apps.map((a) => a.pid));
+    return this.apps.findIndex((a) => a.pid === pid);
   }
 
   /** Kill a replica at once (SIGKILL: no clean-up, its work in the middle). */
