@@ -32,3 +32,20 @@ describe("ANTHROPIC_BASE_URL", () => {
     expect(readSettings({ ...base, ANTHROPIC_BASE_URL: "https://llm.example.com" }).ok).toBe(true);
   });
 });
+
+describe("the README's table of the server's variables", () => {
+  it("names only variables the server reads", async () => {
+    const { readFileSync, readdirSync } = await import("node:fs");
+    const root = new URL("../../", import.meta.url);
+    const readme = readFileSync(new URL("README.md", root), "utf8");
+    const section = readme.slice(readme.indexOf("### As a Node server"), readme.indexOf("### Several replicas"));
+    const names = [...section.matchAll(/^\| ([^|]+) \| (?:yes|no) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((n) => n[1]!));
+    expect(names.length).toBeGreaterThan(10);
+    const source = (readdirSync(new URL("src/", root), { recursive: true }) as string[])
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => readFileSync(new URL(`src/${f}`, root), "utf8"))
+      .join("\n");
+    // read by the server (src/server, src/app.ts, the planner), or by Probot, which the server configures from GHE_HOST and LOG_LEVEL itself
+    expect(names.filter((n) => !new RegExp(`\\b${n}\\b`).test(source))).toEqual([]);
+  });
+});
