@@ -7,15 +7,13 @@
  * twice the text. Figures only; test/unit/hostile-parsing.test.ts
  * checks what each shape must be answered, never how fast.
  *
- * Prints one table and writes it to bench/RESULTS.md (the region between
- * the hostile-input markers, kept when bench/run.bench.ts rewrites the rest).
+ * Prints one table and writes it to its block of bench/RESULTS.md.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "vitest";
 import { addressesBot, parseCommand } from "../src/mission/conversation/commands.js";
 import { parseAnswers } from "../src/mission/conversation/interview.js";
 import { parseOutline } from "../src/mission/plan/outline.js";
-import { table } from "./support.js";
+import { section, table, writeResults } from "./support.js";
 
 /** GitHub's limit for a comment or an issue body. */
 const MAX = 65_536;
@@ -90,22 +88,8 @@ describe("hostile input", () => {
       "Below 1 ms, the ratios are noise. Strings over 128 KiB live in V8's large-object space, which can make the 64K→128K step look worse than it is; 512K/256K, with both sizes there, is the fairer reading.",
       "Comments are at most 65,536 characters on GitHub: the larger sizes are for the ratio only.",
     ];
-    const text = ["### Hostile input (parsers, issue 11 point 8)", "", body, "", ...notes.map((n) => `- ${n}`), ""].join("\n");
+    const text = section("Hostile input (parsers, issue 11 point 8)", body, notes);
     console.log(`\n${text}`);
-    record(text);
+    writeResults("hostile", [text]);
   });
 });
-
-const START = "<!-- hostile-input:start -->";
-const END = "<!-- hostile-input:end -->";
-
-/** The table into bench/RESULTS.md between its markers (in the hand-kept part, which run.bench.ts keeps). */
-function record(text: string): void {
-  const path = new URL("./RESULTS.md", import.meta.url);
-  const before = readFileSync(path, "utf8");
-  const region = `${START}\n${text}\n${END}`;
-  const start = before.indexOf(START);
-  const end = before.indexOf(END);
-  const after = start >= 0 && end > start ? before.slice(0, start) + region + before.slice(end + END.length) : `${before.trimEnd()}\n\n${region}\n`;
-  writeFileSync(path, after);
-}

@@ -9,11 +9,11 @@ export default defineConfig({
     environment: "node",
     globalSetup: ["test/e2e/global-setup.ts"],
     testTimeout: 600_000,
+    // one bench file at a time: files running side by side would skew each other's figures
+    fileParallelism: false,
     hookTimeout: 60_000,
     // the tables are the output
     silent: false,
-    // one benchmark at a time: no figure is disturbed by another benchmark, and each writes RESULTS.md in turn
-    fileParallelism: false,
     // bench/hostile.bench.ts collects garbage before each timed parse, so a collection does not land in one size's figure
     execArgv: ["--expose-gc"],
   },
