@@ -17,6 +17,7 @@ import { HistoryCache } from "./github/history.js";
 import { GitHubClock } from "./github/github-clock.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
+import type { Planner } from "./mission/plan/plan.js";
 
 export interface AppOptions {
   /** environment the planner key is read from (never logged) */
@@ -36,6 +37,8 @@ export interface AppOptions {
   /** https://github.com or the Enterprise Server's address (default from GHE_HOST) */
   serverUrl?: string;
   planTimeoutMs?: number;
+  /** plan with this planner whatever the settings say (tests count its calls); default: as `.github/mission.yml` says */
+  planner?: Planner;
 }
 
 /** Per reconcile: room for a large plan's issues, then other missions get a turn. */
@@ -94,7 +97,10 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
       return { botLogin: bot, reportLogins: [...new Set([bot, ...(options.reportLogins ?? ["github-actions[bot]"])])] };
     },
     serverUrl,
-    choosePlanner: (config: Config) => plannerFor(config, env),
+    choosePlanner: (config: Config) => {
+      const choice = plannerFor(config, env);
+      return options.planner ? { ...choice, planner: options.planner } : choice;
+    },
     history: (octokit, job, where) => history.get(octokit, { owner: job.owner, repo: job.repo }, where),
     limits: options.limits ?? appLimits,
     clock,

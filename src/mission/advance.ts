@@ -4,15 +4,18 @@
  * Pure and level-triggered: the same facts give the same decision, and
  * applying it, whatever was left half-done before, converges.
  */
-import type { Config, Feature, Mission, RunRecord } from "./model.js";
+import type { Config, Feature, LedgerEntry, Mission, RunRecord } from "./model.js";
 import { LABELS } from "./model.js";
 import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decision.js";
 import { materialise } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
-import { addEntry, entryFromReport, malformedEntry } from "./budget/ledger.js";
-import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
+import { addEntry, entryFromReport, ledgerKey, malformedEntry } from "./budget/ledger.js";
+import { forecastFeature } from "./budget/forecast.js";
+import { formatTokens, formatUsd } from "./budget/money.js";
+import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
 import type { History } from "./budget/forecast.js";
 import { decideValidation } from "./validation/validating.js";
+import { inlineText } from "./markdown/escape.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
@@ -50,7 +53,7 @@ export function advance(input: AdvanceInput): Advance {
   // 1. Facts first: who closed what, what the runs did and what they reported.
   let m = countCloses(before, s, actions);
   m = observeRuns(m, s, actions);
-  m = ingestReports(m, s);
+  m = ingestReports(m, s, actions);
   const done = (key: string) => !!findFeature(m, key)?.done;
 
   // 2. Commands that stop work.
@@ -181,17 +184,27 @@ function observeRuns(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
 /** A dispatch GitHub has not shown for this long did not start. */
 const NEVER_STARTED_MS = 3 * 60_000;
 
-/** Reports become ledger entries (once per run and attempt) and tell each run how it went. */
-function ingestReports(m: Mission, s: AdvanceInput): Mission {
+/**
+ * Reports become ledger entries (once per run and attempt) and tell each run
+ * how it went. A run whose spending was not metered (no usage record from
+ * the metering proxy) is booked at its cost cap or its forecast, never at
+ * what it says, and the tracking issue is told once.
+ */
+function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
   let mission = m;
   for (const found of s.facts.reports) {
     if (found.result.ok) {
       const report = found.result.report;
       if (report.mission !== m.id || report.feature !== found.feature) continue;
       // Only runs the bot dispatched for this feature are counted (a late report still is).
-      const dispatched = findFeature(mission, report.feature)?.runs.some((r) => r.run_id === report.run_id);
-      if (!dispatched) continue;
-      mission = addEntry(mission, entryFromReport(report, s.config, s.now)).mission;
+      const feature = findFeature(mission, report.feature);
+      if (!feature?.runs.some((r) => r.run_id === report.run_id)) continue;
+      const fc = forecastFeature(feature, s.config, s.history, mission.models.worker);
+      mission = addEntry(mission, entryFromReport(report, s.config, s.now, { tokens: fc.tokens.high, costMicros: fc.costMicros.high })).mission;
+      const entry = mission.ledger.find((e) => e.key === ledgerKey(report.run_id, report.run_attempt));
+      if (report.metering === "unmetered" && entry) {
+        actions.push({ kind: "comment", on: "tracking", key: `unmetered:${entry.key}`, body: unmeteredText(report.feature, report.run_id, entry) });
+      }
       mission = mapFeatures(mission, (f) =>
         f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, reported: report.outcome } : r)) },
       );
@@ -261,7 +274,7 @@ function completionLine(m: Mission): string {
 
 function validationPauseText(m: Mission, reason: string): string {
   const milestone = m.plan?.milestones.find((ms) => !ms.validated)?.key ?? "";
-  return `**Mission ${m.id} is paused: ${reason}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone}\` to accept the milestone as it is.`;
+  return `**Mission ${m.id} is paused: ${inlineText(reason)}.** A person should look at the milestone's validation results. Fix what keeps failing, then reply \`/mission resume\`, or \`/mission skip-validation ${milestone}\` to accept the milestone as it is.`;
 }
 
 /** Labels and issue states derived from the mission: set when they apply, removed when they no longer do. */
@@ -329,15 +342,22 @@ function findFeature(m: Mission, key: string): Feature | undefined {
 
 function needsHumanText(f: Feature, reason: string): string {
   return [
-    `**This feature needs a person.** ${reason}.`,
+    `**This feature needs a person.** ${inlineText(reason)}.`,
     "",
     `The mission goes on with other features. When the problem is fixed, reply \`/mission retry ${f.key}\` on the tracking issue, or close this issue if the work is done.`,
   ].join("\n");
 }
 
+function unmeteredText(feature: string, runId: number, entry: LedgerEntry): string {
+  return [
+    `**The worker run ${runId} of feature ${feature} was not metered:** no usage record came from its metering proxy, so what it spent is not known.`,
+    `It is booked at ${formatUsd(entry.cost_micros)} and ${formatTokens(entry.tokens_in + entry.tokens_out)} tokens (${entry.note ?? "its cap or forecast"}), never at what the agent says. The run's log shows why the proxy left no record.`,
+  ].join(" ");
+}
+
 function budgetStopText(m: Mission, dims: string[]): string {
   return [
-    `**Mission ${m.id} is paused: its ${dims.join(" and ")} budget is used up.** No new worker starts; ${
+    `**Mission ${m.id} is paused: its ${dims.map((d) => DIMENSION_WORDS[d as keyof typeof DIMENSION_WORDS] ?? d).join(" and ")} budget is used up.** No new worker starts; ${
       m.budget.hard_stop === "cancel" ? "running workers are being cancelled." : "running workers finish their current feature."
     }`,
     "",

@@ -82,7 +82,7 @@ export function refusedIn(text: string | null | undefined): string[] {
 }
 
 /** A worker's report block: `<!-- mission-bot:report <base64url JSON> -->`. */
-export const REPORT_BLOCK = /<!-- mission-bot:report ([A-Za-z0-9_-]+) -->/;
+export const REPORT_BLOCK = /<!-- mission-bot:report ([A-Za-z0-9_-]+) -->/g;
 export function reportBlock(base64url: string): string {
   return `<!-- mission-bot:report ${base64url} -->`;
 }
@@ -93,9 +93,19 @@ export function validationBlock(base64url: string): string {
   return `<!-- mission-bot:validation ${base64url} -->`;
 }
 
+/**
+ * The payload of the last block of a kind (REPORT_BLOCK, VALIDATION_BLOCK) in
+ * a comment, if any. The last one counts: the report's own block is written
+ * last, so nothing quoted above it can pose as the report.
+ */
+export function lastBlock(text: string | null | undefined, block: RegExp): string | undefined {
+  if (!text) return undefined;
+  return [...text.matchAll(new RegExp(block.source, "g"))].at(-1)?.[1];
+}
+
 /** Does a comment carry a worker's or validation report? */
 export function carriesReport(text: string | null | undefined): boolean {
-  return !!text && /<!-- mission-bot:(report|validation) [A-Za-z0-9_-]+ -->/.test(text);
+  return lastBlock(text, REPORT_BLOCK) !== undefined || lastBlock(text, VALIDATION_BLOCK) !== undefined;
 }
 
 /**

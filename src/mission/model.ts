@@ -387,6 +387,11 @@ export const ValidationConfig = z.strictObject({
 });
 export type ValidationConfig = z.infer<typeof ValidationConfig>;
 
+/** The most a mission's budget may be set or raised to, unless `.github/mission.yml` says otherwise (`budget.max_*`). */
+export const BUDGET_MAXIMUMS = { usd: 100_000, hours: 10_000, tokens: 10_000_000_000 } as const;
+/** How high `budget.max_*` may go: amounts the ledger still counts exactly (integer micro-dollars, whole tokens). */
+export const MAXIMUM_CEILINGS = { usd: 1_000_000_000, hours: 1_000_000, tokens: 1_000_000_000_000 } as const;
+
 /** `.github/mission.yml`, validated; every field has a default. */
 export const Config = z.strictObject({
   models: ModelRouting.default({
@@ -425,7 +430,11 @@ export const Config = z.strictObject({
         .default("anthropic")
         .describe("anthropic: plan with Claude when the key is set; outline: always plan from the issue's outline"),
       /** name of the environment variable holding the key; never the key itself */
-      api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("ANTHROPIC_API_KEY").describe("name of the environment variable holding the key; never the key itself"),
+      api_key_env: z
+        .string()
+        .regex(/^[A-Z][A-Z0-9_]*_API_KEY$/, "must name an environment variable ending in _API_KEY, like ANTHROPIC_API_KEY (so no other secret of the bot is sent as the key)")
+        .default("ANTHROPIC_API_KEY")
+        .describe("name of the environment variable holding the key, ending in _API_KEY; never the key itself"),
     })
     .default({ provider: "anthropic", api_key_env: "ANTHROPIC_API_KEY" })
     .describe("how missions are planned"),
@@ -435,8 +444,11 @@ export const Config = z.strictObject({
       hard_stop: z.enum(["finish", "cancel"]).default("finish").describe("at 100%: let running workers finish, or cancel them"),
       /** ceilings for one worker run; the limits passed to a run are derived from its forecast (enforce.ts) */
       per_run: PerRun.default(PER_RUN_DEFAULTS).describe("ceilings for one worker run; a run's limits come from its forecast, within these"),
+      max_usd: z.number().positive().max(MAXIMUM_CEILINGS.usd).default(BUDGET_MAXIMUMS.usd).describe("the most money, in US dollars, a mission's budget may be set or raised to"),
+      max_hours: z.number().positive().max(MAXIMUM_CEILINGS.hours).default(BUDGET_MAXIMUMS.hours).describe("the most hours a mission's time budget may be set or raised to"),
+      max_tokens: z.number().int().positive().max(MAXIMUM_CEILINGS.tokens).default(BUDGET_MAXIMUMS.tokens).describe("the most tokens a mission's token budget may be set or raised to"),
     })
-    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish", per_run: PER_RUN_DEFAULTS })
+    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish", per_run: PER_RUN_DEFAULTS, max_usd: BUDGET_MAXIMUMS.usd, max_hours: BUDGET_MAXIMUMS.hours, max_tokens: BUDGET_MAXIMUMS.tokens })
     .describe("defaults for a new mission's budget, and limits per worker run"),
   /** what an Actions minute costs, by runner type; counted in the money budget */
   runner_prices: RunnerPrices.default({ runner: "linux", per_minute: DEFAULT_RUNNER_PRICES }).describe("what an Actions minute costs, by runner type; counted in the money budget"),

@@ -15,7 +15,7 @@ import { advance, runs } from "./advance.js";
 import { LABELS, missionPath, type Mission } from "./model.js";
 import type { PlanRequest } from "./plan/plan.js";
 import { parseMissionForm } from "./conversation/issue-form.js";
-import { inlineText } from "./markdown/escape.js";
+import { escapeText, inlineText } from "./markdown/escape.js";
 
 export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";
 
@@ -159,7 +159,7 @@ function answerCommand(s: Snapshot, m: Mission | undefined, c: CommandFact): { m
 
   const parsed = parseCommand(c.body);
   if (parsed.ok === "none") return { reply: reply("This comment does not start with `/mission`.") };
-  if (parsed.ok === false) return { reply: reply(`${parsed.error}\n\nThe correct form is:\n\n\`\`\`\n${parsed.usage}\n\`\`\``) };
+  if (parsed.ok === false) return { reply: reply(`${escapeText(parsed.error)}\n\nThe correct form is:\n\n\`\`\`\n${parsed.usage}\n\`\`\``) };
   if (s.issue.isPullRequest) return { reply: reply("Missions live on issues, not pull requests. Write `/mission <goal>` on an issue.") };
   if (s.issue.ownMarker && !m) {
     const tracking = s.issue.ownMarker.kind === "tracking" ? s.issue.ownMarker.key : undefined;

@@ -38,7 +38,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   };
 
   // The credentials, proved before the port opens: a wrong key or id stops here.
-  const botLogin = await appLogin(new Probot(probotOptions), settings);
+  const prover = new Probot(probotOptions);
+  const botLogin = await appLogin(prover, settings);
   // a killed replica's job is found by another replica's stalled check, which runs every half lease
   const lease = settings.queueLockMs !== undefined ? { lockMs: settings.queueLockMs, stalledCheckMs: Math.ceil(settings.queueLockMs / 2) } : {};
   const queue = await createQueue({
@@ -46,7 +47,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     onError: (job, error, willRetry) => say(`mission-bot: ${job.owner}/${job.repo}#${job.issue}: ${messageOf(error).split("\n")[0]}${willRetry ? " (tried again later)" : ""}`),
   });
   const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl });
-  const server = new Server({ Probot: Probot.defaults(probotOptions), host: settings.host, port: settings.port, webhookPath: settings.webhookPath });
+  // Probot's server logs at LOG_LEVEL too (left to itself it logs at info, whatever LOG_LEVEL says).
+  const server = new Server({ Probot: Probot.defaults(probotOptions), log: prover.log, host: settings.host, port: settings.port, webhookPath: settings.webhookPath });
   await server.load(mission.app);
   // GET /mission-bot/health: up, and whether the queue has work (for a load balancer's probe, or a test).
   server.addHandler(async (req, res) => {

@@ -46,13 +46,22 @@ function buildContext(): string {
   return dir;
 }
 
-/** The environment every process of the image gets here: the image's ENV, Node 24 first on PATH, npm offline from the local cache. */
+let npmCache: string | undefined;
+/** npm's cache for the image's steps: a copy of the local one, made once, since the Dockerfile cleans the cache it used (never the user's own, which other processes may be writing to). */
+function imageNpmCache(): string {
+  if (npmCache) return npmCache;
+  const dir = join(work, "npm-cache");
+  cpSync(process.env.npm_config_cache ?? join(homedir(), ".npm"), dir, { recursive: true });
+  return (npmCache = dir);
+}
+
+/** The environment every process of the image gets here: the image's ENV, Node 24 first on PATH, npm offline from a copy of the local cache. */
 function baseEnv(vars: Record<string, string>): Record<string, string> {
   return {
     ...vars,
     PATH: `${dirname(process.execPath)}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     HOME: join(work, "home"),
-    npm_config_cache: process.env.npm_config_cache ?? join(homedir(), ".npm"),
+    npm_config_cache: imageNpmCache(),
     npm_config_offline: "true",
     npm_config_update_notifier: "false",
   };

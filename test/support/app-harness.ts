@@ -12,6 +12,7 @@ import type { TwinEvent } from "../../src/twin/webhooks.js";
 import { testProbot } from "./github-nock.js";
 import { contractTwin } from "./twin.js";
 import { MemoryQueue } from "../../src/loop/memory-queue.js";
+import type { Planner } from "../../src/mission/plan/plan.js";
 
 export interface Harness {
   twin: GitHubTwin;
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   collaborators?: Record<string, "admin" | "maintain" | "write" | "triage" | "read" | "none">;
   limits?: () => ApplyLimits;
   env?: Record<string, string | undefined>;
+  /** the planner the app uses whatever the settings say (default: as they say) */
+  planner?: Planner;
 }
 
 export const REPO = { owner: "acme", repo: "crm" };
@@ -51,6 +54,7 @@ export function harness(options: HarnessOptions = {}): Harness {
     env: options.env ?? {},
     limits: options.limits ?? (() => ({ maxWrites: 8, timeMs: 60_000 })),
     clock: () => twin.now(),
+    ...(options.planner ? { planner: options.planner } : {}),
     queue: new MemoryQueue({ backoffMs: 10, onError: (job, error) => errors.push({ job, error }) }),
   });
   const errors: Array<{ job: unknown; error: unknown }> = [];

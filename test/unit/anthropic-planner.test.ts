@@ -180,9 +180,9 @@ describe("choosePlanner", () => {
   });
 
   it("reads the key from the configured variable name", () => {
-    const custom = Config.parse({ models: config.models, planner: { provider: "anthropic", api_key_env: "MISSION_LLM_KEY" } });
+    const custom = Config.parse({ models: config.models, planner: { provider: "anthropic", api_key_env: "MISSION_LLM_API_KEY" } });
     expect(choosePlanner(custom, { ANTHROPIC_API_KEY: "sk-1" }).missingKey).toBe(true);
-    expect(choosePlanner(custom, { MISSION_LLM_KEY: "sk-2" }, () => fakeClient().client).planner.name).toBe("claude-sonnet-4-5");
+    expect(choosePlanner(custom, { MISSION_LLM_API_KEY: "sk-2" }, () => fakeClient().client).planner.name).toBe("claude-sonnet-4-5");
   });
 
   it("falls back to the outline planner and flags the missing key", () => {

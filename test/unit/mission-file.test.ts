@@ -147,7 +147,7 @@ describe("mission.md body", () => {
   });
 
   it("quotes the goal so it cannot hide the rest of the view", () => {
-    expect(body).toContain("> Keep &lt;!-- hidden --> comments");
+    expect(body).toContain("> Keep &lt;!-- hidden --&gt; comments --&gt; out");
     expect(body).not.toContain("<!-- hidden");
   });
 });

@@ -88,7 +88,7 @@ describe("renderPlanComment", () => {
   it("keeps a title with a pipe from breaking the feature table", () => {
     const p = plan();
     p.milestones[0]!.features[0]!.title = "Import | export <b>";
-    expect(render({}, p)).toContain("| 1.1 | Import \\| export &lt;b&gt; | M |");
+    expect(render({}, p)).toContain("| 1.1 | Import \\| export &lt;b> | M |");
   });
 
   it("stays under GitHub's comment limit for a huge plan, and says what it left out", () => {

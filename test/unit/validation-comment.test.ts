@@ -69,7 +69,7 @@ describe("renderValidationComment", () => {
     });
     const text = renderValidationComment(r, groupFailures(r), opts);
     // names are code spans (rendered literally, no mentions); messages are escaped
-    expect(text).toContain("- `<img src=x> @alice` in `src/a.test.ts`: &lt;script&gt; &lt;!-- mission-bot:validation ");
+    expect(text).toContain("- `<img src=x> @alice` in `src/a.test.ts`: &lt;script> &lt;!-- mission-bot:validation ");
     expect(text.replace(/`[^`\n]*`/g, "")).not.toMatch(/<img|<script|@alice/);
     expect(text).not.toContain("<!-- mission-bot:validation");
     expect(readValidationReport(text)).toEqual({ found: false });

@@ -202,7 +202,7 @@ describe("fixFeatures", () => {
     expect(contacts.title).toBe("Fix: Failing tests in src/contacts.test.ts");
     expect(contacts.acceptance[0]).toBe("`npm run test -- src/contacts.test.ts` passes");
     expect(contacts.description).toContain("Reproduce with `npm run test -- src/contacts.test.ts`.");
-    expect(contacts.description).toContain("**contacts &gt; adds a contact**: expected 1 to be 2");
+    expect(contacts.description).toContain("- `contacts > adds a contact`: expected 1 to be 2");
     expect(create[1]!.acceptance[0]).toBe("`npm run lint` exits with status 0");
     expect(create[1]!.description).toContain("'x' is defined but never used");
   });

@@ -4,6 +4,7 @@
 import type { Mode } from "../model.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
+import { inlineText, quotedText, shorten } from "../markdown/escape.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -143,7 +144,7 @@ export function parseCommand(body: string): ParseResult {
       const capitalised = word[0]!.toUpperCase() + word.slice(1);
       return {
         ...result,
-        error: `${result.error} To start a mission whose goal begins with "${word}", capitalise it: /mission ${capitalised} ${rest}`,
+        error: `${result.error} To start a mission whose goal begins with "${word}", capitalise it: /mission ${capitalised} ${inlineText(shorten(rest, 200))}`,
       };
     }
     return result;
@@ -164,8 +165,9 @@ function ok(command: Command): ParseResult {
   return { ok: true, command };
 }
 
+/** The person's words quoted back (through the one escaper). */
 function quoted(text: string): string {
-  return `"${text.length > 60 ? `${text.slice(0, 59)}…` : text}"`;
+  return quotedText(text, 60);
 }
 
 function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseResult {
@@ -282,8 +284,11 @@ function distance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/** A name longer than this is no typo of a flag (the longest is 6 letters, and a guess is at most 2 edits away): no guess is computed. */
+const GUESS_MAX_CHARS = 8;
+
 function unknownFlag(written: string, name: string): ParseResult {
-  const [closest] = Object.keys(FLAG_NAMES)
+  const [closest] = (name.length > GUESS_MAX_CHARS ? [] : Object.keys(FLAG_NAMES))
     .map((known) => ({ known, d: distance(name, known) }))
     .filter((c) => c.d <= 2 && c.d < c.known.length)
     .sort((x, y) => x.d - y.d);
@@ -300,11 +305,15 @@ interface Word {
   start: number;
 }
 
-/** Words of one line, without those inside inline code. */
-function flagCandidates(line: string): { words: Word[]; inCode: (w: Word) => boolean } {
-  const words = [...line.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index }));
+/** Words of one line, each marked when it starts inside inline code. Linear: words and code spans are walked together, in order. */
+function flagCandidates(line: string): Array<Word & { inCode: boolean }> {
   const spans = [...line.matchAll(/`[^`]*`/g)].map((m) => [m.index, m.index + m[0].length] as const);
-  return { words, inCode: (w) => spans.some(([s, e]) => w.start >= s && w.start < e) };
+  let span = 0;
+  return [...line.matchAll(/\S+/g)].map((m) => {
+    while (span < spans.length && spans[span]![1] <= m.index) span++;
+    const inCode = span < spans.length && spans[span]![0] <= m.index;
+    return { text: m[0], start: m.index, inCode };
+  });
 }
 
 const FLAG = /^--([A-Za-z][\w-]*)(?:=(.*))?$/;
@@ -315,18 +324,18 @@ function takeFlags(
   flags: BudgetFlags,
   seen: Map<Flag, string>,
 ): { ok: true; line: string; hadFlags: boolean } | { ok: false; result: ParseResult } {
-  const { words, inCode } = flagCandidates(line);
+  const words = flagCandidates(line);
   const kept: string[] = [];
   let hadFlags = false;
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
-    const match = inCode(word) ? null : FLAG.exec(word.text);
+    const match = word.inCode ? null : FLAG.exec(word.text);
     if (!match) {
       kept.push(word.text);
       continue;
     }
     hadFlags = true;
-    const written = `--${match[1]!}`;
+    const written = `--${shorten(match[1]!, 40)}`;
     const flag = FLAG_NAMES[match[1]!.toLowerCase()];
     if (!flag) return { ok: false, result: unknownFlag(written, match[1]!.toLowerCase()) };
     const before = seen.get(flag);
@@ -341,7 +350,7 @@ function takeFlags(
     if (match[2] !== undefined) values.push(match[2]);
     for (let j = i + 1; j < words.length && values.length < MAX_VALUE_WORDS; j++) {
       const next = words[j]!;
-      if (inCode(next) || next.text.startsWith("--")) break;
+      if (next.inCode || next.text.startsWith("--")) break;
       values.push(next.text);
     }
     if (!values.length || values[0] === "") {

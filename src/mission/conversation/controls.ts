@@ -9,6 +9,7 @@ import type { Mission } from "../model.js";
 import { renderBudgetSummary } from "../markdown/budget-summary.js";
 import { exhaustedDimensions, increaseBudget } from "../budget/enforce.js";
 import { historyFrom } from "../budget/forecast.js";
+import { overMaximums } from "../budget/maximums.js";
 import { findFeature, mapFeatures, mapMilestones } from "../workers/workers.js";
 
 export type ControlCommand = Exclude<Command, { name: "start" | "help" | "answer" | "approve" | "replan" }>;
@@ -95,6 +96,10 @@ export function decideControl(input: CommandInput & { command: ControlCommand; m
       const history = [...(input.history ?? []), ...historyFrom([m])];
       if (!command.add) return { kind: "reply", reply: renderBudgetSummary(m, input.config, input.now, history) };
       const raised = increaseBudget(m, command.add, input.author, input.now);
+      // only the limits this command raises: one already over a lowered maximum does not block the others
+      const raisedNow = Object.fromEntries(Object.keys(command.add).map((d) => [d, raised.budget[d as keyof typeof command.add]]));
+      const over = Object.values(overMaximums(raisedNow, input.config));
+      if (over.length) return { kind: "reply", reply: `${over.join("\n\n")}\n\nThe budget is unchanged.` };
       return { kind: "reply", mission: raised, reply: renderBudgetSummary(raised, input.config, input.now, history) };
     }
   }

@@ -8,10 +8,12 @@ import type { BudgetFlags } from "./commands.js";
 import type { CommandInput, Step } from "./step.js";
 export type { CommandInput, Step } from "./step.js";
 import { helpText } from "./commands.js";
-import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions } from "./interview.js";
+import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions, type Answers } from "./interview.js";
+import { overMaximums } from "../budget/maximums.js";
 import { missionPath, type Config, type Mission } from "../model.js";
 import { analysePlan } from "../budget/budget.js";
-import { checkPlan, type PlanResult } from "../plan/plan.js";
+import { checkPlan, inertPlan, type PlanResult } from "../plan/plan.js";
+import { inlineText } from "../markdown/escape.js";
 import { renderPlanComment } from "../markdown/plan-comment.js";
 import { calibrate, historyFrom, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
@@ -75,6 +77,29 @@ export function newMission(input: {
   return applyFlags(base, input.flags);
 }
 
+/** Problems listed at most in one answer: a hostile text with thousands of them still gets an answer GitHub accepts. */
+export const PROBLEMS_LISTED = 20;
+
+/** Problems as a markdown list, the first PROBLEMS_LISTED of them and how many more there are. */
+export function problemList(problems: readonly string[]): string {
+  const shown = problems.slice(0, PROBLEMS_LISTED).map((p) => `- ${inlineText(p)}`);
+  const more = problems.length - PROBLEMS_LISTED;
+  if (more > 0) shown.push(`- … and ${more.toLocaleString("en-US")} more like these.`);
+  return shown.join("\n");
+}
+
+/** Answers over the repository's budget maximums are not taken: each becomes a problem instead. */
+function withinMaximums(read: { answers: Answers; problems: string[] }, config: Config): { answers: Answers; problems: string[] } {
+  const over = overMaximums(read.answers, config);
+  const answers = { ...read.answers };
+  const problems = [...read.problems];
+  for (const [d, problem] of Object.entries(over)) {
+    delete answers[d as keyof typeof over];
+    problems.push(`${d}: ${problem}`);
+  }
+  return { answers, problems };
+}
+
 /** After the interview (start or answer): ask what is missing, or plan. */
 function askOrPlan(m: Mission, preface: string): Step {
   const open = openQuestions(m);
@@ -94,6 +119,8 @@ export function decide(input: CommandInput): Step {
           reply: `This issue already tracks mission **${m.id}** (${m.status}). Start a new mission on a new issue.`,
         };
       }
+      const over = Object.values(overMaximums(command.flags, input.config));
+      if (over.length) return { kind: "reply", reply: `${over.join("\n\n")}\n\nNo mission was started: start it again with amounts within these.` };
       const mission = newMission({
         goal: command.goal,
         flags: command.flags,
@@ -103,7 +130,7 @@ export function decide(input: CommandInput): Step {
         issueNumber: input.issue.number,
         config: input.config,
       });
-      return askOrPlan(mission, `Mission **${mission.id}** started: ${mission.title}\n\n`);
+      return askOrPlan(mission, `Mission **${mission.id}** started: ${inlineText(mission.title)}\n\n`);
     }
     case "answer": {
       if (!m) return noMission();
@@ -113,12 +140,17 @@ export function decide(input: CommandInput): Step {
           reply: `Mission **${m.id}** is ${m.status}; the interview is over. To change its budget, use \`/mission budget +$50\`.`,
         };
       }
-      const { answers, problems } = parseAnswers(command.text);
+      const { answers, problems } = withinMaximums(parseAnswers(command.text), input.config);
       const updated = applyAnswers(m, answers);
       const understood = Object.keys(answers);
       let preface = understood.length ? `Noted: ${understood.map((k) => `\`${k}\``).join(", ")}.\n\n` : "";
       if (problems.length) {
-        preface += `I could not use part of your answer:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
+        preface += `I could not use ${understood.length ? "part of " : ""}your answer:\n${problemList(problems)}\n\n`;
+      }
+      // Nothing understood: nothing changes (the questions still open are asked again).
+      if (!understood.length) {
+        const open = openQuestions(m);
+        return { kind: "reply", reply: `${preface}${m.status === "scoping" && open.length ? renderQuestions(open) : "Nothing was changed."}`.trimEnd() };
       }
       if (m.status === "planned" && m.plan) {
         // The plan stands; the answers change what it costs against the budget.
@@ -185,18 +217,18 @@ export function afterPlan(input: {
 }): Extract<Step, { kind: "reply" }> {
   const { mission: m, result } = input;
   const preface = input.preface ?? "";
-  const problems = result.ok ? checkPlan(result.plan) : result.problems;
-  if (!result.ok || problems.length) {
+  // The plan is outside text: made inert as it enters the mission, then checked.
+  const plan = result.ok ? inertPlan(result.plan) : undefined;
+  const problems = plan ? checkPlan(plan) : result.ok ? [] : result.problems;
+  if (!plan || problems.length) {
     const help = input.help ? `\n\n${input.help}` : "";
     return {
       kind: "reply",
       mission: m,
-      reply: `${preface}The ${input.plannerName} planner could not produce a plan I can use:\n${problems
-        .map((p) => `- ${p}`)
-        .join("\n")}${help}\n\nFix it and reply \`/mission replan <what changed>\`.`,
+      reply: `${preface}The ${inlineText(input.plannerName)} planner could not produce a plan I can use:\n${problemList(problems)}${help}\n\nFix it and reply \`/mission replan <what changed>\`.`,
     };
   }
-  const planned: Mission = { ...m, status: "planned", plan: result.plan };
+  const planned: Mission = { ...m, status: "planned", plan };
   return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName, input.history) };
 }
 
@@ -239,8 +271,8 @@ export function decideFromForm(input: {
     issueNumber: input.issueNumber,
     config: input.config,
   });
-  const { answers, problems } = input.form.answers ? parseAnswers(input.form.answers) : { answers: {}, problems: [] };
-  let preface = `Mission **${mission.id}** started from the form: ${mission.title}\n\n`;
-  if (problems.length) preface += `I could not use part of the form:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
+  const { answers, problems } = input.form.answers ? withinMaximums(parseAnswers(input.form.answers), input.config) : { answers: {}, problems: [] };
+  let preface = `Mission **${mission.id}** started from the form: ${inlineText(mission.title)}\n\n`;
+  if (problems.length) preface += `I could not use part of the form:\n${problemList(problems)}\n\n`;
   return askOrPlan(applyAnswers(mission, answers), preface);
 }

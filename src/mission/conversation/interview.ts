@@ -3,10 +3,11 @@
  * to ask them, and how to read the answers (`key: value` lines or YAML).
  * Unanswered is `undefined`; "uncapped" is `null`, "none" is `[]` / `{}`. Pure.
  */
-import { parseDocument } from "yaml";
+import { isMap, isNode, parseDocument } from "yaml";
 import type { BudgetFlags } from "./commands.js";
 import type { Mission, Mode, Preferences } from "../model.js";
 import { FORMS, parseHours, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
+import { quotedText } from "../markdown/escape.js";
 
 export type Question = "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences";
 
@@ -128,59 +129,108 @@ function normaliseKey(key: string): string {
   return key.trim().toLowerCase().replace(/[\s-]+/g, "_");
 }
 
+/** The person's words quoted back (through the one escaper). */
 function show(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return `"${text.length > 40 ? `${text.slice(0, 39)}…` : text}"`;
+  return quotedText(typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)), 40);
 }
 
-/** The inside of the first fenced block, if the answer has one; else the whole text. */
+/** A line that opens or closes a fence: its marker (``` or ~~~), and whether it can close one (nothing after the marker). */
+function fenceOf(line: string): { marker: string; closes: boolean } | undefined {
+  const body = line.replace(/^[ \t]*/, "");
+  const marker = body.startsWith("```") ? "```" : body.startsWith("~~~") ? "~~~" : undefined;
+  if (!marker) return undefined;
+  return { marker, closes: body.slice(3).trim() === "" };
+}
+
+/**
+ * The inside of the first fenced block that closes, if the answer has one;
+ * else the whole text. One pass over the lines: the next closing line of each
+ * marker is known before the openers are tried, so unclosed fences cost
+ * nothing more.
+ */
 function unfence(text: string): string {
-  const fence = /^[ \t]*(```|~~~)[^\n]*\n([\s\S]*?)^[ \t]*\1[ \t]*$/m.exec(text);
-  return fence ? fence[2]! : text;
+  const lines = text.split("\n");
+  const fences = lines.map(fenceOf);
+  const nextClose: Record<string, number> = { "```": -1, "~~~": -1 };
+  const closeAfter: Array<Record<string, number>> = new Array(lines.length);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    closeAfter[i] = { ...nextClose };
+    const f = fences[i];
+    if (f?.closes) nextClose[f.marker] = i;
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const f = fences[i];
+    const close = f ? closeAfter[i]![f.marker]! : -1;
+    if (close > i) return lines.slice(i + 1, close).map((l) => `${l}\n`).join("");
+  }
+  return text;
 }
 
-/** A YAML mapping, or undefined when the text is not one. */
+/** Answers longer than this are read line by line only: the YAML reader's cost grows faster than the text on hostile input. */
+const YAML_MAX_CHARS = 8_192;
+
+/**
+ * A YAML mapping, or undefined when the text is not one. Every value is
+ * read as text (the failsafe schema: `hours: 9999…` stays the digits the
+ * person wrote, never Infinity), and a key given twice stays twice, in order.
+ */
 function yamlEntries(text: string): Entry[] | undefined {
+  if (text.length > YAML_MAX_CHARS) return undefined;
   try {
-    const doc = parseDocument(text, { prettyErrors: false });
-    if (doc.errors.length) return undefined;
-    const value: unknown = doc.toJS();
-    if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
-    return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: v }));
+    const doc = parseDocument(text, { prettyErrors: false, schema: "failsafe", uniqueKeys: false });
+    if (doc.errors.length || !isMap(doc.contents)) return undefined;
+    return doc.contents.items.map((pair) => ({
+      key: String(isNode(pair.key) ? pair.key.toJSON() : pair.key),
+      value: isNode(pair.value) ? (pair.value.toJSON() as unknown) : null,
+    }));
   } catch {
     return undefined;
   }
 }
 
-/** `key: value` lines, with `- item` lines under an empty `key:` read as a list. */
+/** `key: value` (or `key = value`), the key a word or words; undefined for any other line. Linear: no pattern backtracks over a run. */
+function pairOf(line: string): { key: string; value: string } | undefined {
+  const rest = line.replace(/^[-*]\s+/, "");
+  const colon = rest.search(/[:=]/);
+  if (colon < 0) return undefined;
+  const key = rest.slice(0, colon).trimEnd();
+  if (!/^[A-Za-z][\w -]*$/.test(key)) return undefined;
+  return { key, value: rest.slice(colon + 1).trim() };
+}
+
+/**
+ * `key: value` lines; under an empty `key:`, `- item` lines are a list and
+ * indented `sub: value` lines a mapping (`preferences:` then `  stack: Go`).
+ */
 function lineEntries(text: string): Entry[] {
-  const entries: Entry[] = [];
-  let list: unknown[] | undefined;
+  const entries: Array<Entry & { under?: { list?: unknown[]; map?: Record<string, unknown> } }> = [];
+  let open: { list?: unknown[]; map?: Record<string, unknown> } | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
-    if (!line || /^(```|~~~)/.test(line) || line.startsWith("#")) continue;
-    const item = /^[-*]\s+(.*)$/.exec(line);
-    if (item && list) {
-      list.push(item[1]!.trim());
+    if (!line || line.startsWith("```") || line.startsWith("~~~") || line.startsWith("#")) continue;
+    const item = /^[-*]\s+/.exec(line);
+    if (item && open && !open.map) {
+      (open.list ??= []).push(line.slice(item[0].length).trim());
       continue;
     }
-    const pair = /^(?:[-*]\s+)?([A-Za-z][\w -]*?)\s*[:=]\s*(.*)$/.exec(line);
+    const pair = pairOf(line);
+    if (pair && open && !open.list && pair.value !== "" && /^[ \t]/.test(raw)) {
+      (open.map ??= {})[pair.key] = pair.value;
+      continue;
+    }
     if (!pair) {
       entries.push({ key: "", value: line, unreadable: true });
-      list = undefined;
-      continue;
-    }
-    const value = pair[2]!.trim();
-    if (value === "") {
-      list = [];
-      entries.push({ key: pair[1]!, value: list });
+      open = undefined;
+    } else if (pair.value === "") {
+      open = {};
+      entries.push({ key: pair.key, value: null, under: open });
     } else {
-      list = undefined;
-      entries.push({ key: pair[1]!, value });
+      open = undefined;
+      entries.push({ key: pair.key, value: pair.value });
     }
   }
-  // An empty `key:` with no items under it said nothing.
-  return entries.map((e) => (Array.isArray(e.value) && e.value.length === 0 ? { ...e, value: null } : e));
+  // An empty `key:` takes what was under it; with nothing under it, it said nothing.
+  return entries.map(({ under, ...e }) => (under ? { ...e, value: under.list ?? under.map ?? null } : e));
 }
 
 function scalar(value: unknown): string | undefined {

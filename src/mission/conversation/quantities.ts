@@ -5,6 +5,7 @@
  * the text it could not read and shows the forms it accepts. Pure.
  */
 import type { Mode } from "../model.js";
+import { quotedText } from "../markdown/escape.js";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -26,9 +27,9 @@ const UNCAPPED = new Set(["uncapped", "unlimited", "none", "no limit", "no cap",
 /** A number as people write it: 200, 12.50, 1,500 (thousands separated by commas). */
 const NUMBER = String.raw`(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+`;
 
+/** The person's words quoted back (through the one escaper). */
 function quote(text: string): string {
-  const t = text.trim();
-  return `"${t.length > 40 ? `${t.slice(0, 39)}…` : t}"`;
+  return quotedText(text, 40);
 }
 
 function normalise(text: string): string {
@@ -47,6 +48,20 @@ function notPositive(text: string, what: string, forms: string): { ok: false; er
   return { ok: false, error: `${quote(text)} is not ${what}: it must be more than zero. Write it like ${forms}.` };
 }
 
+/**
+ * A number beyond what the budget counts exactly (or beyond what a number
+ * holds at all: `$` and 400 nines): refused, never stored as Infinity.
+ * Amounts below this but over the repository's maximum are refused where
+ * the settings are known (budget/maximums.ts).
+ */
+function tooLarge(text: string, what: string, forms: string): { ok: false; error: string } {
+  return { ok: false, error: `that number is too large to be ${what} (${quote(text)}). Write it like ${forms}.` };
+}
+
+function isTooLarge(value: number): boolean {
+  return !(value <= Number.MAX_SAFE_INTEGER);
+}
+
 function isNegative(t: string): boolean {
   return /^[-−]\s*\$?\s*\d/.test(t) || /^\$\s*[-−]\s*\d/.test(t);
 }
@@ -63,6 +78,7 @@ export function parseMoney(text: string): Parsed<number | null> {
   const m = MONEY.exec(t);
   if (!m) return fail(text, "an amount of money", FORMS.money);
   const value = toNumber(m[1]!) * (m[2] ? 1000 : 1);
+  if (isTooLarge(value)) return tooLarge(text, "an amount of money", FORMS.money);
   if (!(value > 0)) return notPositive(text, "an amount of money", FORMS.money);
   return { ok: true, value };
 }
@@ -86,6 +102,7 @@ export function parseHours(text: string): Parsed<number | null> {
   const m = HOURS.exec(t);
   if (!m) return fail(text, "an amount of time", FORMS.hours);
   const value = toNumber(m[1]!) * hoursPerUnit(m[3]);
+  if (isTooLarge(value)) return tooLarge(text, "an amount of time", FORMS.hours);
   if (!(value > 0)) return notPositive(text, "an amount of time", FORMS.hours);
   return { ok: true, value };
 }
@@ -109,6 +126,7 @@ export function parseTokens(text: string): Parsed<number | null> {
   const m = TOKENS.exec(t);
   if (!m) return fail(text, "a number of tokens", FORMS.tokens);
   const exact = toNumber(m[1]!) * tokensPerUnit(m[2]);
+  if (isTooLarge(exact)) return tooLarge(text, "a number of tokens", FORMS.tokens);
   if (!m[2] && !Number.isInteger(exact)) {
     return { ok: false, error: `${quote(text)} is not a whole number of tokens. Write it like ${FORMS.tokens}.` };
   }

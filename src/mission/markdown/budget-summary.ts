@@ -8,7 +8,8 @@ import { DIMENSION_WORDS, DIMENSIONS, formatAmount, suggestIncrease, usage, type
 import type { History } from "../budget/forecast.js";
 import { formatPercent, formatTokens, formatUsd } from "../budget/money.js";
 import type { Config, LedgerEntry, Mission } from "../model.js";
-import { budgetTable, inline } from "./dashboard.js";
+import { budgetTable } from "./dashboard.js";
+import { cellText as inline } from "./escape.js";
 import { formatDuration } from "./mission-file.js";
 
 /** Ledger entries the summary lists, newest last. */

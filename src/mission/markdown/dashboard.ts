@@ -10,6 +10,7 @@
 import { totals, type Spent } from "../budget/ledger.js";
 import { formatHours, formatTokens, formatUsd, usdToMicros } from "../budget/money.js";
 import { marker } from "../markers.js";
+import { cellText } from "./escape.js";
 import { GITHUB_LIMITS, missionPath, type Budget, type Feature, type LedgerEntry, type Mission, type MissionStatus } from "../model.js";
 
 export interface DashboardInput {
@@ -60,9 +61,9 @@ export function renderDashboard(input: DashboardInput): string {
 function renderTop(input: DashboardInput): string {
   const { mission } = input;
   const lines: string[] = [];
-  lines.push(`## 🚀 ${inline(mission.title)}`, "", statusLine(input), "");
+  lines.push(`## 🚀 ${cellText(mission.title)}`, "", statusLine(input), "");
   for (const notice of input.notices ?? []) {
-    lines.push("> [!WARNING]", `> ${inline(notice)}`, "");
+    lines.push("> [!WARNING]", `> ${cellText(notice)}`, "");
   }
   lines.push("### Budget", "", ...budgetTable(mission.budget, mission.ledger), "");
   lines.push("### Commands", "", "Comment on this issue:", "");
@@ -75,7 +76,7 @@ function renderTop(input: DashboardInput): string {
       lines.push("Every question is answered; the plan is being prepared.");
     } else {
       lines.push("Before planning, the bot needs to know:", "");
-      for (const q of questions) lines.push(`- ${inline(q)}`);
+      for (const q of questions) lines.push(`- ${cellText(q)}`);
       lines.push("", "Reply with `/mission answer` followed by one `name: value` line per answer.");
     }
     lines.push("");
@@ -215,15 +216,15 @@ function renderTail(mission: Mission, closed: ReadonlySet<string>): TailUnit[] {
   const header = ["### Milestones", "", "| # | Milestone | Issue | Features done | State |", "| --: | --- | --- | --: | --- |"];
   milestones.forEach((m, i) => {
     const done = m.features.filter((f) => closed.has(f.key)).length;
-    const row = `| ${m.key} | ${inline(m.title)} | ${issueRef(m.issue)} | ${done}/${m.features.length} | ${milestoneState(mission.status, closed.has(m.key) || !!m.validated, m.key === current)} |`;
+    const row = `| ${m.key} | ${cellText(m.title)} | ${issueRef(m.issue)} | ${done}/${m.features.length} | ${milestoneState(mission.status, closed.has(m.key) || !!m.validated, m.key === current)} |`;
     units.push({ text: i === 0 ? [...header, row].join("\n") : row, features: 0 });
   });
   units.push({ text: "\n### Features", features: 0 });
   for (const m of milestones) {
     const done = m.features.filter((f) => closed.has(f.key)).length;
-    const heading = `\n#### ${m.key}. ${inline(m.title)}${m.issue ? ` · #${m.issue.number}` : ""} · ${done}/${m.features.length}\n`;
+    const heading = `\n#### ${m.key}. ${cellText(m.title)}${m.issue ? ` · #${m.issue.number}` : ""} · ${done}/${m.features.length}\n`;
     m.features.forEach((f, i) => {
-      const line = `- ${closed.has(f.key) ? "✓" : "○"} \`${f.key}\` ${inline(f.title)} · ${f.size} · ${issueRef(f.issue)}${workerNote(f, closed.has(f.key))}`;
+      const line = `- ${closed.has(f.key) ? "✓" : "○"} \`${f.key}\` ${cellText(f.title)} · ${f.size} · ${issueRef(f.issue)}${workerNote(f, closed.has(f.key))}`;
       units.push({ text: i === 0 ? heading + "\n" + line : line, features: 1 });
     });
     if (m.features.length === 0) units.push({ text: heading + "\n_No features._", features: 0 });
@@ -275,14 +276,6 @@ function fitTail(head: string, tail: TailUnit[], maxChars: number): string {
 function shortenedNote(hiddenFeatures: number): string {
   const what = hiddenFeatures > 0 ? `${hiddenFeatures} feature${hiddenFeatures === 1 ? "" : "s"} not shown` : "Shortened";
   return `_… ${what}: an issue body holds at most ${GITHUB_LIMITS.bodyChars.toLocaleString("en-US")} characters. Each milestone issue lists its features._`;
-}
-
-/**
- * User text made safe for one line of markdown: no line breaks, no table
- * breaks, and no `<` so it can never open an HTML comment or forge a marker.
- */
-export function inline(text: string): string {
-  return text.replace(/\r?\n|\r/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;");
 }
 
 // ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import { Document, LineCounter, parseDocument, Scalar, visit } from "yaml";
 import { totals } from "../budget/ledger.js";
 import { formatTokens, formatUsd } from "../budget/money.js";
 import { describeZodError, Mission, type LedgerEntry } from "../model.js";
-import { budgetTable, inline, modeWords } from "./dashboard.js";
+import { budgetTable, modeWords } from "./dashboard.js";
+import { cellText as inline, quoteText as quote } from "./escape.js";
 
 /** Kept identical to templates/mission-template.md (a test checks). */
 export const MISSION_TEMPLATE = `---
@@ -91,15 +92,6 @@ function frontMatter(mission: Mission): string {
     },
   });
   return doc.toString({ lineWidth: 0 });
-}
-
-/** A block of user markdown as a blockquote that cannot open an HTML comment. */
-function quote(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .split("\n")
-    .map((line) => (line === "" ? ">" : `> ${line.replace(/<!--/g, "&lt;!--")}`))
-    .join("\n");
 }
 
 function milestones(mission: Mission): string {

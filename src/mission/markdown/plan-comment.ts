@@ -6,10 +6,14 @@
  * and the approve/replan line) is always kept whole; if the milestones would
  * push the comment past ~60,000 characters they are rendered with less
  * detail, step by step, and the comment says so.
+ *
+ * Titles, descriptions and criteria are the outline's author's or the
+ * model's words: they pass through the one escaper (markdown/escape.ts).
  */
 import { BUFFER, LEVEL_LABELS, type Analysis, type Overrun } from "../budget/budget.js";
 import { formatHours, formatTokens, formatUsd, MICROS_PER_USD } from "../budget/money.js";
 import type { Feature, Milestone, Mission, Plan } from "../model.js";
+import { cellText as cell, escapeText, inlineText as inline, quoteText as quote, shorten } from "./escape.js";
 
 export const PLAN_COMMENT_MAX_CHARS = 60_000;
 const MAX_PROBLEMS = 20;
@@ -83,7 +87,7 @@ function renderHead({ mission, plan, plannerName, problems }: PlanCommentInput):
   ];
   if (problems?.length) {
     lines.push("", "> [!WARNING]", "> This plan has problems to fix before it can be approved:");
-    for (const p of problems.slice(0, MAX_PROBLEMS)) lines.push(`> - ${shorten(inline(p), 500)}`);
+    for (const p of problems.slice(0, MAX_PROBLEMS)) lines.push(`> - ${inline(shorten(p, 500))}`);
     if (problems.length > MAX_PROBLEMS) lines.push(`> - …and ${problems.length - MAX_PROBLEMS} more.`);
   }
   return lines.join("\n");
@@ -96,7 +100,7 @@ function renderMilestones(plan: Plan, detail: Detail): string {
 function renderMilestone(m: Milestone, index: number, detail: Detail): string {
   const parts = [`### ${index + 1}. ${inline(m.title)}`];
   if (detail.milestoneDescription !== null && m.description.trim()) {
-    parts.push(shorten(m.description.trim(), detail.milestoneDescription));
+    parts.push(escapeText(shorten(m.description.trim(), detail.milestoneDescription)));
   }
   const shown = m.features.slice(0, detail.featuresShown);
   const rows = shown.map(
@@ -201,23 +205,3 @@ function join(...parts: string[]): string {
   return parts.filter(Boolean).join("\n\n") + "\n";
 }
 
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max).trimEnd()}…`;
-}
-
-/** One line of user or model text, unable to open HTML or break the layout. */
-function inline(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;").trim();
-}
-
-function cell(text: string): string {
-  return inline(text).replace(/\|/g, "\\|");
-}
-
-function quote(text: string): string {
-  return text
-    .replace(/</g, "&lt;")
-    .split("\n")
-    .map((l) => `> ${l}`)
-    .join("\n");
-}

@@ -3,36 +3,19 @@
  * it cost, for people, followed by the hidden report block the bot reads.
  * Pure.
  *
- * The summary is the agent's own text. It is quoted with `<`, `>`, `&` and
- * `@` escaped, so it can neither forge a report block or marker (those start
- * with `<!--`), nor inject HTML, nor mention people.
+ * The summary (the agent's own text), the branch and the model pass through
+ * the one escaper (markdown/escape.ts): they can neither forge a report
+ * block or marker, nor hide text, nor mention people. The report block is
+ * written last, and the bot reads only the last block of a comment.
  */
 import { formatTokens } from "../budget/money.js";
 import { encodeReport, type WorkerReport } from "../workers/report.js";
 import { formatDuration } from "./mission-file.js";
-
-/** Agent text made inert: no HTML, no comment markers, no @mentions. */
-export function escapeAgentText(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@/g, "&#64;");
-}
-
-/** `text` as a code span, whatever backticks it holds. */
-function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${fence}${pad}${text.replace(/\r?\n|\r/g, " ")}${pad}${fence}`;
-}
+import { codeSpan as code, quoteText } from "./escape.js";
 
 /** "$0.0123" under a dollar, "$12.35" above. */
 export function formatCost(usd: number): string {
   return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
-}
-
-function quote(text: string): string[] {
-  return escapeAgentText(text.trim())
-    .split(/\r?\n|\r/)
-    .map((line) => (line.trim() ? `> ${line}` : ">"));
 }
 
 export function renderReportComment(r: WorkerReport): string {
@@ -60,7 +43,7 @@ export function renderReportComment(r: WorkerReport): string {
     "",
     `Mission ${code(r.mission)} · run ${r.run_id} (attempt ${r.run_attempt})`,
     "",
-    ...(r.summary.trim() ? [...quote(r.summary), ""] : []),
+    ...(r.summary.trim() ? [quoteText(r.summary), ""] : []),
     "| | |",
     "| --- | --- |",
     ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`),

@@ -7,10 +7,12 @@
  * (up to BLOCK_BUDGET) goes below this text, so the text is kept under
  * VALIDATION_COMMENT_MAX_CHARS: tests per group, groups shown and output
  * tails are cut step by step, and the comment says how many were left out.
- * Test names, messages and output come from the code under test: they are
- * escaped (no HTML, no markers, no @mentions) or fenced.
+ * Test names, messages and output come from the code under test: they pass
+ * through the one escaper (markdown/escape.ts): messages as escaped text,
+ * names and commands as code spans, output as fenced blocks.
  */
-import { BLOCK_BUDGET, fence, inert as escape, type FailureGroup, type ValidationReport } from "../validation/validation.js";
+import { BLOCK_BUDGET, type FailureGroup, type ValidationReport } from "../validation/validation.js";
+import { codeSpan, fencedBlock, inlineText as escape } from "./escape.js";
 import { formatDuration } from "./mission-file.js";
 
 export const VALIDATION_COMMENT_MAX_CHARS = 65_536 - BLOCK_BUDGET - 1_536;
@@ -67,7 +69,7 @@ function render(report: ValidationReport, groups: FailureGroup[], opts: Validati
     lines.push(`Browser checks against ${escape(report.browser.url)}: ${report.browser.passed ? "passed" : "failed"} (${pages.length - bad} of ${pages.length} pages).`, "");
   }
   if (report.screenshots.length > 0) {
-    lines.push(`Screenshots: ${report.screenshots.slice(0, 30).map((s) => `[${escape(s.name)}](${s.url})`).join(" · ")}`, "");
+    lines.push(`Screenshots: ${report.screenshots.slice(0, 30).map((s) => screenshot(s)).join(" · ")}`, "");
   }
   if (report.problems.length > 0) {
     lines.push("Could not be read:", ...report.problems.slice(0, 10).map((p) => `- ${escape(p)}`), "");
@@ -105,13 +107,19 @@ function renderGroup(group: FailureGroup, detail: Detail): string[] {
     lines.push(
       "<details><summary>End of the output</summary>",
       "",
-      fence(tail.length > detail.tail ? `…${tail.slice(-detail.tail)}` : tail),
+      fencedBlock(tail.length > detail.tail ? `…${tail.slice(-detail.tail)}` : tail),
       "",
       "</details>",
       "",
     );
   }
   return lines;
+}
+
+/** A screenshot's link; a URL that is not plain http(s) is not linked. */
+function screenshot(s: ValidationReport["screenshots"][number]): string {
+  const name = escape(s.name).replace(/[[\]]/g, "\\$&");
+  return /^https?:\/\/[^\s()<>]+$/.test(s.url) ? `[${name}](${s.url})` : name;
 }
 
 function result(c: ValidationReport["commands"][number]): string {
@@ -126,13 +134,9 @@ function firstLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
-/** A code span whatever backticks the text holds; one line. */
+/** A code span of at most 300 characters. */
 function code(text: string): string {
-  const flat = text.replace(/\r?\n|\r/g, " ").slice(0, 300);
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const ticks = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${flat}${pad}${ticks}`;
+  return codeSpan(text.slice(0, 300));
 }
 
 function cell(text: string): string {

@@ -23,7 +23,8 @@
  *     anything else is the worker's description.
  * - Keys are positional: the n-th milestone is "n", its k-th feature "n.k".
  */
-import { checkPlan, type Planner } from "./plan.js";
+import { checkPlan, PLAN_LIMITS, type Planner } from "./plan.js";
+import { shorten } from "../markdown/escape.js";
 import { Feature, Milestone, type Plan, type Size } from "../model.js";
 
 export const OUTLINE_HELP = `### Writing the plan yourself
@@ -100,11 +101,22 @@ interface DraftFeature {
   acceptanceIndent?: number;
 }
 
-const HEADING = /^##\s+(.*?)\s*#*\s*$/;
+/** `## Heading` → "Heading" (closing #s dropped); undefined for any other line. Trimmed by hand: a pattern would backtrack over a run of spaces or #. */
+function headingOf(line: string): string | undefined {
+  if (!/^##\s/.test(line)) return undefined;
+  const text = line.slice(2).trim();
+  let end = text.length;
+  while (end > 0 && text[end - 1] === "#") end--;
+  return text.slice(0, end).trimEnd();
+}
 const CHECKLIST = /^([-*+])\s+\[([ xX])\]\s*(.*)$/;
 const BULLET = /^[-*+]\s+(.*)$/;
 const MILESTONE_PREFIX = /^(?:(?:milestone|phase|stage|step)\s*(\d{1,2})|(\d{1,2}))\s*(?:[:.)\-–—]\s*|$)/i;
-const SIZE_TAG = /\s*[([]\s*(S|M|L|small|medium|large)\s*[)\]]\s*$/i;
+/** A size tag's inside: `S` in `(S)`, `large` in `[ large ]`. */
+const SIZE_WORD = /^(S|M|L|small|medium|large)$/i;
+
+/** Milestone keys have at most two digits: an outline with more milestones is refused before any is built. */
+const MAX_KEYED_MILESTONES = 99;
 
 export function parseOutline(markdown: string): OutlineResult {
   const drafts: Draft[] = [];
@@ -112,6 +124,8 @@ export function parseOutline(markdown: string): OutlineResult {
   let inFence = false;
   let current: Draft | undefined;
   let feature: DraftFeature | undefined;
+  /** drafts that are milestones so far (a checklist item or a numbered heading): the number of the current one */
+  let milestonesSoFar = 0;
 
   for (const raw of markdown.replace(/\r\n?/g, "\n").split("\n")) {
     const line = raw.replace(/\t/g, "    ");
@@ -121,13 +135,14 @@ export function parseOutline(markdown: string): OutlineResult {
       else current?.description.push(line);
       continue;
     }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      const text = heading[1] ?? "";
+    const heading = headingOf(line);
+    if (heading !== undefined) {
+      const text = heading;
       const prefix = MILESTONE_PREFIX.exec(text);
       const rest = prefix ? text.slice(prefix[0].length).trim() : text.trim();
       current = { heading: text, title: rest || text.trim(), numbered: !!prefix, description: [], features: [] };
       drafts.push(current);
+      if (current.numbered) milestonesSoFar++;
       feature = undefined;
       continue;
     }
@@ -148,6 +163,7 @@ export function parseOutline(markdown: string): OutlineResult {
       const item = CHECKLIST.exec(text);
       if (item) {
         feature = newFeature(item[3] ?? "");
+        if (!current.features.length && !current.numbered) milestonesSoFar++;
         current.features.push(feature);
         continue;
       }
@@ -155,8 +171,7 @@ export function parseOutline(markdown: string): OutlineResult {
       current.description.push(text);
       continue;
     }
-    const milestoneNumber = drafts.filter((d) => d.features.length || d.numbered).length;
-    if (feature) readDetail(feature, indent, text, problems, `${milestoneNumber}.${current.features.length}`);
+    if (feature) readDetail(feature, indent, text, problems, `${milestonesSoFar}.${current.features.length}`);
     else current.description.push(text);
   }
 
@@ -170,6 +185,14 @@ export function parseOutline(markdown: string): OutlineResult {
       ignored,
     };
   }
+  if (milestones.length > MAX_KEYED_MILESTONES) {
+    return {
+      problems: [
+        `The outline has ${n(milestones.length)} milestones; a mission needs ${PLAN_LIMITS.minMilestones} to ${PLAN_LIMITS.maxMilestones}. Merge milestones or move some to a later mission.`,
+      ],
+      ignored,
+    };
+  }
 
   const plan: Plan = {
     source: "outline",
@@ -178,10 +201,13 @@ export function parseOutline(markdown: string): OutlineResult {
   return { plan, problems, ignored };
 }
 
+/** A title and its trailing size tag, `(S)` or `[large]`, found from the end of the title without a pattern that backtracks. */
 function newFeature(titleText: string): DraftFeature {
-  const tag = SIZE_TAG.exec(titleText);
-  const title = tag ? titleText.slice(0, tag.index).trim() : titleText.trim();
-  const size = tag ? toSize(tag[1] ?? "") : undefined;
+  const t = titleText.trimEnd();
+  const open = Math.max(t.lastIndexOf("("), t.lastIndexOf("["));
+  const tagged = open >= 0 && (t.endsWith(")") || t.endsWith("]")) && SIZE_WORD.test(t.slice(open + 1, -1).trim());
+  const title = tagged ? t.slice(0, open).trim() : t.trim();
+  const size = tagged ? toSize(t.slice(open + 1, -1)) : undefined;
   return { title, size, description: [], acceptance: [], depends: [] };
 }
 
@@ -192,7 +218,7 @@ function readDetail(
   problems: string[],
   key: string,
 ): void {
-  const where = `Feature ${key} ("${f.title}")`;
+  const where = `Feature ${key} ("${shorten(f.title, 60)}")`;
   if (f.acceptanceIndent !== undefined) {
     const bullet = BULLET.exec(text);
     if (indent > f.acceptanceIndent && bullet) {
@@ -218,12 +244,12 @@ function readDetail(
   if (name === "size") {
     const size = toSize(value);
     if (size) f.sizeLine = size;
-    else problems.push(`${where} has "Size: ${value}"; write Size: S, Size: M or Size: L.`);
+    else problems.push(`${where} has "Size: ${shorten(value, 40)}"; write Size: S, Size: M or Size: L.`);
   } else if (name.startsWith("depends")) {
     for (const key of value.split(/[,\s]+/).filter(Boolean)) {
       if (/^\d{1,2}\.\d{1,2}$/.test(key)) f.depends.push(key);
       else if (!/^(none|-|n\/a)$/i.test(key)) {
-        problems.push(`${where} depends on "${key}", which is not a feature key; write keys like 1.2 (milestone 1, feature 2).`);
+        problems.push(`${where} depends on "${shorten(key, 40)}", which is not a feature key; write keys like 1.2 (milestone 1, feature 2).`);
       }
     }
   } else if (value) {
@@ -233,24 +259,43 @@ function readDetail(
   }
 }
 
+/**
+ * Text over a plan's limit is reported, and cut to the limit so the plan
+ * can still be shown with its problems (the mission model refuses longer).
+ */
+function within(text: string, max: number, problem: string, problems: string[]): string {
+  if (text.length <= max) return text;
+  problems.push(problem);
+  return text.slice(0, max);
+}
+
+const n = (count: number) => count.toLocaleString("en-US");
+
 function toMilestone(d: Draft, key: string, problems: string[]): Milestone {
+  const L = PLAN_LIMITS;
   if (!d.features.length) {
-    problems.push(`Milestone ${key} ("${d.title}") has no features; add checklist items like \`- [ ] Feature\` beneath its heading.`);
+    problems.push(`Milestone ${key} ("${shorten(d.title, 60)}") has no features; add checklist items like \`- [ ] Feature\` beneath its heading.`);
   }
+  const title = within(d.title, L.titleChars, `The title of milestone ${key} is longer than ${n(L.titleChars)} characters; shorten it.`, problems);
+  const description = within(paragraph(d.description), L.milestoneDescriptionChars, `The description of milestone ${key} is longer than ${n(L.milestoneDescriptionChars)} characters; shorten it.`, problems);
   const features: Feature[] = d.features.map((f, k) => {
     const featureKey = `${key}.${k + 1}`;
     if (!f.title) problems.push(`Feature ${featureKey} in milestone ${key} has an empty checklist item; give it a title or remove it.`);
+    const longCriterion = `A criterion of feature ${featureKey} is longer than ${n(CRITERION_CHARS)} characters; shorten it.`;
     return Feature.parse({
       key: featureKey,
-      title: f.title || "(untitled)",
-      description: paragraph(f.description),
-      acceptance: f.acceptance,
+      title: within(f.title || "(untitled)", L.titleChars, `The title of feature ${featureKey} is longer than ${n(L.titleChars)} characters; shorten it and put the detail beneath it.`, problems),
+      description: within(paragraph(f.description), L.featureDescriptionChars, `The description of feature ${featureKey} is longer than ${n(L.featureDescriptionChars)} characters; shorten it.`, problems),
+      acceptance: f.acceptance.map((c) => within(c, CRITERION_CHARS, longCriterion, problems)),
       size: f.sizeLine ?? f.size ?? "M",
       depends_on: [...new Set(f.depends)],
     });
   });
-  return Milestone.parse({ key, title: d.title, description: paragraph(d.description), features });
+  return Milestone.parse({ key, title, description, features });
 }
+
+/** The longest acceptance criterion a feature holds (the mission model's limit). */
+const CRITERION_CHARS = 1000;
 
 function toSize(text: string): Size | undefined {
   const t = text.trim().toLowerCase();

@@ -4,6 +4,7 @@
  * src/planner/). Pure.
  */
 import { FeatureKey, GITHUB_LIMITS, MilestoneKey, type Mission, type Plan } from "../model.js";
+import { escapeText, inlineText, shorten, titleText } from "../markdown/escape.js";
 
 export interface PlanRequest {
   mission: Mission;
@@ -23,6 +24,31 @@ export interface Planner {
   /** shown in the plan comment ("outline", a model name) */
   readonly name: string;
   plan(request: PlanRequest): Promise<PlanResult>;
+}
+
+/**
+ * A plan as it enters a mission. Its text is outside text — the outline's
+ * author (who may have only read access) or a model wrote it — so every
+ * title, description and criterion passes through the one escaper: neither
+ * mission.md nor anything rendered from it holds a marker, hidden comment,
+ * invisible character or mention of theirs. Escaping twice changes nothing.
+ */
+export function inertPlan(plan: Plan): Plan {
+  return {
+    ...plan,
+    source: titleText(plan.source),
+    milestones: plan.milestones.map((m) => ({
+      ...m,
+      title: titleText(m.title),
+      description: escapeText(m.description),
+      features: m.features.map((f) => ({
+        ...f,
+        title: titleText(f.title),
+        description: escapeText(f.description),
+        acceptance: f.acceptance.map((a) => shorten(inlineText(a), 1000)).filter(Boolean),
+      })),
+    })),
+  };
 }
 
 // ---------------------------------------------------------------------------

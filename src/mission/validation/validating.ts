@@ -9,6 +9,7 @@ import { actionsCostMicros, addEntry, ledgerKey } from "../budget/ledger.js";
 import type { Action, FoundValidationReport, LoopFacts } from "../decision.js";
 import type { Config } from "../model.js";
 import { activeMilestone, isRunning, isStuck, observe, runNonce } from "../workers/workers.js";
+import { inlineText } from "../markdown/escape.js";
 import { fixFeatures, groupFailures, validationVerdict, type ValidationReport } from "./validation.js";
 
 export type { FoundValidationReport } from "../decision.js";
@@ -58,7 +59,7 @@ export function decideValidation(
           kind: "comment",
           on: `feature:${u.key}`,
           key: `refail:${last.run_id}`,
-          body: `Validation run ${last.run_id} still fails here: **${u.group.title}** (${u.group.count} failing).`,
+          body: `Validation run ${last.run_id} still fails here: **${inlineText(u.group.title)}** (${u.group.count} failing).`,
         });
       }
       const next: Milestone = { ...milestone, validations: records, features: [...milestone.features, ...create] };
@@ -71,7 +72,7 @@ export function decideValidation(
         on: `milestone:${milestone.key}`,
         key: `invalid-validation:${last.run_id}`,
         body: `The report of validation run ${last.run_id} could not be read, so it does not count as a pass:\n${garbage.result.problems
-          .map((p) => `- ${p}`)
+          .map((p) => `- ${inlineText(p)}`)
           .join("\n")}`,
       });
     }

@@ -14,6 +14,8 @@ import {
   type Milestone,
   type ValidationCommand,
 } from "../model.js";
+import { lastBlock, VALIDATION_BLOCK, validationBlock } from "../markers.js";
+import { codeSpan, fencedBlock, inlineText, shorten, titleText } from "../markdown/escape.js";
 
 export const OUTPUT_TAIL_CHARS = 4000;
 export const MAX_FAILURES = 2000;
@@ -100,10 +102,8 @@ export type RunnerResults = z.infer<typeof RunnerResults>;
 
 // ── the hidden block ────────────────────────────────────────────────────────
 
-const BLOCK = /<!-- mission-bot:validation ([A-Za-z0-9_-]+) -->/g;
-
 function block(report: ValidationReport): string {
-  return `<!-- mission-bot:validation ${Buffer.from(JSON.stringify(report), "utf8").toString("base64url")} -->`;
+  return validationBlock(Buffer.from(JSON.stringify(report), "utf8").toString("base64url"));
 }
 
 /**
@@ -144,12 +144,11 @@ export type ReadValidationReport =
 
 /** The validation block in a comment, validated. The last block counts (test output quoted above it cannot pose as one). */
 export function readValidationReport(body: string | null | undefined): ReadValidationReport {
-  const matches = [...(body ?? "").matchAll(BLOCK)];
-  const match = matches.at(-1);
-  if (!match) return { found: false };
+  const payload = lastBlock(body, VALIDATION_BLOCK);
+  if (payload === undefined) return { found: false };
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(match[1]!, "base64url").toString("utf8"));
+    value = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
   } catch {
     return { found: true, ok: false, problems: ["the validation block is not base64url-encoded JSON"] };
   }
@@ -283,7 +282,7 @@ export function fixFeatures(
     result.create.push(
       Feature.parse({
         key,
-        title: `Fix: ${group.title}`.slice(0, 200),
+        title: shorten(titleText(`Fix: ${group.title}`), 200),
         description: fixDescription(milestone, group),
         acceptance: fixAcceptance(group),
         size: group.count > 10 ? "M" : "S",
@@ -319,39 +318,27 @@ function reproduce(group: FailureGroup): string | undefined {
 function fixAcceptance(group: FailureGroup): string[] {
   const command = reproduce(group);
   const criteria: string[] = [];
-  if (group.rerun) criteria.push(`\`${group.rerun}\` passes`);
-  else if (group.file && command) criteria.push(`\`${command}\` reports no failing test in \`${group.file}\``);
-  else if (command) criteria.push(`\`${command}\` exits with status 0`);
-  else criteria.push(`${group.title.replace(/fails.*$/, "passes its browser check")}`);
+  if (group.rerun) criteria.push(`${codeSpan(group.rerun)} passes`);
+  else if (group.file && command) criteria.push(`${codeSpan(command)} reports no failing test in ${codeSpan(group.file)}`);
+  else if (command) criteria.push(`${codeSpan(command)} exits with status 0`);
+  else criteria.push(inlineText(group.title.replace(/fails.*$/, "passes its browser check")));
   criteria.push("No other validation command starts failing");
   return criteria.map((c) => c.slice(0, 1000));
 }
 
-/** Text from the code under test, made inert for markdown: no HTML, no comment markers, no @mentions. */
-export function inert(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@/g, "&#64;");
-}
-
-/** A fenced block longer than any backtick run inside; `<!--` broken so nothing in it reads as a marker. */
-export function fence(text: string): string {
-  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const ticks = "`".repeat(longest + 1);
-  return `${ticks}\n${text.replaceAll("<!--", "<!- -")}\n${ticks}`;
-}
-
 function fixDescription(milestone: Milestone, group: FailureGroup): string {
-  const lines = [`Validation of milestone ${milestone.key} (${milestone.title}) failed: ${inert(group.title)}.`, ""];
+  const lines = [`Validation of milestone ${milestone.key} (${inlineText(milestone.title)}) failed: ${inlineText(group.title)}.`, ""];
   const command = reproduce(group);
-  if (command) lines.push(`Reproduce with \`${command}\`.`, "");
+  if (command) lines.push(`Reproduce with ${codeSpan(command)}.`, "");
   if (group.sample.length > 0) {
     const more = group.count - group.sample.length;
     lines.push(`Failing tests (${group.count}${more > 0 ? `, first ${group.sample.length} shown` : ""}):`, "");
     for (const failure of group.sample) {
-      lines.push(`- **${inert(failure.name)}**: ${inert(failure.message.split("\n")[0]!.slice(0, 300))}`);
-      if (failure.detail) lines.push("", fence(failure.detail.slice(0, 1500)), "");
+      lines.push(`- ${codeSpan(failure.name)}: ${inlineText(failure.message.split("\n")[0]!.slice(0, 300))}`);
+      if (failure.detail) lines.push("", fencedBlock(failure.detail.slice(0, 1500)), "");
     }
   } else if (group.output_tail) {
-    lines.push("End of the output:", "", fence(group.output_tail.slice(-3000)));
+    lines.push("End of the output:", "", fencedBlock(group.output_tail.slice(-3000)));
   }
   return lines.join("\n").slice(0, 20_000);
 }

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { FeatureKey, MissionId, describeZodError } from "../model.js";
+import { lastBlock, REPORT_BLOCK, reportBlock } from "../markers.js";
 
 export const WorkerReport = z.strictObject({
   mission: MissionId,
@@ -46,11 +47,9 @@ export const WorkerReport = z.strictObject({
 export type WorkerReport = z.infer<typeof WorkerReport>;
 export type WorkerReportInput = z.input<typeof WorkerReport>;
 
-const BLOCK = /<!-- mission-bot:report ([A-Za-z0-9_-]+) -->/;
-
 export function encodeReport(report: WorkerReportInput): string {
   const json = JSON.stringify(WorkerReport.parse(report));
-  return `<!-- mission-bot:report ${Buffer.from(json, "utf8").toString("base64url")} -->`;
+  return reportBlock(Buffer.from(json, "utf8").toString("base64url"));
 }
 
 export type ReadReport =
@@ -58,13 +57,13 @@ export type ReadReport =
   | { found: true; ok: true; report: WorkerReport }
   | { found: true; ok: false; problems: string[] };
 
-/** The report block in a comment, validated. */
+/** The report block in a comment (the last one: see markers.ts), validated. */
 export function readReport(body: string | null | undefined): ReadReport {
-  const match = BLOCK.exec(body ?? "");
-  if (!match) return { found: false };
+  const payload = lastBlock(body, REPORT_BLOCK);
+  if (payload === undefined) return { found: false };
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(match[1]!, "base64url").toString("utf8"));
+    value = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
   } catch {
     return { found: true, ok: false, problems: ["the report block is not base64url-encoded JSON"] };
   }
