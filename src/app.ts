@@ -17,6 +17,7 @@ import { HistoryCache } from "./github/history.js";
 import { GitHubClock } from "./github/github-clock.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
+import type { Planner } from "./mission/plan/plan.js";
 
 export interface AppOptions {
   /** environment the planner key is read from (never logged) */
@@ -36,6 +37,8 @@ export interface AppOptions {
   /** https://github.com or the Enterprise Server's address (default from GHE_HOST) */
   serverUrl?: string;
   planTimeoutMs?: number;
+  /** which planner a repository gets (default: by its settings and the planner key in `env`); tests pass a stand-in */
+  choosePlanner?: (config: Config) => { planner: Planner; help?: string };
 }
 
 /** Per reconcile: room for a large plan's issues, then other missions get a turn. */
@@ -94,7 +97,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
       return { botLogin: bot, reportLogins: [...new Set([bot, ...(options.reportLogins ?? ["github-actions[bot]"])])] };
     },
     serverUrl,
-    choosePlanner: (config: Config) => plannerFor(config, env),
+    choosePlanner: options.choosePlanner ?? ((config: Config) => plannerFor(config, env)),
     history: (octokit, job, where) => history.get(octokit, { owner: job.owner, repo: job.repo }, where),
     limits: options.limits ?? appLimits,
     clock,
