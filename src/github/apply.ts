@@ -15,6 +15,7 @@ import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
 import { noticeMarker, noticesIn, refusalMarker, replyMarker } from "../mission/markers.js";
 import { renderDashboard, mergeDashboard, dashboardChanged, dashboardRoom } from "../mission/markdown/dashboard.js";
+import { fitComment } from "../mission/markdown/fit.js";
 import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedError, statusOf, type Octokit, type RepoRef } from "./client.js";
 import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
@@ -105,7 +106,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       "",
       `The bot keeps each mission in \`todo/missions/<id>/mission.md\` on its state branch (\`state_branch\` in \`.github/mission.yml\`, now \`${s.where.stateBranch}\`). Let the bot push there (exempt it from the rule or ruleset), or set \`state_branch\` to a branch it may write. Nothing was changed; the bot tries again on the next event.`,
     ].join("\n");
-    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     posted.add(key);
     writes++;
   };
@@ -128,7 +129,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     const key = `refused:${what}:${statusOf(error) ?? "?"}`;
     if (posted.has(key) || !mission) return;
     const body = `**GitHub refused a step of mission ${mission.id}:** ${what} (${statusOf(error) ?? "error"}: ${messageOf(error).split("\n")[0]}). The mission goes on with the steps that do not depend on it; the bot tries this one again on the next pulse.`;
-    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     writes++;
     posted.add(key);
     mission = { ...mission, notices: [...mission.notices, key] };
@@ -145,7 +146,11 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         withdrawFrom(index);
         break;
       }
-      if (refsOf(action).some((ref) => failedRefs.has(ref)) && action.kind !== "create-issue") continue;
+      if (refsOf(action).some((ref) => failedRefs.has(ref)) && action.kind !== "create-issue") {
+        // a link skipped because its parent was refused leaves its child unfinished too: not recorded as linked
+        for (const ref of refsOf(action)) failedRefs.add(ref);
+        continue;
+      }
       try {
         await perform(action);
       } catch (error) {
@@ -187,7 +192,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         return;
       case "reply": {
         const hidden = [replyMarker(action.to), ...(action.refused ? [refusalMarker(action.refused)] : [])].join("\n");
-        await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${action.body}\n\n${hidden}`, ...NO_RETRY });
+        await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${action.body}\n\n${hidden}`), ...NO_RETRY });
         writes++;
         return;
       }
@@ -195,10 +200,10 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         const answer = s.botComments.find((c) => (action.to === "form" ? c.notices.includes(`form:${s.issue.id}`) : c.repliedTo.includes(action.to)));
         if (!answer) {
           const marker = action.to === "form" ? noticeMarker(`form:${s.issue.id}`) : replyMarker(action.to);
-          await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${action.body}\n\n${marker}`, ...NO_RETRY });
+          await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${action.body}\n\n${marker}`), ...NO_RETRY });
         } else {
           const body = action.replacing && answer.body.includes(action.replacing) ? answer.body.replace(action.replacing, action.body) : editedAnswer(answer.body, action.body);
-          await octokit.rest.issues.updateComment({ ...repo, comment_id: answer.id, body });
+          await octokit.rest.issues.updateComment({ ...repo, comment_id: answer.id, body: fitComment(body) });
         }
         writes++;
         return;
@@ -215,7 +220,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         writes++;
         return;
       case "create-issue": {
-        const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: action.body, labels: action.labels, ...NO_RETRY });
+        const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: fitComment(action.body), labels: action.labels, ...NO_RETRY });
         known.set(action.ref, { number: data.number, id: data.id, state: "open" });
         writes++;
         return;
@@ -285,7 +290,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         return;
       case "close-duplicate":
         await octokit.rest.issues.update({ ...repo, issue_number: action.number, state: "closed", state_reason: "duplicate" });
-        await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: action.comment, ...NO_RETRY });
+        await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: fitComment(action.comment), ...NO_RETRY });
         writes += 2;
         return;
       case "label": {
@@ -321,7 +326,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         return;
       }
     }
-    await octokit.rest.issues.createComment({ ...repo, issue_number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    await octokit.rest.issues.createComment({ ...repo, issue_number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     writes++;
     remember(key);
   }

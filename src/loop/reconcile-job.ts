@@ -91,6 +91,9 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
       outcome.writes += result.writes;
       outcome.refused.push(...result.refused);
       if (!result.complete) return { ...outcome, more: true };
+      // GitHub refused a step (apply told the tracking issue once): it is tried again on the next event or
+      // pulse, never at once — deciding again now would send the same refused request, round after round.
+      if (result.refused.length) return outcome;
       if (decision.plan) {
         planned = await plan(deps, s.config, decision.plan);
         continue;

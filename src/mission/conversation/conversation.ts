@@ -124,9 +124,7 @@ export function decide(input: CommandInput): Step {
       const updated = applyAnswers(m, answers);
       const understood = Object.keys(answers);
       let preface = understood.length ? `Noted: ${understood.map((k) => `\`${k}\``).join(", ")}.\n\n` : "";
-      if (problems.length) {
-        preface += `I could not use part of your answer:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
-      }
+      if (problems.length) preface += `I could not use part of your answer:\n${problemList(problems)}\n\n`;
       if (m.status === "planned" && m.plan) {
         // The plan stands; the answers change what it costs against the budget.
         return { kind: "reply", mission: updated, reply: preface + planComment(updated, input.config, m.plan.source, input.history) };
@@ -215,6 +213,14 @@ export function planComment(m: Mission, config: Config, plannerName: string, his
   return renderPlanComment({ mission: m, plan, analysis, plannerName, dataPoints });
 }
 
+/** Problems with an answer, one per line: the first few (an answer of thousands of bad lines gets a short list, not a reply GitHub refuses). */
+const MAX_PROBLEMS = 20;
+function problemList(problems: readonly string[]): string {
+  const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `- ${p}`);
+  if (problems.length > MAX_PROBLEMS) shown.push(`- …and ${(problems.length - MAX_PROBLEMS).toLocaleString("en-US")} more like these.`);
+  return shown.join("\n");
+}
+
 export function noMission(): Step {
   return {
     kind: "reply",
@@ -248,6 +254,6 @@ export function decideFromForm(input: {
   });
   const { answers, problems } = input.form.answers ? parseAnswers(input.form.answers) : { answers: {}, problems: [] };
   let preface = `Mission **${mission.id}** started from the form: ${mission.title}\n\n`;
-  if (problems.length) preface += `I could not use part of the form:\n${problems.map((p) => `- ${p}`).join("\n")}\n\n`;
+  if (problems.length) preface += `I could not use part of the form:\n${problemList(problems)}\n\n`;
   return askOrPlan(applyAnswers(mission, answers), preface);
 }

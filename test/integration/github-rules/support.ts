@@ -40,8 +40,8 @@ export function world(options: HarnessOptions & { play?: RunnerPlay; settings?: 
 }
 
 /** /mission, the interview and the approval, each delivered until GitHub is quiet. */
-export async function approve(h: Harness, options: { goal?: string; outline?: string } = {}): Promise<{ tracking: number; missionId: string }> {
-  const tracking = h.twin.as("alice").createIssue({ title: "CRM", body: options.outline ?? CRM_OUTLINE }).number;
+export async function approve(h: Harness, options: { goal?: string; outline?: string; tracking?: number } = {}): Promise<{ tracking: number; missionId: string }> {
+  const tracking = options.tracking ?? h.twin.as("alice").createIssue({ title: "CRM", body: options.outline ?? CRM_OUTLINE }).number;
   h.twin.as("alice").comment(tracking, options.goal ?? "/mission Build a CRM --mode poc --budget $500 --hours 100 --tokens 50M");
   await h.pump();
   h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
