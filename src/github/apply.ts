@@ -8,7 +8,7 @@
  * call (the loop tries again when GitHub said to).
  */
 import { performance } from "node:perf_hooks";
-import { missionPath, type Mission } from "../mission/model.js";
+import { LABELS, missionPath, type Mission } from "../mission/model.js";
 import { recordIssue } from "../mission/plan/materialise.js";
 import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
@@ -97,18 +97,26 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     writes++;
   };
 
-  /** A branch rule refused the state commit: say so once (the issue's own comments are the record), change nothing else. */
+  /**
+   * A branch rule refused the state commit: say so once (the issue's own comments are the record), and
+   * label the issue `mission` so every pulse looks at it again until the rule is lifted; nothing else.
+   */
   const tellStateRefused = async (error: RefusedError) => {
     const key = `state-refused:${s.where.stateBranch}`;
     if (posted.has(key)) return;
     const body = [
       `**mission-bot cannot save this mission's state.** ${error.message}`,
       "",
-      `The bot keeps each mission in \`todo/missions/<id>/mission.md\` on its state branch (\`state_branch\` in \`.github/mission.yml\`, now \`${s.where.stateBranch}\`). Let the bot push there (exempt it from the rule or ruleset), or set \`state_branch\` to a branch it may write. Nothing was changed; the bot tries again on the next event.`,
+      `The bot keeps each mission in \`todo/missions/<id>/mission.md\` on its state branch (\`state_branch\` in \`.github/mission.yml\`, now \`${s.where.stateBranch}\`). Let the bot push there (add it to the ruleset's bypass list, or exempt it from the branch protection), or set \`state_branch\` to a branch no rule covers. Nothing else was changed; the bot looks again at every pulse and goes on once it may write.`,
     ].join("\n");
     await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     posted.add(key);
     writes++;
+    const labels = [LABELS.mission, ...(mission ? [LABELS.forMission(mission.id)] : [])].filter((l) => !s.issue.labels.includes(l));
+    if (labels.length) {
+      await octokit.rest.issues.addLabels({ ...repo, issue_number: s.issue.number, labels });
+      writes++;
+    }
   };
 
   // Dispatches this call will not make: withdraw their recorded intent, so they cost no try.

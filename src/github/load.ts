@@ -105,10 +105,13 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   }
 
   // A mission form whose mission does not exist yet: its opener must have write access (the form's text is theirs).
+  // An issue whose `/mission` command the bot already answered is that command's (its mission's state may not be
+  // saved yet: a branch rule refused it, and the bot labelled the issue so the pulse comes back to it).
   const formAnswered = botComments.some((b) => b.notices.includes(`form:${issue.id}`));
   const formRefused = botComments.some((b) => b.notices.includes(`form:${issue.id}`) && b.refused.length > 0);
+  const commandAnswered = !formAnswered && commands.some((c) => c.answered === "reply");
   const form =
-    mission.kind === "none" && !issue.isPullRequest && !issue.ownMarker && issue.labels.includes(LABELS.mission) && !formRefused && issue.author && issue.author.type !== "Bot"
+    mission.kind === "none" && !commandAnswered && !issue.isPullRequest && !issue.ownMarker && issue.labels.includes(LABELS.mission) && !formRefused && issue.author && issue.author.type !== "Bot"
       ? { requester: issue.author.login, permission: await permissionOf(issue.author.login), ...(formAnswered ? { answered: true } : {}) }
       : undefined;
 
