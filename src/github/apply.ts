@@ -9,7 +9,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { LABELS, missionPath, type Mission } from "../mission/model.js";
-import { recordIssue } from "../mission/plan/materialise.js";
+import { NO_SUB_ISSUES_NOTICE, recordIssue } from "../mission/plan/materialise.js";
+import { milestoneBody } from "../mission/markdown/issues.js";
 import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
@@ -234,8 +235,15 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         return;
       }
       case "link-sub-issue":
-        await linkSubIssue(octokit, repo, issueOf(action.parent).number, issueOf(action.child));
         writes++;
+        if ((await linkSubIssue(octokit, repo, issueOf(action.parent).number, issueOf(action.child))) === "absent") {
+          // this server has no sub-issues after all: the milestone lists its features, and the tracking issue is told once
+          if (action.parent !== "tracking") await listFeatures(action.parent);
+          await noticeOnce("tracking", "no-sub-issues", NO_SUB_ISSUES_NOTICE);
+        }
+        return;
+      case "list-features":
+        await listFeatures(action.milestone);
         return;
       case "add-blocked-by":
         await addBlockedBy(octokit, repo, issueOf(action.blocked).number, issueOf(action.blocking).id);
@@ -250,9 +258,9 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         if (!mission) return;
         const m = mission;
         const workflow = s.config.worker.workflow;
-        const inputs = workerInputs(m, action.dispatch, s.where.defaultBranch);
+        const inputs = workerInputs(m, action.dispatch);
         const find = () => findDispatched(octokit, repo, workflow, m, action.dispatch.feature, action.dispatch.try);
-        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl);
+        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl, s.where.runDetails !== false);
         mission = recordDispatch(m, action.dispatch.feature, action.dispatch.try, result, clock());
         dirty = true;
         writes++;
@@ -265,7 +273,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         const workflow = s.config.validation.workflow;
         const inputs = validationInputs(m, action.milestone, action.nonce, s.where.defaultBranch);
         const find = () => findDispatched(octokit, repo, workflow, m, `validate-${action.milestone}`, action.try);
-        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl);
+        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl, s.where.runDetails !== false);
         mission = recordValidationDispatch(m, action.milestone, action.try, result, clock());
         dirty = true;
         writes++;
@@ -320,6 +328,19 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       case "update-dashboard":
         return; // always done last, once
     }
+  }
+
+  /** The milestone issue's body with its features' issues as a task list (what stands in for sub-issues). */
+  async function listFeatures(ref: Ref): Promise<void> {
+    const ms = mission?.plan?.milestones.find((x) => `milestone:${x.key}` === ref);
+    if (!mission || !ms) return;
+    const numbers = new Map<string, number>();
+    for (const f of ms.features) {
+      const issue = known.get(`feature:${f.key}`) ?? f.issue;
+      if (issue) numbers.set(f.key, issue.number);
+    }
+    await octokit.rest.issues.update({ ...repo, issue_number: issueOf(ref).number, body: fitComment(milestoneBody(mission, ms, numbers)) });
+    writes++;
   }
 
   /** Post a notice once per key: skipped when the mission records it or the issue already shows it. */
@@ -392,6 +413,8 @@ function refsOf(action: Action): Ref[] {
       return [action.ref];
     case "link-sub-issue":
       return [action.parent, action.child];
+    case "list-features":
+      return [action.milestone];
     case "add-blocked-by":
       return [action.blocked, action.blocking];
     default:
@@ -405,6 +428,8 @@ function describe(action: Action): string {
       return `creating the issue for ${action.ref}`;
     case "link-sub-issue":
       return `linking ${action.child} under ${action.parent}`;
+    case "list-features":
+      return `listing the features of ${action.milestone}`;
     case "add-blocked-by":
       return `recording that ${action.blocked} is blocked by ${action.blocking}`;
     case "label":
@@ -423,8 +448,9 @@ export type DispatchResult = { runId: number; url?: string } | { runId?: undefin
  * `workflow_dispatch` with `return_run_details`: the answer carries the run id.
  * A definite refusal (4xx) is reported; anything else leaves the run to be
  * found by its name, so a lost answer never dispatches twice. Enterprise
- * Server 3.20 and older refuse the field with 400 (cli/cli#12672): the
- * dispatch is sent again without it, and the run found by its name.
+ * Server 3.20 and older refuse the field with 400 (cli/cli#12672): known by
+ * its version, it is not asked; an unknown server that answers 400 gets the
+ * dispatch again without it (and no more asks). The run is found by its name.
  */
 async function dispatch(
   octokit: Octokit,
@@ -434,6 +460,8 @@ async function dispatch(
   inputs: Record<string, string>,
   find: () => Promise<{ id: number; html_url?: string } | undefined>,
   server: string,
+  /** the server is known to take `return_run_details` (false: an Enterprise Server 3.20 or older, by its version) */
+  runDetails = true,
 ): Promise<DispatchResult> {
   const send = async (details: boolean) =>
     octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
@@ -447,9 +475,9 @@ async function dispatch(
   try {
     let response;
     try {
-      response = await send(!noRunDetails.has(server));
+      response = await send(runDetails && !noRunDetails.has(server));
     } catch (error) {
-      if (!isStatus(error, 400) || noRunDetails.has(server) || !/return_run_details/i.test(messageOf(error))) throw error;
+      if (!runDetails || !isStatus(error, 400) || noRunDetails.has(server) || !/return_run_details/i.test(messageOf(error))) throw error;
       noRunDetails.add(server);
       response = await send(false);
     }
@@ -493,21 +521,24 @@ function recorded(m: Mission, ref: Ref): { number: number; id: number } | undefi
 /**
  * Link a child under a parent. A child already under that parent is
  * success; a child under another issue (a duplicate that was closed, or a
- * person's choice) is moved with `replace_parent`. Enterprise Server 3.19
- * has no sub-issues (404): the milestone issue's feature list stands in.
+ * person's choice) is moved with `replace_parent`. A server without
+ * sub-issues (an Enterprise Server the snapshot did not know as such)
+ * answers 404 for an existing parent: "absent", and the caller lists the
+ * features in the milestone instead.
  */
-async function linkSubIssue(octokit: Octokit, repo: RepoRef, parent: number, child: { number: number; id: number }) {
+async function linkSubIssue(octokit: Octokit, repo: RepoRef, parent: number, child: { number: number; id: number }): Promise<"linked" | "absent"> {
   try {
     await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id });
   } catch (error) {
     if (isStatus(error, 404) && !(await issueExists(octokit, repo, parent))) throw error;
-    if (isStatus(error, 404)) return; // no sub-issues on this server
+    if (isStatus(error, 404)) return "absent";
     if (!isStatus(error, 422) || transient(error)) throw error;
     const current = await octokit.rest.issues.getParent({ ...repo, issue_number: child.number }).catch(() => undefined);
-    if (current?.data.number === parent) return;
+    if (current?.data.number === parent) return "linked";
     if (!current) throw error;
     await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id, replace_parent: true });
   }
+  return "linked";
 }
 
 async function issueExists(octokit: Octokit, repo: RepoRef, number: number): Promise<boolean> {

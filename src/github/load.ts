@@ -21,6 +21,7 @@ import { runs as missionRuns } from "../mission/advance.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 import { listFolder, readFile } from "./repo-files.js";
 import { loadLoopFacts } from "./loop-facts.js";
+import { enterpriseVersionOf, serverFeatures } from "./server.js";
 
 export interface LoadInput {
   octokit: Octokit;
@@ -53,6 +54,7 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const parsedConfig = parseConfig(configFile?.text ?? null);
   // An invalid file is reported; the rest of the snapshot is read with the defaults, to answer commands.
   const config = parsedConfig.ok ? parsedConfig.config : defaultConfig();
+  const { issue, enterpriseVersion } = await readIssue(octokit, repo, input.issue, input.botLogin);
   const where: Where = {
     repo: `${repo.owner}/${repo.repo}`,
     defaultBranch,
@@ -60,9 +62,9 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     botLogin: input.botLogin,
     reportLogins: input.reportLogins,
     serverUrl: input.serverUrl,
+    ...serverFeatures(enterpriseVersion),
   };
 
-  const issue = await readIssue(octokit, repo, input.issue, input.botLogin);
   const mission = await findMission(octokit, repo, issue, where, null);
   const since = mission.kind === "found" ? mission.mission.seen_until : undefined;
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) });
@@ -138,8 +140,13 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   return { kind: "snapshot", snapshot };
 }
 
-async function readIssue(octokit: Octokit, repo: RepoRef, number: number, botLogin: string): Promise<IssueFact> {
-  const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+/** The issue, and the release an Enterprise Server names in its answer (absent on github.com). */
+async function readIssue(octokit: Octokit, repo: RepoRef, number: number, botLogin: string): Promise<{ issue: IssueFact; enterpriseVersion: string | undefined }> {
+  const { data, headers } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+  return { issue: issueFact(data, botLogin), enterpriseVersion: enterpriseVersionOf(headers as Record<string, unknown>) };
+}
+
+function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["data"], botLogin: string): IssueFact {
   const author = data.user ? { login: data.user.login, type: data.user.type } : null;
   const own = author?.login === botLogin && author.type === "Bot";
   const markers = own ? findMarkers(data.body) : [];

@@ -7,7 +7,7 @@
 import type { Config, Feature, Mission, RunRecord } from "./model.js";
 import { LABELS } from "./model.js";
 import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decision.js";
-import { materialise } from "./plan/materialise.js";
+import { materialise, type ServerOffers } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
 import { addEntry, entryFromReport, malformedEntry } from "./budget/ledger.js";
 import { alertsDue, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
@@ -33,6 +33,8 @@ export interface AdvanceInput {
   trackingLabels: readonly string[];
   /** notice keys found on the tracking issue's recent bot comments (posted, perhaps not yet recorded) */
   posted: ReadonlySet<string>;
+  /** what the server offers (an older Enterprise Server has no sub-issues); default everything */
+  server?: ServerOffers;
 }
 
 export interface Advance {
@@ -62,7 +64,7 @@ export function advance(input: AdvanceInput): Advance {
   // 3. Duplicates resolved before anything depends on them; then the plan on GitHub, and the
   //    labels and issue states that follow from the mission.
   actions.push(...closeDuplicates(m, s));
-  const materialising = materialise(m, s.facts.issues);
+  const materialising = materialise(m, s.facts.issues, s.server);
   actions.push(...materialising, ...followLabels(m, s));
 
   if (m.status === "completed" || m.status === "paused") return finish(m, s, actions);

@@ -28,6 +28,12 @@ export interface Where {
   reportLogins: readonly string[];
   /** https://github.com, or the Enterprise Server's own address: every link the bot writes starts here */
   serverUrl: string;
+  /** the server has sub-issues (an older Enterprise Server has not: milestones list their features instead); default true */
+  subIssues?: boolean;
+  /** the server has issue dependencies (Enterprise Server 3.18 and older have not); default true */
+  dependencies?: boolean;
+  /** a workflow dispatch may ask for the run's id (`return_run_details`; Enterprise Server 3.20 and older refuse it); default true */
+  runDetails?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -217,6 +223,8 @@ export type Action =
   | { kind: "ensure-labels"; labels: LabelSpec[] }
   | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[] }
   | { kind: "link-sub-issue"; parent: Ref; child: Ref }
+  /** a server without sub-issues: rewrite the milestone issue's body to list its features' issues as a task list */
+  | { kind: "list-features"; milestone: Ref }
   | { kind: "add-blocked-by"; blocked: Ref; blocking: Ref }
   /** the item's issue exists and is fully linked: write its number and id into the mission */
   | { kind: "record-issue"; ref: Ref }

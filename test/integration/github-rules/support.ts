@@ -88,3 +88,20 @@ export function expectClean(h: Harness): void {
   expect(h.twin.contractFailures).toEqual([]);
   expect(h.twin.responseFailures).toEqual([]);
 }
+
+/** Where a mission stands (from mission.md), for a failure message. */
+export function whereItStands(h: Harness, missionId: string, branch = DEFAULT_STATE_BRANCH): string {
+  const file = h.twin.readFile(missionPath(missionId), { ref: branch });
+  if (!file) return "(no mission.md)";
+  const parsed = parseMissionFile(file.text);
+  if (!parsed.ok) return `mission.md invalid: ${parsed.problems.join("; ")}`;
+  const m = parsed.mission;
+  const lines = [`status: ${m.status}${m.paused_reason ? ` (${m.paused_reason})` : ""}`];
+  for (const ms of m.plan?.milestones ?? []) {
+    lines.push(`milestone ${ms.key} #${ms.issue?.number ?? "?"}: ${ms.validated ?? "open"}; validations ${ms.validations.map((v) => `${v.try}:${v.status}/${v.outcome ?? "-"}`).join(" ")}`);
+    for (const f of ms.features) {
+      lines.push(`  ${f.key} #${f.issue?.number ?? "?"} ${f.issue ? h.twin.issue(f.issue.number).state : "no issue"} runs ${f.runs.map((r) => `${r.try}:${r.run_id ?? "-"}:${r.status}/${r.conclusion ?? "-"}/${r.reported ?? "-"}`).join(" ")}${f.needs_human ? ` NEEDS HUMAN ${f.needs_human}` : ""}`);
+    }
+  }
+  return lines.join("\n");
+}
