@@ -406,6 +406,27 @@ function transient(error: unknown): boolean {
   return isStatus(error, 422) && /priority has already been taken/i.test(messageOf(error));
 }
 
+/** Tries of a write that lost a race (another add to the same parent landed first), and the pause between them. */
+const RACE_TRIES = 3;
+const RACE_PAUSE_MS = 250;
+
+/**
+ * A write that lost a race to another writer of the same parent (a person,
+ * or another mission's job) is sent again after a short pause: the other
+ * add has landed by then. Still losing after a few tries, it is left to the
+ * next reconcile (the error goes up as transient).
+ */
+async function raceAgain<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!transient(error) || attempt >= RACE_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RACE_PAUSE_MS * attempt));
+    }
+  }
+}
+
 function refsOf(action: Action): Ref[] {
   switch (action.kind) {
     case "create-issue":
@@ -528,7 +549,7 @@ function recorded(m: Mission, ref: Ref): { number: number; id: number } | undefi
  */
 async function linkSubIssue(octokit: Octokit, repo: RepoRef, parent: number, child: { number: number; id: number }): Promise<"linked" | "absent"> {
   try {
-    await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id });
+    await raceAgain(() => octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id }));
   } catch (error) {
     if (isStatus(error, 404) && !(await issueExists(octokit, repo, parent))) throw error;
     if (isStatus(error, 404)) return "absent";
@@ -536,7 +557,7 @@ async function linkSubIssue(octokit: Octokit, repo: RepoRef, parent: number, chi
     const current = await octokit.rest.issues.getParent({ ...repo, issue_number: child.number }).catch(() => undefined);
     if (current?.data.number === parent) return "linked";
     if (!current) throw error;
-    await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id, replace_parent: true });
+    await raceAgain(() => octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id, replace_parent: true }));
   }
   return "linked";
 }
