@@ -53,6 +53,8 @@ export function advance(input: AdvanceInput): Advance {
   let m = countCloses(before, s, actions);
   m = observeRuns(m, s, actions);
   m = ingestReports(m, s);
+  // Issues read again for a re-run's report: the look is recorded, so an unchanged issue is not read again.
+  for (const key of s.facts.reread ?? []) m = mapFeatures(m, (f) => (f.key === key ? { ...f, reports_read: s.now } : f));
   const done = (key: string) => !!findFeature(m, key)?.done;
 
   // 2. Commands that stop work.

@@ -47,6 +47,8 @@ export interface FoundIssue {
   id: number;
   state: "open" | "closed";
   labels?: readonly string[];
+  /** when GitHub last saw it change (a comment counts) */
+  updated_at?: string;
 }
 
 /** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */
@@ -164,6 +166,8 @@ export interface LoopFacts {
   validationReports: readonly FoundValidationReport[];
   /** feature issues closed since the mission last looked */
   closes: readonly CloseFact[];
+  /** features whose issue changed after all their runs were booked, read again for reports (a re-run reports again) */
+  reread?: readonly string[];
 }
 
 export interface Snapshot {

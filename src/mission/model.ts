@@ -135,6 +135,8 @@ export const Feature = z.strictObject({
   fix_for: z.string().max(300).optional(),
   /** done: its issue was closed by the bot, a worker's report, or a person with write access (checked live) */
   done: z.strictObject({ by: z.string().min(1).max(100), at: isoDate }).optional(),
+  /** when its issue was last read again for reports after every run was booked (a person may re-run a worker: a second report, same run) */
+  reports_read: isoDate.optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 
