@@ -4,7 +4,7 @@
  * GITHUB_TOKEN (the workflow's permissions) or the App's installation token.
  */
 import * as core from "@actions/core";
-import type { ActionContext } from "../../src/action/context.js";
+import { actionOctokit, type ActionContext } from "../../src/action/context.js";
 import type { Octokit } from "../../src/github/client.js";
 import type { GitHubTwin } from "../../src/twin/state.js";
 import { actionsOctokit, botOctokit } from "../../src/twin/octokit.js";
@@ -22,6 +22,8 @@ export function twinActionContext(
     inputs?: Record<string, string>;
     /** whose token: the App's installation token (default) or the job's GITHUB_TOKEN with these permissions */
     token?: "app" | { actions: Record<string, "read" | "write" | "none"> };
+    /** the Octokit an Action run really builds (its rate-limit handling; src/action/context.ts) instead of one with throttling off */
+    production?: boolean;
     /** the workflow file this run belongs to */
     workflow?: string;
     env?: Record<string, string>;
@@ -30,7 +32,9 @@ export function twinActionContext(
   const repo = twin.repo();
   const baseUrl = twin.profile.enterpriseServer ? { baseUrl: twin.urls.api } : {};
   const token = options.token ?? "app";
-  const octokit = (token === "app" ? botOctokit(twin, 1, baseUrl) : actionsOctokit(twin, repo.full_name, { ...baseUrl, permissions: token.actions })) as unknown as Octokit;
+  const octokit = options.production
+    ? actionOctokit(token === "app" ? twin.installationToken(1) : twin.actionsToken(repo.full_name, { permissions: token.actions }), twin.profile.enterpriseServer ? twin.urls.api : undefined)
+    : ((token === "app" ? botOctokit(twin, 1, baseUrl) : actionsOctokit(twin, repo.full_name, { ...baseUrl, permissions: token.actions })) as unknown as Octokit);
   const logs: string[] = [];
   const outputs: Record<string, string> = {};
   const workflow = options.workflow ?? "mission-command.yml";
