@@ -13,6 +13,7 @@ import { addressesBot } from "../mission/conversation/commands.js";
 import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
 import { loadSnapshot } from "../github/load.js";
 import { hasWork } from "../loop/due.js";
+import { COMPLETED } from "../mission/advance.js";
 import { actionDeps, botLoginOf, dispatchCommandRun, ACTIONS_BOT } from "./shared/loop-deps.js";
 
 export interface PulseRow {
@@ -37,10 +38,13 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
   const deps = actionDeps(ctx, clock);
   const botLogin = botLoginOf(ctx);
   const candidates = new Set<number>();
-  const open = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: LABELS.mission, state: "open", per_page: 100 });
-  for (const issue of open) if (!issue.pull_request) candidates.add(issue.number);
-  // Recent commands, newest first, bounded by time (not by pages): their issues are looked at too.
   const since = new Date(clock() - (options.commandWindowMs ?? 2 * 3_600_000)).toISOString();
+  const open = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: LABELS.mission, state: "open", per_page: 100 });
+  // A completed mission has nothing left to do but answer commands (the recent commands below find those); one
+  // changed within the window is still looked at, so a last step that failed after its label is tried again.
+  const labelled = (issue: (typeof open)[number], name: string) => issue.labels.some((l) => (typeof l === "string" ? l : l.name) === name);
+  for (const issue of open) if (!issue.pull_request && (!labelled(issue, COMPLETED) || issue.updated_at >= since)) candidates.add(issue.number);
+  // Recent commands, newest first, bounded by time (not by pages): their issues are looked at too.
   const recent = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...repo, since, sort: "created", direction: "desc", per_page: 100 });
   for (const c of recent) {
     if (c.user?.type === "Bot" || !addressesBot(c.body ?? "")) continue;
