@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: the Redis queue's figures (bench/queue.ts), printed as a
- * table like bench/run.bench.ts prints its own; nothing is asserted. Uses
+ * table like bench/run.bench.ts prints its own, and kept in bench/RESULTS.md
+ * (its block); nothing is asserted. Uses
  * MISSION_BOT_TEST_REDIS_URL, or starts a redis-server of its own.
  */
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { redisSkipReason, testRedis, type RedisServer } from "../test/support/redis.js";
 import { measureQueueBurst, type QueueBurstFigures } from "./queue.js";
-import { table } from "./support.js";
+import { table, writeResults } from "./support.js";
 
 describe.skipIf(redisSkipReason)("queue benchmarks", () => {
   let redis: RedisServer;
@@ -59,5 +60,6 @@ describe.skipIf(redisSkipReason)("queue benchmarks", () => {
       "",
     ].join("\n");
     console.log(`\n${text}`);
+    writeResults("queue", [text]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: figures, never assertions on time. Prints three tables
- * and writes them to bench/RESULTS.md with the date and the machine.
+ * and writes them to bench/RESULTS.md (its block) with the date and the machine.
  *
  *  1. Materialising a plan (milestones × features): requests by kind,
  *     content-creating requests, writes per created issue (the floor is 1),
@@ -10,8 +10,7 @@
  *  3. Webhook handling by the app in its own process (as `npm start` runs
  *     it): p50/p99 time to answer and peak RSS for a burst of 500 deliveries.
  */
-import { writeFileSync, readFileSync } from "node:fs";
-import { cpus, totalmem, platform, release } from "node:os";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, it } from "vitest";
 import { startTwinServer } from "../src/twin/server.js";
 import { reconcileIssue } from "../src/loop/reconcile-job.js";
@@ -21,7 +20,7 @@ import { parseMissionFile } from "../src/mission/markdown/mission-file.js";
 import { missionPath } from "../src/mission/model.js";
 import { World } from "../test/e2e/support/world.js";
 import { MISSION_PLAY, playMission } from "../test/e2e/support/scenario.js";
-import { REPO, benchDeps, benchTwin, octokitAt, seedMission, table, tally } from "./support.js";
+import { REPO, benchDeps, benchTwin, octokitAt, seedMission, table, tally, writeResults } from "./support.js";
 import { STATE_BRANCH } from "../test/support/missions.js";
 
 const sections: string[] = [];
@@ -32,27 +31,7 @@ function emit(title: string, body: string, notes: string[] = []) {
   console.log(`\n${text}`);
 }
 
-afterAll(() => {
-  const cpu = cpus();
-  const machine = `${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
-  const head = [
-    "# Benchmark results",
-    "",
-    `Last run: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${machine}.`,
-    "",
-    "Written by `npm run bench` (bench/run.bench.ts); figures only, nothing is asserted about time.",
-    "",
-  ].join("\n");
-  const path = new URL("./RESULTS.md", import.meta.url);
-  let previous = "";
-  try {
-    previous = readFileSync(path, "utf8");
-  } catch {
-    // first run
-  }
-  const analysis = /\n## Reading the figures[\s\S]*$/.exec(previous)?.[0] ?? "";
-  writeFileSync(path, `${head}\n${sections.join("\n")}${analysis}`);
-});
+afterAll(() => writeResults("run", sections));
 
 describe.sequential("benchmarks", () => {
   it("materialising plans", async () => {

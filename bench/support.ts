@@ -3,6 +3,8 @@
  * (mission.md committed, tracking issue labelled), an Octokit at the twin's
  * HTTP server, request accounting from the twin's log, and table printing.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, platform, release, totalmem } from "node:os";
 import { ProbotOctokit } from "probot";
 import type { GitHubTwin, LogEntry } from "../src/twin/state.js";
 import { CONTENT_CREATING } from "../src/twin/routes.js";
@@ -115,4 +117,52 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   return [line(headers), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map((r) => line(r.map(String)))].join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// bench/RESULTS.md: one block per bench file, kept between runs of the others
+
+const RESULTS = new URL("./RESULTS.md", import.meta.url);
+const ANALYSIS = /\n## Reading the figures[\s\S]*$/;
+
+/**
+ * Write this bench file's sections into bench/RESULTS.md between its own
+ * markers (`<!-- bench:<name> -->` … `<!-- /bench:<name> -->`), keeping the
+ * other files' blocks and the hand-kept "Reading the figures" below them;
+ * the head says when and on what machine the figures were last taken.
+ */
+export function writeResults(name: string, sections: readonly string[]): void {
+  let previous = "";
+  try {
+    previous = readFileSync(RESULTS, "utf8");
+  } catch {
+    // first run
+  }
+  const analysis = ANALYSIS.exec(previous)?.[0] ?? "";
+  const blocks = new Map<string, string>();
+  for (const m of (previous.replace(ANALYSIS, "")).matchAll(/<!-- bench:([\w.-]+) -->\n[\s\S]*?<!-- \/bench:\1 -->/g)) blocks.set(m[1]!, m[0]);
+  blocks.set(name, [`<!-- bench:${name} -->`, "", ...sections, `<!-- /bench:${name} -->`].join("\n"));
+  const cpu = cpus();
+  const machine = `${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+  const head = [
+    "# Benchmark results",
+    "",
+    `Last run: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${machine}.`,
+    "",
+    "Written by `npm run bench` (bench/*.bench.ts, one block per file); figures only, nothing is asserted about time.",
+    "",
+  ].join("\n");
+  const order = ["run", "queue", "replicas"];
+  const names = [...blocks.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));
+  writeFileSync(RESULTS, `${head}\n${names.map((n) => blocks.get(n)!).join("\n\n")}\n${analysis}`);
+}
+
+/** A section: a title, a table, notes. */
+export function section(title: string, body: string, notes: readonly string[] = []): string {
+  return [`### ${title}`, "", body, "", ...notes.map((n) => `- ${n}`), ""].join("\n");
+}
+
+/** The p-th percentile (nearest rank) of sorted numbers. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }

@@ -9,6 +9,8 @@ export default defineConfig({
     environment: "node",
     globalSetup: ["test/e2e/global-setup.ts"],
     testTimeout: 600_000,
+    // one bench file at a time: files running side by side would skew each other's figures
+    fileParallelism: false,
     hookTimeout: 60_000,
     // the tables are the output
     silent: false,

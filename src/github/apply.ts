@@ -297,13 +297,16 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         }
         return;
       case "close-issue":
-        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(action.ref).number, state: "closed", state_reason: action.reason });
+      case "reopen-issue": {
+        const issue = issueOf(action.ref);
+        const state = action.kind === "close-issue" ? "closed" : "open";
+        await octokit.rest.issues.update({ ...repo, issue_number: issue.number, state, ...(action.kind === "close-issue" ? { state_reason: action.reason } : {}) });
+        // the dashboard written at the end of this apply shows the issue as it is now
+        const before = known.get(action.ref);
+        if (before) known.set(action.ref, { ...before, state });
         writes++;
         return;
-      case "reopen-issue":
-        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(action.ref).number, state: "open" });
-        writes++;
-        return;
+      }
       case "close-duplicate":
         await octokit.rest.issues.update({ ...repo, issue_number: action.number, state: "closed", state_reason: "duplicate" });
         await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: fitComment(action.comment), ...NO_RETRY });

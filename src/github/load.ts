@@ -18,10 +18,11 @@ import { LABELS, missionPath, type Config } from "../mission/model.js";
 import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import { runs as missionRuns } from "../mission/advance.js";
-import { isStatus, type Octokit, type RepoRef } from "./client.js";
+import type { Octokit, RepoRef } from "./client.js";
 import { listFolder, readFile } from "./repo-files.js";
 import { loadLoopFacts } from "./loop-facts.js";
 import { enterpriseVersionOf, serverFeatures } from "./server.js";
+import { readPermission } from "./permission.js";
 
 export interface LoadInput {
   octokit: Octokit;
@@ -65,7 +66,7 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     ...serverFeatures(enterpriseVersion),
   };
 
-  const mission = await findMission(octokit, repo, issue, where, null);
+  const mission = await findMission(octokit, repo, issue, where);
   const since = mission.kind === "found" ? mission.mission.seen_until : undefined;
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) });
 
@@ -172,7 +173,7 @@ function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["
  * an id ending in this issue's number — ids end with their tracking issue —
  * so removing the label loses nothing.
  */
-export async function findMission(octokit: Octokit, repo: RepoRef, issue: IssueFact, where: Where, _hint: null): Promise<MissionFact> {
+export async function findMission(octokit: Octokit, repo: RepoRef, issue: IssueFact, where: Where): Promise<MissionFact> {
   const labelled = issue.labels.map((l) => MISSION_LABEL.exec(l)?.[1]).filter((x): x is string => !!x);
   for (const id of labelled) {
     const found = await readMission(octokit, repo, id, issue.number, where.stateBranch);
@@ -202,17 +203,3 @@ async function readMission(octokit: Octokit, repo: RepoRef, id: string, issue: n
   return { kind: "found", mission: parsed.mission, sha: file.sha };
 }
 
-export async function readPermission(octokit: Octokit, repo: RepoRef, username: string): Promise<Permission> {
-  try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });
-    const role = data.role_name as string;
-    if (role === "admin" || role === "maintain" || role === "write" || role === "triage" || role === "read") return role;
-    // custom roles: judge by the base permission GitHub reports
-    if (data.permission === "admin") return "admin";
-    if (data.permission === "write") return "write";
-    return data.permission === "read" ? "read" : "none";
-  } catch (error) {
-    if (isStatus(error, 404)) return "none";
-    throw error;
-  }
-}

@@ -304,7 +304,12 @@ function restoreLabels(actions: Action[], ref: Ref, issue: FoundIssue, needed: s
   if (missing.length) actions.push({ kind: "label", on: ref, add: missing });
 }
 
-function finish(after: Mission, s: AdvanceInput, actions: Action[]): Advance {
+/** Notices this loop posts on the tracking issue; one found there but not recorded (its answer was lost) is recorded now. */
+const LOOP_NOTICE = /^(alert:|completed$|budget-stop:|validation-pause:)/;
+
+function finish(reached: Mission, s: AdvanceInput, actions: Action[]): Advance {
+  const unrecorded = [...s.posted].filter((key) => LOOP_NOTICE.test(key) && !reached.notices.includes(key));
+  const after = unrecorded.length ? { ...reached, notices: [...reached.notices, ...unrecorded] } : reached;
   const told = tellPeople(after, s);
   const notices = new Set([...after.notices, ...s.posted]);
   // A notice already posted (recorded, or found on the issue) is not posted again; its label still follows.

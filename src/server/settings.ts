@@ -6,6 +6,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { anthropicBaseUrl } from "../planner/index.js";
 
 export interface ServerSettings {
   appId: number;
@@ -19,10 +20,21 @@ export interface ServerSettings {
   /** https://github.com, or the Enterprise Server's address */
   serverUrl: string;
   redisUrl?: string;
+  /**
+   * With Redis: how long a replica's lease on a running reconcile lasts
+   * unless renewed (renewed every half of it while the work runs); a replica
+   * that dies mid-reconcile leaves its mission to another after about this
+   * long plus the check interval (half of it). Undefined: the queue's
+   * default, 30 s.
+   */
+  queueLockMs?: number;
   /** minutes between pulses; 0: no pulse */
   pulseMinutes: number;
   logLevel: string;
 }
+
+/** A shorter lease is renewed so often that a busy event loop could lose it while the work still runs. */
+export const MIN_QUEUE_LOCK_MS = 1000;
 
 export type SettingsResult = { ok: true; settings: ServerSettings } | { ok: false; problem: string };
 
@@ -39,6 +51,13 @@ export function readSettings(env: Record<string, string | undefined>): SettingsR
   const pulse = env.MISSION_BOT_PULSE_MINUTES;
   const pulseMinutes = pulse === undefined || pulse === "" ? 15 : Number(pulse);
   if (!Number.isFinite(pulseMinutes) || pulseMinutes < 0) return { ok: false, problem: `MISSION_BOT_PULSE_MINUTES must be a number of minutes, 0 for no pulse (got ${JSON.stringify(pulse)})` };
+  const lock = env.MISSION_BOT_QUEUE_LOCK_MS?.trim();
+  const queueLockMs = lock ? Number(lock) : undefined;
+  if (queueLockMs !== undefined && (!Number.isInteger(queueLockMs) || queueLockMs < MIN_QUEUE_LOCK_MS)) {
+    return { ok: false, problem: `MISSION_BOT_QUEUE_LOCK_MS must be a whole number of milliseconds, at least ${MIN_QUEUE_LOCK_MS} (got ${JSON.stringify(lock)})` };
+  }
+  const modelApi = anthropicBaseUrl(env);
+  if (!modelApi.ok) return { ok: false, problem: modelApi.problem };
   const protocol = env.GHE_PROTOCOL || "https";
   const ghe = env.GHE_HOST?.trim();
   return {
@@ -53,6 +72,7 @@ export function readSettings(env: Record<string, string | undefined>): SettingsR
       baseUrl: ghe ? `${protocol}://${ghe}/api/v3` : "https://api.github.com",
       serverUrl: ghe ? `${protocol}://${ghe}` : "https://github.com",
       ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+      ...(queueLockMs !== undefined ? { queueLockMs } : {}),
       pulseMinutes,
       logLevel: env.LOG_LEVEL || "info",
     },

@@ -39,8 +39,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
   // The credentials, proved before the port opens: a wrong key or id stops here.
   const botLogin = await appLogin(new Probot(probotOptions), settings);
+  // a killed replica's job is found by another replica's stalled check, which runs every half lease
+  const lease = settings.queueLockMs !== undefined ? { lockMs: settings.queueLockMs, stalledCheckMs: Math.ceil(settings.queueLockMs / 2) } : {};
   const queue = await createQueue({
-    ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+    ...(settings.redisUrl ? { redisUrl: settings.redisUrl, ...lease } : {}),
     onError: (job, error, willRetry) => say(`mission-bot: ${job.owner}/${job.repo}#${job.issue}: ${messageOf(error).split("\n")[0]}${willRetry ? " (tried again later)" : ""}`),
   });
   const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl });
@@ -64,7 +66,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     }
   };
   // One pulse per period across every replica (Redis), or a timer in this process.
-  const schedule = settings.pulseMinutes > 0 ? createPulseSchedule({ ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}) }) : undefined;
+  const schedule = settings.pulseMinutes > 0 ? createPulseSchedule({ ...(settings.redisUrl ? { redisUrl: settings.redisUrl, ...lease } : {}) }) : undefined;
   schedule?.start(settings.pulseMinutes * 60_000, async () => {
     await pulse();
   });

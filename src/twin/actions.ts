@@ -27,7 +27,10 @@
  *   - triggers besides workflow_dispatch: `push` (branch and path filters;
  *     GITHUB_TOKEN's pushes and `[skip ci]` commits start nothing),
  *     `repository_dispatch` (types), `workflow_run` (workflows, types,
- *     branches; at most three levels of chaining);
+ *     branches; at most three levels of chaining), `issues` and
+ *     `issue_comment` (types; the default branch's workflows; nothing for
+ *     events GITHUB_TOKEN caused), the run's `github.event` being the
+ *     webhook's payload (`eventPayload(runId)`);
  *   - re-runs: same run id, run_attempt + 1, queued → in_progress →
  *     completed again with its events;
  *   - a dispatched run shows in the runs lists only seconds later
@@ -35,14 +38,15 @@
  *   - GITHUB_TOKEN's permissions from the workflow's `permissions:`.
  *
  * Not modelled: tags (no tag refs in the twin), job-level concurrency,
- * `queue: max`, several jobs, matrices, `schedule`, and triggers by issues,
- * comments and pull requests (those runs are not created).
+ * `queue: max`, several jobs, matrices, `schedule`, a job's `if:` (the
+ * test's runner runs the job), and triggers by pull requests (those runs
+ * are not created).
  */
 import { parse as parseYaml } from "yaml";
 import type { CommitState, RepoState, TwinUser } from "./model.js";
 import { iso, nextNodeId, repoJson, simpleUser, type Json } from "./serialize.js";
 import type { GitHubTwin, RepoKey } from "./state.js";
-import { workflowJobEvent, workflowRunEvent } from "./webhooks.js";
+import { workflowJobEvent, workflowRunEvent, type TwinEvent } from "./webhooks.js";
 
 // ---------------------------------------------------------------------------
 // Types
@@ -78,7 +82,10 @@ export interface WorkflowDefinition {
   repositoryDispatch: { types: string[] | undefined } | undefined;
   /** `on: workflow_run` */
   workflowRun: (RefFilter & { workflows: string[]; types: string[] | undefined }) | undefined;
-  /** top-level `permissions:` for GITHUB_TOKEN ("read-all", "write-all", {} or a map); undefined: the repository's default */
+  /** `on: issues` and `on: issue_comment` (`types`: the activity types it takes; undefined: all) */
+  issues: { types: string[] | undefined } | undefined;
+  issueComment: { types: string[] | undefined } | undefined;
+  /** `permissions:` for GITHUB_TOKEN ("read-all", "write-all", {} or a map) — the (first) job's, else the workflow's; undefined: the repository's default */
   permissions: Record<string, "read" | "write" | "none"> | undefined;
 }
 
@@ -170,7 +177,7 @@ export type DispatchResult = { ok: true; run: RunState } | { ok: false; status: 
 
 export type RunHook = (run: RunState, inputs: Readonly<Record<string, string>>) => void | Promise<void>;
 
-export type RunEvent = "workflow_dispatch" | "push" | "repository_dispatch" | "workflow_run";
+export type RunEvent = "workflow_dispatch" | "push" | "repository_dispatch" | "workflow_run" | "issues" | "issue_comment";
 
 export interface RunFilter {
   repo?: RepoKey;
@@ -290,6 +297,8 @@ export function parseWorkflow(path: string, text: string): WorkflowDefinition {
     push: undefined,
     repositoryDispatch: undefined,
     workflowRun: undefined,
+    issues: undefined,
+    issueComment: undefined,
     permissions: undefined,
   };
   let doc: Record<string, unknown> | undefined;
@@ -325,18 +334,22 @@ export function parseWorkflow(path: string, text: string): WorkflowDefinition {
   };
   if ("push" in events) def.push = refFilter(events.push);
   if ("repository_dispatch" in events) def.repositoryDispatch = { types: list(asRecord(events.repository_dispatch)?.types) };
+  if ("issues" in events) def.issues = { types: list(asRecord(events.issues)?.types) };
+  if ("issue_comment" in events) def.issueComment = { types: list(asRecord(events.issue_comment)?.types) };
   if ("workflow_run" in events) {
     const wr = asRecord(events.workflow_run) ?? {};
     def.workflowRun = { ...refFilter(wr), paths: undefined, pathsIgnore: undefined, workflows: list(wr.workflows) ?? [], types: list(wr.types) };
   }
-  const perms = doc.permissions;
-  if (perms === "read-all" || perms === "write-all") {
-    const level = perms === "read-all" ? "read" : "write";
-    def.permissions = Object.fromEntries(["actions", "checks", "contents", "deployments", "issues", "packages", "pages", "pull_requests", "statuses"].map((k) => [k, level]));
-  } else if (asRecord(perms)) {
+  const permissionsOf = (perms: unknown): Record<string, "read" | "write" | "none"> | undefined => {
+    if (perms === "read-all" || perms === "write-all") {
+      const level = perms === "read-all" ? "read" : "write";
+      return Object.fromEntries(["actions", "checks", "contents", "deployments", "issues", "packages", "pages", "pull_requests", "statuses"].map((k) => [k, level]));
+    }
     // `pull-requests` in workflow syntax is `pull_requests` in the token's permissions
-    def.permissions = Object.fromEntries(Object.entries(asRecord(perms)!).map(([k, v]) => [k.replace(/-/g, "_"), String(v) as "read" | "write" | "none"]));
-  } else if (perms !== undefined && perms !== null) def.permissions = {};
+    if (asRecord(perms)) return Object.fromEntries(Object.entries(asRecord(perms)!).map(([k, v]) => [k.replace(/-/g, "_"), String(v) as "read" | "write" | "none"]));
+    return perms !== undefined && perms !== null ? {} : undefined;
+  };
+  def.permissions = permissionsOf(doc.permissions);
   if (typeof on === "string") def.dispatchable = on === "workflow_dispatch";
   else if (Array.isArray(on)) def.dispatchable = on.includes("workflow_dispatch");
   else if (asRecord(on) && "workflow_dispatch" in asRecord(on)!) {
@@ -365,6 +378,9 @@ export function parseWorkflow(path: string, text: string): WorkflowDefinition {
   if (first) {
     const job = asRecord(first[1]) ?? {};
     def.jobName = typeof job.name === "string" ? job.name : first[0];
+    // "You can use permissions … for each job": a job's own `permissions:` replace the workflow's for its GITHUB_TOKEN
+    // (Actions docs "Workflow syntax", `jobs.<job_id>.permissions`)
+    if (job.permissions !== undefined) def.permissions = permissionsOf(job.permissions);
     const runsOn = job["runs-on"];
     if (typeof runsOn === "string") def.runsOn = [runsOn];
     else if (Array.isArray(runsOn)) def.runsOn = runsOn.map(String);
@@ -512,6 +528,7 @@ export class TwinActions {
   private readonly workflowsByKey = new Map<string, WorkflowState>();
   private readonly runNumbers = new Map<number, number>();
   private readonly inputsByRun = new Map<number, Readonly<Record<string, string>>>();
+  private readonly payloadByRun = new Map<number, Json>();
   private readonly dispatchHooks: RunHook[] = [];
   private readonly queuedHooks: RunHook[] = [];
   private readonly inflight = new Set<Promise<void>>();
@@ -723,6 +740,42 @@ export class TwinActions {
     }
   }
 
+  /**
+   * An `issues` or `issue_comment` event: the default branch's workflows with
+   * that trigger (and its activity in `types`, when given) start, the event's
+   * payload as their `github.event`. "This event will only trigger a workflow
+   * run if the workflow file exists on the default branch" (Actions docs
+   * "Events that trigger workflows", `issues`, `issue_comment`). Nothing
+   * starts for an event GITHUB_TOKEN caused — its writes are the only ones
+   * made as github-actions[bot] — "events triggered by the GITHUB_TOKEN, with
+   * the exception of workflow_dispatch and repository_dispatch, will not
+   * create a new workflow run" (Actions docs "Triggering a workflow from a
+   * workflow"); an App's token, or a person's, does start them.
+   */
+  eventTriggered(e: TwinEvent): RunState[] {
+    if (e.name !== "issues" && e.name !== "issue_comment") return [];
+    if (e.sender === this.twin.actionsApp.bot.login) return [];
+    const full = (e.payload as { repository?: { full_name?: string } }).repository?.full_name;
+    const repo = full ? this.twin.repos.get(full.toLowerCase()) : undefined;
+    if (!repo) return [];
+    const head = this.twin.head(repo, repo.default_branch);
+    if (!head) return [];
+    const started: RunState[] = [];
+    for (const wf of this.workflows(repo)) {
+      const def = this.definition(wf);
+      const on = e.name === "issues" ? def?.issues : def?.issueComment;
+      if (!def || def.parseError || !on || (on.types && !on.types.includes(e.action))) continue;
+      started.push(
+        this.createRun(repo, wf, def, repo.default_branch, head, this.twin.user(e.sender), {
+          event: e.name,
+          inputs: {},
+          payload: e.payload,
+        }),
+      );
+    }
+    return started;
+  }
+
   /** Workflow files (`.github/workflows/*.yml|yaml`) in a commit. */
   private workflowPathsAt(commit: CommitState): string[] {
     return [...commit.files.keys()].filter((p) => p.startsWith(WORKFLOWS_DIR) && /^[^/]+\.ya?ml$/.test(p.slice(WORKFLOWS_DIR.length))).sort();
@@ -835,6 +888,7 @@ export class TwinActions {
     this.runNumbers.set(wf.id, run.run_number);
     this.runsById.set(id, run);
     this.inputsByRun.set(id, Object.freeze({ ...inputs }));
+    this.payloadByRun.set(id, trigger.payload);
 
     // Concurrency: one running (queued or in progress) and one pending per group.
     const group = run.concurrency;
@@ -985,6 +1039,13 @@ export class TwinActions {
   /** Runs of one workflow file ("worker.yml"), oldest first. */
   runsOf(workflowFile: string, repo?: RepoKey): RunState[] {
     return this.runs({ workflow: workflowFile, ...(repo !== undefined ? { repo } : {}) });
+  }
+
+  /** The event that started a run, as its `github.event` (GITHUB_EVENT_PATH) holds it. */
+  eventPayload(runId: number): Json {
+    const p = this.payloadByRun.get(runId);
+    if (!p) throw new Error(`twin: no workflow run ${runId}`);
+    return p;
   }
 
   /** The inputs a run was dispatched with (after defaults; strings) — GitHub does not show them, tests may. */

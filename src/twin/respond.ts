@@ -17,6 +17,8 @@ export interface TwinRequest {
   body?: unknown;
   /** where the client reached the twin (for Link headers); default twin.urls.api */
   baseUrl?: string;
+  /** the client's end of the connection, when it came over the network (the HTTP server) */
+  remote?: { address: string; port: number };
 }
 
 export interface TwinResponse {

@@ -89,7 +89,14 @@ export async function startTwinServer(twin: GitHubTwin, options: TwinServerOptio
       path = raw.slice("/api".length);
     }
     const headers: Record<string, string | string[] | undefined> = { ...req.headers };
-    const request = { method, path, headers, body: body.length ? body.toString("utf8") : undefined, baseUrl: `${origin}${prefix}` };
+    const request = {
+      method,
+      path,
+      headers,
+      body: body.length ? body.toString("utf8") : undefined,
+      baseUrl: `${origin}${prefix}`,
+      ...(req.socket.remoteAddress && req.socket.remotePort ? { remote: { address: req.socket.remoteAddress, port: req.socket.remotePort } } : {}),
+    };
     // in flight from its arrival: requests that overlap are concurrent (GitHub's limit of 100, sub-issue races)
     const { ticket, ready } = twin.admit(request);
     const latency = typeof options.latencyMs === "function" ? options.latencyMs({ method, path }) : (options.latencyMs ?? 0);

@@ -1123,6 +1123,8 @@ export class GitHubTwin {
     if (!event) return;
     this.events.push(event);
     for (const l of this.listeners) l(event);
+    // the workflows an issue or comment event starts (after the event itself, as GitHub records them)
+    this.actions.eventTriggered(event);
   }
 
   /** Call `listener` for every event recorded from now on; returns an unsubscribe function. */

@@ -26,6 +26,13 @@
  * event twice, same delivery id), `reorder` (shuffle each batch), `lose`
  * (probability of never delivering an event); per delivery `signature:
  * "none" | "bad"` for security tests.
+ *
+ * Several replicas behind a load balancer: `urls` (a function, asked at each
+ * delivery, so a replica that died is left out as a balancer's health check
+ * would) gives the webhook URLs; each delivery goes to one of them at random
+ * (seeded by `faults.seed`), a redelivery too, so the two copies of one event
+ * may reach two replicas. `concurrency` deliveries are in flight at once
+ * (default 1: one after the other, as the single-process suites expect).
  */
 import { createHmac } from "node:crypto";
 import type { GitHubTwin } from "./state.js";
@@ -70,6 +77,10 @@ export interface WebhookSenderOptions {
   twin: GitHubTwin;
   /** the app's webhook URL, e.g. http://127.0.0.1:3000/api/github/webhooks */
   url: string;
+  /** several replicas: the URLs to choose from at each delivery (default: `url` alone) */
+  urls?: () => readonly string[];
+  /** deliveries in flight at once during `pump` (default 1) */
+  concurrency?: number;
   secret: string;
   /** X-GitHub-Hook-ID (default a fixed id) */
   hookId?: number;
@@ -89,6 +100,8 @@ export interface DeliveryRecord {
   installationId: number | undefined;
   redelivery: boolean;
   signature: SignatureMode;
+  /** where it was sent */
+  url: string;
   /** HTTP status, or 0 when there was none (timeout, connection refused) */
   status: number;
   /** the response body (first 500 characters) */
@@ -119,6 +132,10 @@ export class WebhookSender {
   private readonly timeoutMs: number;
   private readonly faults: DeliveryFaults;
   private readonly random: () => number;
+  /** which replica gets a delivery: a PRNG of its own, so the faults' draws stay what they were */
+  private readonly pick: () => number;
+  private readonly urls: (() => readonly string[]) | undefined;
+  private readonly concurrency: number;
   private readonly queue: TwinEvent[] = [];
   private readonly unsubscribe: () => void;
 
@@ -130,6 +147,9 @@ export class WebhookSender {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.faults = options.faults ?? {};
     this.random = prng(this.faults.seed ?? 1);
+    this.pick = prng((this.faults.seed ?? 1) ^ 0x5bd1e995);
+    this.urls = options.urls;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
     if (options.includeExisting) this.queue.push(...this.twin.events);
     this.unsubscribe = this.twin.onEvent((e) => this.queue.push(e));
   }
@@ -173,8 +193,9 @@ export class WebhookSender {
   }
 
   /** POST one event to the app; the record is also kept in `deliveries`. */
-  async deliver(e: TwinEvent, options: { signature?: SignatureMode; redelivery?: boolean } = {}): Promise<DeliveryRecord> {
+  async deliver(e: TwinEvent, options: { signature?: SignatureMode; redelivery?: boolean; url?: string } = {}): Promise<DeliveryRecord> {
     const signature = options.signature ?? "valid";
+    const url = options.url ?? this.target();
     const { body, headers } = this.request(e, signature);
     const at = this.twin.now();
     const started = performance.now();
@@ -186,13 +207,14 @@ export class WebhookSender {
       installationId: e.installationId,
       redelivery: options.redelivery ?? this.deliveries.some((d) => d.guid === e.id),
       signature,
+      url,
       status: 0,
       response: "",
       at,
       ms: 0,
     };
     try {
-      const res = await fetch(this.url, { method: "POST", headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
       record.status = res.status;
       record.response = (await res.text()).slice(0, 500);
     } catch (err) {
@@ -202,6 +224,13 @@ export class WebhookSender {
     record.ms = performance.now() - started;
     this.deliveries.push(record);
     return record;
+  }
+
+  /** The URL the next delivery goes to: `url`, or one of `urls()` at random. */
+  private target(): string {
+    const urls = this.urls?.() ?? [];
+    if (!urls.length) return this.url;
+    return urls[Math.floor(this.pick() * urls.length)]!;
   }
 
   /** Deliver an event again (GitHub's "Redeliver": the same X-GitHub-Delivery). */
@@ -240,18 +269,28 @@ export class WebhookSender {
           [planned[i], planned[j]] = [planned[j]!, planned[i]!];
         }
       }
-      for (let i = 0; i < planned.length; i++) {
-        if (made.length >= max) {
-          this.queue.unshift(...planned.slice(i).filter((p) => !p.redelivery).map((p) => p.e));
-          throw new Error(`twin: GitHub did not go quiet within ${max} deliveries`);
+      // `concurrency` at a time, in the planned order; `until` and `max` stop the taking of more
+      let next = 0;
+      let inFlight = 0;
+      let stop: "until" | "max" | undefined;
+      const lane = async () => {
+        while (!stop && next < planned.length) {
+          if (made.length + inFlight >= max) {
+            stop = "max";
+            break;
+          }
+          const { e, redelivery } = planned[next++]!;
+          inFlight++;
+          const record = await this.deliver(e, { redelivery });
+          inFlight--;
+          made.push(record);
+          if (!stop && options.until?.()) stop = "until";
         }
-        const { e, redelivery } = planned[i]!;
-        made.push(await this.deliver(e, { redelivery }));
-        if (options.until?.()) {
-          this.queue.unshift(...planned.slice(i + 1).filter((p) => !p.redelivery).map((p) => p.e));
-          return made;
-        }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, planned.length) }, lane));
+      if (stop) this.queue.unshift(...planned.slice(next).filter((p) => !p.redelivery).map((p) => p.e));
+      if (stop === "max" && next < planned.length) throw new Error(`twin: GitHub did not go quiet within ${max} deliveries`);
+      if (stop === "until") return made;
     }
   }
 }

@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GitHubTwin } from "../../src/twin/state.js";
 import { serveWithNock } from "../support/twin-nock.js";
-import { botOctokit, userOctokit, type TwinOctokit } from "../../src/twin/octokit.js";
+import { readFileSync } from "node:fs";
+import { actionsOctokit, botOctokit, userOctokit, type TwinOctokit } from "../../src/twin/octokit.js";
 import { contractTwin } from "../support/twin.js";
 import { TEST_EPOCH, testClock } from "../support/clock.js";
 
@@ -287,3 +288,45 @@ describe("11. Enterprise Server profiles", () => {
   });
 });
 
+
+// ---------------------------------------------------------------------------
+
+const COMMAND = readFileSync(new URL("../../templates/workflows/mission-command.yml", import.meta.url), "utf8");
+
+describe("18. issue and comment events start workflows; the concurrency group keeps one running and one pending", () => {
+  it("a person's form issue (opened, labeled) and comment start three runs of the command workflow in the issue's group: one runs, the newest waits, the middle one is cancelled", async () => {
+    setUp({}, { ".github/workflows/mission-command.yml": COMMAND });
+    const issue = twin.as("alice").createIssue({ title: "Mission: CRM", body: "Build a CRM", labels: ["mission"] });
+    twin.as("alice").comment(issue.number, "/mission answer\nconstraints: none");
+    const runs = twin.actions.runsOf("mission-command.yml");
+    expect(runs.map((r) => [r.event, r.status, r.conclusion])).toEqual([
+      ["issues", "queued", null],
+      ["issues", "completed", "cancelled"],
+      ["issue_comment", "pending", null],
+    ]);
+    expect(new Set(runs.map((r) => r.concurrency))).toEqual(new Set([`mission-acme/rocket-${issue.number}`]));
+    // each run's github.event is the webhook's payload
+    expect((twin.actions.eventPayload(runs[0]!.id) as { action: string }).action).toBe("opened");
+    expect((twin.actions.eventPayload(runs[2]!.id) as { comment: { body: string } }).comment.body).toMatch(/^\/mission answer/);
+    // the group frees: the pending run is queued
+    twin.actions.complete(runs[0]!.id, "success");
+    expect(twin.actions.run(runs[2]!.id)!.status).toBe("queued");
+    clean();
+  });
+
+  it("nothing starts for what GITHUB_TOKEN writes; an App's token does start them; `types` filters", async () => {
+    setUp({}, { ".github/workflows/mission-command.yml": COMMAND });
+    const issue = twin.as("alice").createIssue({ title: "CRM", body: "x" });
+    const before = twin.actions.runs().length;
+    const actions = actionsOctokit(twin, "acme/rocket", { permissions: { issues: "write" } });
+    await actions.rest.issues.createComment({ ...repo, issue_number: issue.number, body: "/mission status" });
+    await actions.rest.issues.update({ ...repo, issue_number: issue.number, state: "closed" });
+    expect(twin.actions.runs()).toHaveLength(before);
+    await octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body: "from the App" });
+    expect(twin.actions.runs()).toHaveLength(before + 1);
+    // `issues: types: [opened, labeled, unlabeled, closed, reopened]`: an edit starts nothing
+    await userOctokit(twin, "alice").rest.issues.update({ ...repo, issue_number: issue.number, title: "CRM!" });
+    expect(twin.actions.runs()).toHaveLength(before + 1);
+    clean();
+  });
+});

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Config, Mission, type Plan } from "../../src/mission/model.js";
 import { outlinePlanner } from "../../src/mission/plan/outline.js";
 import { AnthropicPlanner, type MessagesClient } from "../../src/planner/anthropic.js";
-import { choosePlanner } from "../../src/planner/index.js";
+import { anthropicBaseUrl, choosePlanner } from "../../src/planner/index.js";
+import { startAnthropicStandIn } from "../support/anthropic-stand-in.js";
 
 const mission = Mission.parse({
   id: "m-20261124-crm",
@@ -191,5 +192,47 @@ describe("choosePlanner", () => {
   it("uses the outline planner without a flag when outlines are chosen", () => {
     const outline = Config.parse({ planner: { provider: "outline" } });
     expect(choosePlanner(outline, { ANTHROPIC_API_KEY: "sk-1" })).toEqual({ planner: outlinePlanner, missingKey: false });
+  });
+});
+
+describe("ANTHROPIC_BASE_URL: where the planner's requests go", () => {
+  const config = Config.parse({ models: { planner: "claude-sonnet-4-5", worker: "claude-sonnet-4-5", validator: "claude-haiku-4-5" } });
+
+  it("the planner asks the address it names, with the key, and plans from its answer", async () => {
+    const standIn = await startAnthropicStandIn();
+    try {
+      const { planner } = choosePlanner(config, { ANTHROPIC_API_KEY: "sk-standin", ANTHROPIC_BASE_URL: `${standIn.url}/` });
+      const result = await planner.plan(request);
+      expect(result.ok).toBe(true);
+      expect(standIn.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v1/messages"]);
+      // the key travels in the SDK's auth header (x-api-key or a bearer token, as the SDK's version sends it)
+      const headers = standIn.requests[0]!.headers;
+      expect([headers["x-api-key"], headers.authorization].some((v) => typeof v === "string" && v.endsWith("sk-standin"))).toBe(true);
+      expect(standIn.requests[0]!.body.model).toBe("claude-sonnet-4-5");
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it("unset, it is Anthropic's own API", () => {
+    expect(anthropicBaseUrl({})).toEqual({ ok: true, url: "https://api.anthropic.com" });
+    expect(anthropicBaseUrl({ ANTHROPIC_BASE_URL: " https://llm.example.com/anthropic/ " })).toEqual({ ok: true, url: "https://llm.example.com/anthropic" });
+  });
+
+  it.each([
+    ["not a URL", "api.anthropic.com", /is not a URL/],
+    ["plain http to another machine", "http://llm.example.com", /https:\/\/ address \(http:\/\/ only to this machine/],
+    ["another scheme", "file:///etc/passwd", /https:\/\/ address/],
+    ["credentials", "https://user:pw@llm.example.com", /must not carry a user or password/],
+    ["a query", "https://llm.example.com/?key=1", /without \?query/],
+  ])("refuses %s, saying why, and the planner is not built", (_what, value, message) => {
+    const read = anthropicBaseUrl({ ANTHROPIC_BASE_URL: value });
+    expect(read.ok).toBe(false);
+    expect(!read.ok && read.problem).toMatch(message);
+    expect(() => choosePlanner(config, { ANTHROPIC_API_KEY: "sk-1", ANTHROPIC_BASE_URL: value })).toThrow(message);
+  });
+
+  it("http is allowed to this machine only (a local gateway or stand-in)", () => {
+    for (const host of ["localhost:8080", "127.0.0.1:9", "[::1]:9"]) expect(anthropicBaseUrl({ ANTHROPIC_BASE_URL: `http://${host}` }).ok).toBe(true);
   });
 });

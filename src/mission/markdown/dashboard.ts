@@ -215,7 +215,7 @@ function renderTail(mission: Mission, closed: ReadonlySet<string>): TailUnit[] {
   const header = ["### Milestones", "", "| # | Milestone | Issue | Features done | State |", "| --: | --- | --- | --: | --- |"];
   milestones.forEach((m, i) => {
     const done = m.features.filter((f) => closed.has(f.key)).length;
-    const row = `| ${m.key} | ${inline(m.title)} | ${issueRef(m.issue)} | ${done}/${m.features.length} | ${milestoneState(mission.status, closed.has(m.key), m.key === current)} |`;
+    const row = `| ${m.key} | ${inline(m.title)} | ${issueRef(m.issue)} | ${done}/${m.features.length} | ${milestoneState(mission.status, closed.has(m.key) || !!m.validated, m.key === current)} |`;
     units.push({ text: i === 0 ? [...header, row].join("\n") : row, features: 0 });
   });
   units.push({ text: "\n### Features", features: 0 });
@@ -242,8 +242,8 @@ function workerNote(f: Feature, done: boolean): string {
   return ` · ↻ retrying after try ${last.try}`;
 }
 
-function milestoneState(status: MissionStatus, isClosed: boolean, isCurrent: boolean): string {
-  if (isClosed) return "✅ done";
+function milestoneState(status: MissionStatus, isDone: boolean, isCurrent: boolean): string {
+  if (isDone) return "✅ done";
   if (status === "scoping" || status === "planned") return "📝 planned";
   if (status === "cancelled") return "✖️ cancelled";
   if (!isCurrent) return "⏳ waiting";

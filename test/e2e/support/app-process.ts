@@ -30,6 +30,10 @@ export interface AppProcessOptions {
   /** the test's clock (test/support/clock.ts): the app tells time by it, not by the date; `offsetFile` holds the ms the test skipped */
   clock?: { start: number; origin: bigint; offsetFile?: string };
   logLevel?: string;
+  /** Redis shared by the replicas (REDIS_URL): the queue and the pulse schedule live there */
+  redisUrl?: string;
+  /** other documented settings (README, .env.example), e.g. MISSION_BOT_QUEUE_LOCK_MS */
+  settings?: Record<string, string>;
 }
 
 export interface AppProcess {
@@ -42,6 +46,8 @@ export interface AppProcess {
   /** everything the app wrote to stdout and stderr */
   readonly output: string;
   signal(name: NodeJS.Signals): void;
+  /** resolves when the process has exited */
+  readonly exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +79,8 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     MISSION_BOT_REQUEST_TIMEOUT_MS: "5000",
     // the test asks for each pulse (SIGUSR2, as an operator can) instead of waiting a quarter of an hour
     MISSION_BOT_PULSE_MINUTES: "0",
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...options.settings,
   };
   const scale = options.timeScale ?? 1;
   const args = [
@@ -128,6 +136,7 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
     signal(name: NodeJS.Signals) {
       if (!exited) child.kill(name);
     },
+    exited: exit,
     async stop() {
       if (exited) return;
       child.kill("SIGTERM");

@@ -10,13 +10,16 @@
  * `minTime` of the groups @octokit/plugin-throttling creates once per
  * process, and a retry's delay is the number a limiter's "failed" listener
  * returns. Bottleneck is CommonJS, so this module and the plugins share one
- * instance of it.
+ * instance of it. Both of its builds are scaled: the plugins use the `light`
+ * one, and Probot hands them the full one (`bottleneck`, which can keep its
+ * state in Redis) when REDIS_URL is set.
  */
-import Bottleneck from "bottleneck/light.js";
+import BottleneckLight from "bottleneck/light.js";
+import BottleneckFull from "bottleneck";
 
 const scale = Number(new URL(import.meta.url).searchParams.get("scale") ?? "1");
 
-if (Number.isFinite(scale) && scale > 1) {
+for (const Bottleneck of Number.isFinite(scale) && scale > 1 ? [BottleneckLight, BottleneckFull] : []) {
   const Group = Bottleneck.Group;
   class ScaledGroup extends Group {
     constructor(options = {}) {

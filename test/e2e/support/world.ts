@@ -3,6 +3,14 @@
  * own process pointed at it (GHE_HOST), a WebhookSender delivering what the
  * twin records, the test's simulated Actions runners (workers and
  * validation), and the scheduled pulse run from the test loop.
+ *
+ * Several replicas (`replicas: 3`): as many server processes, sharing one
+ * Redis (a redis-server of the world's own, REDIS_URL) and the one twin at
+ * one address (the same GHE_HOST, as one deployment's replicas have);
+ * `replicaOf` tells which replica sent a request by who holds its
+ * connection. Deliveries go to a live replica at random, as a load balancer
+ * sends them; a pulse is asked of one live replica; the world is quiet when
+ * no live replica says its queue is busy.
  */
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +30,9 @@ import { parseMissionFile } from "../../../src/mission/markdown/mission-file.js"
 import { ValidationReport, encodeValidationReport, groupFailures, type ValidationReportInput } from "../../../src/mission/validation/validation.js";
 import { renderValidationComment } from "../../../src/mission/markdown/validation-comment.js";
 import { ROOT, startApp, type AppProcess } from "./app-process.js";
+import { startRedisServer, type RedisServer } from "../../support/redis.js";
+import type { TwinRequest } from "../../../src/twin/state.js";
+import { connectionOwner } from "./connection-owner.js";
 import { contractTwin } from "../../support/twin.js";
 import { STATE_BRANCH } from "../../support/missions.js";
 import { testClock } from "../../support/clock.js";
@@ -32,11 +43,18 @@ export const SECRET = "e2e-webhook-secret";
 export const ACTIONS_BOT = "github-actions[bot]";
 export const APP_BOT = "mission-bot[bot]";
 
-/** The workflow templates and the example settings, as `npx mission-bot init` would commit them. */
-export function repoFiles(extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The workflow templates and the example settings, as `npx mission-bot init` would commit them: with the App,
+ * without the command workflow (it would answer every command a second time); `actionsOnly`, with it
+ * (`init --actions-only`).
+ */
+export function repoFiles(extra: Record<string, string> = {}, options: { actionsOnly?: boolean } = {}): Record<string, string> {
   const files: Record<string, string> = {};
   const dir = join(ROOT, "templates/workflows");
-  for (const f of readdirSync(dir)) if (/\.ya?ml$/.test(f)) files[`.github/workflows/${f}`] = readFileSync(join(dir, f), "utf8");
+  for (const f of readdirSync(dir)) {
+    if (!/\.ya?ml$/.test(f) || (f === "mission-command.yml" && !options.actionsOnly)) continue;
+    files[`.github/workflows/${f}`] = readFileSync(join(dir, f), "utf8");
+  }
   files[".github/mission.yml"] = readFileSync(join(ROOT, "templates/mission.yml"), "utf8");
   return { ...files, ...extra };
 }
@@ -65,14 +83,26 @@ export interface WorldOptions {
   quietMs?: number;
   /** how long a webhook delivery may take before it counts as failed (GitHub: 10 s) */
   deliveryTimeoutMs?: number;
+  /** server processes (default 1); more than one share a Redis the world starts */
+  replicas?: number;
+  /** a Redis (REDIS_URL) even for one replica */
+  redis?: boolean;
+  /** MISSION_BOT_QUEUE_LOCK_MS of every replica (with Redis; default 3000, so a killed replica's work is taken over in seconds) */
+  queueLockMs?: number;
+  /** deliveries in flight at once (default 1) */
+  deliveryConcurrency?: number;
+  /** other documented settings for every replica (README), e.g. ANTHROPIC_BASE_URL */
+  settings?: Record<string, string>;
 }
 
 export class World {
   readonly twin: GitHubTwin;
   readonly server: TwinServer;
-  readonly app: AppProcess;
+  /** the server processes (the first: `app`) */
+  readonly apps: AppProcess[];
   readonly sender: WebhookSender;
   readonly options: WorldOptions;
+  readonly redis: RedisServer | undefined;
   /** errors a pulse threw (a failed Action run) */
   readonly pulseErrors: unknown[] = [];
   pulses = 0;
@@ -86,16 +116,23 @@ export class World {
   private constructor(
     twin: GitHubTwin,
     server: TwinServer,
-    app: AppProcess,
+    apps: AppProcess[],
     sender: WebhookSender,
     options: WorldOptions,
+    redis: RedisServer | undefined,
     private readonly offsetFile: string,
   ) {
     this.twin = twin;
     this.server = server;
-    this.app = app;
+    this.apps = apps;
     this.sender = sender;
     this.options = options;
+    this.redis = redis;
+  }
+
+  /** The first replica (the only one, unless `replicas` says more). */
+  get app(): AppProcess {
+    return this.apps[0]!;
   }
 
   static async start(options: WorldOptions = {}): Promise<World> {
@@ -109,16 +146,45 @@ export class World {
       collaborators: options.collaborators ?? { alice: "write", bob: "read" },
       files: repoFiles(),
     });
+    const replicas = Math.max(1, options.replicas ?? 1);
+    const redis = replicas > 1 || options.redis ? await startRedisServer() : undefined;
     const server = await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
-    const app = await startApp({ gheHost: server.host, privateKey: testPrivateKey(), webhookSecret: SECRET, timeScale: options.timeScale ?? 25, clock: { ...clock, start: clock.start, origin: clock.origin, offsetFile } });
+    const apps: AppProcess[] = [];
+    try {
+      const settings: Record<string, string> = { ...options.settings };
+      if (redis) settings.MISSION_BOT_QUEUE_LOCK_MS = String(options.queueLockMs ?? 3000);
+      apps.push(
+        ...(await Promise.all(
+          Array.from({ length: replicas }, () =>
+            startApp({
+              gheHost: server.host,
+              privateKey: testPrivateKey(),
+              webhookSecret: SECRET,
+              timeScale: options.timeScale ?? 25,
+              clock: { ...clock, start: clock.start, origin: clock.origin, offsetFile },
+              ...(redis ? { redisUrl: redis.url } : {}),
+              settings,
+            }),
+          ),
+        )),
+      );
+    } catch (error) {
+      await Promise.all(apps.map((a) => a.stop()));
+      await server.close();
+      await redis?.stop();
+      throw error;
+    }
+    const live = () => apps.filter((a) => a.alive).map((a) => a.webhookUrl);
     const sender = new WebhookSender({
       twin,
-      url: app.webhookUrl,
+      url: apps[0]!.webhookUrl,
+      ...(replicas > 1 ? { urls: live } : {}),
+      ...(options.deliveryConcurrency ? { concurrency: options.deliveryConcurrency } : {}),
       secret: SECRET,
       timeoutMs: options.deliveryTimeoutMs ?? 10_000,
       ...(options.deliveryFaults ? { faults: options.deliveryFaults } : {}),
     });
-    const world = new World(twin, server, app, sender, options, offsetFile);
+    const world = new World(twin, server, apps, sender, options, redis, offsetFile);
     twin.onQueued((run, inputs) => world.runner(run, inputs));
     twin.onEvent((e) => world.lose(e));
     return world;
@@ -126,8 +192,21 @@ export class World {
 
   async stop(): Promise<void> {
     this.sender.stop();
-    await this.app.stop();
+    await Promise.all(this.apps.map((a) => a.stop()));
     await this.server.close();
+    await this.redis?.stop();
+  }
+
+  /** Which replica sent a request the twin received over HTTP (the process holding its connection); -1 if none. */
+  replicaOf(req: TwinRequest): number {
+    if (!req.remote) return -1;
+    const pid = connectionOwner(req.remote.port, this.server.port, this.apps.map((a) => a.pid));
+    return this.apps.findIndex((a) => a.pid === pid);
+  }
+
+  /** Kill a replica at once (SIGKILL: no clean-up, its work in the middle). */
+  kill(replica: number): void {
+    this.apps[replica]!.signal("SIGKILL");
   }
 
   // ---------------------------------------------------------------------------
@@ -245,15 +324,21 @@ export class World {
     writeFileSync(this.offsetFile, String(this.skipped));
   }
 
-  /** Whether the app says its queue has work (GET /mission-bot/health); a dead app has none. */
+  /** Whether any live replica says the queue has work (GET /mission-bot/health); a dead replica has none. */
   private async busy(): Promise<boolean> {
-    if (!this.app.alive) return false;
-    try {
-      const res = await fetch(`${this.app.url}/mission-bot/health`, { signal: AbortSignal.timeout(2000) });
-      return ((await res.json()) as { busy?: boolean }).busy === true;
-    } catch {
-      return false;
-    }
+    const answers = await Promise.all(
+      this.apps
+        .filter((a) => a.alive)
+        .map(async (app) => {
+          try {
+            const res = await fetch(`${app.url}/mission-bot/health`, { signal: AbortSignal.timeout(2000) });
+            return ((await res.json()) as { busy?: boolean }).busy === true;
+          } catch {
+            return false;
+          }
+        }),
+    );
+    return answers.some(Boolean);
   }
 
   /** From now on GitHub never delivers events matching `where` (undefined: deliver everything again). */
@@ -283,15 +368,19 @@ export class World {
 
   /**
    * A quarter of an hour passes for GitHub and the app alike (tokens stay as fresh as the app keeps them);
-   * then one scheduled pulse of the App, asked for as an operator can (SIGUSR2). The app logs a pulse that failed.
+   * then one scheduled pulse of the App, asked for as an operator can (SIGUSR2) — of one live replica, in turn
+   * (with Redis the schedule ticks in one replica per period; the signal pulses the one it is sent to).
+   * The app logs a pulse that failed.
    */
   async pulse(): Promise<void> {
     this.pulses++;
     this.passTime(15 * 60_000);
-    const before = this.app.output.length;
-    this.app.signal("SIGUSR2");
+    const live = this.apps.filter((a) => a.alive);
+    const app = live[this.pulses % live.length] ?? this.app;
+    const before = app.output.length;
+    app.signal("SIGUSR2");
     await this.quiet();
-    const failed = /the pulse failed: .*/.exec(this.app.output.slice(before));
+    const failed = /the pulse failed: .*/.exec(app.output.slice(before));
     if (failed) this.pulseErrors.push(failed[0]);
   }
 
