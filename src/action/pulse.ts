@@ -12,9 +12,11 @@ import { LABELS } from "../mission/model.js";
 import { addressesBot } from "../mission/conversation/commands.js";
 import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
 import { loadSnapshot } from "../github/load.js";
+import { readFile } from "../github/repo-files.js";
+import { CONFIG_PATH } from "../mission/config.js";
 import { hasWork } from "../loop/due.js";
 import { COMPLETED } from "../mission/advance.js";
-import { actionDeps, botLoginOf, dispatchCommandRun, ACTIONS_BOT } from "./shared/loop-deps.js";
+import { actionDeps, botLoginOf, defaultBranchOf, dispatchCommandRun, ACTIONS_BOT } from "./shared/loop-deps.js";
 
 export interface PulseRow {
   issue: number;
@@ -53,6 +55,8 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
   }
 
   const rows: PulseRow[] = [];
+  // the settings are the repository's, not a mission's: read once for every mission of this pulse
+  const configFile = candidates.size ? await readFile(octokit, repo, CONFIG_PATH, defaultBranch) : null;
   const workflow = options.workflow ?? "mission-command.yml";
   for (const issue of [...candidates].sort((a, b) => a - b)) {
     try {
@@ -64,6 +68,7 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
         reportLogins: [...new Set([botLogin, ACTIONS_BOT])],
         serverUrl: deps.serverUrl,
         defaultBranch,
+        configFile,
         now: new Date(clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, { ...repo, issue }, where),
       });
@@ -85,8 +90,7 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
 }
 
 export async function run(ctx: ActionContext): Promise<void> {
-  const { data: repository } = await ctx.octokit.rest.repos.get({ ...ctx.repo });
-  const rows = await pulse(ctx, repository.default_branch, { workflow: ctx.input("command-workflow") || "mission-command.yml" });
+  const rows = await pulse(ctx, await defaultBranchOf(ctx), { workflow: ctx.input("command-workflow") || "mission-command.yml" });
   await ctx.summary
     .addHeading("mission-bot pulse", 2)
     .addTable([

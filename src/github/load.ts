@@ -19,7 +19,7 @@ import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import { runs as missionRuns } from "../mission/advance.js";
 import type { Octokit, RepoRef } from "./client.js";
-import { listFolder, readFile } from "./repo-files.js";
+import { listFolder, readFile, type RepoFile } from "./repo-files.js";
 import { loadLoopFacts } from "./loop-facts.js";
 import { enterpriseVersionOf, serverFeatures } from "./server.js";
 import { readPermission } from "./permission.js";
@@ -35,6 +35,8 @@ export interface LoadInput {
   serverUrl: string;
   /** known from the event; read from the repository otherwise */
   defaultBranch?: string;
+  /** `.github/mission.yml` as already read by this job or pulse (null: there is none); read otherwise */
+  configFile?: RepoFile | null;
   now: string;
   /** finished features of the repository's missions (see history.ts) */
   history: (config: Config, where: Where) => Promise<History>;
@@ -51,7 +53,7 @@ const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
 export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const { octokit, repo } = input;
   const defaultBranch = input.defaultBranch ?? (await octokit.rest.repos.get({ ...repo })).data.default_branch;
-  const configFile = await readFile(octokit, repo, CONFIG_PATH, defaultBranch);
+  const configFile = input.configFile !== undefined ? input.configFile : ((await readFile(octokit, repo, CONFIG_PATH, defaultBranch)) ?? null);
   const parsedConfig = parseConfig(configFile?.text ?? null);
   // An invalid file is reported; the rest of the snapshot is read with the defaults, to answer commands.
   const config = parsedConfig.ok ? parsedConfig.config : defaultConfig();

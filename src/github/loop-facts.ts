@@ -70,11 +70,17 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     if (pending.length) earliest = Math.min(...pending.map((r) => Date.parse(r.dispatched_at))) - CLOCK_SLACK_MS;
     else {
       // Every run booked: a person may re-run one (same run id, the next attempt), which reports again on the
-      // issue. The issue list says when the issue last changed; read it again only if that is after the last look.
+      // issue. The issue list counts the issue's comments: read it again only when it has more than at the last
+      // look (the bot closing the issue, or a label, is a change but no report). A mission that recorded no count
+      // yet goes by when the issue last changed; GitHub's times are whole seconds, so a change in the same second
+      // as the last look counts as after it.
       const looked = lastLook(mission, f);
-      const changed = issues.get(`feature:${f.key}`)?.updated_at;
-      // GitHub's times are whole seconds: a change in the same second as the last look counts as after it
-      if (looked !== undefined && changed && Date.parse(changed) >= Math.floor(looked / 1000) * 1000) {
+      const issue = issues.get(`feature:${f.key}`);
+      const news =
+        f.reports_seen !== undefined && issue?.comments !== undefined
+          ? issue.comments > f.reports_seen
+          : !!issue?.updated_at && looked !== undefined && Date.parse(issue.updated_at) >= Math.floor(looked / 1000) * 1000;
+      if (looked !== undefined && news) {
         earliest = looked - CLOCK_SLACK_MS;
         reread.push(f.key);
       }
@@ -137,6 +143,7 @@ interface ListedIssue {
   body?: string | null;
   state: string;
   updated_at?: string;
+  comments?: number;
   labels: Array<string | { name?: string }>;
 }
 
@@ -152,6 +159,7 @@ function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: L
         state: issue.state === "closed" ? "closed" : "open",
         labels: issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
         ...(issue.updated_at ? { updated_at: issue.updated_at } : {}),
+        ...(typeof issue.comments === "number" ? { comments: issue.comments } : {}),
       });
       list.sort((a, b) => a.number - b.number);
     }

@@ -58,7 +58,7 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
   let planned: PlannerAnswer | undefined;
   let conflicts = 0;
   /** the repository's default branch, read once per job (each round would otherwise ask again) */
-  let defaultBranch: string | undefined;
+  let defaultBranch: string | undefined = job.defaultBranch;
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const loaded = await loadSnapshot({

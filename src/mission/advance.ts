@@ -55,6 +55,7 @@ export function advance(input: AdvanceInput): Advance {
   m = ingestReports(m, s);
   // Issues read again for a re-run's report: the look is recorded, so an unchanged issue is not read again.
   for (const key of s.facts.reread ?? []) m = mapFeatures(m, (f) => (f.key === key ? { ...f, reports_read: s.now } : f));
+  m = countComments(m, s);
   const done = (key: string) => !!findFeature(m, key)?.done;
 
   // 2. Commands that stop work.
@@ -186,6 +187,17 @@ function observeRuns(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
 const NEVER_STARTED_MS = 3 * 60_000;
 
 /** Reports become ledger entries (once per run and attempt) and tell each run how it went. */
+/** The comments on each feature issue whose reports were read now, once its runs are all booked (see reports_seen). */
+function countComments(m: Mission, s: AdvanceInput): Mission {
+  const read = new Set([...s.facts.reports.map((r) => r.feature), ...(s.facts.reread ?? [])]);
+  return mapFeatures(m, (f) => {
+    const comments = s.facts.issues.get(`feature:${f.key}`)?.comments;
+    const booked = f.runs.every((r) => r.reported !== undefined || r.run_id === undefined);
+    if (!read.has(f.key) || comments === undefined || !booked || f.reports_seen === comments) return f;
+    return { ...f, reports_seen: comments };
+  });
+}
+
 function ingestReports(m: Mission, s: AdvanceInput): Mission {
   let mission = m;
   for (const found of s.facts.reports) {

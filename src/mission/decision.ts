@@ -49,6 +49,8 @@ export interface FoundIssue {
   labels?: readonly string[];
   /** when GitHub last saw it change (a comment counts) */
   updated_at?: string;
+  /** how many comments it has, as the issue list counts them */
+  comments?: number;
 }
 
 /** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */
