@@ -46,13 +46,28 @@ function buildContext(): string {
   return dir;
 }
 
-/** The environment every process of the image gets here: the image's ENV, Node 24 first on PATH, npm offline from the local cache. */
+/**
+ * npm's cache for the image's steps: a copy of this machine's, so the Dockerfile's `npm cache clean --force`
+ * empties the copy, never the cache every later `npm ci` offline here depends on.
+ */
+let npmCache: string | undefined;
+function imageNpmCache(): string {
+  if (!npmCache) {
+    const host = process.env.npm_config_cache ?? join(homedir(), ".npm");
+    npmCache = join(work, "npm-cache");
+    if (existsSync(join(host, "_cacache"))) cpSync(join(host, "_cacache"), join(npmCache, "_cacache"), { recursive: true });
+    else mkdirSync(npmCache, { recursive: true });
+  }
+  return npmCache;
+}
+
+/** The environment every process of the image gets here: the image's ENV, Node 24 first on PATH, npm offline from a copy of the local cache. */
 function baseEnv(vars: Record<string, string>): Record<string, string> {
   return {
     ...vars,
     PATH: `${dirname(process.execPath)}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     HOME: join(work, "home"),
-    npm_config_cache: process.env.npm_config_cache ?? join(homedir(), ".npm"),
+    npm_config_cache: imageNpmCache(),
     npm_config_offline: "true",
     npm_config_update_notifier: "false",
   };
