@@ -60,7 +60,7 @@ export async function openMissions(octokit: Octokit, owner: string, organization
   const since = new Date((options.clock ?? Date.now)() - (options.commandWindowMs ?? 2 * 3_600_000)).toISOString();
   // A completed mission has nothing left to do but answer commands: the second query (and their webhooks) finds
   // those, and any tracking issue changed within the window (its first comment is the `/mission` that started it).
-  const queries = [`is:issue is:open label:${LABELS.mission} -label:${COMPLETED} ${scope}`, `is:issue "/mission" in:comments updated:>=${since} ${scope}`];
+  const queries = [`is:issue is:open label:${LABELS.mission} -label:"${COMPLETED}" ${scope}`, `is:issue "/mission" in:comments updated:>=${since} ${scope}`];
   const seen = new Map<string, ReconcileJob>();
   for (const q of queries) {
     for (const item of await searchIssues(octokit, q)) {
