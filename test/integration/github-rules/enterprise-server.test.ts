@@ -19,7 +19,7 @@ afterEach(() => h?.stop());
 const SERVER = "https://ghes.example.com";
 
 describe.each(["ghes-3.17", "ghes-3.19", "ghes-3.20"] as const)("GitHub Enterprise Server %s", (server) => {
-  it("completes a whole mission: runs found by name, features listed in their milestone, links on the server", async () => {
+  it("completes a whole mission: runs found by name, features listed in their milestone, links on the server", { timeout: 60_000 }, async () => {
     const w = world({ twin: { server } });
     h = w.h;
     const { tracking, missionId } = await playMission(h, w.runners);
