@@ -5,6 +5,9 @@ export default defineConfig({
     environment: "node",
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // Vitest's default is one worker less than the cores: one on CI's two. Most of a test's time is spent waiting
+    // (the twin over HTTP, an app process, git, Redis), so three files at once keep two cores busy.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,

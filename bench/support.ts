@@ -152,7 +152,7 @@ export function writeResults(name: string, sections: readonly string[]): void {
     "Written by `npm run bench` (bench/*.bench.ts, one block per file); figures only, nothing is asserted about time.",
     "",
   ].join("\n");
-  const order = ["run", "queue", "replicas", "hostile"];
+  const order = ["run", "queue", "replicas", "hostile", "github-token"];
   const names = [...blocks.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));
   writeFileSync(RESULTS, `${head}\n${names.map((n) => blocks.get(n)!).join("\n\n")}\n${analysis}`);
 }

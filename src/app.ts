@@ -37,8 +37,8 @@ export interface AppOptions {
   /** https://github.com or the Enterprise Server's address (default from GHE_HOST) */
   serverUrl?: string;
   planTimeoutMs?: number;
-  /** plan with this planner whatever the settings say (tests count its calls); default: as `.github/mission.yml` says */
-  planner?: Planner;
+  /** which planner a repository gets (default: by its settings and the planner key in `env`); tests pass a stand-in */
+  choosePlanner?: (config: Config) => { planner: Planner; help?: string };
 }
 
 /** Per reconcile: room for a large plan's issues, then other missions get a turn. */
@@ -97,10 +97,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
       return { botLogin: bot, reportLogins: [...new Set([bot, ...(options.reportLogins ?? ["github-actions[bot]"])])] };
     },
     serverUrl,
-    choosePlanner: (config: Config) => {
-      const choice = plannerFor(config, env);
-      return options.planner ? { ...choice, planner: options.planner } : choice;
-    },
+    choosePlanner: options.choosePlanner ?? ((config: Config) => plannerFor(config, env)),
     history: (octokit, job, where) => history.get(octokit, { owner: job.owner, repo: job.repo }, where),
     limits: options.limits ?? appLimits,
     clock,

@@ -35,6 +35,8 @@ export async function run(ctx: ActionContext, clock: () => number = Date.now): P
     return;
   }
   const deps = actionDeps(ctx, clock);
+  const branch = (ctx.event.payload as { repository?: { default_branch?: unknown } }).repository?.default_branch;
+  if (typeof branch === "string" && branch) job.defaultBranch = branch;
   const started = clock();
   for (;;) {
     try {

@@ -21,6 +21,39 @@ export interface ActionContext {
   env: Record<string, string | undefined>;
 }
 
+/** Retries of a request GitHub rate-limited, within one Action run; each waits as long as GitHub named. */
+export const ACTION_RATE_LIMIT_RETRIES = 2;
+/** A wait longer than this is not sat out in a run (jobs are billed by the minute): the step fails and the next event or pulse tries again. */
+export const ACTION_MAX_WAIT_SECONDS = 120;
+
+/**
+ * The Octokit of an Action run (GITHUB_TOKEN, or the App's token). Probot's
+ * defaults retry a rate-limited request for ever, waiting each time; here a
+ * secondary limit is waited out as GitHub says (`retry-after`, else 60 s)
+ * at most twice, a primary one only when its reset is near, and then the
+ * error goes up: "continuing to make requests while you are rate limited
+ * may result in the banning of your integration" (REST docs, "Best
+ * practices for using the REST API").
+ */
+export function actionOctokit(token: string, baseUrl?: string): Octokit {
+  const bounded = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, octokit: { log: { warn(m: string): void } }, retryCount: number) => {
+    const retry = retryCount < ACTION_RATE_LIMIT_RETRIES && retryAfter <= ACTION_MAX_WAIT_SECONDS;
+    octokit.log.warn(
+      retry
+        ? `GitHub's ${kind} rate limit on ${options.method} ${options.url}: waiting ${retryAfter} s as it asked (retry ${retryCount + 1} of ${ACTION_RATE_LIMIT_RETRIES})`
+        : `GitHub's ${kind} rate limit on ${options.method} ${options.url}: not retrying (${retryCount} retries made, ${retryAfter} s asked); the next run tries again`,
+    );
+    return retry;
+  };
+  return withRequestTimeout(
+    new ProbotOctokit({
+      auth: { token },
+      ...(baseUrl ? { baseUrl } : {}),
+      throttle: { onRateLimit: bounded("primary"), onSecondaryRateLimit: bounded("secondary") },
+    }) as Octokit,
+  );
+}
+
 export function actionContextFromEnv(env: Record<string, string | undefined> = process.env): ActionContext {
   const token = core.getInput("github-token") || env.GITHUB_TOKEN;
   if (!token) throw new Error("github-token is required (usually `${{ secrets.GITHUB_TOKEN }}` or an App token)");
@@ -28,10 +61,7 @@ export function actionContextFromEnv(env: Record<string, string | undefined> = p
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
   if (!owner || !repo) throw new Error("GITHUB_REPOSITORY is not set: run this inside GitHub Actions");
   const payload = env.GITHUB_EVENT_PATH ? (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as Record<string, unknown>) : {};
-  const octokit = withRequestTimeout(new ProbotOctokit({
-    auth: { token },
-    ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
-  }) as Octokit);
+  const octokit = actionOctokit(token, env.GITHUB_API_URL);
   return {
     input: (name, options) => core.getInput(name, options),
     setOutput: (name, value) => core.setOutput(name, value),

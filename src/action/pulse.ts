@@ -12,8 +12,11 @@ import { LABELS } from "../mission/model.js";
 import { addressesBot } from "../mission/conversation/commands.js";
 import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
 import { loadSnapshot } from "../github/load.js";
+import { readFile } from "../github/repo-files.js";
+import { CONFIG_PATH } from "../mission/config.js";
 import { hasWork } from "../loop/due.js";
-import { actionDeps, botLoginOf, dispatchCommandRun, ACTIONS_BOT } from "./shared/loop-deps.js";
+import { COMPLETED } from "../mission/advance.js";
+import { actionDeps, botLoginOf, defaultBranchOf, dispatchCommandRun, ACTIONS_BOT } from "./shared/loop-deps.js";
 
 export interface PulseRow {
   issue: number;
@@ -37,10 +40,13 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
   const deps = actionDeps(ctx, clock);
   const botLogin = botLoginOf(ctx);
   const candidates = new Set<number>();
-  const open = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: LABELS.mission, state: "open", per_page: 100 });
-  for (const issue of open) if (!issue.pull_request) candidates.add(issue.number);
-  // Recent commands, newest first, bounded by time (not by pages): their issues are looked at too.
   const since = new Date(clock() - (options.commandWindowMs ?? 2 * 3_600_000)).toISOString();
+  const open = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: LABELS.mission, state: "open", per_page: 100 });
+  // A completed mission has nothing left to do but answer commands (the recent commands below find those); one
+  // changed within the window is still looked at, so a last step that failed after its label is tried again.
+  const labelled = (issue: (typeof open)[number], name: string) => issue.labels.some((l) => (typeof l === "string" ? l : l.name) === name);
+  for (const issue of open) if (!issue.pull_request && (!labelled(issue, COMPLETED) || issue.updated_at >= since)) candidates.add(issue.number);
+  // Recent commands, newest first, bounded by time (not by pages): their issues are looked at too.
   const recent = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...repo, since, sort: "created", direction: "desc", per_page: 100 });
   for (const c of recent) {
     if (c.user?.type === "Bot" || !addressesBot(c.body ?? "")) continue;
@@ -49,6 +55,8 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
   }
 
   const rows: PulseRow[] = [];
+  // the settings are the repository's, not a mission's: read once for every mission of this pulse
+  const configFile = candidates.size ? await readFile(octokit, repo, CONFIG_PATH, defaultBranch) : null;
   const workflow = options.workflow ?? "mission-command.yml";
   for (const issue of [...candidates].sort((a, b) => a - b)) {
     try {
@@ -60,6 +68,7 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
         reportLogins: [...new Set([botLogin, ACTIONS_BOT])],
         serverUrl: deps.serverUrl,
         defaultBranch,
+        configFile,
         now: new Date(clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, { ...repo, issue }, where),
       });
@@ -81,8 +90,7 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
 }
 
 export async function run(ctx: ActionContext): Promise<void> {
-  const { data: repository } = await ctx.octokit.rest.repos.get({ ...ctx.repo });
-  const rows = await pulse(ctx, repository.default_branch, { workflow: ctx.input("command-workflow") || "mission-command.yml" });
+  const rows = await pulse(ctx, await defaultBranchOf(ctx), { workflow: ctx.input("command-workflow") || "mission-command.yml" });
   await ctx.summary
     .addHeading("mission-bot pulse", 2)
     .addTable([

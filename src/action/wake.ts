@@ -8,7 +8,7 @@
  */
 import type { ActionContext } from "./context.js";
 import { MissionId } from "../mission/model.js";
-import { dispatchCommandRun } from "./shared/loop-deps.js";
+import { defaultBranchOf, dispatchCommandRun } from "./shared/loop-deps.js";
 
 export async function run(ctx: ActionContext): Promise<void> {
   const mission = ctx.input("mission", { required: true });
@@ -16,7 +16,6 @@ export async function run(ctx: ActionContext): Promise<void> {
   // a mission id ends with its tracking issue's number
   const tracking = Number(/-(\d+)$/.exec(mission)![1]);
   const workflow = ctx.input("command-workflow") || "mission-command.yml";
-  const { data: repository } = await ctx.octokit.rest.repos.get({ ...ctx.repo });
-  const started = await dispatchCommandRun(ctx, workflow, repository.default_branch, tracking, `run ${ctx.env.GITHUB_RUN_ID ?? ""} finished`);
+  const started = await dispatchCommandRun(ctx, workflow, await defaultBranchOf(ctx), tracking, `run ${ctx.env.GITHUB_RUN_ID ?? ""} finished`);
   ctx.log.info(started ? `mission-bot: ${workflow} takes mission ${mission} on (#${tracking})` : `mission-bot: no ${workflow} here; the App hears this run finish by itself`);
 }

@@ -40,7 +40,6 @@ export function dispatchInputNames(): { worker: string[]; validation: string[] }
   const worker = workerInputs(
     m,
     { feature: "1.1", try: 1, issue: 3, nonce: "n", limits: { max_turns: 1, timeout_minutes: 1, max_cost_usd: 1 } },
-    "main",
   );
   const validation = validationInputs(m, "1", "n", "main");
   return { worker: Object.keys(worker).sort(), validation: Object.keys(validation).sort() };

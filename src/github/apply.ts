@@ -8,13 +8,15 @@
  * call (the loop tries again when GitHub said to).
  */
 import { performance } from "node:perf_hooks";
-import { missionPath, type Mission } from "../mission/model.js";
-import { recordIssue } from "../mission/plan/materialise.js";
+import { LABELS, missionPath, type Mission } from "../mission/model.js";
+import { NO_SUB_ISSUES_NOTICE, recordIssue } from "../mission/plan/materialise.js";
+import { milestoneBody } from "../mission/markdown/issues.js";
 import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
 import { noticeMarker, noticesIn, refusalMarker, replyMarker } from "../mission/markers.js";
 import { renderDashboard, mergeDashboard, dashboardChanged, dashboardRoom } from "../mission/markdown/dashboard.js";
+import { fitComment } from "../mission/markdown/fit.js";
 import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedError, statusOf, type Octokit, type RepoRef } from "./client.js";
 import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
@@ -96,18 +98,26 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     writes++;
   };
 
-  /** A branch rule refused the state commit: say so once (the issue's own comments are the record), change nothing else. */
+  /**
+   * A branch rule refused the state commit: say so once (the issue's own comments are the record), and
+   * label the issue `mission` so every pulse looks at it again until the rule is lifted; nothing else.
+   */
   const tellStateRefused = async (error: RefusedError) => {
     const key = `state-refused:${s.where.stateBranch}`;
     if (posted.has(key)) return;
     const body = [
       `**mission-bot cannot save this mission's state.** ${error.message}`,
       "",
-      `The bot keeps each mission in \`todo/missions/<id>/mission.md\` on its state branch (\`state_branch\` in \`.github/mission.yml\`, now \`${s.where.stateBranch}\`). Let the bot push there (exempt it from the rule or ruleset), or set \`state_branch\` to a branch it may write. Nothing was changed; the bot tries again on the next event.`,
+      `The bot keeps each mission in \`todo/missions/<id>/mission.md\` on its state branch (\`state_branch\` in \`.github/mission.yml\`, now \`${s.where.stateBranch}\`). Let the bot push there (add it to the ruleset's bypass list, or exempt it from the branch protection), or set \`state_branch\` to a branch no rule covers. Nothing else was changed; the bot looks again at every pulse and goes on once it may write.`,
     ].join("\n");
-    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     posted.add(key);
     writes++;
+    const labels = [LABELS.mission, ...(mission ? [LABELS.forMission(mission.id)] : [])].filter((l) => !s.issue.labels.includes(l));
+    if (labels.length) {
+      await octokit.rest.issues.addLabels({ ...repo, issue_number: s.issue.number, labels });
+      writes++;
+    }
   };
 
   // Dispatches this call will not make: withdraw their recorded intent, so they cost no try.
@@ -128,7 +138,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     const key = `refused:${what}:${statusOf(error) ?? "?"}`;
     if (posted.has(key) || !mission) return;
     const body = `**GitHub refused a step of mission ${mission.id}:** ${what} (${statusOf(error) ?? "error"}: ${messageOf(error).split("\n")[0]}). The mission goes on with the steps that do not depend on it; the bot tries this one again on the next pulse.`;
-    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     writes++;
     posted.add(key);
     mission = { ...mission, notices: [...mission.notices, key] };
@@ -145,7 +155,11 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         withdrawFrom(index);
         break;
       }
-      if (refsOf(action).some((ref) => failedRefs.has(ref)) && action.kind !== "create-issue") continue;
+      if (refsOf(action).some((ref) => failedRefs.has(ref)) && action.kind !== "create-issue") {
+        // a link skipped because its parent was refused leaves its child unfinished too: not recorded as linked
+        for (const ref of refsOf(action)) failedRefs.add(ref);
+        continue;
+      }
       try {
         await perform(action);
       } catch (error) {
@@ -187,7 +201,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         return;
       case "reply": {
         const hidden = [replyMarker(action.to), ...(action.refused ? [refusalMarker(action.refused)] : [])].join("\n");
-        await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${action.body}\n\n${hidden}`, ...NO_RETRY });
+        await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${action.body}\n\n${hidden}`), ...NO_RETRY });
         writes++;
         return;
       }
@@ -195,10 +209,10 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         const answer = s.botComments.find((c) => (action.to === "form" ? c.notices.includes(`form:${s.issue.id}`) : c.repliedTo.includes(action.to)));
         if (!answer) {
           const marker = action.to === "form" ? noticeMarker(`form:${s.issue.id}`) : replyMarker(action.to);
-          await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: `${action.body}\n\n${marker}`, ...NO_RETRY });
+          await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${action.body}\n\n${marker}`), ...NO_RETRY });
         } else {
           const body = action.replacing && answer.body.includes(action.replacing) ? answer.body.replace(action.replacing, action.body) : editedAnswer(answer.body, action.body);
-          await octokit.rest.issues.updateComment({ ...repo, comment_id: answer.id, body });
+          await octokit.rest.issues.updateComment({ ...repo, comment_id: answer.id, body: fitComment(body) });
         }
         writes++;
         return;
@@ -215,14 +229,21 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         writes++;
         return;
       case "create-issue": {
-        const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: action.body, labels: action.labels, ...NO_RETRY });
+        const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: fitComment(action.body), labels: action.labels, ...NO_RETRY });
         known.set(action.ref, { number: data.number, id: data.id, state: "open" });
         writes++;
         return;
       }
       case "link-sub-issue":
-        await linkSubIssue(octokit, repo, issueOf(action.parent).number, issueOf(action.child));
         writes++;
+        if ((await linkSubIssue(octokit, repo, issueOf(action.parent).number, issueOf(action.child))) === "absent") {
+          // this server has no sub-issues after all: the milestone lists its features, and the tracking issue is told once
+          if (action.parent !== "tracking") await listFeatures(action.parent);
+          await noticeOnce("tracking", "no-sub-issues", NO_SUB_ISSUES_NOTICE);
+        }
+        return;
+      case "list-features":
+        await listFeatures(action.milestone);
         return;
       case "add-blocked-by":
         await addBlockedBy(octokit, repo, issueOf(action.blocked).number, issueOf(action.blocking).id);
@@ -237,9 +258,9 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         if (!mission) return;
         const m = mission;
         const workflow = s.config.worker.workflow;
-        const inputs = workerInputs(m, action.dispatch, s.where.defaultBranch);
+        const inputs = workerInputs(m, action.dispatch);
         const find = () => findDispatched(octokit, repo, workflow, m, action.dispatch.feature, action.dispatch.try);
-        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl);
+        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl, s.where.runDetails !== false);
         mission = recordDispatch(m, action.dispatch.feature, action.dispatch.try, result, clock());
         dirty = true;
         writes++;
@@ -252,7 +273,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         const workflow = s.config.validation.workflow;
         const inputs = validationInputs(m, action.milestone, action.nonce, s.where.defaultBranch);
         const find = () => findDispatched(octokit, repo, workflow, m, `validate-${action.milestone}`, action.try);
-        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl);
+        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl, s.where.runDetails !== false);
         mission = recordValidationDispatch(m, action.milestone, action.try, result, clock());
         dirty = true;
         writes++;
@@ -288,7 +309,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       }
       case "close-duplicate":
         await octokit.rest.issues.update({ ...repo, issue_number: action.number, state: "closed", state_reason: "duplicate" });
-        await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: action.comment, ...NO_RETRY });
+        await octokit.rest.issues.createComment({ ...repo, issue_number: action.number, body: fitComment(action.comment), ...NO_RETRY });
         writes += 2;
         return;
       case "label": {
@@ -312,6 +333,19 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     }
   }
 
+  /** The milestone issue's body with its features' issues as a task list (what stands in for sub-issues). */
+  async function listFeatures(ref: Ref): Promise<void> {
+    const ms = mission?.plan?.milestones.find((x) => `milestone:${x.key}` === ref);
+    if (!mission || !ms) return;
+    const numbers = new Map<string, number>();
+    for (const f of ms.features) {
+      const issue = known.get(`feature:${f.key}`) ?? f.issue;
+      if (issue) numbers.set(f.key, issue.number);
+    }
+    await octokit.rest.issues.update({ ...repo, issue_number: issueOf(ref).number, body: fitComment(milestoneBody(mission, ms, numbers)) });
+    writes++;
+  }
+
   /** Post a notice once per key: skipped when the mission records it or the issue already shows it. */
   async function noticeOnce(on: Ref, key: string, body: string): Promise<void> {
     if (posted.has(key)) return;
@@ -324,7 +358,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         return;
       }
     }
-    await octokit.rest.issues.createComment({ ...repo, issue_number, body: `${body}\n\n${noticeMarker(key)}`, ...NO_RETRY });
+    await octokit.rest.issues.createComment({ ...repo, issue_number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     writes++;
     remember(key);
   }
@@ -375,6 +409,27 @@ function transient(error: unknown): boolean {
   return isStatus(error, 422) && /priority has already been taken/i.test(messageOf(error));
 }
 
+/** Tries of a write that lost a race (another add to the same parent landed first), and the pause between them. */
+const RACE_TRIES = 3;
+const RACE_PAUSE_MS = 250;
+
+/**
+ * A write that lost a race to another writer of the same parent (a person,
+ * or another mission's job) is sent again after a short pause: the other
+ * add has landed by then. Still losing after a few tries, it is left to the
+ * next reconcile (the error goes up as transient).
+ */
+async function raceAgain<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!transient(error) || attempt >= RACE_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RACE_PAUSE_MS * attempt));
+    }
+  }
+}
+
 function refsOf(action: Action): Ref[] {
   switch (action.kind) {
     case "create-issue":
@@ -382,6 +437,8 @@ function refsOf(action: Action): Ref[] {
       return [action.ref];
     case "link-sub-issue":
       return [action.parent, action.child];
+    case "list-features":
+      return [action.milestone];
     case "add-blocked-by":
       return [action.blocked, action.blocking];
     default:
@@ -395,6 +452,8 @@ function describe(action: Action): string {
       return `creating the issue for ${action.ref}`;
     case "link-sub-issue":
       return `linking ${action.child} under ${action.parent}`;
+    case "list-features":
+      return `listing the features of ${action.milestone}`;
     case "add-blocked-by":
       return `recording that ${action.blocked} is blocked by ${action.blocking}`;
     case "label":
@@ -413,8 +472,9 @@ export type DispatchResult = { runId: number; url?: string } | { runId?: undefin
  * `workflow_dispatch` with `return_run_details`: the answer carries the run id.
  * A definite refusal (4xx) is reported; anything else leaves the run to be
  * found by its name, so a lost answer never dispatches twice. Enterprise
- * Server 3.20 and older refuse the field with 400 (cli/cli#12672): the
- * dispatch is sent again without it, and the run found by its name.
+ * Server 3.20 and older refuse the field with 400 (cli/cli#12672): known by
+ * its version, it is not asked; an unknown server that answers 400 gets the
+ * dispatch again without it (and no more asks). The run is found by its name.
  */
 async function dispatch(
   octokit: Octokit,
@@ -424,6 +484,8 @@ async function dispatch(
   inputs: Record<string, string>,
   find: () => Promise<{ id: number; html_url?: string } | undefined>,
   server: string,
+  /** the server is known to take `return_run_details` (false: an Enterprise Server 3.20 or older, by its version) */
+  runDetails = true,
 ): Promise<DispatchResult> {
   const send = async (details: boolean) =>
     octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
@@ -437,9 +499,9 @@ async function dispatch(
   try {
     let response;
     try {
-      response = await send(!noRunDetails.has(server));
+      response = await send(runDetails && !noRunDetails.has(server));
     } catch (error) {
-      if (!isStatus(error, 400) || noRunDetails.has(server) || !/return_run_details/i.test(messageOf(error))) throw error;
+      if (!runDetails || !isStatus(error, 400) || noRunDetails.has(server) || !/return_run_details/i.test(messageOf(error))) throw error;
       noRunDetails.add(server);
       response = await send(false);
     }
@@ -483,21 +545,24 @@ function recorded(m: Mission, ref: Ref): { number: number; id: number } | undefi
 /**
  * Link a child under a parent. A child already under that parent is
  * success; a child under another issue (a duplicate that was closed, or a
- * person's choice) is moved with `replace_parent`. Enterprise Server 3.19
- * has no sub-issues (404): the milestone issue's feature list stands in.
+ * person's choice) is moved with `replace_parent`. A server without
+ * sub-issues (an Enterprise Server the snapshot did not know as such)
+ * answers 404 for an existing parent: "absent", and the caller lists the
+ * features in the milestone instead.
  */
-async function linkSubIssue(octokit: Octokit, repo: RepoRef, parent: number, child: { number: number; id: number }) {
+async function linkSubIssue(octokit: Octokit, repo: RepoRef, parent: number, child: { number: number; id: number }): Promise<"linked" | "absent"> {
   try {
-    await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id });
+    await raceAgain(() => octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id }));
   } catch (error) {
     if (isStatus(error, 404) && !(await issueExists(octokit, repo, parent))) throw error;
-    if (isStatus(error, 404)) return; // no sub-issues on this server
+    if (isStatus(error, 404)) return "absent";
     if (!isStatus(error, 422) || transient(error)) throw error;
     const current = await octokit.rest.issues.getParent({ ...repo, issue_number: child.number }).catch(() => undefined);
-    if (current?.data.number === parent) return;
+    if (current?.data.number === parent) return "linked";
     if (!current) throw error;
-    await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id, replace_parent: true });
+    await raceAgain(() => octokit.rest.issues.addSubIssue({ ...repo, issue_number: parent, sub_issue_id: child.id, replace_parent: true }));
   }
+  return "linked";
 }
 
 async function issueExists(octokit: Octokit, repo: RepoRef, number: number): Promise<boolean> {

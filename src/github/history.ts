@@ -3,13 +3,23 @@
  * missions, read from the state branch. One function for every path (a
  * command, a webhook, the pulse), so the same dispatch is never judged two
  * ways; read at most once per repository every few minutes per process.
+ *
+ * Which missions completed is asked of GitHub in one request (the tracking
+ * issues labelled `mission:completed`, which the bot labels once it has
+ * said so), and only their files are read; each file must say it is
+ * completed (a label only says where to look). Before, every mission's file
+ * was read to find the completed ones: in Actions-only mode, where every
+ * run starts with an empty cache, that was most of a run's requests.
  */
 import type { Where } from "../mission/decision.js";
 import { historyFrom, type History } from "../mission/budget/forecast.js";
 import { missionPath, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import type { Octokit, RepoRef } from "./client.js";
-import { listFolder, readFile } from "./repo-files.js";
+import { readFile } from "./repo-files.js";
+import { COMPLETED as COMPLETED_LABEL } from "../mission/advance.js";
+
+const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
 
 /** Completed missions read for a forecast, newest first. */
 const MAX_MISSIONS = 20;
@@ -41,9 +51,16 @@ export async function loadHistory(octokit: Octokit, repo: RepoRef, branch: strin
 
 /** The repository's completed missions (newest first: ids start with their date). */
 export async function completedMissions(octokit: Octokit, repo: RepoRef, branch: string, limit = MAX_MISSIONS): Promise<Mission[]> {
-  const ids = (await listFolder(octokit, repo, "todo/missions", branch))
-    .filter((e) => e.type === "dir" && e.name.startsWith("m-"))
-    .map((e) => e.name)
+  const told = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: COMPLETED_LABEL, state: "all", per_page: 100 });
+  const ids = [
+    ...new Set(
+      told
+        .filter((i) => !i.pull_request)
+        .flatMap((i) => i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))))
+        .map((l) => MISSION_LABEL.exec(l)?.[1])
+        .filter((id): id is string => !!id),
+    ),
+  ]
     .sort()
     .reverse();
   const missions: Mission[] = [];

@@ -19,8 +19,9 @@ import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import { runs as missionRuns } from "../mission/advance.js";
 import type { Octokit, RepoRef } from "./client.js";
-import { listFolder, readFile } from "./repo-files.js";
+import { listFolder, readFile, type RepoFile } from "./repo-files.js";
 import { loadLoopFacts } from "./loop-facts.js";
+import { enterpriseVersionOf, serverFeatures } from "./server.js";
 import { readPermission } from "./permission.js";
 
 export interface LoadInput {
@@ -34,6 +35,8 @@ export interface LoadInput {
   serverUrl: string;
   /** known from the event; read from the repository otherwise */
   defaultBranch?: string;
+  /** `.github/mission.yml` as already read by this job or pulse (null: there is none); read otherwise */
+  configFile?: RepoFile | null;
   now: string;
   /** finished features of the repository's missions (see history.ts) */
   history: (config: Config, where: Where) => Promise<History>;
@@ -50,10 +53,11 @@ const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
 export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const { octokit, repo } = input;
   const defaultBranch = input.defaultBranch ?? (await octokit.rest.repos.get({ ...repo })).data.default_branch;
-  const configFile = await readFile(octokit, repo, CONFIG_PATH, defaultBranch);
+  const configFile = input.configFile !== undefined ? input.configFile : ((await readFile(octokit, repo, CONFIG_PATH, defaultBranch)) ?? null);
   const parsedConfig = parseConfig(configFile?.text ?? null);
   // An invalid file is reported; the rest of the snapshot is read with the defaults, to answer commands.
   const config = parsedConfig.ok ? parsedConfig.config : defaultConfig();
+  const { issue, enterpriseVersion } = await readIssue(octokit, repo, input.issue, input.botLogin);
   const where: Where = {
     repo: `${repo.owner}/${repo.repo}`,
     defaultBranch,
@@ -61,9 +65,9 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     botLogin: input.botLogin,
     reportLogins: input.reportLogins,
     serverUrl: input.serverUrl,
+    ...serverFeatures(enterpriseVersion),
   };
 
-  const issue = await readIssue(octokit, repo, input.issue, input.botLogin);
   const mission = await findMission(octokit, repo, issue, where);
   const since = mission.kind === "found" ? mission.mission.seen_until : undefined;
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) });
@@ -106,10 +110,13 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   }
 
   // A mission form whose mission does not exist yet: its opener must have write access (the form's text is theirs).
+  // An issue whose `/mission` command the bot already answered is that command's (its mission's state may not be
+  // saved yet: a branch rule refused it, and the bot labelled the issue so the pulse comes back to it).
   const formAnswered = botComments.some((b) => b.notices.includes(`form:${issue.id}`));
   const formRefused = botComments.some((b) => b.notices.includes(`form:${issue.id}`) && b.refused.length > 0);
+  const commandAnswered = !formAnswered && commands.some((c) => c.answered === "reply");
   const form =
-    mission.kind === "none" && !issue.isPullRequest && !issue.ownMarker && issue.labels.includes(LABELS.mission) && !formRefused && issue.author && issue.author.type !== "Bot"
+    mission.kind === "none" && !commandAnswered && !issue.isPullRequest && !issue.ownMarker && issue.labels.includes(LABELS.mission) && !formRefused && issue.author && issue.author.type !== "Bot"
       ? { requester: issue.author.login, permission: await permissionOf(issue.author.login), ...(formAnswered ? { answered: true } : {}) }
       : undefined;
 
@@ -136,8 +143,13 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   return { kind: "snapshot", snapshot };
 }
 
-async function readIssue(octokit: Octokit, repo: RepoRef, number: number, botLogin: string): Promise<IssueFact> {
-  const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+/** The issue, and the release an Enterprise Server names in its answer (absent on github.com). */
+async function readIssue(octokit: Octokit, repo: RepoRef, number: number, botLogin: string): Promise<{ issue: IssueFact; enterpriseVersion: string | undefined }> {
+  const { data, headers } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+  return { issue: issueFact(data, botLogin), enterpriseVersion: enterpriseVersionOf(headers as Record<string, unknown>) };
+}
+
+function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["data"], botLogin: string): IssueFact {
   const author = data.user ? { login: data.user.login, type: data.user.type } : null;
   const own = author?.login === botLogin && author.type === "Bot";
   const markers = own ? findMarkers(data.body) : [];

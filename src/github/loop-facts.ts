@@ -9,7 +9,7 @@
 import type { CloseFact, FoundIssue, FoundReport, FoundValidationReport, LoopFacts, ObservedRun, Permission, Ref, Where } from "../mission/decision.js";
 import { mayDirect } from "../mission/decision.js";
 import { findMarkers } from "../mission/markers.js";
-import { LABELS, type Config, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
+import { LABELS, type Config, type Feature, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
 import { readReport } from "../mission/workers/report.js";
 import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
@@ -62,10 +62,30 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     r.status === "completed" || (r.run_id !== undefined ? runs.get(r.run_id) : runsByNonce.get(`${key}/${runNonce(r)}`))?.status === "completed";
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];
+  const reread: string[] = [];
   for (const f of features) {
+    if (!f.issue) continue;
     const pending = f.runs.filter((r) => !r.reported && finishedNow(f.key, r));
-    if (!f.issue || !pending.length) continue;
-    const earliest = Math.min(...pending.map((r) => Date.parse(r.dispatched_at))) - CLOCK_SLACK_MS;
+    let earliest: number | undefined;
+    if (pending.length) earliest = Math.min(...pending.map((r) => Date.parse(r.dispatched_at))) - CLOCK_SLACK_MS;
+    else {
+      // Every run booked: a person may re-run one (same run id, the next attempt), which reports again on the
+      // issue. The issue list counts the issue's comments: read it again only when it has more than at the last
+      // look (the bot closing the issue, or a label, is a change but no report). A mission that recorded no count
+      // yet goes by when the issue last changed; GitHub's times are whole seconds, so a change in the same second
+      // as the last look counts as after it.
+      const looked = lastLook(mission, f);
+      const issue = issues.get(`feature:${f.key}`);
+      const news =
+        f.reports_seen !== undefined && issue?.comments !== undefined
+          ? issue.comments > f.reports_seen
+          : !!issue?.updated_at && looked !== undefined && Date.parse(issue.updated_at) >= Math.floor(looked / 1000) * 1000;
+      if (looked !== undefined && news) {
+        earliest = looked - CLOCK_SLACK_MS;
+        reread.push(f.key);
+      }
+    }
+    if (earliest === undefined) continue;
     for (const c of await reportComments(octokit, repo, f.issue.number, where.reportLogins, earliest)) {
       const result = readReport(c.body);
       if (result.found) reports.push({ feature: f.key, url: c.url, result });
@@ -90,7 +110,15 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     closes.push({ feature: f.key, by: by ?? "someone", counts });
   }
 
-  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes };
+  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}) };
+}
+
+/** When the feature's reports were last read, for a feature whose dispatched runs are all booked (else undefined). */
+function lastLook(m: Mission, f: Feature): number | undefined {
+  const booked = f.runs.filter((r) => r.run_id !== undefined && r.reported !== undefined);
+  if (!booked.length || booked.length !== f.runs.filter((r) => r.run_id !== undefined).length) return undefined;
+  const times = [f.reports_read, ...m.ledger.filter((e) => e.kind === "worker" && e.feature === f.key).map((e) => e.at)].filter((t): t is string => !!t).map(Date.parse);
+  return times.length ? Math.max(...times) : undefined;
 }
 
 /** Every issue the bot wrote carrying each of the mission's markers, oldest first (more than one only if it was created twice). */
@@ -114,6 +142,8 @@ interface ListedIssue {
   id: number;
   body?: string | null;
   state: string;
+  updated_at?: string;
+  comments?: number;
   labels: Array<string | { name?: string }>;
 }
 
@@ -128,6 +158,8 @@ function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: L
         id: issue.id,
         state: issue.state === "closed" ? "closed" : "open",
         labels: issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+        ...(issue.updated_at ? { updated_at: issue.updated_at } : {}),
+        ...(typeof issue.comments === "number" ? { comments: issue.comments } : {}),
       });
       list.sort((a, b) => a.number - b.number);
     }

@@ -60,7 +60,11 @@ export async function writeFile(octokit: Octokit, repo: RepoRef, file: FileWrite
     return await putFile(octokit, repo, file);
   } catch (error) {
     if (!missingBranch(error) || file.branch === file.defaultBranch) throw classify(error, file);
-    await createStateBranch(octokit, repo, file.branch);
+    try {
+      await createStateBranch(octokit, repo, file.branch);
+    } catch (creating) {
+      throw classify(creating, file);
+    }
     try {
       return await putFile(octokit, repo, file);
     } catch (again) {
@@ -86,14 +90,19 @@ function missingBranch(error: unknown): boolean {
 }
 
 /**
- * A refused commit is told apart from a conflict: branch protection and
- * rulesets answer 409 "Repository rule violations found" (or a required
- * status check message), a stale sha answers 409 too.
- * https://docs.github.com/en/rest/repos/contents#create-or-update-file-contents
+ * A refused commit is told apart from a conflict: a stale sha answers 409,
+ * and so do branch protection ("Changes must be made through a pull
+ * request.", `Required status check "ci" is expected.`) and rulesets
+ * ("Repository rule violations found"), also on creating the branch
+ * (kevgo/prettifier#28; satisfactory-factories/application#67; pushes say
+ * GH006 / GH013). A refusal is for a person to lift, never retried as a
+ * conflict. https://docs.github.com/en/rest/repos/contents#create-or-update-file-contents
  */
+const RULE_REFUSAL = /rule violation|protected branch|status checks? .*(expected|required)|through a pull request|review|cannot update this protected ref|GH00[36]|GH013/i;
+
 function classify(error: unknown, file: FileWrite): unknown {
   const message = messageOf(error);
-  if (isStatus(error, 409, 422) && /rule violation|protected branch|status check|review|cannot update this protected ref/i.test(message)) {
+  if (isStatus(error, 409, 422, 403) && RULE_REFUSAL.test(message)) {
     return new RefusedError(`GitHub refused to commit ${file.path} to ${file.branch}: ${message.split("\n")[0]}`, error);
   }
   // 409: the sha is stale; 422 without a sha: the file appeared meanwhile.

@@ -10,6 +10,7 @@
 import type { Probot } from "probot";
 import type { MissionQueue, ReconcileJob } from "./queue.js";
 import { LABELS } from "../mission/model.js";
+import { COMPLETED } from "../mission/advance.js";
 import type { Octokit } from "../github/client.js";
 
 export interface PulseOptions {
@@ -57,7 +58,9 @@ async function searchIssues(octokit: Octokit, q: string) {
 export async function openMissions(octokit: Octokit, owner: string, organization: boolean, options: PulseOptions = {}): Promise<ReconcileJob[]> {
   const scope = `${organization ? "org" : "user"}:${owner}`;
   const since = new Date((options.clock ?? Date.now)() - (options.commandWindowMs ?? 2 * 3_600_000)).toISOString();
-  const queries = [`is:issue is:open label:${LABELS.mission} ${scope}`, `is:issue "/mission" in:comments updated:>=${since} ${scope}`];
+  // A completed mission has nothing left to do but answer commands: the second query (and their webhooks) finds
+  // those, and any tracking issue changed within the window (its first comment is the `/mission` that started it).
+  const queries = [`is:issue is:open label:${LABELS.mission} -label:"${COMPLETED}" ${scope}`, `is:issue "/mission" in:comments updated:>=${since} ${scope}`];
   const seen = new Map<string, ReconcileJob>();
   for (const q of queries) {
     for (const item of await searchIssues(octokit, q)) {

@@ -28,6 +28,8 @@ export interface ReconcileJob {
   issue: number;
   /** why the job exists, for logs and figures: "issue_comment.created", "pulse", … */
   reason?: string;
+  /** the repository's default branch when the event said it (read from the repository otherwise) */
+  defaultBranch?: string;
 }
 
 /** One key per mission: a repository and an issue, case-insensitive as GitHub's names are. */

@@ -57,6 +57,8 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
   const outcome: JobOutcome = { more: false, applies: 0, writes: 0, refused: [] };
   let planned: PlannerAnswer | undefined;
   let conflicts = 0;
+  /** the repository's default branch, read once per job (each round would otherwise ask again) */
+  let defaultBranch: string | undefined = job.defaultBranch;
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const loaded = await loadSnapshot({
@@ -66,11 +68,13 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         botLogin,
         reportLogins,
         serverUrl: deps.serverUrl,
+        ...(defaultBranch ? { defaultBranch } : {}),
         now: new Date(deps.clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, job, where),
         ...(planned ? { planned } : {}),
       });
       const s = loaded.snapshot;
+      defaultBranch = s.where.defaultBranch;
       const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);
       let result: ApplyResult;
       try {
@@ -91,6 +95,9 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
       outcome.writes += result.writes;
       outcome.refused.push(...result.refused);
       if (!result.complete) return { ...outcome, more: true };
+      // GitHub refused a step (apply told the tracking issue once): it is tried again on the next event or
+      // pulse, never at once — deciding again now would send the same refused request, round after round.
+      if (result.refused.length) return outcome;
       if (decision.plan) {
         planned = await plan(deps, s.config, decision.plan);
         continue;

@@ -7,7 +7,7 @@
 import type { Config, Feature, LedgerEntry, Mission, RunRecord } from "./model.js";
 import { LABELS } from "./model.js";
 import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decision.js";
-import { materialise } from "./plan/materialise.js";
+import { materialise, type ServerOffers } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
 import { addEntry, entryFromReport, ledgerKey, malformedEntry } from "./budget/ledger.js";
 import { forecastFeature } from "./budget/forecast.js";
@@ -36,6 +36,8 @@ export interface AdvanceInput {
   trackingLabels: readonly string[];
   /** notice keys found on the tracking issue's recent bot comments (posted, perhaps not yet recorded) */
   posted: ReadonlySet<string>;
+  /** what the server offers (an older Enterprise Server has no sub-issues); default everything */
+  server?: ServerOffers;
 }
 
 export interface Advance {
@@ -54,6 +56,9 @@ export function advance(input: AdvanceInput): Advance {
   let m = countCloses(before, s, actions);
   m = observeRuns(m, s, actions);
   m = ingestReports(m, s, actions);
+  // Issues read again for a re-run's report: the look is recorded, so an unchanged issue is not read again.
+  for (const key of s.facts.reread ?? []) m = mapFeatures(m, (f) => (f.key === key ? { ...f, reports_read: s.now } : f));
+  m = countComments(m, s);
   const done = (key: string) => !!findFeature(m, key)?.done;
 
   // 2. Commands that stop work.
@@ -65,7 +70,7 @@ export function advance(input: AdvanceInput): Advance {
   // 3. Duplicates resolved before anything depends on them; then the plan on GitHub, and the
   //    labels and issue states that follow from the mission.
   actions.push(...closeDuplicates(m, s));
-  const materialising = materialise(m, s.facts.issues);
+  const materialising = materialise(m, s.facts.issues, s.server);
   actions.push(...materialising, ...followLabels(m, s));
 
   if (m.status === "completed" || m.status === "paused") return finish(m, s, actions);
@@ -183,6 +188,17 @@ function observeRuns(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
 
 /** A dispatch GitHub has not shown for this long did not start. */
 const NEVER_STARTED_MS = 3 * 60_000;
+
+/** The comments on each feature issue whose reports were read now, once its runs are all booked (see reports_seen). */
+function countComments(m: Mission, s: AdvanceInput): Mission {
+  const read = new Set([...s.facts.reports.map((r) => r.feature), ...(s.facts.reread ?? [])]);
+  return mapFeatures(m, (f) => {
+    const comments = s.facts.issues.get(`feature:${f.key}`)?.comments;
+    const booked = f.runs.every((r) => r.reported !== undefined || r.run_id === undefined);
+    if (!read.has(f.key) || comments === undefined || !booked || f.reports_seen === comments) return f;
+    return { ...f, reports_seen: comments };
+  });
+}
 
 /**
  * Reports become ledger entries (once per run and attempt) and tell each run

@@ -28,6 +28,12 @@ export interface Where {
   reportLogins: readonly string[];
   /** https://github.com, or the Enterprise Server's own address: every link the bot writes starts here */
   serverUrl: string;
+  /** the server has sub-issues (an older Enterprise Server has not: milestones list their features instead); default true */
+  subIssues?: boolean;
+  /** the server has issue dependencies (Enterprise Server 3.18 and older have not); default true */
+  dependencies?: boolean;
+  /** a workflow dispatch may ask for the run's id (`return_run_details`; Enterprise Server 3.20 and older refuse it); default true */
+  runDetails?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -41,6 +47,10 @@ export interface FoundIssue {
   id: number;
   state: "open" | "closed";
   labels?: readonly string[];
+  /** when GitHub last saw it change (a comment counts) */
+  updated_at?: string;
+  /** how many comments it has, as the issue list counts them */
+  comments?: number;
 }
 
 /** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */
@@ -158,6 +168,8 @@ export interface LoopFacts {
   validationReports: readonly FoundValidationReport[];
   /** feature issues closed since the mission last looked */
   closes: readonly CloseFact[];
+  /** features whose issue changed after all their runs were booked, read again for reports (a re-run reports again) */
+  reread?: readonly string[];
 }
 
 export interface Snapshot {
@@ -217,6 +229,8 @@ export type Action =
   | { kind: "ensure-labels"; labels: LabelSpec[] }
   | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[] }
   | { kind: "link-sub-issue"; parent: Ref; child: Ref }
+  /** a server without sub-issues: rewrite the milestone issue's body to list its features' issues as a task list */
+  | { kind: "list-features"; milestone: Ref }
   | { kind: "add-blocked-by"; blocked: Ref; blocking: Ref }
   /** the item's issue exists and is fully linked: write its number and id into the mission */
   | { kind: "record-issue"; ref: Ref }

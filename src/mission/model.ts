@@ -135,6 +135,13 @@ export const Feature = z.strictObject({
   fix_for: z.string().max(300).optional(),
   /** done: its issue was closed by the bot, a worker's report, or a person with write access (checked live) */
   done: z.strictObject({ by: z.string().min(1).max(100), at: isoDate }).optional(),
+  /** when its issue was last read again for reports after every run was booked (a person may re-run a worker: a second report, same run) */
+  reports_read: isoDate.optional(),
+  /**
+   * comments on its issue (as the issue list counts them) when its reports were last read: a new comment
+   * (a re-run's report) is what makes a look again worth it, not any change (the bot closing the issue)
+   */
+  reports_seen: z.number().int().nonnegative().optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 

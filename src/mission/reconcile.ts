@@ -123,7 +123,8 @@ export function reconcile(s: Snapshot): Decision {
   if (m && runs(m)) {
     if (s.loop) {
       const posted = new Set(s.botComments.flatMap((c) => c.notices));
-      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted });
+      const server = { subIssues: s.where.subIssues !== false, dependencies: s.where.dependencies !== false };
+      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server });
       m = step.mission;
       actions.push(...step.actions);
       more = step.again;

@@ -646,7 +646,9 @@ export class TwinActions {
     const run = this.createRun(repo, wf, def, branch, head, actor, {
       event: "workflow_dispatch",
       inputs,
-      payload: { inputs: { ...inputs }, ref: `refs/heads/${branch}`, workflow: wf.path },
+      // the workflow_dispatch webhook's payload: inputs, ref, repository, sender, workflow
+      // (https://docs.github.com/en/webhooks/webhook-events-and-payloads#workflow_dispatch)
+      payload: { inputs: { ...inputs }, ref: `refs/heads/${branch}`, repository: repoJson(repo, this.twin.urls), sender: simpleUser(actor, this.twin.urls), workflow: wf.path },
       visibleAfterMs: this.twin.options.dispatchVisibilityMs ?? 5000,
     });
     this.schedule(this.dispatchHooks, run);

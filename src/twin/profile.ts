@@ -15,6 +15,15 @@ export interface ServerProfile {
   /** a GitHub Enterprise Server release (API under /api/v3 on its own host) */
   enterpriseServer: boolean;
   /**
+   * The release an Enterprise Server names in every REST answer: "The current
+   * version of your enterprise is returned in the REST API response header:
+   * X-GitHub-Enterprise-Version: enterprise-server@3.7.0" (REST docs
+   * "GitHub Enterprise administration", Version information, every
+   * enterprise-server@3.x); this is the "3.19.0" part. Absent on github.com
+   * and Enterprise Cloud.
+   */
+  enterpriseVersion?: string;
+  /**
    * The REST description this server is checked against: the name of a file
    * in `@octokit/openapi/generated/` (test/support/twin.ts loads it).
    */
@@ -67,6 +76,7 @@ function ghes(name: ServerProfileName, description: string): ServerProfile {
   return {
     name,
     enterpriseServer: true,
+    enterpriseVersion: `${name.slice("ghes-".length)}.0`,
     description,
     // Enterprise Server serves its API at http(s)://HOSTNAME/api/v3 (the `servers` entry of every ghes-* description)
     urls: { api: `https://${GHES_HOST}/api/v3`, web: `https://${GHES_HOST}` },

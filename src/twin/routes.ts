@@ -827,6 +827,8 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
       "x-github-api-version-selected": "2022-11-28",
       "x-github-media-type": "github.v3; format=json",
       "x-github-request-id": `TWIN:${(++requestSeq).toString(16).toUpperCase().padStart(6, "0")}`,
+      // an Enterprise Server names its release in every answer (profile.ts enterpriseVersion)
+      ...(twin.profile.enterpriseVersion ? { "x-github-enterprise-version": `enterprise-server@${twin.profile.enterpriseVersion}` } : {}),
       ...res.headers,
     };
     if (actor && actor.kind !== "app" && !("x-ratelimit-remaining" in headers)) {

@@ -7,8 +7,9 @@ import { json, validationFailed, type Ctx, type Route, type TwinResponse } from 
 
 /**
  * GET /search/issues with the qualifiers the bot uses: is:issue|is:pr,
- * is:open|is:closed (state:), label:, repo:, org:, user:, in:comments with a
- * quoted phrase, updated:>=DATE. Results are limited to repositories the
+ * is:open|is:closed (state:), label: and -label: ("Exclude results with a
+ * label", docs "Searching issues and pull requests"), repo:, org:, user:,
+ * in:comments with a quoted phrase, updated:>=DATE. Results are limited to repositories the
  * caller's installation can see, as GitHub limits an installation token.
  */
 function searchIssues(c: Ctx): TwinResponse {
@@ -44,6 +45,9 @@ function searchIssues(c: Ctx): TwinResponse {
         break;
       case "label":
         hits = hits.filter((i) => i.labels.includes(value.toLowerCase()));
+        break;
+      case "-label":
+        hits = hits.filter((i) => !i.labels.includes(value.toLowerCase()));
         break;
       case "repo":
         hits = hits.filter((i) => i.repo.full_name.toLowerCase() === value.toLowerCase());

@@ -46,13 +46,19 @@ function buildContext(): string {
   return dir;
 }
 
+/**
+ * npm's cache for the image's steps: a copy of this machine's, so the Dockerfile's `npm cache clean --force`
+ * empties the copy, never the cache every later `npm ci` offline here depends on.
+ */
 let npmCache: string | undefined;
-/** npm's cache for the image's steps: a copy of the local one, made once, since the Dockerfile cleans the cache it used (never the user's own, which other processes may be writing to). */
 function imageNpmCache(): string {
-  if (npmCache) return npmCache;
-  const dir = join(work, "npm-cache");
-  cpSync(process.env.npm_config_cache ?? join(homedir(), ".npm"), dir, { recursive: true });
-  return (npmCache = dir);
+  if (!npmCache) {
+    const host = process.env.npm_config_cache ?? join(homedir(), ".npm");
+    npmCache = join(work, "npm-cache");
+    if (existsSync(join(host, "_cacache"))) cpSync(join(host, "_cacache"), join(npmCache, "_cacache"), { recursive: true });
+    else mkdirSync(npmCache, { recursive: true });
+  }
+  return npmCache;
 }
 
 /** The environment every process of the image gets here: the image's ENV, Node 24 first on PATH, npm offline from a copy of the local cache. */

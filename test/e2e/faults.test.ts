@@ -21,6 +21,8 @@ const SUB_ISSUES = /^\/repos\/acme\/crm\/issues\/\d+\/sub_issues$/;
 const DISPATCH = /^\/repos\/acme\/crm\/actions\/workflows\/[^/]+\/dispatches$/;
 const MISSION_MD = /^\/repos\/acme\/crm\/contents\/todo(\/|%2F)missions(\/|%2F).+mission\.md$/;
 const RUN = /^\/repos\/acme\/crm\/actions\/runs\/\d+$/;
+/** GITHUB_TOKEN's primary limit: "1,000 requests per hour per repository" (REST docs "Rate limits for the REST API") */
+const ACTIONS_TOKEN_LIMIT = 1_000;
 
 /** A person's comment: a command only its own delivery carries to the app. */
 const isCommand = (e: TwinEvent) => e.name === "issue_comment" && e.sender === "alice";
@@ -184,6 +186,31 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
     expect(state, `seed ${seed}`).toEqual(clean);
     expectSurvived(r);
   }, 120_000);
+});
+
+/**
+ * GITHUB_TOKEN's budget (the twin's limit for a workflow's token: 1,000 requests an hour per repository) held
+ * against the App's installation: the whole mission, with every rate limit enforced, stays within it and ends
+ * as the clean run. (Every run here has GitHub's secondary limits enforced: the twin's github.com profile.)
+ */
+describe.concurrent("under GITHUB_TOKEN's primary limit", () => {
+  it("1,000 requests an hour: the mission ends as the clean run, no request refused", async () => {
+    let world: World | undefined;
+    const r = await run({ primaryLimit: ACTIONS_TOKEN_LIMIT }, (w) => {
+      world = w;
+    });
+    expect(r.state).toEqual(clean);
+    expectSurvived(r);
+    const w = world!;
+    expect(w.twin.limits.primaryEnforced && w.twin.limits.secondaryEnforced).toBe(true);
+    expect(w.twin.limits.limitFor({ kind: "installation", installationId: 1 } as never)).toBe(ACTIONS_TOKEN_LIMIT);
+    const mine = w.twin.log.filter((e) => e.actor.startsWith("installation"));
+    expect(mine.filter((e) => e.status === 403 || e.status === 429)).toEqual([]);
+    // the busiest hour of the mission, by the twin's clock
+    const peak = Math.max(...mine.map((e) => mine.filter((x) => x.at >= e.at && x.at < e.at + 3_600_000).length));
+    console.log(`[faults] GITHUB_TOKEN's budget: ${mine.length} requests in all, at most ${peak} in an hour of ${ACTIONS_TOKEN_LIMIT}`);
+    expect(peak).toBeLessThan(ACTIONS_TOKEN_LIMIT);
+  });
 });
 
 describe.concurrent("webhook security", () => {

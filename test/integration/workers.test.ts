@@ -77,7 +77,7 @@ describe("workers", () => {
     expect(runs.map((r) => h.twin.runInputs(r.id)?.feature)).toEqual(["1.1"]); // 1.2 waits for 1.1
     const run = runs[0]!;
     expect(run.display_title).toMatch(new RegExp(`^mission ${MISSION} / feature 1\\.1 / t1-`));
-    expect(h.twin.runInputs(run.id)).toMatchObject({ mode: "poc", branch: `mission/${MISSION}`, base: "main" });
+    expect(h.twin.runInputs(run.id)).toMatchObject({ mode: "poc", branch: `mission/${MISSION}` });
     expect(mission().plan!.milestones[0]!.features[0]!.runs[0]).toMatchObject({ run_id: run.id, status: "queued" });
     expect(h.twin.contractFailures).toEqual([]);
   });

@@ -225,6 +225,13 @@ describe("11. Enterprise Server profiles", () => {
     clean();
   });
 
+  it("an Enterprise Server names its release in every answer (X-GitHub-Enterprise-Version); github.com does not", async () => {
+    setUp({ server: "ghes-3.19" });
+    expect((await octokit.rest.repos.get({ ...repo })).headers["x-github-enterprise-version"]).toBe("enterprise-server@3.19.0");
+    setUp({});
+    expect((await octokit.rest.repos.get({ ...repo })).headers["x-github-enterprise-version"]).toBeUndefined();
+  });
+
   it("GHES 3.19 has no sub-issue endpoints (404, and the description does not know them); dependencies it has", async () => {
     setUp({ server: "ghes-3.19" });
     const [a, b] = [twin.as("alice").createIssue({ title: "a" }), twin.as("alice").createIssue({ title: "b" })];

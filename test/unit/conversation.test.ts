@@ -3,6 +3,7 @@ import { afterPlan, decide, decideFromForm, missionIdFor, type CommandInput, typ
 import type { Command } from "../../src/mission/conversation/commands.js";
 import { parseMissionForm } from "../../src/mission/conversation/issue-form.js";
 import { answered, config, mission, plan } from "../support/missions.js";
+import { MissionId } from "../../src/mission/model.js";
 
 function input(command: Command, m?: CommandInput["mission"]): CommandInput {
   return {
@@ -24,6 +25,17 @@ describe("the /mission conversation", () => {
   it("gives a readable, deterministic mission id", () => {
     expect(missionIdFor("Build a CRM with contacts, deals and email", "2026-11-24T09:00:00Z", 7)).toBe("m-20261124-crm-contacts-7");
     expect(missionIdFor("!!!", "2026-11-24T09:00:00Z", 3)).toBe("m-20261124-mission-3");
+  });
+
+  it("makes ids whose label `mission:<id>` fits GitHub's 50 characters, whatever the issue number", () => {
+    const goal = "Internationalization-readiness accessibility-conformance";
+    for (const n of [1, 42, 99_999, 1_234_567, 123_456_789, 2_147_483_647]) {
+      const id = missionIdFor(goal, "2026-11-24T09:00:00Z", n);
+      expect(MissionId.safeParse(id).success, id).toBe(true);
+      expect(`mission:${id}`.length).toBeLessThanOrEqual(50);
+      expect(id.endsWith(`-${n}`)).toBe(true);
+    }
+    expect(missionIdFor(goal, "2026-11-24T09:00:00Z", 1_234_567)).toBe("m-20261124-internationalization-re-1234567");
   });
 
   it("starts a mission and asks only what the command line left open", () => {

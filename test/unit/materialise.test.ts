@@ -57,3 +57,25 @@ describe("materialising an approved plan", () => {
     expect(kinds(materialise(m, new Map()))).toEqual([]);
   });
 });
+
+describe("materialising on a server without sub-issues or dependencies (an older Enterprise Server)", () => {
+  it("creates every feature of a milestone, lists them in the milestone issue, then records them; no links, said once", () => {
+    const m = answered({ status: "active", plan: plan([2, 2, 2], { "1.2": ["1.1"] }) });
+    const actions = materialise(m, new Map(), { subIssues: false, dependencies: false });
+    expect(actions.filter((a) => a.kind === "link-sub-issue" || a.kind === "add-blocked-by")).toEqual([]);
+    const at = (pred: (a: Action) => boolean) => actions.findIndex(pred);
+    const list1 = at((a) => a.kind === "list-features" && a.milestone === "milestone:1");
+    expect(list1).toBeGreaterThan(at((a) => a.kind === "create-issue" && a.ref === "feature:1.2"));
+    expect(list1).toBeLessThan(at((a) => a.kind === "record-issue" && a.ref === "feature:1.1"));
+    expect(list1).toBeLessThan(at((a) => a.kind === "record-issue" && a.ref === "feature:1.2"));
+    expect(actions.filter((a) => a.kind === "list-features")).toHaveLength(3);
+    expect(actions.filter((a) => a.kind === "comment").map((a) => a.kind === "comment" && a.key)).toEqual(["no-sub-issues"]);
+  });
+
+  it("has nothing to say once every issue is recorded", () => {
+    const m = answered({ status: "active", plan: plan([2, 2, 2]) });
+    let done = m;
+    for (const a of materialise(m, new Map(), { subIssues: false })) if (a.kind === "record-issue") done = recordIssue(done, a.ref, { number: 1, id: 1 });
+    expect(materialise(done, new Map([["milestone:1" as Ref, { number: 1, id: 1, state: "open" as const }]]), { subIssues: false })).toEqual([]);
+  });
+});

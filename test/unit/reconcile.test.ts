@@ -231,8 +231,9 @@ describe("branch and pull request shape per mode", () => {
     const d = reconcile(snapshot(full));
     const first = d.actions.find((a) => a.kind === "dispatch-worker");
     if (first?.kind !== "dispatch-worker") throw new Error("no dispatch");
-    const inputs = workerInputs(d.mission, first.dispatch, "main");
-    expect(inputs).toMatchObject({ mission: "m-20261124-crm-7", feature: "1.1", issue: "11", mode: "full", branch: "mission/m-20261124-crm-7/1.1", base: "main" });
-    expect(Object.keys(inputs).length).toBeLessThanOrEqual(25);
+    const inputs = workerInputs(d.mission, first.dispatch);
+    expect(inputs).toMatchObject({ mission: "m-20261124-crm-7", feature: "1.1", issue: "11", mode: "full", branch: "mission/m-20261124-crm-7/1.1" });
+    // GitHub Enterprise Server 3.19 and older take at most 10 (github.com 25)
+    expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
   });
 });

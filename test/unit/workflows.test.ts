@@ -78,10 +78,10 @@ describe("the worker workflow", () => {
   const apply = worker.jobs.apply!;
   const report = worker.jobs.report!;
 
-  it("takes exactly the inputs the bot sends, at most 25", () => {
+  it("takes exactly the inputs the bot sends, at most 10 (GitHub Enterprise Server 3.19 and older; github.com takes 25)", () => {
     const inputs = worker.on.workflow_dispatch.inputs as Record<string, { required?: boolean; type: string; options?: string[] }>;
     expect(Object.keys(inputs)).toEqual([
-      "mission", "feature", "issue", "mode", "branch", "base", "model",
+      "mission", "feature", "issue", "mode", "branch", "model",
       "max_turns", "timeout_minutes", "max_cost_usd", "nonce",
     ]);
     expect(inputs.mode).toMatchObject({ type: "choice", options: ["poc", "full"] });
@@ -115,7 +115,7 @@ describe("the worker workflow", () => {
       feature: "${{ inputs.feature }}",
       issue: "${{ inputs.issue }}",
       "worker-mode": "${{ inputs.mode }}",
-      base: "${{ inputs.base }}",
+      base: "${{ github.event.repository.default_branch }}",
     });
     const checkout = agent.steps.find((s) => s.uses?.startsWith("actions/checkout@"))!;
     expect(checkout.with).toEqual({ ref: "${{ steps.prompt.outputs.ref }}", "persist-credentials": false });

@@ -10,7 +10,7 @@ export type { CommandInput, Step } from "./step.js";
 import { helpText } from "./commands.js";
 import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions, type Answers } from "./interview.js";
 import { overMaximums } from "../budget/maximums.js";
-import { missionPath, type Config, type Mission } from "../model.js";
+import { MISSION_ID_MAX, missionPath, type Config, type Mission } from "../model.js";
 import { analysePlan } from "../budget/budget.js";
 import { checkPlan, inertPlan, type PlanResult } from "../plan/plan.js";
 import { inlineText } from "../markdown/escape.js";
@@ -31,7 +31,12 @@ const STOPWORDS = new Set(
   ),
 );
 
-/** `m-20261124-crm-42`: date of the command, a word of the goal, the tracking issue. Deterministic. */
+/**
+ * `m-20261124-crm-42`: date of the command, words of the goal, the tracking
+ * issue. Deterministic. The slug is cut so the id never exceeds
+ * MISSION_ID_MAX, whatever the issue number, and the mission's label
+ * `mission:<id>` fits GitHub's 50 characters (github/docs#32156).
+ */
 export function missionIdFor(goal: string, isoDate: string, issueNumber: number): string {
   const date = isoDate.slice(0, 10).replaceAll("-", "");
   const words = goal
@@ -40,8 +45,10 @@ export function missionIdFor(goal: string, isoDate: string, issueNumber: number)
     .replace(/[^a-z0-9\s-]/g, " ")
     .split(/[\s-]+/)
     .filter((w) => w && !STOPWORDS.has(w));
-  const slug = (words.slice(0, 2).join("-") || "mission").slice(0, 24).replace(/-+$/, "");
-  return `m-${date}-${slug}-${issueNumber}`;
+  const fixed = `m-${date}--${issueNumber}`.length;
+  const room = Math.min(24, MISSION_ID_MAX - fixed);
+  const slug = (words.slice(0, 2).join("-") || "mission").slice(0, Math.max(1, room)).replace(/-+$/, "");
+  return `m-${date}-${slug || "m"}-${issueNumber}`;
 }
 
 export function newMission(input: {

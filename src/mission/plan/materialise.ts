@@ -9,7 +9,17 @@ import { featureBody, featureTitle, milestoneBody, milestoneTitle } from "../mar
 
 export type { Ref, FoundIssue, LabelSpec } from "../decision.js";
 
-export type MaterialiseAction = Extract<Action, { kind: "ensure-labels" | "create-issue" | "link-sub-issue" | "add-blocked-by" | "record-issue" }>;
+export type MaterialiseAction = Extract<Action, { kind: "ensure-labels" | "create-issue" | "link-sub-issue" | "list-features" | "add-blocked-by" | "record-issue" | "comment" }>;
+
+/** What the server offers (absent: everything, as github.com). */
+export interface ServerOffers {
+  subIssues?: boolean;
+  dependencies?: boolean;
+}
+
+/** Said once on the tracking issue of a mission on a server without sub-issues. */
+export const NO_SUB_ISSUES_NOTICE =
+  "This GitHub Enterprise Server has no sub-issues, so each milestone issue lists its features as a task list of their issues (`- [ ] #12`) instead, and the dashboard above lists the milestones. The mission works the same way.";
 
 export function missionLabels(id: string): LabelSpec[] {
   return [
@@ -27,9 +37,14 @@ export const featureRef = (f: Feature): Ref => `feature:${f.key}`;
  * Milestone by milestone: the milestone issue under the tracking issue, its
  * features under it, their dependencies, and a record of each finished item.
  * Fix features added by a failed validation are materialised the same way.
+ * On a server without sub-issues the milestone issue lists its features
+ * instead (once they all exist, before any is recorded); without issue
+ * dependencies, a feature's issue body says what it depends on.
  */
-export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>): MaterialiseAction[] {
+export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>, server: ServerOffers = {}): MaterialiseAction[] {
   if (!m.plan) return [];
+  const subIssues = server.subIssues !== false;
+  const dependencies = server.dependencies !== false;
   const actions: MaterialiseAction[] = [];
 
   const pending = m.plan.milestones.some((ms) => !ms.issue || ms.features.some((f) => !f.issue));
@@ -50,9 +65,11 @@ export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>): M
           labels: [LABELS.forMission(m.id), LABELS.milestone],
         });
       }
-      actions.push({ kind: "link-sub-issue", parent: "tracking", child: mRef }, { kind: "record-issue", ref: mRef });
+      if (subIssues) actions.push({ kind: "link-sub-issue", parent: "tracking", child: mRef });
+      actions.push({ kind: "record-issue", ref: mRef });
     }
     const unrecorded = milestone.features.filter((f) => !f.issue);
+    const waiting = (f: Feature) => dependencies && f.depends_on.length > 0;
     for (const feature of unrecorded) {
       const fRef = featureRef(feature);
       if (!exists(fRef)) {
@@ -64,18 +81,25 @@ export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>): M
           labels: [LABELS.forMission(m.id), LABELS.feature],
         });
       }
+      if (!subIssues) continue;
       actions.push({ kind: "link-sub-issue", parent: mRef, child: fRef });
       // Recorded as soon as it is complete, so an apply cut short never links it again.
-      if (!feature.depends_on.length) actions.push({ kind: "record-issue", ref: fRef });
+      if (!waiting(feature)) actions.push({ kind: "record-issue", ref: fRef });
+    }
+    if (!subIssues && unrecorded.length) {
+      // Every feature of the milestone exists now: the milestone lists them, then they are recorded.
+      actions.push({ kind: "list-features", milestone: mRef });
+      for (const feature of unrecorded.filter((f) => !waiting(f))) actions.push({ kind: "record-issue", ref: featureRef(feature) });
     }
     // Dependencies once every feature of the milestone exists (a feature may depend on a later one).
-    for (const feature of unrecorded.filter((f) => f.depends_on.length)) {
+    for (const feature of unrecorded.filter(waiting)) {
       for (const dep of feature.depends_on) {
         actions.push({ kind: "add-blocked-by", blocked: featureRef(feature), blocking: `feature:${dep}` });
       }
       actions.push({ kind: "record-issue", ref: featureRef(feature) });
     }
   }
+  if (!subIssues && actions.length) actions.push({ kind: "comment", on: "tracking", key: "no-sub-issues", body: NO_SUB_ISSUES_NOTICE });
   return actions;
 }
 

@@ -12,7 +12,11 @@ export function workerBranch(m: Mission, feature: string): string {
   return m.mode === "full" ? `mission/${m.id}/${feature}` : `mission/${m.id}`;
 }
 
-export function workerInputs(m: Mission, d: WorkerDispatch, defaultBranch: string): Record<string, string> {
+/**
+ * At most 10 inputs (GitHub Enterprise Server 3.19 and older refuse more; github.com takes 25): the
+ * workflow starts from the repository's default branch, which its event names, so that is not one.
+ */
+export function workerInputs(m: Mission, d: WorkerDispatch): Record<string, string> {
   const feature = findFeature(m, d.feature);
   if (!feature) throw new Error(`feature ${d.feature} is not in mission ${m.id}`);
   return {
@@ -21,7 +25,6 @@ export function workerInputs(m: Mission, d: WorkerDispatch, defaultBranch: strin
     issue: String(d.issue),
     mode: m.mode ?? "poc",
     branch: workerBranch(m, d.feature),
-    base: defaultBranch,
     model: m.models.worker,
     max_turns: String(d.limits.max_turns),
     timeout_minutes: String(d.limits.timeout_minutes),

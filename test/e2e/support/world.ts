@@ -93,6 +93,8 @@ export interface WorldOptions {
   deliveryConcurrency?: number;
   /** other documented settings for every replica (README), e.g. ANTHROPIC_BASE_URL */
   settings?: Record<string, string>;
+  /** the twin's primary limit per hour for the installation (default GitHub's 5,000) */
+  primaryLimit?: number;
 }
 
 export class World {
@@ -137,7 +139,7 @@ export class World {
 
   static async start(options: WorldOptions = {}): Promise<World> {
     const clock = testClock();
-    const twin = contractTwin({ now: clock, appPublicKey: testPublicKey(), checkResponses: false });
+    const twin = contractTwin({ now: clock, appPublicKey: testPublicKey(), checkResponses: false, ...(options.primaryLimit ? { primaryLimit: options.primaryLimit } : {}) });
     const offsetFile = join(mkdtempSync(join(tmpdir(), "mission-clock-")), "offset");
     twin.addRepo({
       owner: OWNER,

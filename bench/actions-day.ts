@@ -1,0 +1,222 @@
+/**
+ * A simulated day of mission-bot in Actions-only mode, on the workflow's
+ * GITHUB_TOKEN (1,000 REST requests an hour per repository): N active
+ * missions, the pulse workflow every 15 minutes, the command workflow run
+ * for every mission the pulse or a finished run starts (one at a time per
+ * tracking issue, its concurrency group), and the worker and validation
+ * workflows' own requests (prompt, report, wake). Each run of a workflow
+ * gets its own token and a fresh process, as on GitHub: nothing is cached
+ * between runs. Figures only; nothing is asserted.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as core from "@actions/core";
+import { ProbotOctokit } from "probot";
+import type { ActionContext } from "../src/action/context.js";
+import { pulse } from "../src/action/pulse.js";
+import { run as command } from "../src/action/command.js";
+import { run as prompt } from "../src/action/prompt.js";
+import { run as report } from "../src/action/report.js";
+import { run as wake } from "../src/action/wake.js";
+import type { Octokit } from "../src/github/client.js";
+import { startTwinServer } from "../src/twin/server.js";
+import type { GitHubTwin, LogEntry } from "../src/twin/state.js";
+import type { RunState } from "../src/twin/actions.js";
+import { renderMissionFile } from "../src/mission/markdown/mission-file.js";
+import { renderValidationComment } from "../src/mission/markdown/validation-comment.js";
+import { ValidationReport, encodeValidationReport, groupFailures } from "../src/mission/validation/validation.js";
+import { LABELS, missionPath } from "../src/mission/model.js";
+import { answered, plan, STATE_BRANCH } from "../test/support/missions.js";
+import { repoFiles } from "../test/e2e/support/world.js";
+import { contractTwin } from "../test/support/twin.js";
+import { REPO, kindOf } from "./support.js";
+
+export const ACTIONS_BOT = "github-actions[bot]";
+const QUARTER = 15 * 60_000;
+
+export interface DayOptions {
+  missions: number;
+  hours?: number;
+  /** features per milestone of each mission */
+  shape?: number[];
+  /** look at the twin before its server closes (debugging the simulation) */
+  inspect?: (twin: GitHubTwin, apiUrl: string) => Promise<void>;
+}
+
+export interface HourFigures {
+  hour: number;
+  /** requests GITHUB_TOKEN made that count against its 1,000 an hour (304s do not) */
+  requests: number;
+  notModified: number;
+  byKind: Record<string, number>;
+  /** who asked: pulse, command, worker, validation */
+  byWorkflow: Record<string, number>;
+}
+
+export interface DayFigures {
+  hours: HourFigures[];
+  pulses: number;
+  commandRuns: number;
+  workerRuns: number;
+  validationRuns: number;
+  completed: number;
+  missions: number;
+}
+
+/** A GITHUB_TOKEN client at the twin's server: retries and throttling off, so the requests counted are the code's own. */
+function tokenOctokit(token: string, apiUrl: string): Octokit {
+  return new ProbotOctokit({
+    auth: { token },
+    baseUrl: apiUrl,
+    throttle: { enabled: false },
+    retry: { enabled: false },
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  }) as unknown as Octokit;
+}
+
+const JOB_PERMISSIONS = {
+  pulse: { issues: "read", contents: "read", actions: "write" },
+  command: { contents: "write", issues: "write", actions: "write" },
+  worker: { contents: "read", issues: "write", actions: "write" },
+  validation: { contents: "read", issues: "write", actions: "write" },
+} as const;
+
+export async function actionsDay(options: DayOptions): Promise<DayFigures> {
+  const hours = options.hours ?? 24;
+  const shape = options.shape ?? [4, 4, 4];
+  const twin: GitHubTwin = contractTwin({ primaryLimit: 1_000_000, actionsTokenLimit: 1_000_000, secondaryLimits: false });
+  twin.addRepo({ owner: REPO.owner, name: REPO.repo, ownerType: "Organization", collaborators: { alice: "write" }, files: repoFiles({}, { actionsOnly: true }) });
+  twin.createBranch(STATE_BRANCH, { orphan: true });
+  const server = await startTwinServer(twin);
+  const temp = mkdtempSync(join(tmpdir(), "mission-day-"));
+  const usageRecord = join(temp, "usage.json");
+  writeFileSync(usageRecord, JSON.stringify({ version: 1, requests: 30, refused: 0, failed: 0, tokens_in: 900_000, tokens_out: 60_000, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 2.4, estimated: 0, cap_reached: false, models: { "claude-sonnet-5-5": { requests: 30, tokens_in: 900_000, tokens_out: 60_000, cost_usd: 2.4 } }, unpriced_models: [], egress_refused: [] }));
+
+  // Missions approved in the morning (as /mission approve leaves them): their materialisation is part of the day.
+  for (let i = 0; i < options.missions; i++) {
+    const tracking = twin.as("alice").createIssue({ title: `Mission ${i + 1}`, body: "The goal, in the person's words." }).number;
+    const id = `m-20261124-day${i + 1}-${tracking}`;
+    const mission = answered({ id, tracking_issue: tracking, status: "active", repo: `${REPO.owner}/${REPO.repo}`, plan: plan(shape), budget: { hours: 200, usd: 2000, tokens: 500_000_000, alerts: [0.5, 0.8, 1], hard_stop: "finish" } });
+    twin.writeFile(missionPath(id), renderMissionFile(mission), { author: ACTIONS_BOT, message: `mission ${id}: active [skip ci]`, branch: STATE_BRANCH });
+    twin.as(ACTIONS_BOT).addLabels(tracking, [LABELS.mission, LABELS.forMission(id)]);
+  }
+  twin.takeEvents();
+
+  const start = twin.now();
+  const owner = new Map<number, string>(); // log seq → workflow
+  let seen = twin.log.length;
+  const tag = (workflow: string) => {
+    for (let i = seen; i < twin.log.length; i++) owner.set(twin.log[i]!.seq, workflow);
+    seen = twin.log.length;
+  };
+
+  const context = (workflow: keyof typeof JOB_PERMISSIONS, event: ActionContext["event"], inputs: Record<string, string>, env: Record<string, string> = {}): ActionContext => {
+    const token = twin.actionsToken(`${REPO.owner}/${REPO.repo}`, { permissions: { ...JOB_PERMISSIONS[workflow] } });
+    const file = { pulse: "mission-pulse.yml", command: "mission-command.yml", worker: "mission-worker.yml", validation: "mission-validate.yml" }[workflow];
+    return {
+      input: (name) => inputs[name] ?? "",
+      setOutput: () => {},
+      repo: { ...REPO },
+      event,
+      octokit: tokenOctokit(token, server.apiUrl),
+      summary: core.summary,
+      log: { info() {}, warning() {}, error() {} },
+      env: { GITHUB_REPOSITORY: `${REPO.owner}/${REPO.repo}`, GITHUB_REF_NAME: "main", GITHUB_WORKFLOW_REF: `${REPO.owner}/${REPO.repo}/.github/workflows/${file}@refs/heads/main`, GITHUB_SERVER_URL: "https://github.com", RUNNER_TEMP: temp, ...env },
+    };
+  };
+  const clock = () => twin.now();
+  const figures: { pulses: number; commandRuns: number; workerRuns: number; validationRuns: number; pulseDue?: number } = { pulses: 0, commandRuns: 0, workerRuns: 0, validationRuns: 0 };
+
+  // Worker and validation runs take their time; they finish at a later tick.
+  const due: Array<{ at: number; run: RunState; inputs: Readonly<Record<string, string>> }> = [];
+  twin.onQueued((run, inputs) => {
+    if (run.workflow.path.endsWith("mission-worker.yml")) due.push({ at: twin.now() + (20 + (run.id % 5) * 10) * 60_000, run, inputs });
+    if (run.workflow.path.endsWith("mission-validate.yml")) due.push({ at: twin.now() + 10 * 60_000, run, inputs });
+  });
+
+  const finishWorker = async (run: RunState, inputs: Readonly<Record<string, string>>) => {
+    figures.workerRuns++;
+    twin.actions.start(run.id);
+    const env = { GITHUB_RUN_ID: String(run.id), GITHUB_RUN_ATTEMPT: String(run.run_attempt) };
+    const event = { name: "workflow_dispatch", payload: twin.actions.eventPayload(run.id) };
+    const step = { mission: inputs.mission!, feature: inputs.feature!, issue: inputs.issue!, "worker-mode": inputs.mode!, "max-cost-usd": inputs.max_cost_usd ?? "" };
+    await prompt(context("worker", event, { ...step, base: "main", "prompt-file": join(temp, `prompt-${run.id}.md`) }, env)).catch(() => {});
+    await report(context("worker", event, { ...step, outcome: "success", "apply-result": "success", summary: "Done.", "usage-record": usageRecord, branch: inputs.branch ?? "" }, env), clock);
+    await wake(context("worker", event, { mission: inputs.mission! }, env));
+    twin.actions.complete(run.id, "success");
+    tag("worker");
+  };
+
+  const finishValidation = async (run: RunState, inputs: Readonly<Record<string, string>>) => {
+    figures.validationRuns++;
+    twin.actions.start(run.id);
+    const env = { GITHUB_RUN_ID: String(run.id), GITHUB_RUN_ATTEMPT: String(run.run_attempt) };
+    const event = { name: "workflow_dispatch", payload: twin.actions.eventPayload(run.id) };
+    const ctx = context("validation", event, {}, env);
+    // what mode validate-report does: look for its own comment, post the report
+    await ctx.octokit.paginate(ctx.octokit.rest.issues.listComments, { ...REPO, issue_number: Number(inputs.issue), per_page: 100 });
+    const r = ValidationReport.parse({ mission: inputs.mission, milestone: inputs.milestone, run_id: run.id, run_attempt: run.run_attempt, ref: inputs.ref, commit: run.head_sha, commands: [{ name: "test", command: "npm test", passed: true, exit_code: 0, duration_seconds: 60 }], failures: [], tests_total: 40 });
+    await ctx.octokit.rest.issues.createComment({ ...REPO, issue_number: Number(inputs.issue), body: `${renderValidationComment(r, groupFailures(r), { attempt: 1, maxFailures: 3 })}\n\n${encodeValidationReport(r)}` });
+    await wake(context("validation", event, { mission: inputs.mission! }, env));
+    twin.actions.complete(run.id, "success");
+    tag("validation");
+  };
+
+  // Every queued run of the command workflow, one after another (one per tracking issue at a time, as its group says).
+  const drainCommands = async () => {
+    for (let guard = 0; guard < 500; guard++) {
+      const next = twin.actions.runsOf("mission-command.yml").find((r) => r.status === "queued");
+      if (!next) return;
+      figures.commandRuns++;
+      twin.actions.start(next.id);
+      try {
+        await command(context("command", { name: "workflow_dispatch", payload: twin.actions.eventPayload(next.id) }, { "bot-login": ACTIONS_BOT }), clock);
+        twin.actions.complete(next.id, "success");
+      } catch {
+        twin.actions.complete(next.id, "failure");
+      }
+      tag("command");
+    }
+  };
+
+  try {
+    for (let tick = 1; tick <= hours * 4; tick++) {
+      twin.advance(QUARTER, { tokens: "keep" });
+      for (const d of due.filter((x) => x.at <= twin.now()).sort((a, b) => a.at - b.at)) {
+        due.splice(due.indexOf(d), 1);
+        if (d.run.workflow.path.endsWith("mission-worker.yml")) await finishWorker(d.run, d.inputs);
+        else await finishValidation(d.run, d.inputs);
+        await drainCommands();
+      }
+      figures.pulses++;
+      const ctx = context("pulse", { name: "schedule", payload: {} }, {});
+      await ctx.octokit.rest.repos.get({ ...REPO });
+      const rows = await pulse(ctx, "main", { clock });
+      figures.pulseDue = (figures.pulseDue ?? 0) + rows.filter((r) => r.due).length;
+      tag("pulse");
+      await drainCommands();
+      twin.takeEvents();
+    }
+    await options.inspect?.(twin, server.apiUrl);
+  } finally {
+    await server.close();
+  }
+
+  const actions = twin.log.filter((e) => e.actor.startsWith("actions:"));
+  const perHour: HourFigures[] = Array.from({ length: hours }, (_, hour) => ({ hour, requests: 0, notModified: 0, byKind: {}, byWorkflow: {} }));
+  for (const e of actions) {
+    const h = perHour[Math.min(hours - 1, Math.floor((e.at - start) / 3_600_000))]!;
+    if (e.status === 304) {
+      h.notModified++;
+      continue;
+    }
+    h.requests++;
+    const kind = kindOf(e as LogEntry);
+    h.byKind[kind] = (h.byKind[kind] ?? 0) + 1;
+    const wf = owner.get(e.seq) ?? "?";
+    h.byWorkflow[wf] = (h.byWorkflow[wf] ?? 0) + 1;
+  }
+  const completed = twin.issuesOf().filter((i) => i.labels.includes("mission:completed")).length;
+  return { hours: perHour, ...figures, completed, missions: options.missions };
+}

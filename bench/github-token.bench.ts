@@ -1,0 +1,60 @@
+/**
+ * `npm run bench`, GITHUB_TOKEN's budget: a repository with 10 active
+ * missions in Actions-only mode (bench/actions-day.ts) for a day, requests
+ * per hour against GITHUB_TOKEN's 1,000 per hour per repository; and how
+ * large mission.md grows (bench/mission-size.ts) against the contents API's
+ * 1 MB. Figures only; nothing is asserted.
+ */
+import { describe, it } from "vitest";
+import { actionsDay } from "./actions-day.js";
+import { SIZE_CASES, missionFileBytes } from "./mission-size.js";
+import { section, table, writeResults } from "./support.js";
+
+const LIMIT = 1_000;
+const sections: string[] = [];
+
+describe.sequential("GITHUB_TOKEN's budget", () => {
+  it("10 active missions, Actions only, a day", async () => {
+    const missions = 10;
+    const day = await actionsDay({ missions, hours: 24 });
+    const workflows = ["pulse", "command", "worker", "validation"];
+    const rows = day.hours.map((h) => [
+      `${String(h.hour).padStart(2, "0")}:00`,
+      h.requests,
+      `${((h.requests / LIMIT) * 100).toFixed(0)} %`,
+      ...workflows.map((w) => h.byWorkflow[w] ?? 0),
+      h.notModified,
+    ]);
+    const peak = Math.max(...day.hours.map((h) => h.requests));
+    const total = day.hours.reduce((a, h) => a + h.requests, 0);
+    const busy = day.hours.filter((h) => (h.byWorkflow.worker ?? 0) + (h.byWorkflow.validation ?? 0) > 0);
+    rows.push(["peak hour", peak, `${((peak / LIMIT) * 100).toFixed(0)} %`, "", "", "", "", ""]);
+    rows.push(["mean, hours with work", Math.round(busy.reduce((a, h) => a + h.requests, 0) / Math.max(1, busy.length)), "", "", "", "", "", ""]);
+    rows.push(["day", total, "", ...workflows.map((w) => day.hours.reduce((a, h) => a + (h.byWorkflow[w] ?? 0), 0)), day.hours.reduce((a, h) => a + h.notModified, 0)]);
+    sections.push(
+      section(
+        `GITHUB_TOKEN: ${missions} active missions, Actions only (limit ${LIMIT.toLocaleString("en")} requests per hour per repository)`,
+        table(["hour", "requests", "of the limit", ...workflows, "304 (not counted)"], rows),
+        [
+          `${missions} missions of 3 milestones × 4 features, approved at 00:00 (their materialisation is part of the first hours); the pulse every 15 minutes; each command run the pulse or a finished worker starts, one per tracking issue at a time (its concurrency group); worker runs take 20–60 minutes, validation 10; each run of a workflow is a fresh process with its own token, as on GitHub.`,
+          `Runs: ${day.pulses} pulses, ${day.commandRuns} command runs, ${day.workerRuns} worker runs, ${day.validationRuns} validation runs; ${day.completed} of ${missions} missions completed within the day.`,
+          "Requests: every REST request a GITHUB_TOKEN made that counts against its hourly limit (the twin's GITHUB_TOKEN profile); 304 answers to conditional requests do not count. Octokit's retries and throttling are off, so these are the code's own requests.",
+          "worker: the requests of mission-bot's modes in a worker run (prompt, report, wake); the agent's and git's own are not REST requests of this token.",
+        ],
+      ),
+    );
+  }, 1_800_000);
+
+  it("mission.md's size", () => {
+    const rows = SIZE_CASES.map((c) => {
+      const s = missionFileBytes(c);
+      return [c.name, `${(s.bytes / 1024).toFixed(0)} KB`, `${((s.bytes / 1_048_576) * 100).toFixed(1)} %`, s.ledgerEntries, `${(s.ledgerBytes / 1024).toFixed(0)} KB`];
+    });
+    sections.push(
+      section("mission.md at the end of a mission (the contents API returns files up to 1 MB; larger ones are read as blobs)", table(["mission", "mission.md", "of 1 MB", "ledger entries", "ledger"], rows), [
+        "Rendered by the app's own writer from a completed mission of that shape: every feature worked that many times, each milestone validated three times.",
+      ]),
+    );
+    writeResults("github-token", sections);
+  });
+});
