@@ -21,14 +21,11 @@
  */
 import { createHash, verify } from "node:crypto";
 import { resolveOwnRoute } from "./route-table.js";
-import { roleAtLeast, type Actor, type AppState, type IssueState, type RepoState, type Role, type TwinUser } from "./model.js";
+import { roleAtLeast, type Actor, type IssueState, type RepoState, type Role } from "./model.js";
 import {
   appJson,
   collaboratorJson,
   commentJson,
-  contentEntryJson,
-  contentFileJson,
-  fileCommitJson,
   installationJson,
   issueJson,
   labelJson,
@@ -46,7 +43,6 @@ import {
   notFound,
   page,
   validationFailed,
-  errorBody,
   actorUser,
   httpDate,
   repoOf,

@@ -12,7 +12,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   roleAtLeast,
-  type Actor,
   type AppState,
   type BranchRule,
   type BlobState,
@@ -32,7 +31,7 @@ import { handleRequest, resolveTemplate, type TwinRequest, type TwinResponse } f
 import { mintInstallationToken } from "./tokens.js";
 import { TwinActions, type RunHook } from "./actions.js";
 import { serverProfile, type ServerProfile, type ServerProfileName } from "./profile.js";
-import { CONTENT_LIMITS, TwinLimits } from "./limits.js";
+import { TwinLimits } from "./limits.js";
 import {
   commentEvent,
   issuesEvent,

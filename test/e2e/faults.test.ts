@@ -78,7 +78,7 @@ beforeAll(async () => {
 describe.concurrent("the same mission under each fault ends exactly as the clean run", () => {
   it("secondary rate limit (403, retry-after) on an issue creation", async () => {
     const r = await run({}, (w) => inject(w, { kind: "secondary-rate-limit", method: "POST", path: ISSUES, nth: 2 }));
-    const { w, state, armed, mission } = r;
+    const { state, armed } = r;
     expect((armed as Injected).hits).toBe(1);
     expect(state).toEqual(clean);
     expectSurvived(r);
@@ -89,7 +89,7 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
       inject(w, { kind: "primary-rate-limit", status: 403, method: "PUT", path: MISSION_MD, nth: 2 });
       inject(w, { kind: "primary-rate-limit", status: 429, method: "POST", path: COMMENTS, nth: 3 });
     });
-    const { w, state, armed, mission } = r;
+    const { w, state } = r;
     expect(w.twin.faults.filter((f) => f.hits > 0)).toHaveLength(2);
     expect(state).toEqual(clean);
     expectSurvived(r);
@@ -100,7 +100,7 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
       inject(w, { kind: "bad-gateway", method: "POST", path: DISPATCH, nth: 1 });
       inject(w, { kind: "unavailable", method: "GET", path: ISSUES, nth: 4, times: 2 });
     });
-    const { w, state, armed, mission } = r;
+    const { w, state } = r;
     expect(w.twin.faults.filter((f) => f.hits > 0)).toHaveLength(3);
     expect(state).toEqual(clean);
     expectSurvived(r);
@@ -113,7 +113,7 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
       inject(w, { kind: "lost-response", method: "POST", path: DISPATCH, nth: 2 });
       inject(w, { kind: "lost-response", method: "POST", path: COMMENTS, nth: 2 });
     });
-    const { w, state, armed, mission } = r;
+    const { w, state } = r;
     expect(w.twin.faults.filter((f) => f.hits > 0)).toHaveLength(4);
     // each worker run exactly once: a lost dispatch answer must not start the feature twice
     expect(w.twin.actions.runsOf("mission-worker.yml")).toHaveLength(7);
@@ -124,7 +124,7 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
   it("a request that never gets an answer (hang) while reading a run", async () => {
     // GitHub's own answer never comes: the app must give up on the request and carry on, not block the mission
     const r = await run({ deadlineMs: 45_000 }, (w) => inject(w, { kind: "hang", method: "GET", path: RUN, nth: 2 }));
-    const { w, state, armed, mission } = r;
+    const { w, state } = r;
     expect(w.twin.faults.filter((f) => f.hits > 0)).toHaveLength(1);
     expect(state).toEqual(clean);
     expectSurvived(r);
@@ -132,7 +132,7 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
 
   it("duplicate and out-of-order webhook deliveries", async () => {
     const r = await run({ deliveryFaults: { duplicate: 0.5, reorder: true, seed: 7 } }, () => undefined);
-    const { w, state, armed, mission } = r;
+    const { w, state } = r;
     expect(w.sender.deliveries.filter((d) => d.redelivery).length).toBeGreaterThan(10);
     expect(state).toEqual(clean);
     expectSurvived(r);
@@ -158,7 +158,7 @@ describe.concurrent("the same mission under each fault ends exactly as the clean
 
   it("mission.md changed underneath the bot: a person's decision-log entry is kept, never overwritten", async () => {
     const r = await run({}, (w) => editDecisionLogBeforeWrite(w, 4));
-    const { w, state, armed, mission } = r;
+    const { state, armed, mission } = r;
     expect((armed as Injected).hits).toBe(1);
     expect(mission.decisions.filter((d) => d.what === PERSON_DECISION && d.by === "carol")).toHaveLength(1);
     const mine = state.mission as unknown as { decisions: Array<{ what: string }> };

@@ -5,7 +5,7 @@ import { workerBranch, workerInputs } from "../../src/mission/workers/dispatch.j
 import { runNonce, type ObservedRun } from "../../src/mission/workers/workers.js";
 import type { Mission, RunRecord } from "../../src/mission/model.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
-import { reconcileRunning as reconcile, type SnapshotOver } from "../support/missions.js";
+import { reconcileRunning as reconcile } from "../support/missions.js";
 
 const NOW = "2026-11-24T12:00:00.000Z";
 

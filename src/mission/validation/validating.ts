@@ -6,7 +6,7 @@
  */
 import type { LedgerEntry, Milestone, Mission, ValidationRecord } from "../model.js";
 import { actionsCostMicros, addEntry, ledgerKey } from "../budget/ledger.js";
-import type { Action, FoundValidationReport, LoopFacts } from "../decision.js";
+import type { Action, LoopFacts } from "../decision.js";
 import type { Config } from "../model.js";
 import { activeMilestone, isRunning, isStuck, observe, runNonce } from "../workers/workers.js";
 import { inlineText } from "../markdown/escape.js";

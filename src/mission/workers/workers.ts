@@ -2,7 +2,7 @@
  * Workers: where each feature stands, what GitHub says its runs did, and
  * which features to dispatch next. Pure.
  */
-import type { Config, Feature, Milestone, Mission, RunConclusion, RunRecord } from "../model.js";
+import type { Config, Feature, Milestone, Mission, RunRecord } from "../model.js";
 
 import type { ObservedRun } from "../decision.js";
 export type { ObservedRun } from "../decision.js";

@@ -15,15 +15,12 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ProbotOctokit } from "probot";
 import type { GitHubTwin } from "../../../src/twin/state.js";
 import { startTwinServer, type TwinServer } from "../../../src/twin/server.js";
 import { WebhookSender, type DeliveryFaults, type DeliveryRecord } from "../../../src/twin/webhook-sender.js";
 import type { RunState } from "../../../src/twin/actions.js";
 import type { TwinEvent } from "../../../src/twin/webhooks.js";
 import { testPrivateKey, testPublicKey } from "../../support/keys.js";
-import { pulse } from "../../../src/action/pulse.js";
-import type { Octokit } from "../../../src/github/client.js";
 import { renderReportComment } from "../../../src/mission/markdown/report-comment.js";
 import { WorkerReport } from "../../../src/mission/workers/report.js";
 import { parseMissionFile } from "../../../src/mission/markdown/mission-file.js";
