@@ -12,8 +12,13 @@
 /** 2026-11-24 09:00 UTC: every test's "now" starts here. */
 export const TEST_EPOCH = Date.parse("2026-11-24T09:00:00Z");
 
-/** The date part of mission ids made on the test clock's first day. */
-export const TEST_DAY = "20261124";
+/** The date part of mission ids made on the test clock's first day (yyyymmdd, from TEST_EPOCH). */
+export const TEST_DAY = new Date(TEST_EPOCH).toISOString().slice(0, 10).replaceAll("-", "");
+
+/** The id of a mission started on the test clock's first day: `m-<day>-<slug>-<tracking issue>`. */
+export function testMissionId(slug: string, trackingIssue: number): string {
+  return `m-${TEST_DAY}-${slug}-${trackingIssue}`;
+}
 
 export interface TestClock {
   (): number;

@@ -11,6 +11,9 @@ import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GitHubTwin } from "../../../src/twin/state.js";
 import { contractTwin } from "../../support/twin.js";
+import { testMissionId } from "../../support/clock.js";
+
+const MISSION = testMissionId("crm", 7);
 import { serveWithNock } from "../../support/twin-nock.js";
 import { twinActionContext } from "../../support/twin-action.js";
 import { run as wake } from "../../../src/action/wake.js";
@@ -40,7 +43,7 @@ afterEach(() => {
 const wakeContext = () =>
   twinActionContext(twin, {
     event: { name: "workflow_dispatch", payload: {} },
-    inputs: { mission: "m-20261124-crm-7" },
+    inputs: { mission: MISSION },
     token: { actions: { actions: "write", contents: "read" } },
     workflow: "mission-worker.yml",
     production: true,
@@ -72,15 +75,15 @@ describe("an Action mode GitHub rate-limits", () => {
   });
 
   it("report: the worker report is posted once after the wait, never twice", { timeout: 30_000 }, async () => {
-    const issue = twin.as("alice").createIssue({ title: "[m-20261124-crm-7] 1.1 Contact model", body: "" }).number;
-    const dispatched = twin.actions.dispatch(undefined, "mission-worker.yml", { ref: "main", inputs: { mission: "m-20261124-crm-7", feature: "1.1", issue: String(issue), mode: "poc", branch: "mission/m-20261124-crm-7", model: "claude-sonnet-5-5", max_turns: "10", timeout_minutes: "10", nonce: "t1-x" } });
+    const issue = twin.as("alice").createIssue({ title: `[${MISSION}] 1.1 Contact model`, body: "" }).number;
+    const dispatched = twin.actions.dispatch(undefined, "mission-worker.yml", { ref: "main", inputs: { mission: MISSION, feature: "1.1", issue: String(issue), mode: "poc", branch: `mission/${MISSION}`, model: "claude-sonnet-5-5", max_turns: "10", timeout_minutes: "10", nonce: "t1-x" } });
     if (!dispatched.ok) throw new Error(dispatched.message);
     const run = dispatched.run;
     twin.actions.start(run.id);
     twin.fault({ kind: "secondary-rate-limit", method: "POST", route: COMMENTS, seconds: 1 });
     const { ctx } = twinActionContext(twin, {
       event: { name: "workflow_dispatch", payload: {} },
-      inputs: { mission: "m-20261124-crm-7", feature: "1.1", issue: String(issue), outcome: "success", "worker-mode": "poc", summary: "Done." },
+      inputs: { mission: MISSION, feature: "1.1", issue: String(issue), outcome: "success", "worker-mode": "poc", summary: "Done." },
       token: { actions: { issues: "write", actions: "read" } },
       workflow: "mission-worker.yml",
       production: true,

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GitHubTwin } from "../../../src/twin/state.js";
 import { contractTwin } from "../../support/twin.js";
+import { testMissionId } from "../../support/clock.js";
 import { serveWithNock } from "../../support/twin-nock.js";
 import { twinActionContext } from "../../support/twin-action.js";
 import { concurrencyGroup, jobRuns } from "../../support/workflow-expressions.js";
@@ -23,7 +24,7 @@ import { LABELS } from "../../../src/mission/model.js";
 
 const COMMAND = readFileSync("templates/workflows/mission-command.yml", "utf8");
 const BOT = "mission-bot[bot]";
-const MISSION = "m-20261124-crm-1";
+const MISSION = testMissionId("crm", 1);
 
 let twin: GitHubTwin;
 let stop: () => void;

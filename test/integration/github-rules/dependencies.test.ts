@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Harness } from "../../support/app-harness.js";
+import { testMissionId } from "../../support/clock.js";
 import { marker } from "../../../src/mission/markers.js";
 import { approve, BOT, expectClean, missionOf, world } from "./support.js";
 
@@ -18,7 +19,7 @@ describe("issue dependencies", () => {
   it("are recorded between the bot's feature issues only, never a pull request", async () => {
     h = world({ play: { manual: () => true } }).h;
     // Pull requests interleave with the mission's issue numbers; one pretends to be feature 1.1 (its marker, its label).
-    const missionId = "m-20261124-crm-3"; // the tracking issue will be #3
+    const missionId = testMissionId("crm", 3); // the id the app will give the mission: the tracking issue will be #3
     h.twin.as("alice").openPullRequest({ title: "Unrelated change", body: "" });
     h.twin.as("alice").openPullRequest({
       title: `[${missionId}] 1.1 Contact model`,

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Harness } from "../../support/app-harness.js";
 import { CRM_OUTLINE } from "../../support/outline.js";
+import { testMissionId } from "../../support/clock.js";
 import { botBodies, expectClean, isComplete, playMission, world } from "./support.js";
 
 let h: Harness;
@@ -24,7 +25,7 @@ describe("forecast history", () => {
     h.twin.as("alice").comment(active, "/mission Build an active thing --mode poc --budget $500 --hours 100 --tokens 50M");
     await h.pump();
     const fake = h.twin.as("alice").createIssue({ title: "Not a mission", body: "" }).number;
-    h.twin.as("alice").addLabels(fake, ["mission:completed", "mission:m-20261124-fake-9"]);
+    h.twin.as("alice").addLabels(fake, ["mission:completed", `mission:${testMissionId("fake", 9)}`]);
     h.twin.takeEvents();
     h.twin.advance(11 * 60_000, { tokens: "keep" }); // the app reads history at most every 10 minutes
 

@@ -12,7 +12,7 @@ import { renderReportComment } from "../../../src/mission/markdown/report-commen
 import type { WorkerReportInput } from "../../../src/mission/workers/report.js";
 import type { Mission } from "../../../src/mission/model.js";
 import { harness, type Harness, type HarnessOptions } from "../../support/app-harness.js";
-import { TEST_DAY } from "../../support/clock.js";
+import { testMissionId } from "../../support/clock.js";
 import { STATE_BRANCH } from "../../support/missions.js";
 import { CRM_OUTLINE } from "../../support/outline.js";
 
@@ -20,7 +20,7 @@ export const BOT = "mission-bot[bot]";
 export const ACTIONS_BOT = "github-actions[bot]";
 
 /** The mission `/mission Build a CRM` starts on the repository's first issue (ids end with the tracking issue). */
-export const MISSION = `m-${TEST_DAY}-crm-1`;
+export const MISSION = testMissionId("crm", 1);
 export const MISSION_PATH = `todo/missions/${MISSION}/mission.md`;
 
 export const FILES = {
