@@ -76,3 +76,40 @@ describe("a worker a person re-runs", () => {
     expectClean(h);
   });
 });
+
+describe("a feature whose runs are all booked", () => {
+  it("is not read again for reports when the bot's own close is all that changed on its issue; a new comment is read", async () => {
+    const w = world({ play: { manual: () => true } });
+    h = w.h;
+    const { missionId } = await approve(h);
+    const first = w.runners.workers[0]!;
+    const inputs = h.twin.runInputs(first.id);
+    finishWorker(h.twin, first, inputs, 3);
+    await h.pump();
+    await h.pulse();
+    await h.pump();
+    const feature = missionOf(h, missionId).plan!.milestones.flatMap((ms) => ms.features).find((f) => f.key === inputs.feature)!;
+    const number = feature.issue!.number;
+    const commentReads = (from: number) => h.twin.log.slice(from).filter((e) => e.method === "GET" && e.path.endsWith(`/issues/${number}/comments`)).length;
+
+    const quiet = h.twin.log.length;
+    for (let i = 0; i < 2; i++) {
+      h.twin.advance(15 * 60_000, { tokens: "keep" });
+      await h.pulse();
+      await h.pump();
+    }
+    expect(commentReads(quiet)).toBe(0);
+
+    // Someone comments on it (a report posted by hand would be one): the next look reads the issue again, once.
+    h.twin.as("alice").comment(number, "Looks good.");
+    const commented = h.twin.log.length;
+    h.twin.advance(15 * 60_000, { tokens: "keep" });
+    await h.pulse();
+    await h.pump();
+    h.twin.advance(15 * 60_000, { tokens: "keep" });
+    await h.pulse();
+    await h.pump();
+    expect(commentReads(commented)).toBe(1);
+    expectClean(h);
+  });
+});
