@@ -15,6 +15,7 @@ import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/dec
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
 import { noticeMarker, noticesIn, refusalMarker, replyMarker } from "../mission/markers.js";
+import { inlineText } from "../mission/markdown/escape.js";
 import { renderDashboard, mergeDashboard, dashboardChanged, dashboardRoom } from "../mission/markdown/dashboard.js";
 import { fitComment } from "../mission/markdown/fit.js";
 import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedError, statusOf, type Octokit, type RepoRef } from "./client.js";
@@ -106,7 +107,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     const key = `state-refused:${s.where.stateBranch}`;
     if (posted.has(key)) return;
     const body = [
-      `**mission-bot cannot save this mission's state.** ${error.message}`,
+      `**mission-bot cannot save this mission's state.** ${inlineText(error.message)}`,
       "",
       `The bot keeps each mission in \`todo/missions/<id>/mission.md\` on its state branch (\`state_branch\` in \`.github/mission.yml\`, now \`${s.where.stateBranch}\`). Let the bot push there (add it to the ruleset's bypass list, or exempt it from the branch protection), or set \`state_branch\` to a branch no rule covers. Nothing else was changed; the bot looks again at every pulse and goes on once it may write.`,
     ].join("\n");
@@ -137,7 +138,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     for (const ref of refsOf(action)) failedRefs.add(ref);
     const key = `refused:${what}:${statusOf(error) ?? "?"}`;
     if (posted.has(key) || !mission) return;
-    const body = `**GitHub refused a step of mission ${mission.id}:** ${what} (${statusOf(error) ?? "error"}: ${messageOf(error).split("\n")[0]}). The mission goes on with the steps that do not depend on it; the bot tries this one again on the next pulse.`;
+    const body = `**GitHub refused a step of mission ${mission.id}:** ${what} (${statusOf(error) ?? "error"}: ${inlineText(messageOf(error).split("\n")[0] ?? "")}). The mission goes on with the steps that do not depend on it; the bot tries this one again on the next pulse.`;
     await octokit.rest.issues.createComment({ ...repo, issue_number: s.issue.number, body: fitComment(`${body}\n\n${noticeMarker(key)}`), ...NO_RETRY });
     writes++;
     posted.add(key);
@@ -512,7 +513,7 @@ async function dispatch(
     // A rate limit refuses nothing: the run did not start; the next reconcile dispatches it.
     if (isRateLimited(error) || error instanceof RateLimitedError) return { notStarted: true };
     if (status !== undefined && status >= 400 && status < 500) {
-      return { error: `GitHub refused to start \`${workflow}\` (${status}): ${messageOf(error)}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };
+      return { error: `GitHub refused to start \`${workflow}\` (${status}): ${inlineText(messageOf(error))}. Is the workflow on the default branch? \`npx mission-bot init\` writes it.` };
     }
     // 5xx or no answer: the run may exist. Look for it by name; GitHub lists a dispatched run only
     // seconds later, so not finding it yet proves nothing: the record stays, and a later reconcile
