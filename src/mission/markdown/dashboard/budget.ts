@@ -45,7 +45,8 @@ export function bar(spent: number, forecast: number | undefined, limit: number |
   if (scale <= 0) return BAR.empty.repeat(BAR_CELLS) + (cap !== undefined ? BAR.limit : " ");
   const at = (n: number) => Math.min(BAR_CELLS, Math.round((n / scale) * BAR_CELLS));
   const spentCells = spent > 0 ? Math.max(1, at(spent)) : 0;
-  const forecastCells = Math.max(spentCells, forecast !== undefined ? at(forecast) : 0);
+  // anything more than nothing shows as at least one cell
+  const forecastCells = forecast !== undefined && forecast > spent ? Math.max(spentCells + 1, at(forecast)) : spentCells;
   const cells = Array.from({ length: BAR_CELLS }, (_, i) => (i < spentCells ? BAR.spent : i < forecastCells ? BAR.forecast : BAR.empty));
   if (cap === undefined) return `${cells.join("")} `;
   const mark = at(cap);
