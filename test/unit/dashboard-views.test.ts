@@ -190,3 +190,19 @@ describe("the 65,536-character limit, with hostile long titles", () => {
     expect((body.match(/^```/gm) ?? []).length % 2).toBe(0);
   });
 });
+
+describe("a region shortened to fit the user's text", () => {
+  it("is cut between blocks, never inside the picture's code fence or the ledger's <details>", () => {
+    const m = running(answered({ plan: plan([5, 5, 5, 5, 5, 5, 5]) }));
+    const region = render(m);
+    const diagramAt = region.indexOf("```mermaid");
+    // leave room for the region up to the middle of the diagram
+    for (const extra of [diagramAt + 200, diagramAt + 600, region.length - 100]) {
+      const user = "u".repeat(GITHUB_LIMITS.bodyChars - extra - 200);
+      const body = mergeDashboard(user, m.id, region);
+      expect(body.length).toBeLessThanOrEqual(GITHUB_LIMITS.bodyChars);
+      expect((body.match(/^```/gm) ?? []).length % 2).toBe(0);
+      expect((body.match(/^<details>/gm) ?? []).length).toBe((body.match(/^<\/details>/gm) ?? []).length);
+    }
+  });
+});
