@@ -16,6 +16,8 @@ import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseFo
 import type { History } from "./budget/forecast.js";
 import { decideValidation } from "./validation/validating.js";
 import { inlineText } from "./markdown/escape.js";
+import { fitComment } from "./markdown/fit.js";
+import { milestoneBodyOfRecord } from "./markdown/issues.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
@@ -59,6 +61,12 @@ export function advance(input: AdvanceInput): Advance {
   // Issues read again for a re-run's report: the look is recorded, so an unchanged issue is not read again.
   for (const key of s.facts.reread ?? []) m = mapFeatures(m, (f) => (f.key === key ? { ...f, reports_read: s.now } : f));
   m = countComments(m, s);
+  // A budget refusal holds for one pass: recorded again when dispatching still refuses (the dashboard reads it).
+  const refused = m.waiting_for_budget;
+  if (refused) {
+    const { waiting_for_budget: _, ...rest } = m;
+    m = rest;
+  }
   const done = (key: string) => !!findFeature(m, key)?.done;
 
   // 2. Commands that stop work.
@@ -105,7 +113,7 @@ export function advance(input: AdvanceInput): Advance {
   m = validation.mission;
   actions.push(...validation.actions);
   // Workers start once the whole plan is on GitHub (a large plan takes a few applies).
-  if (!validation.handled && !materialising.length) m = dispatchWorkers(m, s, done, actions);
+  if (!validation.handled && !materialising.length) m = dispatchWorkers(m, s, done, actions, refused);
 
   return finish(m, s, actions);
 }
@@ -138,7 +146,7 @@ function countCloses(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
 }
 
 /** Dispatch ready features of the active milestone, up to the parallel limit and within the budget. */
-function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boolean, actions: Action[]): Mission {
+function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boolean, actions: Action[], refused: Mission["waiting_for_budget"]): Mission {
   const milestone = activeMilestone(m);
   if (!milestone) return m;
   const states = milestone.features.map((f) => ({ f, state: featureState(f, done, s.config) }));
@@ -149,6 +157,7 @@ function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boole
     const check = dispatchCheck(m, f, s.config, s.history);
     if (!check.ok) {
       actions.push({ kind: "comment", on: "tracking", key: `over-budget:${f.key}:${m.ledger.length}`, body: check.reason });
+      m = { ...m, waiting_for_budget: { feature: f.key, since: refused?.feature === f.key ? refused.since : s.now } };
       break;
     }
     const run = { try: state.try, dispatched_at: s.now, status: "dispatching" as const };
@@ -222,7 +231,9 @@ function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission 
         actions.push({ kind: "comment", on: "tracking", key: `unmetered:${entry.key}`, body: unmeteredText(report.feature, report.run_id, entry) });
       }
       mission = mapFeatures(mission, (f) =>
-        f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, reported: report.outcome } : r)) },
+        f.key !== report.feature
+          ? f
+          : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, reported: report.outcome, ...(report.pull_request ? { pull_request: report.pull_request } : {}) } : r)) },
       );
     } else {
       const key = `malformed-${found.url.split("#").pop() ?? found.url}`;
@@ -335,13 +346,36 @@ const LOOP_NOTICE = /^(alert:|completed$|budget-stop:|validation-pause:)/;
 function finish(reached: Mission, s: AdvanceInput, actions: Action[]): Advance {
   const unrecorded = [...s.posted].filter((key) => LOOP_NOTICE.test(key) && !reached.notices.includes(key));
   const after = unrecorded.length ? { ...reached, notices: [...reached.notices, ...unrecorded] } : reached;
-  const told = tellPeople(after, s);
+  const told = [...tellPeople(after, s), ...featureLists(after, s, actions)];
   const notices = new Set([...after.notices, ...s.posted]);
   // A notice already posted (recorded, or found on the issue) is not posted again; its label still follows.
   const fresh = [...actions, ...told].filter((a) => a.kind !== "comment" || !notices.has(a.key) || (a.marks?.length ?? 0) > 0);
   const unlocking = fresh.some((a) => a.kind === "record-issue" || a.kind === "close-duplicate");
   const passed = (after.plan?.milestones.filter((ms) => ms.validated).length ?? 0) > (s.mission.plan?.milestones.filter((ms) => ms.validated).length ?? 0);
   return { mission: after, actions: fresh, again: unlocking || (passed && after.status === "active") };
+}
+
+/**
+ * Milestone issues whose task list of features (ticked when done) is not
+ * what GitHub shows: rewritten by apply. Only once every feature's issue is
+ * recorded, and never when the body is unknown or already right.
+ */
+function featureLists(m: Mission, s: AdvanceInput, actions: readonly Action[]): Action[] {
+  const out: Action[] = [];
+  for (const ms of m.plan?.milestones ?? []) {
+    const ref = `milestone:${ms.key}` as const;
+    const issue = s.facts.issues.get(ref);
+    if (!ms.issue || issue?.body === undefined || ms.features.some((f) => !f.issue)) continue;
+    if (actions.some((a) => a.kind === "list-features" && a.milestone === ref)) continue;
+    if (sameText(issue.body, fitComment(milestoneBodyOfRecord(m, ms)))) continue;
+    out.push({ kind: "list-features", milestone: ref });
+  }
+  return out;
+}
+
+function sameText(a: string, b: string): boolean {
+  const norm = (t: string) => t.replace(/\r\n?/g, "\n").trimEnd();
+  return norm(a) === norm(b);
 }
 
 function allFeatures(m: Mission): Feature[] {

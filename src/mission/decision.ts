@@ -51,6 +51,8 @@ export interface FoundIssue {
   updated_at?: string;
   /** how many comments it has, as the issue list counts them */
   comments?: number;
+  /** a milestone issue's body as GitHub has it (the bot's own text), to rewrite its task list only when it changed */
+  body?: string;
 }
 
 /** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */

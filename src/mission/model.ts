@@ -113,6 +113,8 @@ export const RunRecord = z.strictObject({
   url: z.string().optional(),
   /** what the run's report said; "malformed" when it could not be read */
   reported: z.enum(["success", "failure", "malformed"]).optional(),
+  /** the pull request its report named (Full mode), for the dashboard's link */
+  pull_request: z.number().int().positive().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -231,6 +233,8 @@ export const Mission = z.strictObject({
   alerts_sent: z.array(z.string()).default([]),
   /** why the mission is paused (a person, the budget, repeated validation failures) */
   paused_reason: z.string().max(2000).optional(),
+  /** the last pass could not start this feature: its forecast does not fit what remains of the budget (cleared once a pass is not refused) */
+  waiting_for_budget: z.strictObject({ feature: FeatureKey, since: isoDate }).optional(),
   /** a plan was asked for and has not been answered yet: the command (absent: the mission form) whose answer shows it */
   planning: z.strictObject({ comment: z.number().int().positive().optional(), at: isoDate, change: z.string().max(10_000).optional() }).optional(),
   /** keys of the notices already posted (each is posted once) */
