@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { createTwoFilesPatch } from "diff";
 import type { CliCommand, CliIo } from "../cli.js";
 import { appNeeds, appTokenRequests, LEVEL, secretsUsed, ungranted } from "./needs.js";
-import { pulseCost, pulseCron, PULSE_MINUTES } from "./pulse-interval.js";
+import { pulseCost, pulseCron, PULSE_MINUTES } from "../mission/pulse-interval.js";
 import {
   ACTION_PLACEHOLDER,
   actionIn,
