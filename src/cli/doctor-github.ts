@@ -126,3 +126,60 @@ export function repositoryOfRemote(url: string): { owner: string; repo: string }
   const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|git@[^:]+:|ssh:\/\/git@[^/]+\/)([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(url.trim());
   return m ? { owner: m[1]!, repo: m[2]! } : null;
 }
+
+export interface AppChecks {
+  /** an Octokit authenticated as the App (its JWT) */
+  octokit: Octokit;
+  repo: { owner: string; repo: string };
+  /** what app.yml asks for: the permissions and events mission-bot needs */
+  needs: { permissions: { name: string; access: string }[]; events: { name: string }[] };
+}
+
+const ACCESS_LEVEL: Record<string, number> = { read: 1, write: 2, admin: 3 };
+
+/**
+ * The registered App against app.yml (GET /app), and its installation on the
+ * repository (GET /repos/{owner}/{repo}/installation): installed, and with
+ * every permission accepted. A new permission on the App reaches an
+ * installation only once its owner accepts it (docs.github.com, "Modifying a
+ * GitHub App registration": "the owner of the installation must approve the
+ * new permissions").
+ */
+export async function checkApp({ octokit, repo, needs }: AppChecks): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const { data: app } = await octokit.request("GET /app");
+  if (!app) return [{ level: "FIX", path: "the App", text: "GitHub did not describe the App (GET /app)" }];
+  const granted = (app.permissions ?? {}) as Record<string, string | undefined>;
+  const where = `Settings → Developer settings → GitHub Apps → ${app.slug ?? app.name} → Permissions & events`;
+  for (const p of needs.permissions) {
+    const has = granted[p.name];
+    if ((ACCESS_LEVEL[has ?? ""] ?? 0) < (ACCESS_LEVEL[p.access] ?? 0)) {
+      out.push({ level: "FIX", path: `the App ${app.slug ?? app.name}`, text: `has ${p.name}: ${has ?? "none"}, mission-bot needs ${p.name}: ${p.access} (${where})` });
+    }
+  }
+  const events = new Set(app.events ?? []);
+  for (const e of needs.events) {
+    if (!events.has(e.name)) out.push({ level: "FIX", path: `the App ${app.slug ?? app.name}`, text: `is not subscribed to ${e.name} events, which mission-bot needs (${where})` });
+  }
+  try {
+    const { data: installation } = await octokit.request("GET /repos/{owner}/{repo}/installation", repo);
+    const accepted = (installation.permissions ?? {}) as Record<string, string | undefined>;
+    const pending = needs.permissions.filter((p) => (ACCESS_LEVEL[accepted[p.name] ?? ""] ?? 0) < (ACCESS_LEVEL[p.access] ?? 0) && (ACCESS_LEVEL[granted[p.name] ?? ""] ?? 0) >= (ACCESS_LEVEL[p.access] ?? 0));
+    if (pending.length) {
+      out.push({
+        level: "FIX",
+        path: `the App's installation on ${repo.owner}/${repo.repo}`,
+        text: `has not accepted ${pending.map((p) => `${p.name}: ${p.access}`).join(", ")}: the installation's owner must approve the new permissions (${installation.html_url ?? "Settings → GitHub Apps → Configure"})`,
+      });
+    }
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+    out.push({
+      level: "FIX",
+      path: `${repo.owner}/${repo.repo}`,
+      text: `GitHub answered 404 for repos/${repo.owner}/${repo.repo}/installation: the App ${app.slug ?? app.name} is not installed on it. Install it: ${app.html_url}/installations/new`,
+    });
+  }
+  if (!out.length) out.push({ level: "ok", path: `the App ${app.slug ?? app.name}`, text: `installed on ${repo.owner}/${repo.repo}, with app.yml's permissions and events` });
+  return out;
+}

@@ -19,7 +19,10 @@ import { workflowLinter } from "./lint.js";
 import { appNeeds, appTokenRequests, ungranted, type AppNeeds } from "./needs.js";
 import { actionOctokit } from "../action/context.js";
 import { checkCommitted, originUrl } from "./doctor-git.js";
-import { checkGitHub, repositoryOfRemote, type Finding } from "./doctor-github.js";
+import { checkApp, checkGitHub, repositoryOfRemote, type Finding } from "./doctor-github.js";
+import { privateKeyOf } from "../server/settings.js";
+import { ProbotOctokit } from "probot";
+import type { Octokit } from "../github/client.js";
 import { secretsUsed } from "./needs.js";
 import { ACTION_PLACEHOLDER, actionIn, COMMAND_WORKFLOW, PULSE_WORKFLOW, readPackageFile, readTemplate, SETUP_FILES, withAction } from "./setup-files.js";
 
@@ -178,6 +181,7 @@ async function checkOnline(root: string, workflows: { path: string; text: string
   if (!token) {
     return [{ level: "note", path: "GitHub", text: "not asked (no token: GITHUB_TOKEN=… mission-bot doctor): whether the Action exists at its ref, the secrets are set, and Actions may create pull requests" }];
   }
+  const appKey = env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) ? privateKeyOf(env) : null;
   const remote = options.repo ? null : await originUrl(root);
   const repo = options.repo ? repositoryOfRemote(`https://github.com/${options.repo}`) : remote ? repositoryOfRemote(remote) : null;
   if (!repo) {
@@ -185,12 +189,20 @@ async function checkOnline(root: string, workflows: { path: string; text: string
     return "refused";
   }
   const ours = await ourActions(workflows);
-  return checkGitHub({
+  const findings = await checkGitHub({
     octokit: actionOctokit(token, env.GITHUB_API_URL),
     repo,
     actions: [...ours],
     secrets: secretsUsed(workflows.map((w) => w.text)),
   });
+  if (appKey && !appKey.ok) findings.push({ level: "FIX", path: "the App", text: appKey.problem });
+  else if (appKey?.ok && Number.isInteger(Number(env.APP_ID))) {
+    const appOctokit = new ProbotOctokit({ auth: { appId: Number(env.APP_ID), privateKey: appKey.key }, ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}) }) as unknown as Octokit;
+    findings.push(...(await checkApp({ octokit: appOctokit, repo, needs: appNeeds(await readPackageFile("app.yml")) })));
+  } else if (!workflows.some((w) => w.path === COMMAND_WORKFLOW)) {
+    findings.push({ level: "note", path: "the App", text: "not checked (APP_ID and PRIVATE_KEY in the environment let doctor check its permissions, events and installation)" });
+  }
+  return findings;
 }
 
 /** The mission-bot Action references the workflows call (not the pinned third-party actions of the templates). */

@@ -9,6 +9,7 @@ import { runCli } from "../../src/cli.js";
 import { dispatchInputNames } from "../../src/cli/dispatch-inputs.js";
 import { ACTION_PLACEHOLDER } from "../../src/cli/setup-files.js";
 import { githubNock, type GitHubNock } from "../support/github-nock.js";
+import { testPrivateKey } from "../support/keys.js";
 
 let repo: string;
 
@@ -285,6 +286,42 @@ describe("mission-bot doctor, asking GitHub", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("note  secrets: GitHub answered 403 for repos/me/demo/actions/secrets");
     expect(r.out).toContain("check by hand that ANTHROPIC_API_KEY is set");
+    gh.done();
+  });
+
+  it("with the App's key: flags what the registered App lacks against app.yml, and an App not installed on the repository", async () => {
+    const appYml = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as { default_permissions: Record<string, string>; default_events: string[] };
+    gh.api.get("/repos/acme/mission-bot/commits/v1").twice().reply(200, commitBody);
+    gh.api.get("/repos/acme/mission-bot/contents/action.yml").query({ ref: "v1" }).twice().reply(200, actionYml);
+    const at = "2026-01-01T00:00:00Z";
+    const secrets = { total_count: 2, secrets: ["ANTHROPIC_API_KEY", "MISSION_BOT_PRIVATE_KEY"].map((name) => ({ name, created_at: at, updated_at: at })) };
+    gh.api.get("/repos/me/demo/actions/secrets").query(true).twice().reply(200, secrets);
+    gh.api.get("/repos/me/demo/actions/organization-secrets").query(true).twice().reply(200, { total_count: 0, secrets: [] });
+    const app = (permissions: Record<string, string>, events: string[]) => ({
+      id: 1, slug: "mission-bot-me", node_id: "A_1", name: "mission-bot-me", html_url: "https://github.com/apps/mission-bot-me",
+      description: null, external_url: "https://example.com", created_at: at, updated_at: at, permissions, events,
+    });
+    const { actions: _dropped, ...fewer } = appYml.default_permissions;
+    gh.api.get("/app").reply(200, app(fewer, appYml.default_events.filter((e) => e !== "workflow_run")));
+    gh.api.get("/repos/me/demo/installation").reply(404, { message: "Not Found", documentation_url: "https://docs.github.com" });
+    const env = { ...token, APP_ID: "1", PRIVATE_KEY: testPrivateKey() };
+    const r = await cliWith(env, "doctor");
+    expect(r.code).toBe(1);
+    expect(fixes(r.out)).toEqual([
+      expect.stringMatching(/^FIX   the App mission-bot-me: has actions: none, mission-bot needs actions: write \(Settings → Developer settings → GitHub Apps → mission-bot-me/),
+      expect.stringMatching(/^FIX   the App mission-bot-me: is not subscribed to workflow_run events/),
+      "FIX   me/demo: GitHub answered 404 for repos/me/demo/installation: the App mission-bot-me is not installed on it. Install it: https://github.com/apps/mission-bot-me/installations/new",
+    ]);
+
+    gh.api.get("/app").reply(200, app(appYml.default_permissions, appYml.default_events));
+    gh.api.get("/repos/me/demo/installation").reply(200, {
+      id: 2, app_id: 1, target_id: 3, target_type: "User", repository_selection: "all", access_tokens_url: "https://api.github.com/app/installations/2/access_tokens",
+      repositories_url: "https://api.github.com/installation/repositories", html_url: "https://github.com/settings/installations/2", app_slug: "mission-bot-me",
+      permissions: appYml.default_permissions, events: appYml.default_events, created_at: at, updated_at: at, single_file_name: null,
+    });
+    const healthy = await cliWith(env, "doctor");
+    expect(fixes(healthy.out)).toEqual([]);
+    expect(healthy.out).toContain("ok    the App mission-bot-me: installed on me/demo, with app.yml's permissions and events\n");
     gh.done();
   });
 });
