@@ -80,7 +80,7 @@ export function readSettings(env: Record<string, string | undefined>): SettingsR
 }
 
 /** PRIVATE_KEY (PEM, with `\n` escapes, or base64 of it) or PRIVATE_KEY_PATH, checked to be a private key. */
-function privateKeyOf(env: Record<string, string | undefined>): { ok: true; key: string } | { ok: false; problem: string } {
+export function privateKeyOf(env: Record<string, string | undefined>): { ok: true; key: string } | { ok: false; problem: string } {
   let text = env.PRIVATE_KEY?.trim() ?? "";
   if (!text && env.PRIVATE_KEY_PATH) {
     try {
