@@ -8,12 +8,13 @@
  * mode validate-report to read.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { browserChecks } from "../validate/browser.js";
 import { findChromium } from "../validate/chromium.js";
 import { commandEnvironment } from "../validate/commands.js";
 import { BrowserPlan, validationDirs } from "../validate/plan.js";
+import { freshResultsDir } from "../validate/results-dir.js";
 import type { ActionContext } from "./context.js";
 
 /** The playwright-core the browser checks load (no browser download: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD). */
@@ -29,7 +30,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   } catch {
     throw new Error("browser is not the browser plan of mode validate-plan");
   }
-  mkdirSync(out, { recursive: true });
+  freshResultsDir(workspace, out);
   const chromium = findChromium(ctx.env, existsSync);
   ctx.log.info(`Chromium: ${chromium.path} (from ${chromium.from})`);
   if (plan.install) execFileSync("bash", ["-c", plan.install], { cwd: workspace, stdio: "inherit", env: { ...commandEnvironment(process.env), CI: "true" } });

@@ -4,12 +4,15 @@
  *
  * In order: `CHROMIUM_PATH` when set (it must exist); `CHROME_BIN`, which
  * GitHub's ubuntu runner images set to their preinstalled Google Chrome
- * (/usr/bin/google-chrome); else the first of CHROMIUM_CANDIDATES that
- * exists (Debian's chromium package is /usr/bin/chromium). Chromium's
+ * (/usr/bin/google-chrome; actions/runner-images,
+ * images/ubuntu/scripts/build/install-google-chrome.sh); else the first of
+ * CHROMIUM_CANDIDATES that exists: Google Chrome first (the runner's
+ * /usr/bin/chromium is a bare snapshot without Chrome's setuid sandbox), then
+ * Debian's chromium package, /usr/bin/chromium. Chromium's
  * sandbox needs a user other than root, so `--no-sandbox` is passed only
  * when running as root (a container); never otherwise.
  */
-export const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+export const CHROMIUM_CANDIDATES = ["/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
 export interface FoundChromium {
   path: string;

@@ -127,7 +127,7 @@ function renderBrowser(report: ValidationReport, detail: Detail): string[] {
   const pages = browser.pages;
   const good = pages.filter((p) => p.passed).length;
   const lines = [
-    `#### Browser checks: ${browser.passed ? "passed" : "failed"} (${good} of ${pages.length} ${pages.length === 1 ? "page" : "pages"} passed)`,
+    `#### Browser checks: ${browser.passed ? "passed" : "failed"}${pages.length ? ` (${good} of ${pages.length} ${pages.length === 1 ? "page" : "pages"} passed)` : ""}`,
     "",
     `Against ${code(browser.url)}.${browser.error ? ` ${escape(firstLine(browser.error))}` : ""}`,
     "",
