@@ -76,23 +76,28 @@ async function scan(page: Page, axeSource: string): Promise<NonNullable<BrowserC
 }
 
 export async function checkPage(page: Page, target: PageTarget, o: PageCheckOptions): Promise<BrowserPage> {
-  const consoleErrors: string[] = [];
-  const failed: FailedRequest[] = [];
+  // a page can log without end: every finding is counted, the first few kept
+  const consoleErrors = { count: 0, sample: [] as string[] };
+  const failed = { count: 0, sample: [] as FailedRequest[] };
+  const keep = <T>(list: { count: number; sample: T[] }, item: () => T) => {
+    list.count += 1;
+    if (list.sample.length < BROWSER_SAMPLE) list.sample.push(item());
+  };
   page.on("console", (message) => {
-    if (message.type() === "error" && !RESOURCE_ERROR.test(message.text())) consoleErrors.push(cut(message.text(), 300));
+    if (message.type() === "error" && !RESOURCE_ERROR.test(message.text())) keep(consoleErrors, () => cut(message.text(), 300));
   });
-  page.on("pageerror", (error) => consoleErrors.push(cut(`Uncaught ${error.name || "Error"}: ${error.message}`, 300)));
+  page.on("pageerror", (error) => keep(consoleErrors, () => cut(`Uncaught ${error.name || "Error"}: ${error.message}`, 300)));
   page.on("requestfailed", (request) => {
     const reason = request.failure()?.errorText ?? "failed";
     // a request the page itself gave up on (navigation, an aborted fetch) is not a failure of the app
     if (reason === "net::ERR_ABORTED") return;
-    failed.push({ url: cut(request.url(), 300), status: null, reason: cut(reason, 200) });
+    keep(failed, () => ({ url: cut(request.url(), 300), status: null, reason: cut(reason, 200) }));
   });
   page.on("response", (response) => {
     const request = response.request();
     // the page's own status is reported as the page's status
     if (request.isNavigationRequest() && request.frame() === page.mainFrame()) return;
-    if (response.status() >= 400) failed.push({ url: cut(response.url(), 300), status: response.status(), reason: cut(response.statusText(), 200) });
+    if (response.status() >= 400) keep(failed, () => ({ url: cut(response.url(), 300), status: response.status(), reason: cut(response.statusText(), 200) }));
   });
 
   const base = { path: target.path.slice(0, 500), status: null as number | null };
@@ -120,8 +125,8 @@ export async function checkPage(page: Page, target: PageTarget, o: PageCheckOpti
   }
 
   const checks: BrowserChecks = {
-    console_errors: { count: consoleErrors.length, sample: consoleErrors.slice(0, BROWSER_SAMPLE) },
-    failed_requests: { count: failed.length, sample: failed.slice(0, BROWSER_SAMPLE) },
+    console_errors: { count: consoleErrors.count, sample: [...consoleErrors.sample] },
+    failed_requests: { count: failed.count, sample: [...failed.sample] },
     broken_links: { checked: links.checked, count: links.broken.length, sample: links.broken.slice(0, BROWSER_SAMPLE) },
     accessibility,
   };
