@@ -8,7 +8,7 @@
  * mode validate-report to read.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { browserChecks } from "../validate/browser.js";
 import { findChromium } from "../validate/chromium.js";
@@ -21,6 +21,18 @@ import type { ActionContext } from "./context.js";
 export const PLAYWRIGHT_CORE = "playwright-core@1.65.1";
 /** The axe-core whose axe.min.js scans each page. */
 export const AXE_CORE = "axe-core@4.14.1";
+
+/** Both packages already in the runner's temporary directory at the pinned versions (a re-run on the same runner). */
+function installed(modules: string): boolean {
+  return [PLAYWRIGHT_CORE, AXE_CORE].every((spec) => {
+    const at = spec.lastIndexOf("@");
+    try {
+      return (JSON.parse(readFileSync(join(modules, spec.slice(0, at), "package.json"), "utf8")) as { version?: unknown }).version === spec.slice(at + 1);
+    } catch {
+      return false;
+    }
+  });
+}
 
 export async function run(ctx: ActionContext): Promise<void> {
   const { workspace, out } = validationDirs(ctx.input("workspace"), ctx.input("results-dir"), ctx.env);
@@ -35,11 +47,13 @@ export async function run(ctx: ActionContext): Promise<void> {
   ctx.log.info(`Chromium: ${chromium.path} (from ${chromium.from})`);
   if (plan.install) execFileSync("bash", ["-c", plan.install], { cwd: workspace, stdio: "inherit", env: { ...commandEnvironment(process.env), CI: "true" } });
   const prefix = join(ctx.env.RUNNER_TEMP ?? out, "mission-browser");
-  execFileSync("npm", ["install", "--no-save", "--no-package-lock", "--ignore-scripts", "--prefix", prefix, PLAYWRIGHT_CORE, AXE_CORE], {
-    stdio: "inherit",
-    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
-  });
   const modules = join(prefix, "node_modules");
+  if (!installed(modules)) {
+    execFileSync("npm", ["install", "--no-save", "--no-package-lock", "--ignore-scripts", "--prefix", prefix, PLAYWRIGHT_CORE, AXE_CORE], {
+      stdio: "inherit",
+      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
+    });
+  }
   const result = await browserChecks(plan, {
     playwright: join(modules, "playwright-core", "index.mjs"),
     axe: join(modules, "axe-core", "axe.min.js"),

@@ -1,23 +1,27 @@
 /**
  * The browser checks of a validation in a real Chromium (the system's,
- * /usr/bin/chromium here) against a small site on loopback: a clean page
- * passes; a page with a console error, a missing image, a broken link and an
- * image without alt text fails with each of them reported; the validation
+ * /usr/bin/chromium here) against a small site on loopback, through the
+ * Action's modes as the workflow runs them: validate-browser writes
+ * browser.json and the screenshots, validate-report posts the comment. A
+ * clean page passes; a page with a console error, a missing image, a broken
+ * link and an image without alt text fails with each of them reported; the
  * comment lists them, escaped, with the screenshots' links. One browser
  * launch for the whole file.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderValidationComment } from "../../src/mission/markdown/validation-comment.js";
-import { BrowserResult, encodeValidationReport, groupFailures, readValidationReport, ValidationReport } from "../../src/mission/validation/validation.js";
-import { browserChecks } from "../../src/validate/browser.js";
+import { run as validateBrowser } from "../../src/action/validate-browser.js";
+import { run as validateReport } from "../../src/action/validate-report.js";
+import { BrowserResult, readValidationReport } from "../../src/mission/validation/validation.js";
 import { findChromium } from "../../src/validate/chromium.js";
+import { fakeActionContext } from "../support/action-context.js";
 import { testMissionId } from "../support/clock.js";
+import { githubNock } from "../support/github-nock.js";
 
 const chromium = (() => {
   try {
@@ -66,9 +70,11 @@ describe.skipIf(!chromium)("browser checks in Chromium", () => {
   let app: Server;
   let elsewhere: Server;
   let elsewhereHits = 0;
+  let work: string;
   let out: string;
   let url: string;
   let result: BrowserResult;
+  let stepError: string;
 
   beforeAll(async () => {
     elsewhere = createServer((_req, res) => {
@@ -77,21 +83,36 @@ describe.skipIf(!chromium)("browser checks in Chromium", () => {
     });
     app = site(await listen(elsewhere));
     url = await listen(app);
-    out = mkdtempSync(join(tmpdir(), "mission-browser-"));
-    result = await browserChecks(
-      { url, paths: ["/", "/defects"], start: "", install: "" },
-      { playwright: join(modules, "playwright-core", "index.mjs"), axe: join(modules, "axe-core", "axe.min.js"), chromium: chromium!, out, cwd: out },
+    work = mkdtempSync(join(tmpdir(), "mission-browser-"));
+    const checkout = join(work, "checkout");
+    out = join(checkout, "mission-validation");
+    // playwright-core and axe-core at the pinned versions, as a re-run on the runner finds them (no npm install)
+    const temp = join(work, "runner-temp");
+    mkdirSync(join(temp, "mission-browser", "node_modules"), { recursive: true });
+    for (const name of ["playwright-core", "axe-core"]) symlinkSync(join(modules, name), join(temp, "mission-browser", "node_modules", name));
+    // what the branch under validation could have committed: gone before the checks write
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "browser.json"), JSON.stringify({ url, passed: true, pages: [] }));
+    const { ctx } = fakeActionContext(
+      { browser: JSON.stringify({ url, paths: ["/", "/defects"], start: "", install: "" }), workspace: checkout },
+      { RUNNER_TEMP: temp, CHROMIUM_PATH: chromium! },
     );
-  }, 60_000);
+    stepError = await validateBrowser(ctx).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    result = BrowserResult.parse(JSON.parse(readFileSync(join(out, "browser.json"), "utf8")));
+  }, 90_000);
 
   afterAll(() => {
     app?.close();
     elsewhere?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("a clean page passes every check, with its screenshot", () => {
     expect(result.error).toBeUndefined();
+    expect(result.url).toBe(url);
     const home = result.pages[0]!;
     expect(home).toMatchObject({ path: "/", passed: true, status: 200, title: "Home", screenshot: "1-home.png" });
     expect(home.checks).toEqual({
@@ -107,6 +128,7 @@ describe.skipIf(!chromium)("browser checks in Chromium", () => {
   it("a page with defects fails, each defect reported; links off the app's origin are not followed", () => {
     const defects = result.pages[1]!;
     expect(result.passed).toBe(false);
+    expect(stepError).toBe("the browser checks failed");
     expect(defects).toMatchObject({ path: "/defects", passed: false, status: 200, title: HOSTILE_TITLE, screenshot: "2-defects.png" });
     const c = defects.checks!;
     expect(c.console_errors).toEqual({ count: 1, sample: ["boom <img src=x onerror=alert(1)> @someone"] });
@@ -119,17 +141,30 @@ describe.skipIf(!chromium)("browser checks in Chromium", () => {
     expect(existsSync(join(out, "screenshots", "2-defects.png"))).toBe(true);
   });
 
-  it("the validation comment lists each page's checks with its screenshot link, escaped", () => {
+  it("the validation comment lists each page's checks with its screenshot link, escaped", async () => {
     const artifact = "https://github.com/acme/crm/actions/runs/555/artifacts/9";
-    const report = ValidationReport.parse({
-      mission: testMissionId("crm", 7),
-      milestone: "2",
-      run_id: 555,
-      commands: [{ name: "test", command: "npm test", passed: true, exit_code: 0, duration_seconds: 3 }],
-      browser: result,
-      screenshots: result.pages.map((p) => ({ name: p.screenshot!, url: artifact })),
-    });
-    const text = renderValidationComment(report, groupFailures(report), { attempt: 1, maxFailures: 3 });
+    // the check job's results, beside browser.json as the report job downloads them
+    writeFileSync(join(out, "results.json"), JSON.stringify({ commands: [{ name: "test", command: "npm test", passed: true, exit_code: 0, duration_seconds: 3 }] }));
+    const gh = githubNock();
+    let text = "";
+    gh.api.get("/repos/acme/crm/issues/12/comments").query({ per_page: "100" }).reply(200, []);
+    gh.api
+      .post("/repos/acme/crm/issues/12/comments", (body: { body: string }) => {
+        text = body.body;
+        return true;
+      })
+      .reply(201, { id: 77, html_url: "https://github.com/acme/crm/issues/12#issuecomment-77", body: "" });
+    const { ctx, outputs } = fakeActionContext(
+      { mission: testMissionId("crm", 7), milestone: "2", issue: "12", results: join(out, "results.json"), "screenshots-url": artifact, browser: JSON.stringify({ url, paths: ["/", "/defects"], start: "", install: "" }) },
+      { GITHUB_RUN_ID: "555", GITHUB_RUN_ATTEMPT: "1" },
+    );
+    try {
+      await validateReport(ctx);
+      gh.done();
+    } finally {
+      gh.restore();
+    }
+    expect(outputs.verdict).toBe("fail");
     expect(text).toContain("#### Browser checks: failed (1 of 2 pages passed)");
     expect(text).toContain(`| \`/\` | ✅ passed | 0 | 0 | 0 of 2 | 0 | [1-home.png](${artifact}) |`);
     expect(text).toContain(`| \`/defects\` | ❌ failed | **1** | **1** | **1** of 2 | **1** serious or critical | [2-defects.png](${artifact}) |`);
@@ -138,10 +173,10 @@ describe.skipIf(!chromium)("browser checks in Chromium", () => {
     expect(text).toContain(`- Broken link: 404 \`${url}/nowhere\``);
     expect(text).toContain("- Accessibility: `image-alt` (critical, 1 element): Images must have alternative text");
     expect(text).toContain("**Page `/defects`** (Defects &lt;!-- mission-bot --&gt; @&#8203;octocat), HTTP 200");
-    expect(text).not.toContain("<!-- mission-bot");
+    expect(text).not.toContain("<!-- mission-bot -->");
     expect(text).toContain("**Page /defects fails its browser check**\n\nIts findings are listed under the browser checks above.");
-    // what the bot reads back: the same findings, within the hidden block
-    const read = readValidationReport(`${text}\n${encodeValidationReport(report)}`);
+    // what the bot reads back: the same findings, in the hidden block
+    const read = readValidationReport(text);
     expect(read.found && read.ok && read.report.browser?.pages[1]?.checks?.broken_links.count).toBe(1);
   });
 });
