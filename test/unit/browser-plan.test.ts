@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AXE_CORE, PLAYWRIGHT_CORE } from "../../src/action/validate-browser.js";
-import { BLOCK_BUDGET, encodeValidationReport, readValidationReport, type BrowserPage } from "../../src/mission/validation/validation.js";
+import { renderValidationComment, VALIDATION_COMMENT_MAX_CHARS } from "../../src/mission/markdown/validation-comment.js";
+import { BLOCK_BUDGET, groupFailures, ValidationReport, encodeValidationReport, readValidationReport, type BrowserPage } from "../../src/mission/validation/validation.js";
 import { chromiumArgs, findChromium } from "../../src/validate/chromium.js";
 import { LinkChecker, MAX_LINKS, sameOriginLinks } from "../../src/validate/links.js";
 import { browserTargets, MAX_PAGES } from "../../src/validate/plan.js";
@@ -107,7 +108,7 @@ describe("the results directory", () => {
 });
 
 describe("the report block with browser checks", () => {
-  it("twenty pages full of long findings stay within the block's budget, with their counts", () => {
+  it("twenty pages full of long findings: the block stays within its budget and the comment under GitHub's limit, with every count", () => {
     const long = (s: string) => s.repeat(300).slice(0, 300);
     const page = (i: number): BrowserPage => ({
       path: `/p${i}`,
@@ -123,14 +124,20 @@ describe("the report block with browser checks", () => {
         accessibility: { count: 40, by_impact: { critical: 10, serious: 10, moderate: 10, minor: 10 }, sample: Array.from({ length: 5 }, () => ({ id: "image-alt", impact: "critical" as const, help: long("h"), nodes: 3 })) },
       },
     });
-    const block = encodeValidationReport({
+    const full = ValidationReport.parse({
       mission: testMissionId("crm", 7),
       milestone: "2",
       run_id: 1,
       commands: [{ name: "test", command: "npm test", passed: true, exit_code: 0, duration_seconds: 1 }],
       browser: { url: "http://localhost:3000", passed: false, pages: Array.from({ length: 20 }, (_, i) => page(i)) },
     });
+    const block = encodeValidationReport(full);
     expect(block.length).toBeLessThanOrEqual(BLOCK_BUDGET);
+    // and the comment above it: every page's row, under GitHub's limit with the block
+    const text = renderValidationComment(full, groupFailures(full), { attempt: 1, maxFailures: 3 });
+    expect(text.length).toBeLessThanOrEqual(VALIDATION_COMMENT_MAX_CHARS);
+    for (let i = 0; i < 20; i++) expect(text).toContain(`| \`/p${i}\` | ❌ failed | **40** | **40** | **40** of 50 | **20** serious or critical (40 in all) |`);
+    expect(text).not.toContain("cut to fit");
     const read = readValidationReport(block);
     expect(read.found && read.ok && read.report.browser?.pages.map((p) => p.checks?.console_errors.count)).toEqual(Array(20).fill(40));
   });

@@ -146,8 +146,9 @@ function renderBrowser(report: ValidationReport, detail: Detail): string[] {
   lines.push("");
   const shots = report.screenshots.find((s) => /^https?:/.test(s.url));
   if (shots) lines.push(`The screenshots are in this run's artifact (${screenshot({ name: "download", url: shots.url })}): GitHub's API cannot attach images to a comment.`, "");
-  const items = Math.max(1, detail.tests);
-  for (const page of pages.filter((p) => !p.passed)) lines.push(...renderPage(page, items));
+  const failing = pages.filter((p) => !p.passed);
+  if (detail.tests > 0) for (const page of failing) lines.push(...renderPage(page, detail.tests));
+  else if (failing.length > 0) lines.push("What the failing pages ran into is left out to fit GitHub's comment limit: see `browser.json` in the artifact.", "");
   return lines;
 }
 
