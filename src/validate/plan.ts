@@ -62,7 +62,8 @@ export const ValidationPlan = z.strictObject({
 });
 export type ValidationPlan = z.infer<typeof ValidationPlan>;
 
-export function validationPlan(settings: ValidationConfig, pkg: PackageJson | undefined, lockfiles: string[]): ValidationPlan {
+/** `urls`: the pages the milestone's validation criteria name, checked after `validation.browser.paths` (browserTargets keeps those on the app's origin). */
+export function validationPlan(settings: ValidationConfig, pkg: PackageJson | undefined, lockfiles: string[], urls: string[] = []): ValidationPlan {
   const commands: NamedCommand[] = settings.commands ? configuredCommands(settings.commands) : defaultValidationCommands(pkg, lockfiles);
   const install = commands.find((c) => c.name === "install")?.command ?? "";
   return {
@@ -70,7 +71,7 @@ export function validationPlan(settings: ValidationConfig, pkg: PackageJson | un
     timeout_minutes: settings.timeout_minutes,
     max_failures: settings.max_failures,
     ...(settings.browser
-      ? { browser: { url: settings.browser.url, paths: settings.browser.paths, start: settings.browser.start ?? "", install } }
+      ? { browser: { url: settings.browser.url, paths: settings.browser.paths, start: settings.browser.start ?? "", install, ...(urls.length ? { urls: urls.slice(0, MAX_PAGES).map((u) => u.slice(0, 2000)) } : {}) } }
       : {}),
   };
 }

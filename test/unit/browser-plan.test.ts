@@ -13,7 +13,8 @@ import { renderValidationComment, VALIDATION_COMMENT_MAX_CHARS } from "../../src
 import { BLOCK_BUDGET, groupFailures, ValidationReport, encodeValidationReport, readValidationReport, type BrowserPage } from "../../src/mission/validation/validation.js";
 import { chromiumArgs, findChromium } from "../../src/validate/chromium.js";
 import { LinkChecker, MAX_LINKS, sameOriginLinks } from "../../src/validate/links.js";
-import { browserTargets, MAX_PAGES } from "../../src/validate/plan.js";
+import { ValidationConfig } from "../../src/mission/model.js";
+import { browserTargets, MAX_PAGES, validationPlan } from "../../src/validate/plan.js";
 import { freshResultsDir } from "../../src/validate/results-dir.js";
 import { testMissionId } from "../support/clock.js";
 
@@ -29,6 +30,14 @@ describe("browserTargets", () => {
       { path: "/reports", url: "http://localhost:3000/reports" },
     ]);
     expect(skipped).toEqual(["https://evil.example/steal: not on http://localhost:3000", "http://localhost:3001/: not on http://localhost:3000"]);
+  });
+
+  it("the plan carries the milestone's URLs after the configured paths", () => {
+    const settings = ValidationConfig.parse({ commands: ["npm test"], browser: { url: "http://localhost:3000", paths: ["/"] } });
+    const planned = validationPlan(settings, undefined, [], ["/deals", "https://evil.example/"]);
+    expect(planned.browser).toEqual({ url: "http://localhost:3000", paths: ["/"], start: "", install: "", urls: ["/deals", "https://evil.example/"] });
+    expect(browserTargets(planned.browser!).pages.map((p) => p.url)).toEqual(["http://localhost:3000/", "http://localhost:3000/deals"]);
+    expect(validationPlan(settings, undefined, []).browser).not.toHaveProperty("urls");
   });
 
   it("checks at most MAX_PAGES pages and says which were left", () => {
