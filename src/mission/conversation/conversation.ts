@@ -8,7 +8,8 @@ import type { BudgetFlags } from "./commands.js";
 import type { CommandInput, Step } from "./step.js";
 export type { CommandInput, Step } from "./step.js";
 import { helpText } from "./commands.js";
-import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions, type Answers } from "./interview.js";
+import { applyAnswers, applyFlags, leaveProbes, openProbes, openQuestions, parseAnswers, renderQuestions, type Answers } from "./interview.js";
+import { classifyGoal, PROBE_KEYS } from "./scope.js";
 import { overMaximums } from "../budget/maximums.js";
 import { MISSION_ID_MAX, missionPath, type Config, type Mission } from "../model.js";
 import { analysePlan } from "../budget/budget.js";
@@ -81,7 +82,45 @@ export function newMission(input: {
     alerts_sent: [],
     notices: [],
   };
-  return applyFlags(base, input.flags);
+  return scoped(applyFlags(base, input.flags), input.flags);
+}
+
+/** Defaults `--yes` takes for what the flags leave open. */
+export const YES_DEFAULTS = { mode: "poc", hours: 40, usd: 100, tokens: 5_000_000 } as const;
+
+/**
+ * The goal classified, its `journey:`-style lines read as the probes'
+ * answers; when every flag was given, constraints and preferences are not
+ * asked ("none" unless answered later); with `--yes`, nothing is asked.
+ */
+function scoped(m: Mission, flags: BudgetFlags): Mission {
+  const fromGoal = probeLines(m.goal);
+  let next: Mission = { ...m, scope: { kind: fromGoal.kind ?? classifyGoal(m.goal), probes: fromGoal.probes ?? {} } };
+  const everyFlag = flags.mode !== undefined && flags.usd !== undefined && flags.hours !== undefined && flags.tokens !== undefined;
+  if (everyFlag || flags.yes) next = { ...next, constraints: next.constraints ?? [], preferences: next.preferences ?? {} };
+  if (flags.yes) {
+    next = applyFlags(next, {
+      ...(next.mode === undefined ? { mode: YES_DEFAULTS.mode } : {}),
+      ...(next.budget.hours === undefined ? { hours: YES_DEFAULTS.hours } : {}),
+      ...(next.budget.usd === undefined ? { usd: YES_DEFAULTS.usd } : {}),
+      ...(next.budget.tokens === undefined ? { tokens: YES_DEFAULTS.tokens } : {}),
+    });
+    next = leaveProbes(next, openProbes(next));
+  }
+  return next;
+}
+
+/** `journey: …`, `failure: …` or `kind: …` lines in the goal answer those probes before they are asked. */
+function probeLines(goal: string): Pick<Answers, "kind" | "probes"> {
+  const lines = goal
+    .split("\n")
+    .filter((l) => {
+      const key = /^\s*(?:[-*]\s+)?([A-Za-z][\w -]*?)\s*:/.exec(l)?.[1]?.toLowerCase().replace(/[\s-]+/g, "_");
+      return key !== undefined && (key === "kind" || key in PROBE_KEYS);
+    });
+  if (!lines.length) return {};
+  const { answers } = parseAnswers(lines.join("\n"));
+  return { ...(answers.kind ? { kind: answers.kind } : {}), ...(answers.probes ? { probes: answers.probes } : {}) };
 }
 
 /** Problems listed at most in one answer: a hostile text with thousands of them still gets an answer GitHub accepts. */
@@ -110,7 +149,7 @@ function withinMaximums(read: { answers: Answers; problems: string[] }, config: 
 /** After the interview (start or answer): ask what is missing, or plan. */
 function askOrPlan(m: Mission, preface: string): Step {
   const open = openQuestions(m);
-  if (open.length) return { kind: "reply", mission: m, reply: `${preface}${renderQuestions(open)}` };
+  if (open.length) return { kind: "reply", mission: m, reply: `${preface}${renderQuestions(open, m.scope?.kind)}` };
   return { kind: "plan", mission: m, preface };
 }
 
@@ -126,7 +165,7 @@ export function decide(input: CommandInput): Step {
           reply: `This issue already tracks mission **${m.id}** (${m.status}). Start a new mission on a new issue.`,
         };
       }
-      const over = Object.values(overMaximums(command.flags, input.config));
+      const over = Object.values(overMaximums(command.flags.yes ? { ...YES_DEFAULTS, ...command.flags } : command.flags, input.config));
       if (over.length) return { kind: "reply", reply: `${over.join("\n\n")}\n\nNo mission was started: start it again with amounts within these.` };
       const mission = newMission({
         goal: command.goal,
@@ -148,7 +187,8 @@ export function decide(input: CommandInput): Step {
         };
       }
       const { answers, problems } = withinMaximums(parseAnswers(command.text), input.config);
-      const updated = applyAnswers(m, answers);
+      // the probes asked before this answer are asked once: what it leaves out stays unanswered
+      const updated = m.status === "scoping" ? leaveProbes(applyAnswers(m, answers), openProbes(m)) : applyAnswers(m, answers);
       const understood = Object.keys(answers);
       let preface = understood.length ? `Noted: ${understood.map((k) => `\`${k}\``).join(", ")}.\n\n` : "";
       if (problems.length) {
@@ -157,7 +197,7 @@ export function decide(input: CommandInput): Step {
       // Nothing understood: nothing changes (the questions still open are asked again).
       if (!understood.length) {
         const open = openQuestions(m);
-        return { kind: "reply", reply: `${preface}${m.status === "scoping" && open.length ? renderQuestions(open) : "Nothing was changed."}`.trimEnd() };
+        return { kind: "reply", reply: `${preface}${m.status === "scoping" && open.length ? renderQuestions(open, m.scope?.kind) : "Nothing was changed."}`.trimEnd() };
       }
       if (m.status === "planned" && m.plan) {
         // The plan stands; the answers change what it costs against the budget.
@@ -175,7 +215,7 @@ export function decide(input: CommandInput): Step {
         return {
           kind: "reply",
           reply: open.length
-            ? `There is no plan to approve yet: the interview still needs answers.\n\n${renderQuestions(open)}`
+            ? `There is no plan to approve yet: the interview still needs answers.\n\n${renderQuestions(open, m.scope?.kind)}`
             : "There is no plan to approve yet. Reply `/mission replan <anything to add>` to plan again.",
         };
       }
@@ -200,7 +240,7 @@ export function decide(input: CommandInput): Step {
       }
       const open = openQuestions(m);
       if (open.length) {
-        return { kind: "reply", reply: `Answer the open questions first.\n\n${renderQuestions(open)}` };
+        return { kind: "reply", reply: `Answer the open questions first.\n\n${renderQuestions(open, m.scope?.kind)}` };
       }
       return { kind: "plan", mission: m, change: command.change, preface: "" };
     }
