@@ -198,10 +198,23 @@ export const Milestone = z.strictObject({
 });
 export type Milestone = z.infer<typeof Milestone>;
 
+/** A milestone or feature a replan of the running mission dropped: its issue is closed with the reason, its key never used again. */
+export const DroppedItem = z.strictObject({
+  kind: z.enum(["milestone", "feature"]),
+  key: z.string().regex(/^\d{1,3}(\.\d{1,3})?$/),
+  title: z.string().min(1).max(200),
+  issue: IssueLink.optional(),
+  reason: z.string().min(1).max(2000),
+  at: isoDate,
+});
+export type DroppedItem = z.infer<typeof DroppedItem>;
+
 export const Plan = z.strictObject({
   /** which planner produced it: "outline" or the model name */
   source: z.string().min(1),
   milestones: z.array(Milestone),
+  /** what replans of the running mission dropped, oldest first */
+  dropped: z.array(DroppedItem).optional(),
 });
 export type Plan = z.infer<typeof Plan>;
 

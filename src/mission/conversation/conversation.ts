@@ -14,7 +14,9 @@ import { overMaximums } from "../budget/maximums.js";
 import { MISSION_ID_MAX, missionPath, type Config, type Mission } from "../model.js";
 import { analysePlan } from "../budget/budget.js";
 import { checkPlan, inertPlan, type PlanResult } from "../plan/plan.js";
-import { inlineText } from "../markdown/escape.js";
+import { diffPlans, mergeReplan } from "../plan/replan.js";
+import { renderPlanChanges } from "../markdown/plan-changes.js";
+import { escapeText, inlineText } from "../markdown/escape.js";
 import { renderPlanComment } from "../markdown/plan-comment.js";
 import { calibrate, historyFrom, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
@@ -235,8 +237,12 @@ export function decide(input: CommandInput): Step {
     }
     case "replan": {
       if (!m) return noMission();
-      if (m.status !== "scoping" && m.status !== "planned") {
-        return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}; an approved plan is not replanned.` };
+      if (m.planning) return { kind: "reply", reply: `Mission **${m.id}** is being planned already; replan once that plan is shown.` };
+      if (m.status === "validating") {
+        return { kind: "reply", reply: `Mission **${m.id}** is validating a milestone; replan once the validation is done (or \`/mission pause\` first).` };
+      }
+      if (m.status === "completed" || m.status === "cancelled") {
+        return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}; a finished mission is not replanned. Start a new mission on a new issue.` };
       }
       const open = openQuestions(m);
       if (open.length) {
@@ -261,9 +267,16 @@ export function afterPlan(input: {
   /** shown when the planner could not plan (e.g. how to write an outline) */
   help?: string;
   history?: History;
+  /** what the replan asked for */
+  change?: string;
+  /** ISO time of the answer: when dropped items were dropped */
+  now?: string;
 }): Extract<Step, { kind: "reply" }> {
   const { mission: m, result } = input;
   const preface = input.preface ?? "";
+  if (!result.ok && result.cannot) {
+    return { kind: "reply", mission: m, reply: `${preface}${escapeText(result.cannot)}${input.help ? `\n\n${input.help}` : ""}` };
+  }
   // The plan is outside text: made inert as it enters the mission, then checked.
   const plan = result.ok ? inertPlan(result.plan) : undefined;
   const problems = plan ? checkPlan(plan) : result.ok ? [] : result.problems;
@@ -275,8 +288,47 @@ export function afterPlan(input: {
       reply: `${preface}The ${inlineText(input.plannerName)} planner could not produce a plan I can use:\n${problemList(problems)}${help}\n\nFix it and reply \`/mission replan <what changed>\`.`,
     };
   }
+  const running = m.status === "active" || m.status === "paused";
+  if (running && m.plan) return replanRunning(m, plan, input, preface);
+  const changes = m.plan ? `${renderPlanChanges(diffPlans(m.plan, plan), { running: false, ...(input.change ? { change: input.change } : {}) })}\n\n` : "";
   const planned: Mission = { ...m, status: "planned", plan };
-  return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName, input.history) };
+  return { kind: "reply", mission: planned, reply: preface + changes + planComment(planned, input.config, input.plannerName, input.history) };
+}
+
+/** A running mission's new plan, merged so finished work stays; what it drops is closed and cancelled. */
+function replanRunning(
+  m: Mission,
+  proposed: NonNullable<Mission["plan"]>,
+  input: Parameters<typeof afterPlan>[0],
+  preface: string,
+): Extract<Step, { kind: "reply" }> {
+  const at = input.now ?? m.planning?.at ?? m.created;
+  const reason = input.change ? `Dropped by the replan asked for on ${at.slice(0, 10)}: ${input.change.slice(0, 300)}` : `Dropped by the replan of ${at.slice(0, 10)}.`;
+  const merged = mergeReplan(m.plan!, proposed, at, reason);
+  const problems = checkPlan(merged.plan);
+  if (problems.length) {
+    return {
+      kind: "reply",
+      mission: m,
+      reply: `${preface}The new plan cannot replace the running one, which stays as it was:\n${problemList(problems)}\n\nReply \`/mission replan <what to change>\` to try again.`,
+    };
+  }
+  const c = merged.changes;
+  const replanned: Mission = {
+    ...m,
+    plan: merged.plan,
+    decisions: [
+      ...m.decisions,
+      { at, by: "mission-bot", what: `Plan replanned: ${c.added.length} added, ${c.dropped.length} dropped, ${c.changed.length} changed, ${c.kept.length} finished kept.` },
+    ],
+  };
+  const changes = renderPlanChanges(c, { running: true, ...(input.change ? { change: input.change } : {}) });
+  return {
+    kind: "reply",
+    mission: replanned,
+    reply: `${preface}${changes}\n\n${planComment(replanned, input.config, input.plannerName, input.history)}`,
+    ...(merged.cancel.length ? { cancelRuns: merged.cancel } : {}),
+  };
 }
 
 /** The plan comment of a planned mission: its milestones, features and budget analysis. */
