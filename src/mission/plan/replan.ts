@@ -71,8 +71,8 @@ export function diffPlans(previous: Plan, next: Plan): PlanChanges {
 const position = (key: string) => Number(key.split(".")[1]);
 
 /** New features whose key had belonged to a dropped feature get the next free key of their milestone; dependencies follow. */
-function renumber(next: Plan, taken: ReadonlySet<string>, c: PlanChanges): Plan {
-  const used = new Set([...taken, ...features(next).map((f) => f.key)]);
+function renumber(next: Plan, taken: ReadonlySet<string>, inUse: readonly string[], c: PlanChanges): Plan {
+  const used = new Set([...taken, ...inUse, ...features(next).map((f) => f.key)]);
   const moved = new Map<string, string>();
   for (const m of next.milestones) {
     for (const f of m.features) {
@@ -110,7 +110,7 @@ export interface Merged {
 export function mergeReplan(previous: Plan, proposed: Plan, at: string, reason: string): Merged {
   const c = noChanges();
   const droppedBefore = previous.dropped ?? [];
-  const next = renumber(proposed, new Set(droppedBefore.filter((d) => d.kind === "feature").map((d) => d.key)), c);
+  const next = renumber(proposed, new Set(droppedBefore.filter((d) => d.kind === "feature").map((d) => d.key)), features(previous).map((f) => f.key), c);
   const before = new Map(previous.milestones.map((m) => [m.key, m]));
   const oldFeatures = new Map(features(previous).map((f) => [f.key, f]));
   const milestones: Milestone[] = [];
