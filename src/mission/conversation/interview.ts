@@ -233,12 +233,12 @@ function pairOf(line: string): { key: string; value: string } | undefined {
   return { key, value: rest.slice(colon + 1).trim() };
 }
 
-/** Every key the interview knows, longest first, as one pattern: where a pair starts inside a line. */
+/** Every key the interview knows, longest first, as one pattern: where a pair starts inside a line (after a blank, comma or semicolon). Linear: nothing before the key is matched, so no run is read twice. */
 const PAIR_START = new RegExp(
-  `(?:^|[\\s,;]+)(?=(?:${Object.keys(KEYS)
+  `(?<=^|[\\s,;])(?:${Object.keys(KEYS)
     .sort((a, b) => b.length - a.length)
     .map((k) => k.replace(/_/g, "[_ -]"))
-    .join("|")})\\s*[:=])`,
+    .join("|")})[ \\t]*[:=]`,
   "gi",
 );
 
@@ -250,9 +250,16 @@ const PAIR_START = new RegExp(
  */
 function splitPairs(raw: string): string[] {
   if (/^[ \t]/.test(raw) || !pairOf(raw.trim())) return [raw];
-  const starts = [...raw.matchAll(PAIR_START)].map((m) => m.index + m[0].length).filter((i, k, all) => k === 0 || i > all[k - 1]!);
+  const starts = [...raw.matchAll(PAIR_START)].map((m) => m.index);
   if (starts.length < 2) return [raw];
-  return starts.map((start, k) => raw.slice(start, starts[k + 1] ?? raw.length).replace(/[\s,;]+$/, "")).filter((p) => p.trim() !== "");
+  return starts.map((start, k) => trimSeparators(raw.slice(start, starts[k + 1] ?? raw.length)));
+}
+
+/** A segment without the blanks, commas and semicolons that ended it (a loop: a pattern anchored at the end would read each run again). */
+function trimSeparators(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[\s,;]/.test(text[end - 1]!)) end--;
+  return text.slice(0, end);
 }
 
 /**
