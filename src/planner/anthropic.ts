@@ -51,7 +51,7 @@ Decompose the goal into 3 to 7 sequential milestones. Each milestone has 2 to 5 
 - "size": "S" (under an hour), "M" (a few hours) or "L" (a day)
 - "depends_on": keys of features it needs, only from the same or an earlier milestone, never forming a cycle
 
-If the issue body contains an outline of milestones and features, follow it. For a replan, start from the previous plan and apply the requested change.
+If the issue body contains an outline of milestones and features, follow it. For a replan, start from the previous plan and apply the requested change: keep the key of every milestone and feature you keep, give new features keys not used in the previous plan, and leave features that are done and milestones that are validated as they are (finished work stays).
 
 Answer with the JSON only, in this shape:
 {"milestones":[{"key":"1","title":"…","description":"…","features":[{"key":"1.1","title":"…","description":"…","acceptance":["…"],"size":"M","depends_on":[]}]}]}`;
