@@ -68,6 +68,33 @@ export const Preferences = z.strictObject({
 });
 export type Preferences = z.infer<typeof Preferences>;
 
+/** What kind of mission the goal asks for: it decides which probes the interview asks. */
+export const MissionKind = z.enum(["product", "feature", "integration", "research", "infrastructure"]);
+export type MissionKind = z.infer<typeof MissionKind>;
+
+/** The interview's probes: a kind asks a few of them; "" = asked and left unanswered. */
+export const Probes = z.strictObject({
+  /** who uses it and how, step by step */
+  journey: z.string().max(2000).optional(),
+  /** what must hold whatever else gives */
+  musts: z.string().max(2000).optional(),
+  /** what would make the mission a failure */
+  failure: z.string().max(2000).optional(),
+  /** the systems an integration joins and what flows between them */
+  systems: z.string().max(2000).optional(),
+  /** the question research must answer, and what it delivers */
+  question: z.string().max(2000).optional(),
+  /** where infrastructure runs today and what it must run on */
+  environment: z.string().max(2000).optional(),
+});
+export type Probes = z.infer<typeof Probes>;
+
+export const Scope = z.strictObject({
+  kind: MissionKind,
+  probes: Probes.default({}),
+});
+export type Scope = z.infer<typeof Scope>;
+
 export const ModelRouting = z.strictObject({
   planner: z.string().min(1).describe("model that plans missions"),
   worker: z.string().min(1).describe("model the workers run"),
@@ -173,10 +200,23 @@ export const Milestone = z.strictObject({
 });
 export type Milestone = z.infer<typeof Milestone>;
 
+/** A milestone or feature a replan of the running mission dropped: its issue is closed with the reason, its key never used again. */
+export const DroppedItem = z.strictObject({
+  kind: z.enum(["milestone", "feature"]),
+  key: z.string().regex(/^\d{1,3}(\.\d{1,3})?$/),
+  title: z.string().min(1).max(200),
+  issue: IssueLink.optional(),
+  reason: z.string().min(1).max(2000),
+  at: isoDate,
+});
+export type DroppedItem = z.infer<typeof DroppedItem>;
+
 export const Plan = z.strictObject({
   /** which planner produced it: "outline" or the model name */
   source: z.string().min(1),
   milestones: z.array(Milestone),
+  /** what replans of the running mission dropped, oldest first */
+  dropped: z.array(DroppedItem).optional(),
 });
 export type Plan = z.infer<typeof Plan>;
 
@@ -224,6 +264,8 @@ export const Mission = z.strictObject({
   constraints: z.array(z.string().min(1).max(1000)).optional(),
   /** undefined: not answered; {}: answered "none" */
   preferences: Preferences.optional(),
+  /** the kind of mission and the probes' answers (absent in missions started before the interview classified) */
+  scope: Scope.optional(),
   plan: Plan.optional(),
   /** branch workers commit to in POC mode */
   branch: z.string().optional(),

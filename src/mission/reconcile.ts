@@ -15,6 +15,14 @@ import { advance, runs } from "./advance.js";
 import { LABELS, missionPath, type Mission } from "./model.js";
 import type { PlanRequest } from "./plan/plan.js";
 import { parseMissionForm } from "./conversation/issue-form.js";
+import { addEntry, plannerEntry, plannerKey } from "./budget/ledger.js";
+import { closeDropped } from "./plan/replan.js";
+import type { DroppedItem } from "./model.js";
+
+/** Said on a dropped item's issue as it is closed. */
+function droppedNotice(d: DroppedItem): string {
+  return `This ${d.kind} is no longer part of the mission's plan, so it is closed as not planned.\n\n> ${inlineText(d.reason)}\n\nThe new plan is on the tracking issue.`;
+}
 import { escapeText, inlineText } from "./markdown/escape.js";
 
 export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";
@@ -91,9 +99,17 @@ export function reconcile(s: Snapshot): Decision {
         config: s.config,
         plannerName: s.planned.plannerName,
         history: s.history,
+        now: s.now,
+        ...(asked.change ? { change: asked.change } : {}),
         ...(s.planned.help ? { help: s.planned.help } : {}),
       });
+      for (const runId of step.cancelRuns ?? []) actions.push({ kind: "cancel-run", runId });
       m = step.mission ?? { ...m, planning: undefined };
+      // planning is spent whether or not the plan could be used
+      const usage = s.planned.result.usage;
+      if (usage && (usage.tokens_in || usage.tokens_out)) {
+        m = addEntry(m, plannerEntry(usage, s.config, plannerKey(asked), s.now, asked.change ? "replanning" : "planning")).mission;
+      }
       actions.push({ kind: "edit-reply", to: asked.comment ?? "form", body: step.reply, replacing: PLANNING_NOTE });
     } else {
       plan = {
@@ -126,7 +142,7 @@ export function reconcile(s: Snapshot): Decision {
       const server = { subIssues: s.where.subIssues !== false, dependencies: s.where.dependencies !== false };
       const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server });
       m = step.mission;
-      actions.push(...step.actions);
+      actions.push(...step.actions, ...closeDropped(m.plan, s.loop.issues, droppedNotice));
       more = step.again;
     } else {
       more = true;

@@ -61,6 +61,8 @@ export interface WorkerPlay {
   cost: (feature: string, attempt: number) => number;
   tokensIn?: number;
   tokensOut?: number;
+  /** a run of this feature starts and keeps running until `releaseHeld()` (a worker still busy when something happens) */
+  hold?: (feature: string, attempt: number) => boolean;
 }
 
 export interface ValidationPlay {
@@ -229,10 +231,30 @@ export class World {
     return n;
   }
 
+  /** worker runs started and held (see WorkerPlay.hold) */
+  private readonly held: Array<() => void> = [];
+
+  /** Let the held worker runs finish (a run cancelled meanwhile stays cancelled); then settle. */
+  async releaseHeld(): Promise<void> {
+    for (const finish of this.held.splice(0)) finish();
+    await this.settle();
+  }
+
   private worker(run: RunState, inputs: Readonly<Record<string, string>>): void {
     const play = this.options.worker ?? { cost: () => 2 };
     const attempt = this.attempt(`feature ${inputs.feature}`);
     this.twin.actions.start(run.id);
+    if (play.hold?.(inputs.feature!, attempt)) {
+      this.held.push(() => {
+        if (this.twin.actions.run(run.id)?.status !== "completed") this.finishWorker(run, inputs, attempt);
+      });
+      return;
+    }
+    this.finishWorker(run, inputs, attempt);
+  }
+
+  private finishWorker(run: RunState, inputs: Readonly<Record<string, string>>, attempt: number): void {
+    const play = this.options.worker ?? { cost: () => 2 };
     const report = WorkerReport.parse({
       mission: inputs.mission,
       feature: inputs.feature,
