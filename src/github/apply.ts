@@ -329,6 +329,12 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         }
         return;
       }
+      case "hand-over":
+        if (!mission) return;
+        mission = { ...mission, hand_over: await proposeBranch(octokit, repo, action, new Date(clock()).toISOString()) };
+        dirty = true;
+        writes++;
+        return;
       case "update-dashboard":
         return; // always done last, once
     }
@@ -396,6 +402,41 @@ async function writeDashboardIfChanged(octokit: Octokit, repo: RepoRef, s: Snaps
   if (!dashboardChanged(current, body)) return false;
   await octokit.rest.issues.update({ ...repo, issue_number: s.issue.number, body });
   return true;
+}
+
+/**
+ * The hand-over pull request from the mission branch, made once: an open pull request from that branch to
+ * the base is kept (found first, and again when GitHub answers 422 "A pull request already exists for
+ * owner:branch."). GitHub's 422 "No commits between base and head" (and `head` "invalid" for a branch that
+ * does not exist) means there is nothing to merge; a refusal a person must lift (403 "GitHub Actions is
+ * not permitted to create or approve pull requests.") is recorded with its reason, not retried forever.
+ */
+async function proposeBranch(
+  octokit: Octokit,
+  repo: RepoRef,
+  action: Extract<Action, { kind: "hand-over" }>,
+  at: string,
+): Promise<NonNullable<Mission["hand_over"]>> {
+  const found = async () => {
+    const { data } = await octokit.rest.pulls.list({ ...repo, head: `${repo.owner}:${action.head}`, base: action.base, state: "open", per_page: 10 });
+    const pr = data.find((p) => p.head.ref === action.head);
+    return pr ? { at, pull_request: pr.number, url: pr.html_url } : undefined;
+  };
+  const open = await found();
+  if (open) return open;
+  try {
+    const { data } = await octokit.rest.pulls.create({ ...repo, head: action.head, base: action.base, title: action.title, body: fitComment(action.body), ...NO_RETRY });
+    return { at, pull_request: data.number, url: data.html_url };
+  } catch (error) {
+    const text = `${JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? "")} ${messageOf(error)}`;
+    if (isStatus(error, 422) && /pull request already exists/i.test(text)) {
+      const again = await found();
+      if (again) return again;
+    }
+    if (isStatus(error, 422) && (/no commits between/i.test(text) || /"field":"head","code":"invalid"/.test(text))) return { at, nothing_to_merge: true };
+    if (isStatus(error, 403, 404, 422)) return { at, refused: (messageOf(error).split("\n")[0] ?? "").slice(0, 500) };
+    throw error;
+  }
 }
 
 /** GitHub's 422 for a label (or ref) that exists: `errors: [{ code: "already_exists" }]`. */
