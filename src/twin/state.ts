@@ -96,6 +96,12 @@ export interface TwinOptions {
    * lookups by name need retries (lasith-kg/dispatch-workflow#162, #164).
    */
   dispatchVisibilityMs?: number;
+  /**
+   * The repository setting "Allow GitHub Actions to create and approve pull requests" (off by default in new
+   * repositories and organisations since May 2022): without it, GITHUB_TOKEN's pull request creation is 403
+   * "GitHub Actions is not permitted to create or approve pull requests." (pull-routes.ts)
+   */
+  actionsMayCreatePullRequests?: boolean;
   /** PEM public key of the app: app JWTs must be signed with its private key (default: any well-formed JWT with iss = app id) */
   appPublicKey?: string;
   /**
