@@ -409,7 +409,8 @@ async function writeDashboardIfChanged(octokit: Octokit, repo: RepoRef, s: Snaps
  * the base is kept (found first, and again when GitHub answers 422 "A pull request already exists for
  * owner:branch."). GitHub's 422 "No commits between base and head" (and `head` "invalid" for a branch that
  * does not exist) means there is nothing to merge; a refusal a person must lift (403 "GitHub Actions is
- * not permitted to create or approve pull requests.") is recorded with its reason, not retried forever.
+ * not permitted to create or approve pull requests.", or a token without `pull_requests`, which the
+ * Actions-only workflows do not ask for) is recorded with its reason, not retried forever.
  */
 async function proposeBranch(
   octokit: Octokit,
@@ -422,12 +423,13 @@ async function proposeBranch(
     const pr = data.find((p) => p.head.ref === action.head);
     return pr ? { at, pull_request: pr.number, url: pr.html_url } : undefined;
   };
-  const open = await found();
-  if (open) return open;
   try {
+    const open = await found();
+    if (open) return open;
     const { data } = await octokit.rest.pulls.create({ ...repo, head: action.head, base: action.base, title: action.title, body: fitComment(action.body), ...NO_RETRY });
     return { at, pull_request: data.number, url: data.html_url };
   } catch (error) {
+    if (isRateLimited(error) || error instanceof RateLimitedError) throw error; // a rate limit refuses nothing: tried again later
     const text = `${JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? "")} ${messageOf(error)}`;
     if (isStatus(error, 422) && /pull request already exists/i.test(text)) {
       const again = await found();
