@@ -10,7 +10,8 @@
 import { performance } from "node:perf_hooks";
 import { LABELS, missionPath, type Mission } from "../mission/model.js";
 import { NO_SUB_ISSUES_NOTICE, recordIssue } from "../mission/plan/materialise.js";
-import { milestoneBody } from "../mission/markdown/issues.js";
+import { featureBody, milestoneBody } from "../mission/markdown/issues.js";
+import { mapFeatures } from "../mission/workers/workers.js";
 import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
@@ -327,6 +328,17 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
           }
           writes++;
         }
+        return;
+      }
+      case "check-acceptance": {
+        if (!mission) return;
+        const ms = mission.plan?.milestones.find((x) => x.features.some((f) => f.key === action.feature));
+        const f = ms?.features.find((x) => x.key === action.feature);
+        if (!ms || !f) return;
+        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(`feature:${f.key}`).number, body: fitComment(featureBody(mission, ms, f, action.evidence)) });
+        writes++;
+        mission = mapFeatures(mission, (x) => (x.key === f.key ? { ...x, acceptance_met: action.evidence } : x));
+        dirty = true;
         return;
       }
       case "hand-over":

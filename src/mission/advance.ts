@@ -16,7 +16,7 @@ import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseFo
 import type { History } from "./budget/forecast.js";
 import { decideValidation } from "./validation/validating.js";
 import { inlineText } from "./markdown/escape.js";
-import { handOverPullRequest, missionBranch, renderCompletionReport } from "./markdown/completion-report.js";
+import { evidenceFor, handOverPullRequest, missionBranch, renderCompletionReport } from "./markdown/completion-report.js";
 import { retrospective } from "./budget/retrospective.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
@@ -276,6 +276,13 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
       { kind: "comment", on: "tracking", key: `validation-pause:${reason}`, body: validationPauseText(m, reason) },
       { kind: "label", on: "tracking", add: [NEEDS_HUMAN] },
     );
+  }
+  for (const ms of m.plan?.milestones ?? []) {
+    for (const f of ms.features) {
+      if (!f.done || !f.acceptance.length || f.acceptance_met || !s.facts.issues.has(`feature:${f.key}`)) continue;
+      const evidence = evidenceFor(f, ms);
+      if (evidence) actions.push({ kind: "check-acceptance", feature: f.key, evidence });
+    }
   }
   for (const f of allFeatures(m)) {
     const issue = s.facts.issues.get(`feature:${f.key}`);

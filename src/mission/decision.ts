@@ -249,6 +249,8 @@ export type Action =
    * from that branch is kept, not made twice); records the pull request, or that there was nothing to merge
    */
   | { kind: "hand-over"; head: string; base: string; title: string; body: string }
+  /** the feature is done with evidence: check its acceptance criteria on its issue (the body rewritten) and record the evidence */
+  | { kind: "check-acceptance"; feature: string; evidence: string }
   | { kind: "update-dashboard" };
 
 export interface Decision {

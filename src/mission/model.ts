@@ -146,6 +146,8 @@ export const Feature = z.strictObject({
    * (a re-run's report) is what makes a look again worth it, not any change (the bot closing the issue)
    */
   reports_seen: z.number().int().nonnegative().optional(),
+  /** the evidence with which the bot checked the acceptance criteria on the feature's issue (its worker's report, its milestone's validation) */
+  acceptance_met: z.string().max(1000).optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 

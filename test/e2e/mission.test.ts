@@ -134,6 +134,9 @@ describe.concurrent("a whole mission over HTTP, the app in its own process", () 
       expect(c11.commit).toBe(w.twin.repo().commits.get(c11.commit!)?.sha); // a real commit on the mission branch
       expect(report).toContain(`\`1.1\` Contact model (#${byTitle(w, "1.1 ").number}): commit ${c11.commit!.slice(0, 12)}, worker run ${c11.run_id}`);
       expect(report).toMatch(/- \[x\] A contact has a name and an email — worker run \d+ reported success \(commit [0-9a-f]{12}\); milestone 1 passed validation \(run \d+\)/);
+      // …and checked on the feature's own issue, by the bot, with the same evidence.
+      expect(byTitle(w, "1.1 ").body).toMatch(/Met, checked by the bot: worker run \d+ reported success[^\n]*\n\n- \[x\] A contact has a name and an email/);
+      expect(m.plan!.milestones[0]!.features[0]!.acceptance_met).toMatch(/^worker run \d+ reported success/);
       expect(report).toMatch(/\| 1\. Contacts \| passed \(run \d+\) \| 2 \| 1 \|/);
       expect(report).toMatch(/\| Money \| \$100\.00 \| \$[\d.]+ \| \$\d+\.\d\d \| −\$\d+\.\d\d \| [+−]\d+% \|/);
       expect(report).toMatch(/\| Tokens \| 50M \| [\d.]+M \| [\d.]+M \| −[\d.]+M \| [+−]\d+% \|/);

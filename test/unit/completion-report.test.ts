@@ -8,6 +8,7 @@ import { Mission, type AccuracyRow } from "../../src/mission/model.js";
 import { renderCompletionReport, handOverPullRequest } from "../../src/mission/markdown/completion-report.js";
 import { budgetAccuracy, missionForecast, retrospective } from "../../src/mission/budget/retrospective.js";
 import { parseMissionFile, renderMissionFile } from "../../src/mission/markdown/mission-file.js";
+import { featureBody } from "../../src/mission/markdown/issues.js";
 import { findMarkers } from "../../src/mission/markers.js";
 import { answered, config, plan, reconcileRunning, snapshotOf, withIssues } from "../support/missions.js";
 
@@ -156,5 +157,36 @@ describe("the end of a mission, decided", () => {
   it("a mission already told it is complete opens no pull request", () => {
     const d = reconcileRunning(snapshotOf(finished(), { closed: ["1.1", "1.2", "2.1"], tracking: { ...tracking, labels: [...tracking.labels, "mission:completed"] } }));
     expect(d.actions.some((a) => a.kind === "hand-over" || (a.kind === "comment" && a.key === "completed"))).toBe(false);
+  });
+});
+
+describe("acceptance criteria on the feature issue", () => {
+  const tracking = { number: 7, id: 7000, labels: ["mission", "mission:m-20261124-crm-7", "mission:completed"] };
+
+  it("are checked by the bot once the feature is done with evidence, once", () => {
+    const m = finished();
+    const d = reconcileRunning(snapshotOf(m, { closed: ["1.1", "1.2", "2.1"], tracking }));
+    const checks = d.actions.filter((a) => a.kind === "check-acceptance");
+    expect(checks.map((a) => a.kind === "check-acceptance" && a.feature)).toEqual(["1.1", "1.2", "2.1"]);
+    expect(checks[0]).toMatchObject({ evidence: "worker run 510 reported success (commit abcdef100123); milestone 1 passed validation (run 901)" });
+
+    const recorded = { ...m, plan: { ...m.plan!, milestones: m.plan!.milestones.map((ms) => ({ ...ms, features: ms.features.map((f) => ({ ...f, acceptance_met: "seen" })) })) } };
+    expect(reconcileRunning(snapshotOf(recorded, { closed: ["1.1", "1.2", "2.1"], tracking })).actions.some((a) => a.kind === "check-acceptance")).toBe(false);
+  });
+
+  it("stay unchecked while a done feature has no evidence (closed by a person, its milestone not validated)", () => {
+    let m = finished();
+    m = { ...m, plan: { ...m.plan!, milestones: m.plan!.milestones.map((ms) => ({ ...ms, validated: undefined, validations: [], features: ms.features.map((f) => ({ ...f, runs: [], done: { by: "alice", at: AT } })) })) } };
+    expect(reconcileRunning(snapshotOf({ ...m, status: "active" }, { closed: ["1.1", "1.2", "2.1"], tracking })).actions.some((a) => a.kind === "check-acceptance")).toBe(false);
+  });
+
+  it("render as checked boxes with the evidence on the issue body, escaped", () => {
+    const m = finished();
+    const ms = m.plan!.milestones[0]!;
+    const body = featureBody(m, ms, { ...ms.features[0]!, acceptance: ["works <b>@alice</b>"] }, "worker run 510 reported success");
+    expect(body).toContain("Met, checked by the bot: worker run 510 reported success.");
+    expect(body).toMatch(/- \[x\] works/);
+    expect(body).not.toContain("<b>");
+    expect(featureBody(m, ms, ms.features[0]!)).toContain("- [ ] 1.1 works");
   });
 });
