@@ -18,6 +18,8 @@ import { decideValidation } from "./validation/validating.js";
 import { inlineText } from "./markdown/escape.js";
 import { fitComment } from "./markdown/fit.js";
 import { milestoneBodyOfRecord } from "./markdown/issues.js";
+import { evidenceFor, handOverPullRequest, missionBranch, renderCompletionReport } from "./markdown/completion-report.js";
+import { retrospective } from "./budget/retrospective.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
@@ -40,6 +42,8 @@ export interface AdvanceInput {
   posted: ReadonlySet<string>;
   /** what the server offers (an older Enterprise Server has no sub-issues); default everything */
   server?: ServerOffers;
+  /** the repository's default branch: a POC mission's branch is proposed to it at the end; default "main" */
+  defaultBranch?: string;
 }
 
 export interface Advance {
@@ -231,9 +235,7 @@ function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission 
         actions.push({ kind: "comment", on: "tracking", key: `unmetered:${entry.key}`, body: unmeteredText(report.feature, report.run_id, entry) });
       }
       mission = mapFeatures(mission, (f) =>
-        f.key !== report.feature
-          ? f
-          : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, reported: report.outcome, ...(report.pull_request ? { pull_request: report.pull_request } : {}) } : r)) },
+        f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, ...evidenceOf(report), reported: report.outcome } : r)) },
       );
     } else {
       const key = `malformed-${found.url.split("#").pop() ?? found.url}`;
@@ -258,15 +260,17 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
   const actions: Action[] = [];
   const has = (label: string) => s.trackingLabels.includes(label);
   if (m.status === "completed" && !has(COMPLETED)) {
-    actions.push(
-      {
-        kind: "comment",
-        on: "tracking",
-        key: "completed",
-        body: `**Mission ${m.id} is complete.** ${completionLine(m)} The ledger and decision log are in \`todo/missions/${m.id}/mission.md\`.`,
-      },
-      { kind: "label", on: "tracking", add: [COMPLETED] },
-    );
+    const defaultBranch = s.defaultBranch ?? "main";
+    if (handingOver(m, s)) {
+      // POC: the branch is proposed first, so that the report can name its pull request.
+      const pr = handOverPullRequest(m);
+      actions.push({ kind: "hand-over", head: missionBranch(m), base: defaultBranch, title: pr.title, body: pr.body });
+    } else {
+      actions.push(
+        { kind: "comment", on: "tracking", key: "completed", body: renderCompletionReport({ mission: m, defaultBranch }) },
+        { kind: "label", on: "tracking", add: [COMPLETED] },
+      );
+    }
   }
   const reason = m.status === "paused" ? (m.paused_reason ?? "") : "";
   if (reason.startsWith("budget") && !has(BUDGET_EXHAUSTED)) {
@@ -282,6 +286,13 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
       { kind: "label", on: "tracking", add: [NEEDS_HUMAN] },
     );
   }
+  for (const ms of m.plan?.milestones ?? []) {
+    for (const f of ms.features) {
+      if (!f.done || !f.acceptance.length || f.acceptance_met || !s.facts.issues.has(`feature:${f.key}`)) continue;
+      const evidence = evidenceFor(f, ms);
+      if (evidence) actions.push({ kind: "check-acceptance", feature: f.key, evidence });
+    }
+  }
   for (const f of allFeatures(m)) {
     const issue = s.facts.issues.get(`feature:${f.key}`);
     if (!f.needs_human || !issue || issue.state === "closed" || issue.labels?.includes(NEEDS_HUMAN)) continue;
@@ -293,10 +304,14 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
   return actions;
 }
 
-function completionLine(m: Mission): string {
-  const skipped = m.plan?.milestones.filter((ms) => ms.validated === "skipped").map((ms) => ms.key) ?? [];
-  if (!skipped.length) return "Every milestone passed validation.";
-  return `Every milestone is accepted: ${skipped.length === 1 ? "milestone" : "milestones"} ${skipped.join(", ")} without validation, as decided on this issue; the others passed.`;
+/** A POC mission that completed and has not been told so proposes its branch first (once: the hand-over is recorded). */
+function handingOver(m: Mission, s: AdvanceInput): boolean {
+  return m.status === "completed" && m.mode !== "full" && !m.hand_over && !s.trackingLabels.includes(COMPLETED) && !s.posted.has("completed");
+}
+
+/** What a report names as its work (a commit, a pull request): recorded on the run, shown as evidence in the completion report. */
+function evidenceOf(report: { commit?: string | undefined; pull_request?: number | undefined }): { commit?: string; pull_request?: number } {
+  return { ...(report.commit ? { commit: report.commit } : {}), ...(report.pull_request ? { pull_request: report.pull_request } : {}) };
 }
 
 function validationPauseText(m: Mission, reason: string): string {
@@ -345,14 +360,18 @@ const LOOP_NOTICE = /^(alert:|completed$|budget-stop:|validation-pause:)/;
 
 function finish(reached: Mission, s: AdvanceInput, actions: Action[]): Advance {
   const unrecorded = [...s.posted].filter((key) => LOOP_NOTICE.test(key) && !reached.notices.includes(key));
-  const after = unrecorded.length ? { ...reached, notices: [...reached.notices, ...unrecorded] } : reached;
+  let after = unrecorded.length ? { ...reached, notices: [...reached.notices, ...unrecorded] } : reached;
+  // The retrospective is written once, when the mission completes; the completion report shows it.
+  if (after.status === "completed" && !after.retrospective) after = { ...after, retrospective: retrospective(after, s.config, s.history, s.now) };
   const told = [...tellPeople(after, s), ...featureLists(after, s, actions)];
   const notices = new Set([...after.notices, ...s.posted]);
   // A notice already posted (recorded, or found on the issue) is not posted again; its label still follows.
   const fresh = [...actions, ...told].filter((a) => a.kind !== "comment" || !notices.has(a.key) || (a.marks?.length ?? 0) > 0);
   const unlocking = fresh.some((a) => a.kind === "record-issue" || a.kind === "close-duplicate");
   const passed = (after.plan?.milestones.filter((ms) => ms.validated).length ?? 0) > (s.mission.plan?.milestones.filter((ms) => ms.validated).length ?? 0);
-  return { mission: after, actions: fresh, again: unlocking || (passed && after.status === "active") };
+  // After the hand-over is recorded, the completion report (which names its pull request) is posted.
+  const handOver = fresh.some((a) => a.kind === "hand-over");
+  return { mission: after, actions: fresh, again: unlocking || handOver || (passed && after.status === "active") };
 }
 
 /**

@@ -246,6 +246,13 @@ export type Action =
   /** an issue GitHub holds twice: say so on it and close it as a duplicate */
   | { kind: "close-duplicate"; number: number; comment: string }
   | { kind: "label"; on: Ref; add?: string[]; remove?: string[] }
+  /**
+   * POC, at the end: propose the mission branch to the default branch as a pull request (an open one
+   * from that branch is kept, not made twice); records the pull request, or that there was nothing to merge
+   */
+  | { kind: "hand-over"; head: string; base: string; title: string; body: string }
+  /** the feature is done with evidence: check its acceptance criteria on its issue (the body rewritten) and record the evidence */
+  | { kind: "check-acceptance"; feature: string; evidence: string }
   | { kind: "update-dashboard" };
 
 export interface Decision {

@@ -140,7 +140,9 @@ export const RunRecord = z.strictObject({
   url: z.string().optional(),
   /** what the run's report said; "malformed" when it could not be read */
   reported: z.enum(["success", "failure", "malformed"]).optional(),
-  /** the pull request its report named (Full mode), for the dashboard's link */
+  /** the commit the run's report names (POC: on the mission branch), the evidence in the completion report */
+  commit: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
+  /** Full mode: the pull request the run's report names (the dashboard's link, the completion report) */
   pull_request: z.number().int().positive().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
@@ -171,6 +173,8 @@ export const Feature = z.strictObject({
    * (a re-run's report) is what makes a look again worth it, not any change (the bot closing the issue)
    */
   reports_seen: z.number().int().nonnegative().optional(),
+  /** the evidence with which the bot checked the acceptance criteria on the feature's issue (its worker's report, its milestone's validation) */
+  acceptance_met: z.string().max(1000).optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 
@@ -247,6 +251,49 @@ export const Decision = z.strictObject({
 });
 export type Decision = z.infer<typeof Decision>;
 
+/** A budget dimension, as the retrospective compares it: money (integer micro-dollars), hours, tokens. */
+export const BudgetCategory = z.enum(["usd", "hours", "tokens"]);
+export type BudgetCategory = z.infer<typeof BudgetCategory>;
+
+/** Budget accuracy of one category: what was budgeted and forecast against what was spent. */
+export const AccuracyRow = z.strictObject({
+  category: BudgetCategory,
+  /** the budget's cap at the end; null: uncapped */
+  budgeted: z.number().nonnegative().nullable(),
+  /** what the forecast said the plan's features would cost (the point estimate) */
+  forecast: z.number().nonnegative(),
+  /** what the ledger says was spent */
+  actual: z.number().nonnegative(),
+  /** actual − budgeted (negative: under budget); null when uncapped */
+  variance: z.number().nullable(),
+  /** (actual − forecast) ÷ forecast (0.25: 25% over the forecast); null when nothing was forecast */
+  forecast_error: z.number().nullable(),
+});
+export type AccuracyRow = z.infer<typeof AccuracyRow>;
+
+/** Written once when the mission completes; the next mission's calibration reads it (budget/retrospective.ts). */
+export const Retrospective = z.strictObject({
+  at: isoDate,
+  /** one row per category: usd, hours, tokens */
+  accuracy: z.array(AccuracyRow).max(3),
+  /** what is worth keeping for the next mission */
+  lessons: z.array(z.string().min(1).max(1000)).max(20).default([]),
+});
+export type Retrospective = z.infer<typeof Retrospective>;
+
+/** POC: the mission branch proposed to the default branch at the end. */
+export const HandOver = z.strictObject({
+  at: isoDate,
+  /** the pull request from `mission/<id>` to the default branch */
+  pull_request: z.number().int().positive().optional(),
+  url: z.string().max(500).optional(),
+  /** the mission branch had nothing to merge (no commits ahead of the default branch, or no branch) */
+  nothing_to_merge: z.boolean().optional(),
+  /** GitHub refused to open it (a person must open it, or lift the refusal): its answer */
+  refused: z.string().max(500).optional(),
+});
+export type HandOver = z.infer<typeof HandOver>;
+
 export const Mission = z.strictObject({
   id: MissionId,
   title: z.string().min(1).max(200),
@@ -283,6 +330,10 @@ export const Mission = z.strictObject({
   notices: z.array(z.string().max(300)).default([]),
   /** comments on the tracking issue up to this time have been read: later reconciles list only newer ones */
   seen_until: isoDate.optional(),
+  /** POC: the hand-over pull request, once proposed (or that there was nothing to merge) */
+  hand_over: HandOver.optional(),
+  /** budget accuracy and lessons, written when the mission completes */
+  retrospective: Retrospective.optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;

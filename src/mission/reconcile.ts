@@ -140,7 +140,7 @@ export function reconcile(s: Snapshot): Decision {
     if (s.loop) {
       const posted = new Set(s.botComments.flatMap((c) => c.notices));
       const server = { subIssues: s.where.subIssues !== false, dependencies: s.where.dependencies !== false };
-      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server });
+      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server, defaultBranch: s.where.defaultBranch });
       m = step.mission;
       actions.push(...step.actions, ...closeDropped(m.plan, s.loop.issues, droppedNotice));
       more = step.again;

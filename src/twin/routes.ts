@@ -55,6 +55,7 @@ import {
 import { ACTIONS_ROUTES } from "./actions-routes.js";
 import { GIT_ROUTES } from "./git-routes.js";
 import { SEARCH_ROUTES } from "./search-routes.js";
+import { PULL_ROUTES } from "./pull-routes.js";
 import { DATE_QUERY } from "./actions.js";
 
 export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
@@ -65,7 +66,7 @@ export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
  * description in GitHub's REST reference says "Creating content too quickly
  * using this endpoint may result in secondary rate limiting" (or "Removing
  * content too quickly…"): creating issues and comments, adding and removing
- * sub-issues and dependencies. The same note marks pull requests, reviews,
+ * sub-issues and dependencies, opening pull requests. The same note marks reviews,
  * review comments, commit comments, releases and merges, which the twin does
  * not serve.
  *
@@ -81,6 +82,7 @@ export const CONTENT_CREATING = new Set([
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
   "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}",
+  "POST /repos/{owner}/{repo}/pulls",
 ]);
 
 /**
@@ -565,6 +567,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`GET /rate_limit`, { auth: "token", handler: getRateLimit }],
   ...ACTIONS_ROUTES,
   ...SEARCH_ROUTES,
+  ...PULL_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------

@@ -96,6 +96,12 @@ export interface TwinOptions {
    * lookups by name need retries (lasith-kg/dispatch-workflow#162, #164).
    */
   dispatchVisibilityMs?: number;
+  /**
+   * The repository setting "Allow GitHub Actions to create and approve pull requests" (off by default in new
+   * repositories and organisations since May 2022): without it, GITHUB_TOKEN's pull request creation is 403
+   * "GitHub Actions is not permitted to create or approve pull requests." (pull-routes.ts)
+   */
+  actionsMayCreatePullRequests?: boolean;
   /** PEM public key of the app: app JWTs must be signed with its private key (default: any well-formed JWT with iss = app id) */
   appPublicKey?: string;
   /**
@@ -1372,9 +1378,18 @@ export class UserActions {
     return this.twin.createIssue(this.repo, this.user, input, this.twin.appOf(this.user));
   }
 
-  /** An issue-numbered pull request (only its issue face). */
-  openPullRequest(input: { title: string; body?: string | null }): IssueState {
-    return this.twin.createIssue(this.repo, this.user, { ...input, pullRequest: true }, this.twin.appOf(this.user));
+  /** An issue-numbered pull request (only its issue face; with `head` and `base`, from that branch, as the pulls API opens it). */
+  openPullRequest(input: { title: string; body?: string | null; head?: string; base?: string }): IssueState {
+    const { head, base, ...rest } = input;
+    const issue = this.twin.createIssue(this.repo, this.user, { ...rest, pullRequest: true }, this.twin.appOf(this.user));
+    if (head) {
+      const to = base ?? this.repo.default_branch;
+      const h = this.twin.head(this.repo, head);
+      const b = this.twin.head(this.repo, to);
+      if (!h || !b) throw new Error(`twin: 422 no branch ${h ? to : head}`);
+      issue.pull = { head, head_sha: h.sha, base: to, base_sha: b.sha };
+    }
+    return issue;
   }
 
   comment(issueNumber: number, body: string): CommentState {

@@ -56,7 +56,7 @@ describe("the twin's own route table", () => {
   });
 
   it("resolves nothing the twin does not implement", () => {
-    expect(resolveOwnRoute(ROUTES, "GET", "/repos/acme/rocket/pulls")).toBeUndefined();
+    expect(resolveOwnRoute(ROUTES, "GET", "/repos/acme/rocket/releases")).toBeUndefined();
     expect(resolveOwnRoute(ROUTES, "DELETE", "/repos/acme/rocket/issues/7")).toBeUndefined();
     expect(resolveOwnRoute(ROUTES, "GET", "/repos/acme/rocket/contents/%E0%A4%A")).toBeUndefined();
   });
@@ -77,8 +77,8 @@ describe("a twin without a contract", () => {
     const { data: issue } = await octokit.rest.issues.create({ ...repo, title: "hello", labels: ["mission"] });
     expect(issue.number).toBe(1);
     // unknown routes are still 404, as an unimplemented route of a checked twin
-    await expect(octokit.request("GET /repos/{owner}/{repo}/pulls", repo)).rejects.toMatchObject({ status: 404 });
-    expect(twin.unimplemented).toEqual([{ method: "GET", route: "/repos/acme/rocket/pulls" }]);
+    await expect(octokit.request("GET /repos/{owner}/{repo}/releases", repo)).rejects.toMatchObject({ status: 404 });
+    expect(twin.unimplemented).toEqual([{ method: "GET", route: "/repos/acme/rocket/releases" }]);
     expect(twin.contractFailures).toEqual([]);
     expect(twin.events.map((e) => `${e.name}.${e.action}`)).toContain("issues.opened");
   });

@@ -62,14 +62,20 @@ export function milestoneBody(m: Mission, milestone: Milestone, featureIssues?: 
 }
 
 /** The feature issue is what the worker receives: description and acceptance criteria first. */
-export function featureBody(m: Mission, milestone: Milestone, feature: Feature): string {
+export function featureBody(m: Mission, milestone: Milestone, feature: Feature, met: string | undefined = feature.acceptance_met): string {
   const context = ["### Context", "", `- Mission: **${m.id}**, tracking issue #${m.tracking_issue}`, `- Milestone ${milestone.key}: ${inlineText(milestone.title)}`, `- Size: ${feature.size} (${SIZE_WORDS[feature.size]})`];
   if (feature.depends_on.length) context.push(`- Depends on: ${feature.depends_on.join(", ")}`);
   context.push("", marker({ mission: m.id, kind: "feature", key: feature.key }), marker({ mission: m.id, kind: "tracking", key: String(m.tracking_issue) }));
   return fit({
     head: "",
     description: escapeText(feature.description || feature.title),
-    items: feature.acceptance.length ? { heading: "### Acceptance criteria", lines: feature.acceptance.map((a) => `- [ ] ${inlineText(a)}`), noun: "acceptance criteria" } : undefined,
+    items: feature.acceptance.length
+      ? {
+          heading: met ? `### Acceptance criteria\n\nMet, checked by the bot: ${inlineText(met)}.` : "### Acceptance criteria",
+          lines: feature.acceptance.map((a) => `- [${met ? "x" : " "}] ${inlineText(a)}`),
+          noun: "acceptance criteria",
+        }
+      : undefined,
     tail: context.join("\n"),
     where: missionPath(m.id),
   });

@@ -63,6 +63,8 @@ export interface WorkerPlay {
   tokensOut?: number;
   /** a run of this feature starts and keeps running until `releaseHeld()` (a worker still busy when something happens) */
   hold?: (feature: string, attempt: number) => boolean;
+  /** the worker commits its feature to the branch it was given (as the report Action pushes its patch); default: no commit */
+  commits?: boolean;
 }
 
 export interface ValidationPlay {
@@ -263,7 +265,7 @@ export class World {
       outcome: "success",
       summary: `Implemented feature ${inputs.feature}: code, tests and docs.`,
       branch: inputs.branch,
-      commit: fakeSha(`${inputs.feature}/${attempt}`),
+      commit: (play.commits ? this.commitFeature(inputs.branch!, inputs.feature!) : undefined) ?? fakeSha(`${inputs.feature}/${attempt}`),
       model: inputs.model,
       tokens_in: play.tokensIn ?? 1_250_000,
       tokens_out: play.tokensOut ?? 180_000,
@@ -277,6 +279,14 @@ export class World {
     // POC: the report Action closes the feature issue when the worker succeeded
     this.twin.as(ACTIONS_BOT).closeIssue(issue, "completed");
     this.twin.actions.complete(run.id, "success");
+  }
+
+  /** The feature's work on its branch (created from the default branch on first use); the commit's sha. */
+  private commitFeature(branch: string, feature: string): string | undefined {
+    const repo = this.twin.repo();
+    if (!repo.branches.has(branch)) this.twin.createBranch(branch);
+    this.twin.writeFile(`src/features/${feature}.ts`, `export const feature = ${JSON.stringify(feature)};\n`, { branch, message: `feature ${feature}` });
+    return repo.branches.get(branch);
   }
 
   private validate(run: RunState, inputs: Readonly<Record<string, string>>): void {
