@@ -19,7 +19,7 @@ import { renderMissionFile } from "../../src/mission/markdown/mission-file.js";
 import { missionPath, type Mission } from "../../src/mission/model.js";
 import { contractTwin } from "../support/twin.js";
 import { testPrivateKey, testPublicKey } from "../support/keys.js";
-import { testClock, testMissionId } from "../support/clock.js";
+import { TEST_EPOCH, testClock, testMissionId } from "../support/clock.js";
 import { answered, plan, STATE_BRANCH, withIssues } from "../support/missions.js";
 import { freePort, ROOT, startApp, type AppProcess } from "./support/app-process.js";
 
@@ -33,8 +33,9 @@ if (!existsSync(CHROMIUM) && process.env.CI) {
   throw new Error(`chromium is not at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
 }
 
-const clock = testClock();
-const at = (minutes: number) => new Date(clock.start + minutes * 60_000).toISOString();
+// three hours into the mission's first day: the ledger below has a history to chart
+const clock = testClock(TEST_EPOCH + 3 * 3600_000);
+const at = (minutes: number) => new Date(TEST_EPOCH + minutes * 60_000).toISOString();
 
 /** A mission under way: the first milestone done and validated, the second started, money spent. */
 function missionIn(repo: string, slug: string, issue: number, title: string): Mission {
