@@ -39,7 +39,7 @@ export function burnChart(mission: Mission, now: string): BurnChart {
   }
   if (points.at(-1)![0] !== end) points.push([end, micros]);
 
-  const features = (mission.plan?.milestones ?? []).flatMap((m) => m.features.map((f) => ({ f, done: isFeatureDone(f, m) })));
+  const features = (mission.plan?.milestones ?? []).flatMap((m) => m.features.map((f) => ({ f, done: f.done !== undefined || isFeatureDone(f, m) })));
   const done = features.filter((x) => x.done);
   const left = features.length - done.length;
   let forecast: [number, number] | undefined;
