@@ -1,5 +1,5 @@
 /**
- * Rule 19 (test/twin/RULES.md): the twin's web flow of a GitHub App's user
+ * Rules 19 and 20 (test/twin/RULES.md): the twin's web flow of a GitHub App's user
  * authorization, and what the user access token reaches.
  */
 import { describe, expect, it } from "vitest";
@@ -89,7 +89,9 @@ describe("19. OAuth web flow of a GitHub App", () => {
     // a personal access token of alice's reaches the repository the App is not on
     expect(twin.handle({ method: "GET", path: "/repos/acme/elsewhere", headers: { authorization: `token ${twin.userToken("alice")}` } }).status).toBe(200);
   });
+});
 
+describe("20. the repositories of an installation", () => {
   it("lists an installation's repositories to its installation token only", () => {
     const twin = world();
     const res = twin.handle({ method: "GET", path: "/installation/repositories", headers: { authorization: `token ${twin.installationToken(1)}` } });
