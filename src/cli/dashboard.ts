@@ -58,31 +58,57 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr("mission-bot dashboard: set GITHUB_TOKEN (or --token) to a token that can read the repository.\n");
     return 1;
   }
-  const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
-  const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
-  const octokit = new MissionOctokit({ auth: { token }, baseUrl: apiUrl, log: { debug() {}, info() {}, warn() {}, error() {} } }) as Octokit;
-  const dashboard = createDashboard({
-    serverUrl,
-    apiUrl,
-    repositories: async () => [{ octokit, repo: { owner: repo[1]!, repo: repo[2]! } }],
+  const served = await serveLocalDashboard({
+    repo: { owner: repo[1]!, repo: repo[2]! },
+    token,
+    port,
+    apiUrl: (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
+    serverUrl: (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, ""),
     log: (line) => io.stderr(`${line}\n`),
   });
-  const server = createServer((req, res) => {
-    void dashboard.handle(req, res).then((answered) => {
-      if (answered) return;
-      res.writeHead(302, { location: `${DASHBOARD_BASE}/` }).end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  const { port: bound } = server.address() as AddressInfo;
-  io.stdout(`mission-bot dashboard: http://127.0.0.1:${bound}${DASHBOARD_BASE}/ (${repo[1]}/${repo[2]}; this machine only, no sign-in). Ctrl-C stops it.\n`);
+  io.stdout(`mission-bot dashboard: ${served.url} (${repo[1]}/${repo[2]}; this machine only, no sign-in). Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
+    const stop = () => void served.close().then(resolve);
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   return 0;
 }
+
+export interface LocalDashboard {
+  /** http://127.0.0.1:<port>/dashboard/ */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The dashboard of one repository, read with `token`, on 127.0.0.1 only. */
+export async function serveLocalDashboard(o: { repo: { owner: string; repo: string }; token: string; port: number; apiUrl: string; serverUrl: string; log?: (line: string) => void }): Promise<LocalDashboard> {
+  const octokit = new MissionOctokit({ auth: { token: o.token }, baseUrl: o.apiUrl, log: { debug() {}, info() {}, warn() {}, error() {} } }) as Octokit;
+  const dashboard = createDashboard({
+    serverUrl: o.serverUrl,
+    apiUrl: o.apiUrl,
+    repositories: async () => [{ octokit, repo: o.repo }],
+    ...(o.log ? { log: o.log } : {}),
+  });
+  const server = createServer((req, res) => {
+    void dashboard.handle(req, res).then((answered) => {
+      if (!answered) res.writeHead(302, { location: `${DASHBOARD_BASE}/` }).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, LOOPBACK, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${LOOPBACK}:${port}${DASHBOARD_BASE}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** the only address the local dashboard listens on: it has no sign-in */
+const LOOPBACK = "127.0.0.1";
