@@ -113,6 +113,8 @@ export interface DashboardSettings {
   publicUrl: string;
   /** cookies are Secure when the public address is https */
   secure: boolean;
+  /** seconds between an open page's refreshes, and how long a read of the missions is reused (default 30, at least 5) */
+  refreshSeconds: number;
 }
 
 const DashboardEnv = z.object({
@@ -122,6 +124,7 @@ const DashboardEnv = z.object({
   DASHBOARD_URL: z
     .url({ protocol: /^https?$/, error: "DASHBOARD_URL must be the http(s) address viewers reach this server at" })
     .transform((u) => u.replace(/\/+$/, "")),
+  DASHBOARD_REFRESH_SECONDS: z.coerce.number({ error: "DASHBOARD_REFRESH_SECONDS must be a number of seconds" }).int().min(5, "DASHBOARD_REFRESH_SECONDS must be at least 5").default(30),
 });
 
 /** off: `problem` when some were set but not right (said on a line of its own); none set: the banner says "dashboard off" */
@@ -135,6 +138,6 @@ export function readDashboardSettings(env: Record<string, string | undefined>): 
   const d = read.data;
   return {
     on: true,
-    settings: { clientId: d.GITHUB_CLIENT_ID, clientSecret: d.GITHUB_CLIENT_SECRET, cookieSecret: d.DASHBOARD_COOKIE_SECRET, publicUrl: d.DASHBOARD_URL, secure: d.DASHBOARD_URL.startsWith("https:") },
+    settings: { clientId: d.GITHUB_CLIENT_ID, clientSecret: d.GITHUB_CLIENT_SECRET, cookieSecret: d.DASHBOARD_COOKIE_SECRET, publicUrl: d.DASHBOARD_URL, secure: d.DASHBOARD_URL.startsWith("https:"), refreshSeconds: d.DASHBOARD_REFRESH_SECONDS },
   };
 }

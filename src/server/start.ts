@@ -72,6 +72,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
         cookieSecret: d.cookieSecret,
         secure: d.secure,
       },
+      cacheSeconds: d.refreshSeconds,
+      refreshSeconds: d.refreshSeconds,
       log: say,
     });
     server.addHandler((req, res) => dashboard.handle(req, res));

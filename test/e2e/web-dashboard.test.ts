@@ -107,6 +107,8 @@ describe("web dashboard in a browser", () => {
         GITHUB_CLIENT_SECRET: twin.oauth.clientSecret,
         DASHBOARD_COOKIE_SECRET: "a-cookie-secret-for-the-browser-tests-only-0123456789",
         DASHBOARD_URL: base,
+        // an open page asks again every 5 s (the shortest allowed), so the refresh test is short
+        DASHBOARD_REFRESH_SECONDS: "5",
       },
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
@@ -217,6 +219,20 @@ describe("web dashboard in a browser", () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-mission.png"), fullPage: true });
     expect(cspErrors).toEqual([]);
+    await context.close();
+  });
+
+  it("refreshes an open mission page when the mission changes", async () => {
+    const { context, page } = await contextOf("alice");
+    await signIn(page);
+    await page.getByRole("link", { name: PUBLIC_TITLE }).click();
+    await page.waitForSelector("#burn[data-drawn='true'] canvas");
+    const m = missions.publicMission;
+    const changed: Mission = { ...m, status: "paused", paused_reason: "alice paused it to review the design", decisions: [...m.decisions, { at: at(175), by: "alice", what: "/mission pause" }] };
+    twin.writeFile(missionPath(m.id), renderMissionFile(changed), { repo: "acme/site", branch: STATE_BRANCH });
+    // nobody reloads: the page's own script notices the new version
+    await page.getByText("alice paused it to review the design").waitFor({ timeout: 30_000 });
+    await expect(page.getByText("/mission pause").count()).resolves.toBe(1);
     await context.close();
   });
 

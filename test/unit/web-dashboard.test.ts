@@ -105,7 +105,7 @@ describe("dashboard settings", () => {
   it("is on with all four, with Secure cookies behind https", () => {
     expect(readDashboardSettings(all)).toEqual({
       on: true,
-      settings: { clientId: "Iv23abc", clientSecret: "s", cookieSecret: SECRET, publicUrl: "https://bot.example.com", secure: true },
+      settings: { clientId: "Iv23abc", clientSecret: "s", cookieSecret: SECRET, publicUrl: "https://bot.example.com", secure: true, refreshSeconds: 30 },
     });
     const local = readDashboardSettings({ ...all, DASHBOARD_URL: "http://127.0.0.1:3000" });
     expect(local.on && local.settings.secure).toBe(false);
