@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   budget: async () => (await import("./cli/budget.js")).budgetCommand,
   sandbox: async () => (await import("./cli/sandbox.js")).sandboxCommand,
   register: async () => (await import("./cli/register.js")).registerCommand,
+  dashboard: async () => (await import("./cli/dashboard.js")).dashboardCommand,
 };
 
 async function usage(): Promise<string> {

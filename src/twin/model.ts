@@ -186,6 +186,8 @@ export interface TokenState {
   /** GITHUB_TOKEN: the run it belongs to, if any */
   runId?: number;
   login?: string;
+  /** a GitHub App's user access token (the web flow, oauth.ts): reaches only repositories the app is installed on */
+  viaApp?: boolean;
   expiresAt: number;
   permissions?: Record<string, string>;
   /** installation tokens narrowed to some repositories (lower-cased full names) */

@@ -32,11 +32,13 @@ import {
   legacyPermission,
   reactionJson,
   repoJson,
+  simpleUser,
   type Json,
 } from "./serialize.js";
 import type { Fault, GitHubTwin } from "./state.js";
 import { identity, pointsOf, primaryLimitResponse, secondaryLimitResponse } from "./limits.js";
 import { levelCovers, mintInstallationToken } from "./tokens.js";
+import { handleOAuth, isOAuthPath } from "./oauth.js";
 import {
   fail,
   json,
@@ -45,6 +47,7 @@ import {
   validationFailed,
   actorUser,
   httpDate,
+  envelopePage,
   repoOf,
   via,
   type Ctx,
@@ -483,6 +486,28 @@ function getInstallation(c: Ctx): TwinResponse {
   return inst ? json(200, installationJson(inst, c.twin.app, c.twin.urls)) : notFound();
 }
 
+/**
+ * REST "List repositories accessible to the app installation": an
+ * installation token's repositories (those it was narrowed to, else all its
+ * installation covers); any other token: 403.
+ */
+function listInstallationRepos(c: Ctx): TwinResponse {
+  if (c.actor.kind !== "installation") return fail(403, "This endpoint can only be accessed with an installation access token");
+  const inst = c.twin.installations.get(c.actor.installationId);
+  if (!inst) return notFound();
+  const narrowed = c.twin.tokens.get(c.actor.token)?.repositories;
+  const repos = [...c.twin.repos.values()].filter(
+    (r) => (inst.repositories === "all" ? r.owner === inst.account : inst.repositories.has(r.full_name.toLowerCase())) && (!narrowed || narrowed.has(r.full_name.toLowerCase())),
+  );
+  return envelopePage(c, "repositories", repos.map((r) => repoJson(r, c.twin.urls, undefined)));
+}
+
+/** REST "Get the authenticated user": a person's token (a user access token too); an installation's: 403. */
+function getAuthenticatedUser(c: Ctx): TwinResponse {
+  if (c.actor.kind !== "user") return fail(403, "Resource not accessible by integration");
+  return json(200, { ...simpleUser(c.actor.user, c.twin.urls), name: null, created_at: c.twin.timestamp(), updated_at: c.twin.timestamp() });
+}
+
 function listInstallations(c: Ctx): TwinResponse {
   return page(c, [...c.twin.installations.values()].map((i) => installationJson(i, c.twin.app, c.twin.urls)));
 }
@@ -565,6 +590,8 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`GET /app/installations/{installation_id}`, { auth: "jwt", handler: getInstallation }],
   [`POST /app/installations/{installation_id}/access_tokens`, { auth: "jwt", handler: createInstallationToken }],
   [`GET /rate_limit`, { auth: "token", handler: getRateLimit }],
+  [`GET /installation/repositories`, { auth: "token", handler: listInstallationRepos }],
+  [`GET /user`, { auth: "token", handler: getAuthenticatedUser }],
   ...ACTIONS_ROUTES,
   ...SEARCH_ROUTES,
   ...PULL_ROUTES,
@@ -625,6 +652,13 @@ function decodeJwt(jwt: string): Json | undefined {
   }
 }
 
+/** Whether the app's installation covers the repository. */
+function installedOn(twin: GitHubTwin, repo: RepoState): boolean {
+  const inst = repo.installationId !== undefined ? twin.installations.get(repo.installationId) : undefined;
+  if (!inst) return false;
+  return inst.repositories === "all" ? inst.account === repo.owner : inst.repositories.has(repo.full_name.toLowerCase());
+}
+
 function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string, repo: RepoState | undefined, repoParam: boolean): TwinResponse | undefined {
   if (route.auth === "jwt") {
     if (actor.kind !== "app") return fail(401, "A JSON web token could not be decoded");
@@ -672,6 +706,9 @@ function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string,
     case "user": {
       const role = twin.roleOf(actor.user.login, repo);
       if (role === "none") return notFound();
+      // A GitHub App's user access token "can only access resources that both the user and app can access"
+      // (docs "Generating a user access token for a GitHub App"): where the app is not installed, not found.
+      if (actor.token && twin.tokens.get(actor.token)?.viaApp && !installedOn(twin, repo)) return notFound();
       if (route.role && !roleAtLeast(role, route.role)) {
         return fail(403, route.role === "write" ? "Must have push access to repository" : "Must have triage access to repository");
       }
@@ -866,6 +903,12 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
   twin.counters.byMethod[method] = (twin.counters.byMethod[method] ?? 0) + 1;
   twin.counters.byRoute[routeKey] = (twin.counters.byRoute[routeKey] ?? 0) + 1;
 
+  // github.com's web flow (oauth.ts): not the REST API, so not in its description; its bodies may be form-encoded
+  if (isOAuthPath(pathname)) {
+    const answer = handleOAuth(twin, { method, pathname, query, headers: req.headers as Record<string, string | string[] | undefined> | undefined, body: req.body });
+    twin.log.push({ seq: twin.log.length + 1, at: twin.now(), method, path: pathname, route: pathname, status: answer.status, actor: "web" });
+    return answer;
+  }
   if (!parsed.ok) return finish(fail(400, "Problems parsing JSON"), undefined);
 
   // 1. the contract

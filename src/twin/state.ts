@@ -29,6 +29,7 @@ import {
 import { GITHUB_URLS, iso, nextNodeId, type Json, type Urls } from "./serialize.js";
 import { handleRequest, resolveTemplate, type TwinRequest, type TwinResponse } from "./routes.js";
 import { mintInstallationToken } from "./tokens.js";
+import { TwinOAuth } from "./oauth.js";
 import { TwinActions, type RunHook } from "./actions.js";
 import { serverProfile, type ServerProfile, type ServerProfileName } from "./profile.js";
 import { TwinLimits } from "./limits.js";
@@ -270,6 +271,8 @@ export class GitHubTwin {
   readonly repos = new Map<string, RepoState>();
   readonly installations = new Map<number, InstallationState>();
   readonly tokens = new Map<string, TokenState>();
+  /** the app's OAuth registration and the web flow's codes (oauth.ts) */
+  readonly oauth = new TwinOAuth();
   readonly issuesById = new Map<number, IssueState>();
   readonly comments = new Map<number, CommentState>();
   /** git objects: "<repo id>:<tree sha>" → the files of that tree; "<repo id>:<blob sha>" → blob */
