@@ -22,6 +22,8 @@ import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedErr
 import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
+import { syncBoard } from "./board.js";
+import { boardUnreachable } from "../mission/board/notice.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -326,6 +328,27 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
             if (!isStatus(error, 404)) throw error; // not there: nothing to remove
           }
           writes++;
+        }
+        return;
+      }
+      case "board-sync": {
+        if (!mission) return;
+        const m = mission;
+        const result = await syncBoard(octokit, {
+          action,
+          board: m.board,
+          issueOf: (ref) => known.get(ref) ?? recorded(m, ref),
+          maxWrites: Math.max(1, limits.maxWrites - writes),
+          now: s.now,
+        });
+        writes += result.writes;
+        if (JSON.stringify(result.board) !== JSON.stringify(m.board)) {
+          mission = { ...m, board: result.board };
+          dirty = true;
+        }
+        if (result.unreachable) {
+          const { owner, number } = action.project;
+          await noticeOnce("tracking", `board-unreachable:${owner}/${number}:${result.unreachable.status ?? "?"}`, boardUnreachable(action.project, result.unreachable, s.where.serverUrl));
         }
         return;
       }

@@ -10,6 +10,7 @@ import type { PlanRequest, PlanResult } from "./plan/plan.js";
 import type { ReadReport } from "./workers/report.js";
 import type { ValidationReport } from "./validation/validation.js";
 import type { Marker } from "./markers.js";
+import type { FieldValue, ProjectRef } from "./board/model.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -244,6 +245,11 @@ export type Action =
   /** an issue GitHub holds twice: say so on it and close it as a duplicate */
   | { kind: "close-duplicate"; number: number; comment: string }
   | { kind: "label"; on: Ref; add?: string[]; remove?: string[] }
+  /**
+   * the Project board: `setup` makes its fields (and, on a new board, its views); each item's card gets
+   * `values` (field name → value: only what changed since the bot last wrote it), re-read before written
+   */
+  | { kind: "board-sync"; project: ProjectRef; setup: boolean; items: Array<{ ref: Ref; values: Record<string, FieldValue> }> }
   | { kind: "update-dashboard" };
 
 export interface Decision {

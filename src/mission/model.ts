@@ -4,6 +4,7 @@
  * planners, the dashboard). Pure: no I/O.
  */
 import { z } from "zod";
+import { BoardRecord, ProjectConfig } from "./board/model.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -237,6 +238,8 @@ export const Mission = z.strictObject({
   notices: z.array(z.string().max(300)).default([]),
   /** comments on the tracking issue up to this time have been read: later reconciles list only newer ones */
   seen_until: isoDate.optional(),
+  /** the Project board the mission is tracked on: what the bot learned about it (README "Project board") */
+  board: BoardRecord.optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -503,6 +506,7 @@ export const Config = z.strictObject({
   validation: ValidationConfig.default({ workflow: "mission-validate.yml", max_failures: 3, timeout_minutes: 30 }).describe(
     "how a milestone is validated",
   ),
+  project: ProjectConfig.optional(),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

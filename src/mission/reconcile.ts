@@ -16,6 +16,7 @@ import { LABELS, missionPath, type Mission } from "./model.js";
 import type { PlanRequest } from "./plan/plan.js";
 import { parseMissionForm } from "./conversation/issue-form.js";
 import { escapeText, inlineText } from "./markdown/escape.js";
+import { decideBoard } from "./board/board.js";
 
 export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";
 
@@ -128,6 +129,8 @@ export function reconcile(s: Snapshot): Decision {
       m = step.mission;
       actions.push(...step.actions);
       more = step.again;
+      // the Project board follows the mission (after everything else: it is a view)
+      actions.push(...decideBoard({ mission: m, config: s.config, history: s.history, closed: closedKeys(s.loop), now: s.now }));
     } else {
       more = true;
     }
@@ -255,6 +258,13 @@ function invalidMission(s: Snapshot): Decision {
   }
   const posted = new Set(s.botComments.flatMap((c) => c.notices));
   return { actions: actions.filter((a) => a.kind !== "comment" || !posted.has(a.key)) };
+}
+
+/** Milestone and feature keys whose issues GitHub shows closed. */
+function closedKeys(loop: NonNullable<Snapshot["loop"]>): Set<string> {
+  const closed = new Set<string>();
+  for (const [ref, issue] of loop.issues) if (ref !== "tracking" && issue.state === "closed") closed.add(ref.slice(ref.indexOf(":") + 1));
+  return closed;
 }
 
 function refusedRecently(s: Snapshot, c: CommandFact): boolean {
