@@ -13,6 +13,7 @@ import { parse as parseYaml } from "yaml";
 import type { CliCommand, CliIo } from "../cli.js";
 import { CONFIG_PATH, parseConfig } from "../mission/config.js";
 import { Config } from "../mission/model.js";
+import { projectOf, projectUrl } from "../mission/board/board.js";
 import { dispatchInputNames } from "./dispatch-inputs.js";
 import { repositoryRootOf } from "./init.js";
 import { workflowLinter } from "./lint.js";
@@ -26,7 +27,9 @@ the worker and validation workflows, and in Actions-only mode the command
 and pulse workflows (present, actionlint-clean, the
 Action's placeholder replaced, the inputs mission-bot sends declared, the
 App's token asked for no permission mission-bot's App is granted), the
-issue form, and ${CONFIG_PATH} against the schema. Prints what to fix.
+issue form, ${CONFIG_PATH} against the schema, and the Project board it
+names (reached with GH_TOKEN or GITHUB_TOKEN when one is set; GITHUB_API_URL
+for an Enterprise Server). Prints what to fix.
 Exit 0 when healthy, 1 when something must be fixed.
 `;
 
@@ -70,6 +73,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const config = await checkConfig(root, findings);
   await checkWorkflows(root, config, findings);
   await checkIssueForm(root, findings);
+  await checkProject(root, config, io.env ?? process.env, findings);
 
   for (const f of findings) io.stdout(`${f.level.padEnd(4)}  ${f.path}${f.text ? `: ${f.text}` : ""}\n`);
   const problems = findings.filter((f) => f.level === "FIX").length;
@@ -179,4 +183,43 @@ async function checkIssueForm(root: string, findings: Finding[]): Promise<void> 
   const form = SETUP_FILES.find((f) => f.kind === "issue form")!.path;
   if (existsSync(join(root, form))) findings.push({ level: "ok", path: form });
   else findings.push({ level: "note", path: form, text: "missing: missions can still start with a `/mission …` comment" });
+}
+
+/**
+ * The Project board `.github/mission.yml` names: one the App can reach at all (an organisation's), and,
+ * with a token in GH_TOKEN or GITHUB_TOKEN, that it exists and that token can read it.
+ */
+async function checkProject(root: string, config: Config, env: Record<string, string | undefined>, findings: Finding[]): Promise<void> {
+  const project = projectOf(config, undefined);
+  if (!project) return;
+  const path = `${CONFIG_PATH} project`;
+  const where = projectUrl("https://github.com", project);
+  if (project.owner_type === "user") {
+    findings.push({ level: "FIX", path, text: `${where} is a user's project: the App's installation token reaches organisation projects only, so the bot cannot keep this board (README "Project board")` });
+    return;
+  }
+  if (existsSync(join(root, ".github/workflows", COMMAND_WORKFLOW))) {
+    findings.push({ level: "note", path, text: "in Actions-only mode GITHUB_TOKEN cannot reach any project: the board needs the mission-bot App with organization_projects: write" });
+  }
+  const token = env.GH_TOKEN || env.GITHUB_TOKEN;
+  if (!token) {
+    findings.push({ level: "note", path, text: `${where} was not checked against GitHub: set GH_TOKEN to a token that can read it` });
+    return;
+  }
+  const api = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
+  let status: number;
+  try {
+    const res = await fetch(`${api}/orgs/${encodeURIComponent(project.owner)}/projectsV2/${project.number}`, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "mission-bot-doctor" },
+      signal: AbortSignal.timeout(15_000),
+    });
+    status = res.status;
+  } catch (error) {
+    findings.push({ level: "note", path, text: `${where} could not be checked: ${(error as Error).message}` });
+    return;
+  }
+  if (status === 200) findings.push({ level: "ok", path, text: `${where} exists and is reachable` });
+  else if (status === 404) findings.push({ level: "FIX", path, text: `${where} does not exist, or this token cannot see it (the App needs organization_projects on ${project.owner})` });
+  else if (status === 401 || status === 403) findings.push({ level: "FIX", path, text: `${where}: GitHub answered ${status}; the App needs the organisation permission Projects: read and write (organization_projects)` });
+  else findings.push({ level: "note", path, text: `${where}: GitHub answered ${status}; not checked` });
 }
