@@ -92,7 +92,7 @@ export function projectOf(config: Config, board: BoardRecord | undefined): Proje
     if (!m) return undefined;
     return { owner: m[2]!, owner_type: m[1] === "orgs" ? "organization" : "user", number: Number(m[3]) };
   }
-  return p.owner && p.number ? { owner: p.owner, owner_type: p.owner_type, number: p.number } : undefined;
+  return p.owner && p.number ? { owner: p.owner, owner_type: p.owner_type ?? "organization", number: p.number } : undefined;
 }
 
 export function sameProject(a: ProjectRef, b: ProjectRef): boolean {

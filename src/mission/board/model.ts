@@ -13,7 +13,7 @@ export const ProjectConfig = z
     url: z.string().regex(PROJECT_URL, "project.url is the project's address, like https://github.com/orgs/acme/projects/3").optional().describe("the project's address, like https://github.com/orgs/acme/projects/3"),
     owner: z.string().regex(LOGIN, "project.owner is an organisation's or a user's login").optional().describe("instead of url: the organisation (or user) that owns the project"),
     number: z.number().int().positive().optional().describe("instead of url: the project's number"),
-    owner_type: z.enum(["organization", "user"]).default("organization").describe("with owner: an organisation's project or a user's"),
+    owner_type: z.enum(["organization", "user"]).optional().describe("with owner: `organization` (when not given) or `user`"),
   })
   .refine((p) => p.url !== undefined || (p.owner !== undefined && p.number !== undefined), { message: "project needs url, or owner and number" })
   .describe("the Projects (v2) board missions are tracked on (README \"Project board\"); `/mission project` creates one instead");
