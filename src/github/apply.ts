@@ -22,8 +22,8 @@ import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedErr
 import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
-import { syncBoard } from "./board.js";
-import { boardUnreachable } from "../mission/board/notice.js";
+import { createBoard, syncBoard } from "./board.js";
+import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/board/notice.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -350,6 +350,17 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
           const { owner, number } = action.project;
           await noticeOnce("tracking", `board-unreachable:${owner}/${number}:${result.unreachable.status ?? "?"}`, boardUnreachable(action.project, result.unreachable, s.where.serverUrl));
         }
+        return;
+      }
+      case "board-create": {
+        if (!mission) return;
+        const made = await createBoard(octokit, repo.owner, action.title);
+        writes++;
+        const { board_request: _asked, ...rest } = mission;
+        mission = made.ok ? { ...rest, board: made.board } : rest;
+        dirty = true;
+        if (made.ok) await noticeOnce("tracking", `board-created:${made.board.project.owner}/${made.board.project.number}`, boardCreated(made.board.project, s.where.serverUrl));
+        else await noticeOnce("tracking", `board-not-created:${s.now}`, boardNotCreated(repo.owner, made.message));
         return;
       }
       case "update-dashboard":

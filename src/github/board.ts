@@ -190,3 +190,33 @@ function valueOf(v: unknown, options: Record<string, string> | undefined): Field
   return null;
 }
 
+
+const OwnerId = z.object({ organization: z.object({ id: z.string().min(1) }).loose() }).loose();
+const MadeProject = z.object({ createProjectV2: z.object({ projectV2: z.object({ id: z.string().min(1), number: z.number().int().positive() }).loose() }).loose() }).loose();
+
+export type BoardCreateResult = { ok: true; board: BoardRecord } | { ok: false; message: string };
+
+/**
+ * A new project for the mission in the repository's organisation (GraphQL `createProjectV2`: the REST API
+ * cannot create projects). A user's repository, or an App without `organization_projects: write`, is told
+ * why; a rate limit or a server error goes up (the request stays, the next reconcile tries again).
+ */
+export async function createBoard(octokit: Octokit, owner: string, title: string): Promise<BoardCreateResult> {
+  try {
+    const found = OwnerId.parse(await octokit.graphql(`query($login: String!) { organization(login: $login) { id } }`, { login: owner }));
+    const made = MadeProject.parse(
+      await octokit.graphql(`mutation($input: CreateProjectV2Input!) { createProjectV2(input: $input) { projectV2 { id number } } }`, {
+        input: { ownerId: found.organization.id, title },
+      }),
+    );
+    const project = made.createProjectV2.projectV2;
+    return { ok: true, board: { project: { owner, owner_type: "organization", number: project.number }, node_id: project.id, fields: {}, views: [], items: {} } };
+  } catch (error) {
+    if (error instanceof RateLimitedError || isRateLimited(error)) throw error;
+    const graphqlErrors = (error as { errors?: Array<{ type?: string; message?: string }> }).errors;
+    if (Array.isArray(graphqlErrors)) return { ok: false, message: graphqlErrors.map((e) => `${e.type ?? "ERROR"}: ${e.message ?? ""}`).join("; ") };
+    const status = statusOf(error);
+    if (status !== undefined && status >= 400 && status < 500) return { ok: false, message: `${status}: ${messageOf(error).split("\n")[0] ?? ""}` };
+    throw error;
+  }
+}

@@ -250,6 +250,8 @@ export type Action =
    * `values` (field name → value: only what changed since the bot last wrote it), re-read before written
    */
   | { kind: "board-sync"; project: ProjectRef; setup: boolean; items: Array<{ ref: Ref; values: Record<string, FieldValue> }> }
+  /** make a Project board for the mission (`/mission project`), in the repository's organisation */
+  | { kind: "board-create"; title: string }
   | { kind: "update-dashboard" };
 
 export interface Decision {

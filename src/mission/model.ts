@@ -240,6 +240,8 @@ export const Mission = z.strictObject({
   seen_until: isoDate.optional(),
   /** the Project board the mission is tracked on: what the bot learned about it (README "Project board") */
   board: BoardRecord.optional(),
+  /** a person asked for a Project board (`/mission project`): made by the next apply, then cleared */
+  board_request: z.strictObject({ at: isoDate, by: z.string().min(1).max(100) }).optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;

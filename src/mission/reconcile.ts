@@ -119,6 +119,9 @@ export function reconcile(s: Snapshot): Decision {
     if (missing.length) actions.push({ kind: "label", on: "tracking", add: missing });
   }
 
+  // A Project board asked for with `/mission project`: made by apply (it records the board and clears the request).
+  if (m?.board_request && !m.board?.node_id) actions.push({ kind: "board-create", title: `Mission ${m.id}: ${m.title}`.slice(0, 256) });
+
   // The running mission's loop, when its facts were read; otherwise once more after this apply.
   let more = false;
   if (m && runs(m)) {

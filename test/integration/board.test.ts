@@ -9,7 +9,7 @@ import type { GitHubTwin } from "../../src/twin/state.js";
 import { serveWithNock } from "../support/twin-nock.js";
 import { botOctokit } from "../../src/twin/octokit.js";
 import { contractTwin } from "../support/twin.js";
-import { syncBoard } from "../../src/github/board.js";
+import { createBoard, syncBoard } from "../../src/github/board.js";
 import type { Octokit } from "../../src/github/client.js";
 import type { BoardRecord } from "../../src/mission/board/model.js";
 import type { Ref } from "../../src/mission/decision.js";
@@ -79,4 +79,17 @@ describe("the board step of apply", () => {
     const denied = await syncBoard(w.octokit, { action: { kind: "board-sync", project, setup: true, items: [] }, board, issueOf: w.issueOf, maxWrites: 50, now: NOW });
     expect(denied.unreachable).toEqual({ status: 403, message: expect.stringContaining("Resource not accessible by integration") });
   });
+
+  it("/mission project's board: made with GraphQL createProjectV2 in the organisation (checked against GitHub's schema); an App without the permission is told why", async () => {
+    const { twin, octokit } = world();
+    const made = await createBoard(octokit, "acme", "Mission m-1: Build a CRM");
+    expect(made).toEqual({ ok: true, board: expect.objectContaining({ project: { owner: "acme", owner_type: "organization", number: 1 }, node_id: expect.any(String) }) });
+    expect(twin.projects.get("acme", 1)?.title).toBe("Mission m-1: Build a CRM");
+    expect(twin.contractFailures).toEqual([]);
+
+    stop?.();
+    const w = world({ issues: "write", contents: "write", metadata: "read" });
+    expect(await createBoard(w.octokit, "acme", "Mission m-1")).toEqual({ ok: false, message: expect.stringContaining("FORBIDDEN") });
+    expect(w.twin.projects.byKey.size).toBe(0);
+  }, 30_000);
 });

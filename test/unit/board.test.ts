@@ -9,6 +9,7 @@ import { BOARD_FIELDS, BOARD_ITEMS_PER_RECONCILE, cards, decideBoard, projectOf,
 import { parseConfig } from "../../src/mission/config.js";
 import { answered, plan, snapshotOf, withIssues, reconcileRunning } from "../support/missions.js";
 import { TEST_EPOCH } from "../support/clock.js";
+import { parseCommand } from "../../src/mission/conversation/commands.js";
 
 const NOW = new Date(TEST_EPOCH + 3 * 3600_000).toISOString();
 const config = Config.parse({ project: { url: "https://github.com/orgs/octo/projects/4" } });
@@ -73,5 +74,18 @@ describe("the Project board", () => {
     const kinds = actions.map((a) => a.kind);
     expect(kinds.indexOf("board-sync")).toBe(kinds.length - 2);
     expect(kinds.at(-1)).toBe("update-dashboard");
+  });
+
+  it("/mission project records the request once; reconcile asks apply to make the board; a board made is kept over the configured one", () => {
+    expect(parseCommand("/mission project")).toEqual({ ok: true, command: { name: "project" } });
+    const m = running();
+    const command = { id: 501, url: "https://github.com/octo/crm/issues/7#issuecomment-501", body: "/mission project", created_at: NOW, author: { login: "alice", type: "User" }, permission: "write" as const };
+    const { mission, actions } = reconcileRunning(snapshotOf(m, { commands: [command] }));
+    expect(mission.board_request).toEqual({ at: NOW, by: "alice" });
+    expect(actions).toContainEqual({ kind: "board-create", title: `Mission ${m.id}: ${m.title}` });
+    expect(actions).toContainEqual(expect.objectContaining({ kind: "reply", to: 501, body: expect.stringContaining("making a Project board") }));
+    const made = { ...mission, board_request: undefined, board: { project: { owner: "octo", owner_type: "organization" as const, number: 9 }, node_id: "PVT_1", fields: {}, views: [], items: {} } };
+    expect(projectOf(config, made.board)).toEqual({ owner: "octo", owner_type: "organization", number: 9 });
+    expect(decideBoard(input(made))).toEqual([expect.objectContaining({ kind: "board-sync", setup: true, project: made.board.project })]);
   });
 });

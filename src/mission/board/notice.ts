@@ -22,3 +22,15 @@ export function boardUnreachable(project: ProjectRef, refusal: { status: number 
     `${why} The mission goes on without the board; the bot tries again in ${Math.round(BOARD_RETRY_MS / 60_000)} minutes.`,
   ].join("\n");
 }
+
+export function boardCreated(project: ProjectRef, serverUrl: string): string {
+  return `**Project board made for this mission:** ${projectUrl(serverUrl, project)}. Its fields and views are added, and its cards follow the mission, as the mission runs.`;
+}
+
+export function boardNotCreated(owner: string, message: string): string {
+  return [
+    `**The Project board could not be made** in ${inlineText(owner)} (GitHub answered: ${inlineText(message)}).`,
+    "",
+    "The App makes projects for organisations only, with the organisation permission **Projects: read and write** (`organization_projects`); a user's repository cannot have one made by the App. The mission goes on without a board; `/mission project` asks again.",
+  ].join("\n");
+}
