@@ -157,6 +157,9 @@ describe.concurrent("a whole mission over HTTP, the app in its own process", () 
         ["Mission roadmap", "roadmap", [], []],
       ]);
       expect(m.board?.unreachable).toBeUndefined();
+      // bounded: 14 to set up, then per card an add, and a re-read and an update each time the mission moved it (98 measured)
+      const boardRequests = Object.entries(w.twin.counters.byRoute).filter(([k]) => k.includes("/projectsV2/")).reduce((n, [, c]) => n + c, 0);
+      expect(boardRequests).toBeLessThanOrEqual(120);
 
       expectHealthy(w);
       // The run is deterministic enough to compare: keep its projection stable across helpers.
