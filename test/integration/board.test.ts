@@ -14,6 +14,10 @@ import type { Octokit } from "../../src/github/client.js";
 import type { BoardRecord } from "../../src/mission/board/model.js";
 import type { Ref } from "../../src/mission/decision.js";
 import { TEST_EPOCH } from "../support/clock.js";
+import { apply } from "../../src/github/apply.js";
+import { Config } from "../../src/mission/model.js";
+import { decideBoard } from "../../src/mission/board/board.js";
+import { answered, plan, snapshotOf, withIssues } from "../support/missions.js";
 
 const NOW = new Date(TEST_EPOCH).toISOString();
 const project = { owner: "acme", owner_type: "organization" as const, number: 1 };
@@ -91,5 +95,31 @@ describe("the board step of apply", () => {
     const w = world({ issues: "write", contents: "write", metadata: "read" });
     expect(await createBoard(w.octokit, "acme", "Mission m-1")).toEqual({ ok: false, message: expect.stringContaining("FORBIDDEN") });
     expect(w.twin.projects.byKey.size).toBe(0);
+  }, 30_000);
+
+  it("a board GitHub will not let the App use: one clear comment on the tracking issue, the mission goes on, no second comment", async () => {
+    const twin: GitHubTwin = contractTwin();
+    twin.addRepo({ owner: "octo", name: "crm", ownerType: "Organization", collaborators: { alice: "admin" }, installationPermissions: { issues: "write", contents: "write", metadata: "read" } });
+    stop = serveWithNock(twin);
+    for (let i = 1; i <= 7; i++) twin.as("alice").createIssue({ title: `issue ${i}` });
+    twin.projects.create(twin.user("octo", "Organization"), "Roadmap");
+    const octokit = botOctokit(twin) as unknown as Octokit;
+    const config = Config.parse({ project: { owner: "octo", number: 1 } });
+    let mission = withIssues(answered({ status: "active", plan: plan([1]) }));
+    const round = async () => {
+      const s = { ...snapshotOf(mission, { config, now: NOW }), mission: { kind: "none" as const } };
+      const actions = decideBoard({ mission, config, history: [], closed: new Set(), now: NOW });
+      const result = await apply({ mission, actions }, { octokit, repo: { owner: "octo", repo: "crm" }, snapshot: s, limits: { maxWrites: 50, timeMs: 60_000 } });
+      mission = result.mission!;
+      return actions;
+    };
+    await round();
+    const told = twin.issuesOf().find((i) => i.number === 7)!;
+    const comments = () => twin.commentsOn(told).filter((c) => /Project board cannot be updated/.test(c.body));
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]!.body).toMatch(/organization_projects[\s\S]*The mission goes on without the board/);
+    expect(mission.board?.unreachable?.why).toMatch(/^403/);
+    expect(await round()).toEqual([]); // left alone for an hour
+    expect(comments()).toHaveLength(1);
   }, 30_000);
 });
