@@ -106,8 +106,8 @@ function addField(c: Ctx): TwinResponse {
   const name = typeof c.body.name === "string" ? c.body.name.trim() : "";
   const type = c.body.data_type as FieldType | undefined;
   if (!name || !type) return validationFailed([{ resource: "ProjectV2Field", code: "missing_field", field: !name ? "name" : "data_type" }]);
-  // Field names are unique in a project, the built-in ones included ("Name has already been taken";
-  // GitHub's GraphQL createProjectV2Field answers the same for a built-in name such as Status).
+  // Field names are unique in a project, the built-in ones included (Status, Milestone, …): a second field
+  // of a taken name is refused. The message is the twin's (Rails' "has already been taken"), not a recorded answer.
   if (p.fields.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
     return validationFailed([{ resource: "ProjectV2Field", code: "already_exists", field: "name", message: "Name has already been taken" }]);
   }
@@ -171,8 +171,8 @@ function addItem(c: Ctx): TwinResponse {
   if (!issue || (b.type === "Issue") === issue.pull_request) return notFound();
   const exists = p.items.some((i) => i.issue === issue);
   if (!exists && p.items.length >= MAX_PROJECT_ITEMS) return validationFailed([{ resource: "ProjectV2Item", code: "custom", field: "base", message: `Projects can contain up to ${MAX_PROJECT_ITEMS} items` }]);
-  // Adding content that is already in the project answers the existing item (GraphQL
-  // addProjectV2ItemById: "If the item already exists in the project, the existing item is returned").
+  // Adding content that is already in the project answers its existing item, as GraphQL's
+  // addProjectV2ItemById is documented to (an issue is on a project once).
   const { item } = c.twin.projects.addItem(p, issue, c.actor.kind === "installation" || c.actor.kind === "user" ? c.actor.user : p.creator);
   const { fields: _fields, ...added } = itemJson(c.twin, p, item, undefined);
   return json(201, added);

@@ -96,13 +96,12 @@ const DEFAULT_FIELDS: ReadonlyArray<{ name: string; data_type: FieldType; option
 ];
 
 /**
- * A project holds at most 50 fields, built-in ones included ("You can create
- * up to 50 custom fields" counts with the defaults in GitHub's answer
- * "Projects can have a maximum of 50 fields"; docs "About Projects",
- * limits). The twin refuses the 51st with 422.
+ * A project holds at most 50 fields, built-in ones included, and 50,000
+ * items (the limits GitHub's Projects documentation gives, docs "About
+ * Projects"; the twin's error texts are its own, not recorded answers).
+ * The twin refuses past them with 422.
  */
 export const MAX_PROJECT_FIELDS = 50;
-/** "Projects can contain up to 50,000 items" (docs "About Projects", limits); the twin refuses more. */
 export const MAX_PROJECT_ITEMS = 50_000;
 
 const base36 = (n: number) => n.toString(36).toUpperCase();

@@ -120,7 +120,8 @@ export function decideBoard(input: BoardInput): Action[] {
   if (!project || !m.plan) return [];
   const board = m.board && sameProject(m.board.project, project) ? m.board : undefined;
   if (board?.unreachable && Date.parse(now) - Date.parse(board.unreachable.at) < BOARD_RETRY_MS) return [];
-  const setup = !board || BOARD_FIELDS.some((f) => !board.fields[f.name]);
+  // an unreachable board is looked at again from the start (the project itself), not assumed to be back
+  const setup = !board || !!board.unreachable || BOARD_FIELDS.some((f) => !board.fields[f.name]);
   const items: Array<{ ref: Ref; values: Record<string, FieldValue> }> = [];
   for (const card of cards(input)) {
     const recorded = board?.items[card.ref];
