@@ -13,6 +13,7 @@ import { parse as parseYaml } from "yaml";
 import type { CliCommand, CliIo } from "../cli.js";
 import { CONFIG_PATH, parseConfig } from "../mission/config.js";
 import { Config } from "../mission/model.js";
+import { projectOf, projectUrl } from "../mission/board/board.js";
 import { dispatchInputNames } from "./dispatch-inputs.js";
 import { repositoryRootOf } from "./init.js";
 import { workflowLinter } from "./lint.js";
@@ -34,13 +35,13 @@ and pulse workflows (present, committed on the default branch as they are on
 disk, current with this version's templates, actionlint-clean, the Action's
 placeholder replaced, the inputs mission-bot sends declared, the App's token
 asked for no permission mission-bot's App is granted), the issue form, and
-${CONFIG_PATH} against the schema.
+${CONFIG_PATH} against the schema, and the Project board it names.
 
 With a token (--token, or GITHUB_TOKEN / GH_TOKEN) it also asks GitHub
 (GITHUB_API_URL, default https://api.github.com) whether the Action the
 workflows call exists at its ref, whether the secrets they use are set, and
-whether GitHub Actions may create pull requests. The repository is origin's,
-or --repo.
+whether GitHub Actions may create pull requests, and whether the Project board
+is reachable (GH_TOKEN or GITHUB_TOKEN). The repository is origin's, or --repo.
 
 Prints what to fix. Exit 0 when healthy, 1 when something must be fixed.
 `;
@@ -81,6 +82,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const config = await checkConfig(root, findings);
   const workflows = await checkWorkflows(root, config, findings);
   await checkIssueForm(root, findings);
+  await checkProject(root, config, io.env ?? process.env, findings);
   findings.push(...(await checkCommitted(root, workflows)));
   const online = await checkOnline(root, workflows, options, io);
   if (online === "refused") return 2;
@@ -184,9 +186,12 @@ async function checkOnline(root: string, workflows: { path: string; text: string
   const appKey = env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) ? privateKeyOf(env) : null;
   const remote = options.repo ? null : await originUrl(root);
   const repo = options.repo ? repositoryOfRemote(`https://github.com/${options.repo}`) : remote ? repositoryOfRemote(remote) : null;
-  if (!repo) {
-    io.stderr(`mission-bot doctor: which GitHub repository is this? ${options.repo ? `--repo ${JSON.stringify(options.repo)} is not owner/name` : "There is no remote \"origin\" on GitHub"}: give --repo owner/name.\n`);
+  if (!repo && options.repo) {
+    io.stderr(`mission-bot doctor: --repo ${JSON.stringify(options.repo)} is not owner/name.\n`);
     return "refused";
+  }
+  if (!repo) {
+    return [{ level: "note", path: "GitHub", text: 'there is no remote "origin" on GitHub, so the Action, the secrets and the pull request setting were not checked: give --repo owner/name' }];
   }
   const ours = await ourActions(workflows);
   const findings = await checkGitHub({
@@ -256,4 +261,43 @@ async function checkIssueForm(root: string, findings: Finding[]): Promise<void> 
   const form = SETUP_FILES.find((f) => f.kind === "issue form")!.path;
   if (existsSync(join(root, form))) findings.push({ level: "ok", path: form });
   else findings.push({ level: "note", path: form, text: "missing: missions can still start with a `/mission …` comment" });
+}
+
+/**
+ * The Project board `.github/mission.yml` names: one the App can reach at all (an organisation's), and,
+ * with a token in GH_TOKEN or GITHUB_TOKEN, that it exists and that token can read it.
+ */
+async function checkProject(root: string, config: Config, env: Record<string, string | undefined>, findings: Finding[]): Promise<void> {
+  const project = projectOf(config, undefined);
+  if (!project) return;
+  const path = `${CONFIG_PATH} project`;
+  const where = projectUrl("https://github.com", project);
+  if (project.owner_type === "user") {
+    findings.push({ level: "FIX", path, text: `${where} is a user's project: the App's installation token reaches organisation projects only, so the bot cannot keep this board (README "Project board")` });
+    return;
+  }
+  if (existsSync(join(root, ".github/workflows", COMMAND_WORKFLOW))) {
+    findings.push({ level: "note", path, text: "in Actions-only mode GITHUB_TOKEN cannot reach any project: the board needs the mission-bot App with organization_projects: write" });
+  }
+  const token = env.GH_TOKEN || env.GITHUB_TOKEN;
+  if (!token) {
+    findings.push({ level: "note", path, text: `${where} was not checked against GitHub: set GH_TOKEN to a token that can read it` });
+    return;
+  }
+  const api = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
+  let status: number;
+  try {
+    const res = await fetch(`${api}/orgs/${encodeURIComponent(project.owner)}/projectsV2/${project.number}`, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "mission-bot-doctor" },
+      signal: AbortSignal.timeout(15_000),
+    });
+    status = res.status;
+  } catch (error) {
+    findings.push({ level: "note", path, text: `${where} could not be checked: ${(error as Error).message}` });
+    return;
+  }
+  if (status === 200) findings.push({ level: "ok", path, text: `${where} exists and is reachable` });
+  else if (status === 404) findings.push({ level: "FIX", path, text: `${where} does not exist, or this token cannot see it (the App needs organization_projects on ${project.owner})` });
+  else if (status === 401 || status === 403) findings.push({ level: "FIX", path, text: `${where}: GitHub answered ${status}; the App needs the organisation permission Projects: read and write (organization_projects)` });
+  else findings.push({ level: "note", path, text: `${where}: GitHub answered ${status}; not checked` });
 }

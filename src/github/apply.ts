@@ -23,6 +23,8 @@ import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedErr
 import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
+import { createBoard, syncBoard } from "./board.js";
+import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/board/notice.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -347,6 +349,38 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         dirty = true;
         writes++;
         return;
+      case "board-sync": {
+        if (!mission) return;
+        const m = mission;
+        const result = await syncBoard(octokit, {
+          action,
+          board: m.board,
+          issueOf: (ref) => known.get(ref) ?? recorded(m, ref),
+          maxWrites: Math.max(1, limits.maxWrites - writes),
+          now: s.now,
+        });
+        writes += result.writes;
+        if (JSON.stringify(result.board) !== JSON.stringify(m.board)) {
+          mission = { ...m, board: result.board };
+          dirty = true;
+        }
+        if (result.unreachable) {
+          const { owner, number } = action.project;
+          await noticeOnce("tracking", `board-unreachable:${owner}/${number}:${result.unreachable.status ?? "?"}`, boardUnreachable(action.project, result.unreachable, s.where.serverUrl));
+        }
+        return;
+      }
+      case "board-create": {
+        if (!mission) return;
+        const made = await createBoard(octokit, repo.owner, action.title);
+        writes++;
+        const { board_request: _asked, ...rest } = mission;
+        mission = made.ok ? { ...rest, board: made.board } : rest;
+        dirty = true;
+        if (made.ok) await noticeOnce("tracking", `board-created:${made.board.project.owner}/${made.board.project.number}`, boardCreated(made.board.project, s.where.serverUrl));
+        else await noticeOnce("tracking", `board-not-created:${s.now}`, boardNotCreated(repo.owner, made.message));
+        return;
+      }
       case "update-dashboard":
         return; // always done last, once
     }

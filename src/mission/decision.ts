@@ -10,6 +10,7 @@ import type { PlanRequest, PlanResult } from "./plan/plan.js";
 import type { ReadReport } from "./workers/report.js";
 import type { ValidationReport } from "./validation/validation.js";
 import type { Marker } from "./markers.js";
+import type { FieldValue, ProjectRef } from "./board/model.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -253,6 +254,13 @@ export type Action =
   | { kind: "hand-over"; head: string; base: string; title: string; body: string }
   /** the feature is done with evidence: check its acceptance criteria on its issue (the body rewritten) and record the evidence */
   | { kind: "check-acceptance"; feature: string; evidence: string }
+  /**
+   * the Project board: `setup` makes its fields (and, on a new board, its views); each item's card gets
+   * `values` (field name → value: only what changed since the bot last wrote it), re-read before written
+   */
+  | { kind: "board-sync"; project: ProjectRef; setup: boolean; items: Array<{ ref: Ref; values: Record<string, FieldValue> }> }
+  /** make a Project board for the mission (`/mission project`), in the repository's organisation */
+  | { kind: "board-create"; title: string }
   | { kind: "update-dashboard" };
 
 export interface Decision {

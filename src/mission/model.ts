@@ -4,6 +4,7 @@
  * planners, the dashboard). Pure: no I/O.
  */
 import { z } from "zod";
+import { BoardRecord, ProjectConfig } from "./board/model.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -334,6 +335,10 @@ export const Mission = z.strictObject({
   hand_over: HandOver.optional(),
   /** budget accuracy and lessons, written when the mission completes */
   retrospective: Retrospective.optional(),
+  /** the Project board the mission is tracked on: what the bot learned about it (README "Project board") */
+  board: BoardRecord.optional(),
+  /** a person asked for a Project board (`/mission project`): made by the next apply, then cleared */
+  board_request: z.strictObject({ at: isoDate, by: z.string().min(1).max(100) }).optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -600,6 +605,7 @@ export const Config = z.strictObject({
   validation: ValidationConfig.default({ workflow: "mission-validate.yml", max_failures: 3, timeout_minutes: 30 }).describe(
     "how a milestone is validated",
   ),
+  project: ProjectConfig.optional(),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

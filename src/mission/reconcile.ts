@@ -24,6 +24,7 @@ function droppedNotice(d: DroppedItem): string {
   return `This ${d.kind} is no longer part of the mission's plan, so it is closed as not planned.\n\n> ${inlineText(d.reason)}\n\nThe new plan is on the tracking issue.`;
 }
 import { escapeText, inlineText } from "./markdown/escape.js";
+import { decideBoard } from "./board/board.js";
 
 export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";
 
@@ -134,6 +135,9 @@ export function reconcile(s: Snapshot): Decision {
     if (missing.length) actions.push({ kind: "label", on: "tracking", add: missing });
   }
 
+  // A Project board asked for with `/mission project`: made by apply (it records the board and clears the request).
+  if (m?.board_request && !m.board?.node_id) actions.push({ kind: "board-create", title: `Mission ${m.id}: ${m.title}`.slice(0, 256) });
+
   // The running mission's loop, when its facts were read; otherwise once more after this apply.
   let more = false;
   if (m && runs(m)) {
@@ -144,6 +148,8 @@ export function reconcile(s: Snapshot): Decision {
       m = step.mission;
       actions.push(...step.actions, ...closeDropped(m.plan, s.loop.issues, droppedNotice));
       more = step.again;
+      // the Project board follows the mission (after everything else: it is a view)
+      actions.push(...decideBoard({ mission: m, config: s.config, history: s.history, closed: closedKeys(s.loop), now: s.now }));
     } else {
       more = true;
     }
@@ -271,6 +277,13 @@ function invalidMission(s: Snapshot): Decision {
   }
   const posted = new Set(s.botComments.flatMap((c) => c.notices));
   return { actions: actions.filter((a) => a.kind !== "comment" || !posted.has(a.key)) };
+}
+
+/** Milestone and feature keys whose issues GitHub shows closed. */
+function closedKeys(loop: NonNullable<Snapshot["loop"]>): Set<string> {
+  const closed = new Set<string>();
+  for (const [ref, issue] of loop.issues) if (ref !== "tracking" && issue.state === "closed") closed.add(ref.slice(ref.indexOf(":") + 1));
+  return closed;
 }
 
 function refusedRecently(s: Snapshot, c: CommandFact): boolean {

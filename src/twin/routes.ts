@@ -59,6 +59,8 @@ import { ACTIONS_ROUTES } from "./actions-routes.js";
 import { GIT_ROUTES } from "./git-routes.js";
 import { SEARCH_ROUTES } from "./search-routes.js";
 import { PULL_ROUTES } from "./pull-routes.js";
+import { PROJECT_ROUTES } from "./project-routes.js";
+import { handleGraphql } from "./graphql.js";
 import { DATE_QUERY } from "./actions.js";
 
 export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
@@ -595,6 +597,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ...ACTIONS_ROUTES,
   ...SEARCH_ROUTES,
   ...PULL_ROUTES,
+  ...PROJECT_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------
@@ -796,6 +799,9 @@ function responseErrata(problems: string[]): string[] {
       !/\(actions\/create-workflow-dispatch\) → 400: status 400 is not documented/.test(p) &&
       // GitHub refuses to re-run a run still in progress: 403 "This workflow is already running" (cli/cli#9221)
       !/\(actions\/re-run-workflow\) → 403: status 403 is not documented/.test(p) &&
+      // an added item's `content` is oneOf [Issue, Pull Request Simple, Draft Issue]: an issue matches both Issue and
+      // Draft Issue (whose required properties are a subset of Issue's), so no issue can pass a strict oneOf
+      !/\(projects\/add-item-for-(?:org|user)\) → 201: response body\/content /.test(p) &&
       // a ref update a rule refuses (git/update-ref documents 409 and 422; create-ref 409 and 422)
       !/\(git\/get-ref\) → 409/.test(p),
   );
@@ -914,11 +920,15 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
   // 1. the contract
   const contentType = headerValue(req.headers, "content-type");
   if (pathname === "/graphql" || pathname === "/api/graphql") {
-    // mission-bot uses REST only; a GraphQL call is a change the twin must learn first
-    const q = body && typeof body === "object" ? String((body as { query?: unknown }).query ?? "").replace(/\s+/g, " ").slice(0, 200) : "";
-    twin.contractFailures.push({ method, path: pathname, problems: [`the GitHub twin does not implement GraphQL (${q || "no query"})`] });
-    twin.unimplemented.push({ method, route: "/graphql" });
-    return finish(fail(404, "Not Found (the GitHub twin does not implement GraphQL)"), undefined);
+    // GraphQL: checked against GitHub's published schema; only what graphql.ts implements is answered
+    const who = authenticate(twin, req.headers);
+    if (!("kind" in who)) return finish(who, undefined);
+    const answer = handleGraphql(twin, body, who);
+    if (answer.problems.length) {
+      twin.contractFailures.push({ method, path: pathname, problems: answer.problems });
+      twin.unimplemented.push({ method, route: "/graphql" });
+    }
+    return finish({ status: answer.status, headers: {}, body: answer.body }, who);
   }
   // A body field this release does not know: Enterprise Server 3.20 and older refuse `return_run_details`
   // with 400 (cli/cli#12672; benc-uk/workflow-dispatch#86 quotes GHES 3.19's message). Before the

@@ -30,6 +30,7 @@ import { GITHUB_URLS, iso, nextNodeId, type Json, type Urls } from "./serialize.
 import { handleRequest, resolveTemplate, type TwinRequest, type TwinResponse } from "./routes.js";
 import { mintInstallationToken } from "./tokens.js";
 import { TwinOAuth } from "./oauth.js";
+import { TwinProjects } from "./projects.js";
 import { TwinActions, type RunHook } from "./actions.js";
 import { serverProfile, type ServerProfile, type ServerProfileName } from "./profile.js";
 import { TwinLimits } from "./limits.js";
@@ -221,7 +222,7 @@ export interface RepoSeed {
 export type RepoKey = string | RepoState | undefined;
 
 /** mission-bot's App as app.yml registers it (a test checks the two agree). */
-const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write" };
+const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write", organization_projects: "write" };
 
 /**
  * The GitHub Actions app: what GITHUB_TOKEN's writes are performed via, and
@@ -316,6 +317,8 @@ export class GitHubTwin {
   readonly subIssueCommits = new Map<number, number>();
   /** GitHub Actions: workflows, runs, the test's runner (actions.ts) */
   readonly actions: TwinActions = new TwinActions(this);
+  /** Projects (v2) of organisations and users (projects.ts) */
+  readonly projects: TwinProjects = new TwinProjects(this);
   /** primary rate-limit windows per identity ("installation:1", "actions:<repo id>", "user:alice", "anonymous") */
   get rateWindows(): Map<string, { used: number; resetAt: number; limit: number }> {
     return this.limits.primary;

@@ -40,9 +40,9 @@ function expectHealthy(w: World) {
 }
 
 describe.concurrent("a whole mission over HTTP, the app in its own process", () => {
-  it("goes from /mission to complete: issues, links, workers, a failed and a passed validation, one fix feature, alerts, ledger", async () => {
-    // The workers commit to the mission branch; feature 1.1 carries acceptance criteria.
-    await withWorld({ ...MISSION_PLAY, worker: { ...MISSION_PLAY.worker!, commits: true } }, async (w) => {
+  it("goes from /mission to complete: issues, links, workers, a failed and a passed validation, one fix feature, alerts, ledger, the Project board", async () => {
+    // The workers commit to the mission branch; feature 1.1 carries acceptance criteria; the mission is tracked on a Project board.
+    await withWorld({ ...MISSION_PLAY, worker: { ...MISSION_PLAY.worker!, commits: true }, project: { title: "CRM roadmap" } }, async (w) => {
       const played = await playMission(w, { outline: OUTLINE_WITH_ACCEPTANCE });
       const { tracking, missionId } = played;
 
@@ -152,6 +152,49 @@ describe.concurrent("a whole mission over HTTP, the app in its own process", () 
       const body = w.twin.issue(tracking).body ?? "";
       expect(body).toContain("We need a small CRM for the sales team.");
       expect(body).toMatch(/complete/i);
+
+      // The Project board (.github/mission.yml names acme's project 1): every milestone and feature is a card
+      // whose values match the finished mission; the bot's fields were made once; its views as people expect.
+      const project = w.twin.projects.get("acme", 1)!;
+      const value = (number: number, field: string) => {
+        const item = project.items.find((i) => i.issue.number === number);
+        return item ? w.twin.projects.valueOf(project, item, field) : "no card";
+      };
+      expect(project.items.map((i) => i.issue.number).sort((a, b) => a - b)).toEqual([...milestones, ...features].map((i) => i.number).sort((a, b) => a - b));
+      for (const i of [...milestones, ...features]) {
+        expect(value(i.number, "Mission")).toBe(missionId);
+        expect(value(i.number, "Mission status")).toBe("Done");
+      }
+      expect(milestones.map((i) => value(i.number, "Kind"))).toEqual(["Milestone", "Milestone", "Milestone"]);
+      expect(milestones.map((i) => value(i.number, "Mission milestone"))).toEqual(["1. Contacts", "2. Deals", "3. Email"]);
+      expect(milestones.map((i) => value(i.number, "Attempts"))).toEqual([2, 1, 1]);
+      expect(value(fix.number, "Kind")).toBe("Fix");
+      expect(value(byTitle(w, "2.1 ").number, "Mission milestone")).toBe("2. Deals");
+      for (const f of features) {
+        // $12 of tokens and the run's Actions minutes, as the ledger books them
+        expect(Number(value(f.number, "Spent $"))).toBeGreaterThanOrEqual(12);
+        expect(Number(value(f.number, "Spent $"))).toBeLessThan(13);
+        expect(value(f.number, "Attempts")).toBe(1);
+        expect(value(f.number, "Size")).toMatch(/^[SML]$/);
+        expect(Number(value(f.number, "Forecast $"))).toBeGreaterThan(0);
+        expect(String(value(f.number, "Worker run"))).toMatch(/\/actions\/runs\/\d+/);
+      }
+      const m1Features = [byTitle(w, "1.1 "), byTitle(w, "1.2 "), fix].reduce((sum, f) => sum + Number(value(f.number, "Spent $")), 0);
+      expect(Number(value(milestones[0]!.number, "Spent $"))).toBeCloseTo(m1Features, 1);
+      const fieldNames = project.fields.map((f) => f.name);
+      for (const name of ["Mission", "Mission milestone", "Kind", "Mission status", "Size", "Forecast $", "Spent $", "Attempts", "Worker run"]) {
+        expect(fieldNames.filter((n) => n === name)).toHaveLength(1);
+      }
+      const fieldId = (name: string) => project.fields.find((f) => f.name === name)!.id;
+      expect(project.views.map((v) => [v.name, v.layout, v.vertical_group_by, v.group_by])).toEqual([
+        ["Mission board", "board", [fieldId("Mission status")], []],
+        ["By milestone", "table", [], [fieldId("Mission milestone")]],
+        ["Mission roadmap", "roadmap", [], []],
+      ]);
+      expect(m.board?.unreachable).toBeUndefined();
+      // bounded: 14 to set up, then per card an add, and a re-read and an update each time the mission moved it (98 measured)
+      const boardRequests = Object.entries(w.twin.counters.byRoute).filter(([k]) => k.includes("/projectsV2/")).reduce((n, [, c]) => n + c, 0);
+      expect(boardRequests).toBeLessThanOrEqual(120);
 
       expectHealthy(w);
       // The run is deterministic enough to compare: keep its projection stable across helpers.

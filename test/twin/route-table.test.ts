@@ -29,6 +29,12 @@ const VALUES: Record<string, string[]> = {
   file_sha: ["3b18e512dba79e4c8300dd08aeb37f8e728b8dad"],
   commit_sha: ["7638417db6d59f3c431d3e1f261cc637155684cd"],
   ref: ["heads/main", "heads/mission%2Fm-1", "heads/mission/m-1"],
+  org: ["acme"],
+  user_id: ["161"],
+  project_number: ["1"],
+  field_id: ["11"],
+  item_id: ["12"],
+  view_number: ["2"],
 };
 
 /** Every concrete path a template stands for, with the values above. */

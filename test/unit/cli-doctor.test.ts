@@ -10,6 +10,8 @@ import { dispatchInputNames } from "../../src/cli/dispatch-inputs.js";
 import { ACTION_PLACEHOLDER } from "../../src/cli/setup-files.js";
 import { githubNock, type GitHubNock } from "../support/github-nock.js";
 import { testPrivateKey } from "../support/keys.js";
+import { startTwinServer } from "../../src/twin/server.js";
+import { contractTwin } from "../support/twin.js";
 
 let repo: string;
 
@@ -134,6 +136,31 @@ describe("mission-bot doctor", () => {
     const defaults = await cli("doctor");
     expect(defaults.code).toBe(0);
     expect(defaults.out).toContain("note  .github/mission.yml: missing, so every setting is its default");
+  });
+
+  it("checks the Project board .github/mission.yml names: a user's project never; an organisation's, reached with GH_TOKEN", async () => {
+    const mission = await readFile(path(".github/mission.yml"), "utf8");
+    await writeFile(path(".github/mission.yml"), `${mission}\nproject:\n  url: https://github.com/users/alice/projects/2\n`);
+    expect(fixes((await cli("doctor")).out)).toEqual([expect.stringMatching(/^FIX {3}\.github\/mission\.yml project: .*users\/alice\/projects\/2 is a user's project/)]);
+
+    await writeFile(path(".github/mission.yml"), `${mission}\nproject:\n  owner: acme\n  number: 1\n`);
+    expect((await cli("doctor")).out).toContain("note  .github/mission.yml project: https://github.com/orgs/acme/projects/1 was not checked against GitHub");
+    const twin = contractTwin();
+    twin.addRepo({ owner: "acme", name: "crm", ownerType: "Organization" });
+    const server = await startTwinServer(twin);
+    try {
+      const env = { GH_TOKEN: twin.installationToken(1), GITHUB_API_URL: server.apiUrl };
+      const missing = await cliWith(env, "doctor");
+      expect(missing.code).toBe(1);
+      expect(fixes(missing.out)).toEqual([expect.stringContaining("projects/1 does not exist, or this token cannot see it")]);
+      twin.projects.create(twin.user("acme", "Organization"), "Roadmap");
+      const ok = await cliWith(env, "doctor");
+      expect(ok.code).toBe(0);
+      expect(ok.out).toContain("ok    .github/mission.yml project: https://github.com/orgs/acme/projects/1 exists and is reachable");
+      expect(twin.contractFailures).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 
   it("knows the inputs the bot sends: those the workflow templates declare", () => {

@@ -30,6 +30,8 @@ export type Command =
   | { name: "retry"; feature: string }
   | { name: "validate" }
   | { name: "skip-validation"; milestone: string }
+  /** make a Project board for the mission (README "Project board") */
+  | { name: "project" }
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
   | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
 
@@ -90,6 +92,7 @@ export const USAGE: Record<CommandName, string> = {
   validate: "/mission validate",
   "skip-validation": "/mission skip-validation <milestone number, e.g. 2>",
   budget: "/mission budget [+$100] [+10h] [+2M tokens]",
+  project: "/mission project",
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -105,13 +108,14 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   validate: "Validate the current milestone now.",
   "skip-validation": "Accept a milestone without validating it.",
   budget: "Show the budget, or raise its limits by the amounts given.",
+  project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
   help: "Show this list.",
 };
 
 type Subcommand = Exclude<CommandName, "start">;
 
 const SUBCOMMANDS = new Set<string>(Object.keys(USAGE).filter((n) => n !== "start"));
-const NO_ARGUMENTS = new Set<Subcommand>(["help", "approve", "status", "pause", "resume", "cancel", "validate"]);
+const NO_ARGUMENTS = new Set<Subcommand>(["help", "approve", "status", "pause", "resume", "cancel", "validate", "project"]);
 const FREE_TEXT = new Set<Subcommand>(["answer", "replan"]);
 
 /** Longest goal a mission accepts (the mission model's limit). */
@@ -469,6 +473,7 @@ const HELP_ORDER: CommandName[] = [
   "retry",
   "validate",
   "skip-validation",
+  "project",
   "help",
 ];
 

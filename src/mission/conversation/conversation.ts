@@ -5,6 +5,7 @@
  * caller hands the planner's result to `afterPlan`.
  */
 import type { BudgetFlags } from "./commands.js";
+import { decideProjectCommand } from "../board/command.js";
 import type { CommandInput, Step } from "./step.js";
 export type { CommandInput, Step } from "./step.js";
 import { helpText } from "./commands.js";
@@ -250,6 +251,9 @@ export function decide(input: CommandInput): Step {
       }
       return { kind: "plan", mission: m, change: command.change, preface: "" };
     }
+    case "project":
+      if (!m) return noMission();
+      return decideProjectCommand({ ...input, mission: m });
     default: {
       if (!m) return noMission();
       return decideControl({ ...input, command, mission: m });

@@ -96,6 +96,8 @@ export interface WorldOptions {
   settings?: Record<string, string>;
   /** the twin's primary limit per hour for the installation (default GitHub's 5,000) */
   primaryLimit?: number;
+  /** an organisation project (number 1) that `.github/mission.yml` names as the missions' board */
+  project?: { title: string };
 }
 
 export class World {
@@ -147,8 +149,11 @@ export class World {
       name: REPO,
       ownerType: "Organization",
       collaborators: options.collaborators ?? { alice: "write", bob: "read" },
-      files: repoFiles(),
+      files: repoFiles(
+        options.project ? { ".github/mission.yml": `${repoFiles()[".github/mission.yml"]}\nproject:\n  url: https://github.com/orgs/${OWNER}/projects/1\n` } : {},
+      ),
     });
+    if (options.project) twin.projects.create(twin.user(OWNER, "Organization"), options.project.title);
     const replicas = Math.max(1, options.replicas ?? 1);
     const redis = replicas > 1 || options.redis ? await startRedisServer() : undefined;
     const server = await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
