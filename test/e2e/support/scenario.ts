@@ -131,9 +131,21 @@ export function projection(world: World, played: Played) {
       ...(stable({ ...m, ledger: undefined }) as object),
       ledger: m.ledger.map((e) => stable(e)).map((e) => JSON.stringify(e)).sort(),
     },
-    dashboard: normaliseText(twin.issue(played.tracking).body ?? ""),
+    // the ledger's rows are in booking order, which a fault may change (a report found a pulse later); as the mission's ledger above, compared as a set
+    dashboard: sortLedgerRows(normaliseText(twin.issue(played.tracking).body ?? "")),
     pulls: pulls.map((p) => ({ title: p.title, author: p.user.login, state: p.state, head: p.pull?.head, base: p.pull?.base })),
   };
+}
+
+/** The dashboard with its ledger table's rows (one per booked run) in a fixed order. */
+function sortLedgerRows(text: string): string {
+  const lines = text.split("\n");
+  const isRow = (l: string) => /^\| [^|]* \| (worker|validation|planner) \|/.test(l);
+  const first = lines.findIndex(isRow);
+  if (first < 0) return text;
+  let end = first;
+  while (end < lines.length && isRow(lines[end]!)) end++;
+  return [...lines.slice(0, first), ...lines.slice(first, end).sort(), ...lines.slice(end)].join("\n");
 }
 
 export function botCommentsOn(world: World, issue: number): string[] {

@@ -53,7 +53,7 @@ describe("a busy repository: a lost command after 350 other comments in the hour
     expect(rows.find((r) => r.issue === tracking)?.due).toBe(true);
     const dispatched = twin.actions.runsOf("mission-command.yml").filter((r) => r.event === "workflow_dispatch");
     expect(dispatched.map((r) => twin.runInputs(r.id).issue)).toEqual([String(tracking)]);
-  });
+  }, 60_000);
 
   it("the App's pulse enqueues its issue", async () => {
     const tracking = busyHour();
