@@ -10,7 +10,7 @@ import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decis
 import { materialise, type ServerOffers } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
 import { addEntry, entryFromReport, ledgerKey, malformedEntry } from "./budget/ledger.js";
-import { forecastFeature } from "./budget/forecast.js";
+import { forecastOf } from "./budget/forecast.js";
 import { formatTokens, formatUsd } from "./budget/money.js";
 import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
 import type { History } from "./budget/forecast.js";
@@ -215,7 +215,7 @@ function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission 
       // Only runs the bot dispatched for this feature are counted (a late report still is).
       const feature = findFeature(mission, report.feature);
       if (!feature?.runs.some((r) => r.run_id === report.run_id)) continue;
-      const fc = forecastFeature(feature, s.config, s.history, mission.models.worker);
+      const fc = forecastOf(mission, feature, s.config, s.history);
       mission = addEntry(mission, entryFromReport(report, s.config, s.now, { tokens: fc.tokens.high, costMicros: fc.costMicros.high })).mission;
       const entry = mission.ledger.find((e) => e.key === ledgerKey(report.run_id, report.run_attempt));
       if (report.metering === "unmetered" && entry) {

@@ -4,6 +4,7 @@
  * planners, the dashboard). Pure: no I/O.
  */
 import { z } from "zod";
+import { OutcomeLevel } from "./budget/levels.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -223,6 +224,8 @@ export const Mission = z.strictObject({
   /** undefined: not answered; {}: answered "none" */
   preferences: Preferences.optional(),
   plan: Plan.optional(),
+  /** the outcome level approved (`/mission approve mvp|production|polished`); absent: approved before levels existed, runs as production-ready */
+  level: OutcomeLevel.optional(),
   /** branch workers commit to in POC mode */
   branch: z.string().optional(),
   ledger: z.array(LedgerEntry).default([]),

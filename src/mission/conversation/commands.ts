@@ -2,6 +2,7 @@
  * The `/mission …` grammar. Contract (types) fixed here; parser below.
  */
 import type { Mode } from "../model.js";
+import { parseLevel, type OutcomeLevel } from "../budget/levels.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { inlineText, quotedText, shorten } from "../markdown/escape.js";
@@ -19,7 +20,8 @@ export type Command =
   | { name: "help" }
   /** the raw text after `/mission answer` (key: value lines or a YAML block) */
   | { name: "answer"; text: string }
-  | { name: "approve" }
+  /** `level`: the outcome level chosen; absent: the best level the budget fits */
+  | { name: "approve"; level?: OutcomeLevel }
   | { name: "replan"; change: string }
   | { name: "status" }
   | { name: "pause" }
@@ -78,7 +80,7 @@ export const USAGE: Record<CommandName, string> = {
   start: "/mission <goal> [--mode poc|full] [--budget $200] [--hours 40] [--tokens 5M]",
   help: "/mission help",
   answer: "/mission answer <key: value lines, e.g. mode: poc>",
-  approve: "/mission approve",
+  approve: "/mission approve [mvp|production|polished]",
   replan: "/mission replan <what to change>",
   status: "/mission status",
   pause: "/mission pause",
@@ -93,7 +95,7 @@ export const USAGE: Record<CommandName, string> = {
 const DESCRIPTIONS: Record<CommandName, string> = {
   start: "Start a mission on this issue. I ask for whatever the flags leave open, then propose a plan.",
   answer: "Answer the scoping questions: `mode`, `hours`, `usd`, `tokens`, `constraints`, `preferences`.",
-  approve: "Approve the plan: I create the milestone and feature issues and start the workers.",
+  approve: "Approve the plan at an outcome level (default: the best the budget fits): I create the milestone and feature issues and start the workers.",
   replan: "Plan again, taking your change into account.",
   status: "Say where the mission stands.",
   pause: "Dispatch no new work until `/mission resume`.",
@@ -109,7 +111,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
 type Subcommand = Exclude<CommandName, "start">;
 
 const SUBCOMMANDS = new Set<string>(Object.keys(USAGE).filter((n) => n !== "start"));
-const NO_ARGUMENTS = new Set<Subcommand>(["help", "approve", "status", "pause", "resume", "cancel", "validate"]);
+const NO_ARGUMENTS = new Set<Subcommand>(["help", "status", "pause", "resume", "cancel", "validate"]);
 const FREE_TEXT = new Set<Subcommand>(["answer", "replan"]);
 
 /** Longest goal a mission accepts (the mission model's limit). */
@@ -176,6 +178,12 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
     return ok({ name } as Command);
   }
   switch (name) {
+    case "approve": {
+      if (!rest) return ok({ name });
+      const level = parseLevel(rest);
+      if (!level) return fail(name, `${quoted(rest)} is not an outcome level: the levels are \`mvp\`, \`production\` and \`polished\`.`);
+      return ok({ name, level });
+    }
     case "answer": {
       const text = `${rest}\n${tail}`.trim();
       if (!text) return fail(name, "`/mission answer` needs your answers after it, one `key: value` per line.");

@@ -11,11 +11,11 @@ import { helpText } from "./commands.js";
 import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions, type Answers } from "./interview.js";
 import { overMaximums } from "../budget/maximums.js";
 import { MISSION_ID_MAX, missionPath, type Config, type Mission } from "../model.js";
-import { analysePlan } from "../budget/budget.js";
+import { analysePlan, chooseLevel, LEVEL_LABELS, withLevel } from "../budget/budget.js";
 import { checkPlan, inertPlan, type PlanResult } from "../plan/plan.js";
 import { inlineText } from "../markdown/escape.js";
 import { renderPlanComment } from "../markdown/plan-comment.js";
-import { calibrate, historyFrom, type History } from "../budget/forecast.js";
+import { pastForecastError, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
 import type { MissionForm } from "./issue-form.js";
 
@@ -182,15 +182,21 @@ export function decide(input: CommandInput): Step {
       if (m.status !== "planned" || !m.plan) {
         return { kind: "reply", reply: `Mission **${m.id}** is already approved (${m.status}).` };
       }
+      const choice = chooseLevel(m, input.config, input.history ?? [], command.level);
+      const levelWords = `Outcome level: ${LEVEL_LABELS[choice.level]} (${choice.why}); workers run ${choice.model}.`;
       const approved: Mission = {
-        ...m,
+        ...withLevel(m, choice),
         status: "active",
-        decisions: [...m.decisions, { at: input.now, by: input.author, what: "Plan approved." }],
+        decisions: [
+          ...m.decisions,
+          { at: input.now, by: input.author, what: "Plan approved." },
+          { at: input.now, by: input.author, what: levelWords },
+        ],
       };
       return {
         kind: "reply",
         mission: approved,
-        reply: `Plan approved by @${input.author}. Creating the milestone and feature issues now; the state is kept in \`${missionPath(m.id)}\` and the dashboard above stays current.`,
+        reply: `Plan approved by @${input.author} at **${LEVEL_LABELS[choice.level]}** (${choice.why}; workers run \`${inlineText(choice.model)}\`). Creating the milestone and feature issues now; the state is kept in \`${missionPath(m.id)}\` and the dashboard above stays current.`,
       };
     }
     case "replan": {
@@ -242,9 +248,8 @@ export function afterPlan(input: {
 /** The plan comment of a planned mission: its milestones, features and budget analysis. */
 export function planComment(m: Mission, config: Config, plannerName: string, history: History = []): string {
   const plan = m.plan!;
-  const { baselines, dataPoints } = calibrate(config, [...history, ...historyFrom([m])]);
-  const analysis = analysePlan(plan, { ...config, baselines }, m.budget);
-  return renderPlanComment({ mission: m, plan, analysis, plannerName, dataPoints });
+  const analysis = analysePlan(m, config, history);
+  return renderPlanComment({ mission: m, plan, analysis, plannerName, dataPoints: analysis.dataPoints, pastError: pastForecastError(config, history) });
 }
 
 export function noMission(): Step {
