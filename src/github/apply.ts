@@ -387,7 +387,7 @@ async function writeDashboardIfChanged(octokit: Octokit, repo: RepoRef, s: Snaps
     mergeDashboard(
       body,
       mission.id,
-      renderDashboard({ mission, closed, maxChars: dashboardRoom(body, mission.id), serverUrl: s.where.serverUrl, stateBranch: s.where.stateBranch }),
+      renderDashboard({ mission, closed, maxChars: dashboardRoom(body, mission.id), serverUrl: s.where.serverUrl, stateBranch: s.where.stateBranch, config: s.config, history: s.history }),
     );
   if (!dashboardChanged(s.issue.body, render(s.issue.body))) return false;
   const { data } = await octokit.rest.issues.get({ ...repo, issue_number: s.issue.number });

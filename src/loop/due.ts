@@ -20,7 +20,7 @@ export function hasWork(decision: Decision, s: Snapshot): boolean {
   if (decision.actions.some((a) => a.kind === "commit-mission") && !(s.mission.kind === "found" && onlyObserved(s.mission.mission, m))) return true;
   const closed = new Set<string>();
   for (const [ref, issue] of s.loop?.issues ?? []) if (issue.state === "closed") closed.add(ref.slice(ref.indexOf(":") + 1));
-  const region = renderDashboard({ mission: m, closed, maxChars: dashboardRoom(s.issue.body, m.id), serverUrl: s.where.serverUrl, stateBranch: s.where.stateBranch });
+  const region = renderDashboard({ mission: m, closed, maxChars: dashboardRoom(s.issue.body, m.id), serverUrl: s.where.serverUrl, stateBranch: s.where.stateBranch, config: s.config, history: s.history });
   return dashboardChanged(s.issue.body, mergeDashboard(s.issue.body, m.id, region));
 }
 

@@ -32,7 +32,7 @@ function running(observed: ObservedRun[]): Snapshot {
   const m = withRuns(withIssues(answered({ status: "active", plan: plan([2, 2, 2]) })), { "1.1": { run_id: 501 }, "1.2": { run_id: 502 } });
   const s = snapshotOf(m, { now: NOW, runs: new Map(observed.map((r) => [r.id, r])) });
   const shown = reconcile(s).mission!;
-  const region = renderDashboard({ mission: shown, closed: new Set(), maxChars: dashboardRoom("", m.id), serverUrl: s.where.serverUrl, stateBranch: s.where.stateBranch });
+  const region = renderDashboard({ mission: shown, closed: new Set(), maxChars: dashboardRoom("", m.id), serverUrl: s.where.serverUrl, stateBranch: s.where.stateBranch, config: s.config, history: s.history });
   return { ...s, issue: { ...s.issue, body: mergeDashboard("", m.id, region) } };
 }
 

@@ -11,6 +11,10 @@ import { totals, type Spent } from "../budget/ledger.js";
 import { formatHours, formatTokens, formatUsd, usdToMicros } from "../budget/money.js";
 import { marker } from "../markers.js";
 import { cellText } from "./escape.js";
+import { constraintsSection } from "./constraints.js";
+import { forecastSection } from "./forecast-section.js";
+import type { History } from "../budget/forecast.js";
+import type { Config } from "../model.js";
 import { GITHUB_LIMITS, missionPath, type Budget, type Feature, type LedgerEntry, type Mission, type MissionStatus } from "../model.js";
 
 export interface DashboardInput {
@@ -27,6 +31,10 @@ export interface DashboardInput {
   serverUrl?: string;
   /** branch holding mission.md; default the repository's default branch */
   stateBranch?: string;
+  /** with `history`: the forecast section (forecast-section.ts) */
+  config?: Config;
+  /** the repository's finished features, for the forecast */
+  history?: History;
 }
 
 /** Room for the region when the body holds nothing else. */
@@ -66,6 +74,8 @@ function renderTop(input: DashboardInput): string {
     lines.push("> [!WARNING]", `> ${cellText(notice)}`, "");
   }
   lines.push("### Budget", "", ...budgetTable(mission.budget, mission.ledger), "");
+  if (input.config) lines.push(...forecastSection(mission, input.config, input.history ?? [], input.closed));
+  lines.push(...constraintsSection(mission));
   lines.push("### Commands", "", "Comment on this issue:", "");
   for (const [command, what] of COMMANDS[mission.status]) lines.push(`- \`${command}\` — ${what}`);
   lines.push("");
