@@ -11,6 +11,7 @@ import { materialise, type ServerOffers } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
 import { addEntry, entryFromReport, ledgerKey, malformedEntry } from "./budget/ledger.js";
 import { forecastOf } from "./budget/forecast.js";
+import { LEVEL_LABELS, withLevel } from "./budget/budget.js";
 import { formatTokens, formatUsd } from "./budget/money.js";
 import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
 import type { History } from "./budget/forecast.js";
@@ -79,6 +80,11 @@ export function advance(input: AdvanceInput): Advance {
   const doneSet = new Set(allFeatures(m).filter((f) => f.done).map((f) => f.key));
   for (const alert of alertsDue(m, s.config, s.now, { history: s.history, closed: doneSet })) {
     actions.push({ kind: "comment", on: "tracking", key: `alert:${alert.key}`, body: alert.text, marks: alert.marks });
+    if (alert.downgrade && s.config.budget.downgrade === "apply") {
+      const { level, model } = alert.downgrade;
+      m = withLevel(m, { level, model, why: "" });
+      m = { ...m, decisions: [...m.decisions, { at: s.now, by: "mission-bot", what: `Outcome level lowered to ${LEVEL_LABELS[level]} for the features left (workers run ${model}): budget alert ${alert.key}, budget.downgrade: apply.` }] };
+    }
   }
   const exhausted = exhaustedDimensions(m, s.config, s.now);
   if (exhausted.length) {

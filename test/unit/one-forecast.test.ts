@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { analysePlan } from "../../src/mission/budget/budget.js";
-import { dispatchCheck, usage } from "../../src/mission/budget/enforce.js";
+import { alertsDue, cheaperLevel, dispatchCheck, usage } from "../../src/mission/budget/enforce.js";
 import type { CompletedFeature } from "../../src/mission/budget/forecast.js";
 import { formatUsd } from "../../src/mission/budget/money.js";
 import { decide } from "../../src/mission/conversation/conversation.js";
@@ -98,5 +98,36 @@ describe("one forecast for a mission, whoever asks", () => {
     const step = decide({ command: { name: "approve" }, mission: tight, author: "alice", now: NOW, repo: tight.repo, issue: { number: 7, title: "CRM" }, config, history });
     expect(step.kind === "reply" && step.mission?.level).toBe(fits);
     expect(fits).not.toBe("polished");
+  });
+});
+
+describe("near the budget, a cheaper level for the features left", () => {
+  const spentHalf = (m: Mission): Mission => ({
+    ...m,
+    ledger: [{ key: "run-1-1", kind: "worker", feature: "1.1", tokens_in: 10, tokens_out: 10, cost_micros: 260_000_000, wall_seconds: 60, actions_minutes: 1, at: NOW }],
+  });
+
+  it("is proposed in the alert with its effect on the forecast, and chosen with /mission approve <level>", () => {
+    const { approved } = approve("production");
+    const m = spentHalf(approved);
+    const [alert] = alertsDue(m, config, NOW, { history });
+    const cheaper = cheaperLevel(m, config, { history })!;
+    expect(cheaper.level).toBe("mvp");
+    expect(alert!.text).toContain(`the 4 features left at **MVP** (workers on \`claude-haiku-4-5\`) would bring the money forecast at completion to ${formatUsd(cheaper.forecastMicros)}, from ${formatUsd(usage(m, config, NOW, { history }).usd.forecast.point)}`);
+    expect(alert!.text).toContain("To switch, comment `/mission approve mvp`.");
+    expect(cheaper.forecastMicros).toBeLessThan(usage(m, config, NOW, { history }).usd.forecast.point);
+    const step = decide({ command: { name: "approve", level: "mvp" }, mission: m, author: "alice", now: NOW, repo: m.repo, issue: { number: 7, title: "CRM" }, config, history });
+    expect(step.kind === "reply" && step.mission?.models.worker).toBe("claude-haiku-4-5");
+  });
+
+  it("is applied at once when the repository's configuration says so", () => {
+    const applying = Config.parse({ planner: { provider: "outline" }, budget: { downgrade: "apply" } });
+    const { approved } = approve("production");
+    const decision = reconcile(snapshotOf(spentHalf(approved), { now: NOW, history, config: applying }));
+    expect(decision.mission?.level).toBe("mvp");
+    expect(decision.mission?.models.worker).toBe("claude-haiku-4-5");
+    const dispatched = decision.actions.find((a) => a.kind === "dispatch-worker");
+    expect(dispatched).toBeDefined();
+    expect(decision.actions.find((a) => a.kind === "comment" && a.key.startsWith("alert:"))).toMatchObject({ body: expect.stringContaining("Applied, as `budget.downgrade: apply`") });
   });
 });

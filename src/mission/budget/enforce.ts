@@ -9,6 +9,8 @@
  */
 import type { BudgetDimension, Range } from "./budget.js";
 import { forecastMission, type FeatureForecast, type History, type MissionForecast } from "./forecast.js";
+import { LEVEL_LABELS, levelModel, levelOf, OUTCOME_LEVELS, type OutcomeLevel } from "./levels.js";
+import { CONFIG_PATH } from "../config.js";
 import { totals, type Spent } from "./ledger.js";
 import { formatHours, formatPercent, formatTokens, formatUsd, formatUsdShort, usdToMicros } from "./money.js";
 import type { Config, Feature, Mission, Size } from "../model.js";
@@ -143,6 +145,18 @@ export interface Alert {
   marks: string[];
   /** markdown for the tracking issue */
   text: string;
+  /** the next cheaper level for the features left, proposed in the text (or applied: `budget.downgrade: apply`) */
+  downgrade?: { level: OutcomeLevel; model: string };
+}
+
+/** The next cheaper outcome level and what the mission would cost with the features left on it; undefined at MVP. */
+export function cheaperLevel(m: Mission, config: Config, opts: UsageOptions = {}): { level: OutcomeLevel; model: string; forecastMicros: number } | undefined {
+  const index = OUTCOME_LEVELS.indexOf(levelOf(m));
+  if (index <= 0) return undefined;
+  const level = OUTCOME_LEVELS[index - 1]!;
+  const model = levelModel(level, config);
+  const fc = forecastMission(m, config, opts.history ?? [], { ...(opts.closed ? { closed: opts.closed } : {}), at: { level, model } });
+  return { level, model, forecastMicros: totals(m.ledger).costMicros + fc.left.usd.point };
 }
 
 export function alertKey(dimension: Dimension, threshold: number): string {
@@ -173,12 +187,24 @@ export function alertsDue(m: Mission, config: Config, now: string, opts: UsageOp
     const threshold = unsent.at(-1);
     if (threshold === undefined) continue;
     u ??= usage(m, config, now, opts);
+    let text = alertText(u, u[d], threshold, m.budget.hard_stop);
+    const cheaper = (u[d].fraction ?? 0) < 1 && !alerts.some((a) => a.downgrade) ? cheaperLevel(m, config, opts) : undefined;
+    if (cheaper && u.featuresLeft > 0) {
+      const label = LEVEL_LABELS[cheaper.level];
+      const effect = `- A cheaper level: the ${u.featuresLeft} feature${u.featuresLeft === 1 ? "" : "s"} left at **${label}** (workers on \`${cheaper.model}\`) would bring the money forecast at completion to ${formatUsd(cheaper.forecastMicros)}, from ${formatUsd(u.usd.forecast.point)}.`;
+      const how =
+        config.budget.downgrade === "apply"
+          ? ` Applied, as \`budget.downgrade: apply\` in \`${CONFIG_PATH}\` says: the features left run at ${label}.`
+          : ` To switch, comment \`/mission approve ${cheaper.level}\`.`;
+      text += `\n${effect}${how}`;
+    }
     alerts.push({
       key: alertKey(d, threshold),
       dimension: d,
       threshold,
       marks: unsent.map((t) => alertKey(d, t)),
-      text: alertText(u, u[d], threshold, m.budget.hard_stop),
+      text,
+      ...(cheaper && u.featuresLeft > 0 ? { downgrade: { level: cheaper.level, model: cheaper.model } } : {}),
     });
   }
   return alerts;

@@ -180,7 +180,13 @@ export function decide(input: CommandInput): Step {
         };
       }
       if (m.status !== "planned" || !m.plan) {
-        return { kind: "reply", reply: `Mission **${m.id}** is already approved (${m.status}).` };
+        if (command.level && m.plan && (m.status === "active" || m.status === "paused" || m.status === "validating") && command.level !== m.level) {
+          // a running mission changes level for the features left (the bot proposes a cheaper one near the budget)
+          const choice = chooseLevel(m, input.config, input.history ?? [], command.level);
+          const what = `Outcome level changed to ${LEVEL_LABELS[choice.level]} for the features left; workers run ${choice.model}.`;
+          return { kind: "reply", mission: { ...withLevel(m, choice), decisions: [...m.decisions, { at: input.now, by: input.author, what }] }, reply: `${what} Runs already started keep their model and limits.` };
+        }
+        return { kind: "reply", reply: `Mission **${m.id}** is already approved (${m.status}${m.level ? `, at ${LEVEL_LABELS[m.level]}` : ""}).` };
       }
       const choice = chooseLevel(m, input.config, input.history ?? [], command.level);
       const levelWords = `Outcome level: ${LEVEL_LABELS[choice.level]} (${choice.why}); workers run ${choice.model}.`;
