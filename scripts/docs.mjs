@@ -2,7 +2,9 @@
 /**
  * `npm run docs`: regenerates the README's configuration reference (between
  * `<!-- config-reference:start -->` and `<!-- config-reference:end -->`)
- * from the Config schema, through src/mission/config-docs.ts. That module
+ * from the Config schema, and the cost table (between `<!-- costs:start -->`
+ * and `<!-- costs:end -->`) from the budget code, through
+ * src/mission/config-docs.ts. That module
  * is bundled with esbuild into a temporary file and imported, so no build of
  * lib/ is needed. test/unit/config-docs.test.ts fails when the README is out
  * of date.
@@ -18,6 +20,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // bundled to a temporary file (its CommonJS dependencies get a `require`), imported, removed
 const scratch = mkdtempSync(join(tmpdir(), "mission-bot-docs-"));
 let withConfigReference;
+let withCostTable;
 try {
   const outfile = join(scratch, "config-docs.mjs");
   await build({
@@ -31,17 +34,17 @@ try {
     banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
     logLevel: "warning",
   });
-  ({ withConfigReference } = await import(pathToFileURL(outfile).href));
+  ({ withConfigReference, withCostTable } = await import(pathToFileURL(outfile).href));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
 
 const readmePath = join(root, "README.md");
 const before = readFileSync(readmePath, "utf8");
-const after = withConfigReference(before);
+const after = withCostTable(withConfigReference(before));
 if (after === before) {
-  console.log("README.md: the configuration reference is up to date");
+  console.log("README.md: the configuration reference and the cost table are up to date");
 } else {
   writeFileSync(readmePath, after);
-  console.log("README.md: regenerated the configuration reference");
+  console.log("README.md: regenerated the configuration reference and the cost table");
 }

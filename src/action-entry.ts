@@ -4,8 +4,7 @@
  * PROXY_FLAG, the same bundle is the metering proxy's background process
  * (mode `proxy` starts it). Bundled by scripts/bundle.mjs (`npm run package`).
  */
-import * as core from "@actions/core";
-import { main } from "./action.js";
+import { run } from "./action.js";
 import { PROXY_FLAG, serveProxy } from "./proxy/daemon.js";
 
 if (process.argv[2] === PROXY_FLAG) {
@@ -14,7 +13,5 @@ if (process.argv[2] === PROXY_FLAG) {
     process.exit(1);
   });
 } else {
-  main().catch((error: unknown) => {
-    core.setFailed(error instanceof Error ? error.message : String(error));
-  });
+  void run();
 }

@@ -4,6 +4,7 @@
  */
 import * as core from "@actions/core";
 import { actionContextFromEnv, type ActionContext } from "./action/context.js";
+import { explainError } from "./github/explain.js";
 
 type Mode = (ctx: ActionContext) => Promise<void>;
 
@@ -28,4 +29,16 @@ export async function main(): Promise<void> {
   const load = MODES[mode];
   if (!load) throw new Error(`unknown mode "${mode}"; the modes are: ${Object.keys(MODES).join(", ")}`);
   await (await load())(actionContextFromEnv());
+}
+
+/**
+ * The Action's run, as `@github/local-action` and dist/index.js call it: the
+ * mode, and a failed step that names GitHub's answer and its likely cause.
+ */
+export async function run(): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    core.setFailed(explainError(error));
+  }
 }

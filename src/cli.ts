@@ -35,6 +35,8 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   doctor: async () => (await import("./cli/doctor.js")).doctorCommand,
   budget: async () => (await import("./cli/budget.js")).budgetCommand,
   sandbox: async () => (await import("./cli/sandbox.js")).sandboxCommand,
+  register: async () => (await import("./cli/register.js")).registerCommand,
+  dashboard: async () => (await import("./cli/dashboard.js")).dashboardCommand,
 };
 
 async function usage(): Promise<string> {

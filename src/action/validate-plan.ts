@@ -8,11 +8,12 @@
  * time limit, the failures that pause a mission, the browser checks and the
  * commit validated.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONFIG_PATH } from "../mission/config.js";
 import type { PackageJson } from "../mission/validation/validation.js";
 import { LOCKFILES, validationDirs, validationPlan } from "../validate/plan.js";
+import { freshResultsDir } from "../validate/results-dir.js";
 import { defaultBranchConfig } from "../worker/default-config.js";
 import { gitOk } from "../worker/git.js";
 import type { ActionContext } from "./context.js";
@@ -30,7 +31,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     }
   }
   const plan = validationPlan(config.validation, pkg, LOCKFILES.filter((f) => existsSync(join(workspace, f))));
-  mkdirSync(out, { recursive: true });
+  freshResultsDir(workspace, out);
   writeFileSync(join(out, "plan.json"), JSON.stringify(plan, null, 2));
   for (const c of plan.commands) ctx.log.info(`will run ${c.name}: ${c.command}`);
   if (plan.commands.length === 0) {

@@ -26,6 +26,7 @@ import {
   validationVerdict,
   type ReportedFailure,
 } from "../mission/validation/validation.js";
+import { BrowserPlan } from "../validate/plan.js";
 import type { ActionContext } from "./context.js";
 
 interface Address {
@@ -59,6 +60,14 @@ function readJson(path: string): { ok: true; value: unknown } | { ok: false; pro
     return { ok: true, value: JSON.parse(readFileSync(path, "utf8")) };
   } catch (error) {
     return { ok: false, problem: `${path} is not JSON (${(error as Error).message.slice(0, 200)})` };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
@@ -175,6 +184,12 @@ export async function run(ctx: ActionContext): Promise<void> {
     const checked = read.ok ? BrowserResult.safeParse(read.value) : undefined;
     if (checked?.success) browser = checked.data;
     else problems.push(read.ok ? `${browserPath}: ${describeZodError(checked!.error).join("; ")}` : read.problem);
+  }
+  // the plan had browser checks but they left no usable result: not a pass
+  const planned = ctx.input("browser").trim();
+  if (!browser && planned) {
+    const url = BrowserPlan.safeParse(safeJson(planned));
+    browser = { url: url.success ? url.data.url.slice(0, 500) : "", passed: false, pages: [], error: "The browser checks left no results: see the browser job's log." };
   }
   const screenshots = screenshotsUrl
     ? (browser?.pages ?? []).flatMap((p) => (p.screenshot ? [{ name: p.screenshot, url: screenshotsUrl }] : []))

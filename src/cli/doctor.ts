@@ -13,21 +13,37 @@ import { parse as parseYaml } from "yaml";
 import type { CliCommand, CliIo } from "../cli.js";
 import { CONFIG_PATH, parseConfig } from "../mission/config.js";
 import { Config } from "../mission/model.js";
+import { projectOf, projectUrl } from "../mission/board/board.js";
 import { dispatchInputNames } from "./dispatch-inputs.js";
 import { repositoryRootOf } from "./init.js";
 import { workflowLinter } from "./lint.js";
 import { appNeeds, appTokenRequests, ungranted, type AppNeeds } from "./needs.js";
-import { ACTION_PLACEHOLDER, COMMAND_WORKFLOW, readPackageFile, SETUP_FILES } from "./setup-files.js";
+import { actionOctokit } from "../action/context.js";
+import { checkCommitted, originUrl } from "./doctor-git.js";
+import { checkApp, checkGitHub, repositoryOfRemote, type Finding } from "./doctor-github.js";
+import { privateKeyOf } from "../server/settings.js";
+import { ProbotOctokit } from "probot";
+import type { Octokit } from "../github/client.js";
+import { secretsUsed } from "./needs.js";
+import { ACTION_PLACEHOLDER, actionIn, COMMAND_WORKFLOW, PULSE_WORKFLOW, readPackageFile, readTemplate, SETUP_FILES, withAction } from "./setup-files.js";
 
-const USAGE = `Usage: mission-bot doctor
+const USAGE = `Usage: mission-bot doctor [--token <token>] [--repo <owner/name>]
 
 Checks the mission-bot setup of the git repository in the current directory:
 the worker and validation workflows, and in Actions-only mode the command
-and pulse workflows (present, actionlint-clean, the
-Action's placeholder replaced, the inputs mission-bot sends declared, the
-App's token asked for no permission mission-bot's App is granted), the
-issue form, and ${CONFIG_PATH} against the schema. Prints what to fix.
-Exit 0 when healthy, 1 when something must be fixed.
+and pulse workflows (present, committed on the default branch as they are on
+disk, current with this version's templates, actionlint-clean, the Action's
+placeholder replaced, the inputs mission-bot sends declared, the App's token
+asked for no permission mission-bot's App is granted), the issue form, and
+${CONFIG_PATH} against the schema, and the Project board it names.
+
+With a token (--token, or GITHUB_TOKEN / GH_TOKEN) it also asks GitHub
+(GITHUB_API_URL, default https://api.github.com) whether the Action the
+workflows call exists at its ref, whether the secrets they use are set, and
+whether GitHub Actions may create pull requests, and whether the Project board
+is reachable (GH_TOKEN or GITHUB_TOKEN). The repository is origin's, or --repo.
+
+Prints what to fix. Exit 0 when healthy, 1 when something must be fixed.
 `;
 
 export const doctorCommand: CliCommand = {
@@ -36,24 +52,20 @@ export const doctorCommand: CliCommand = {
   run,
 };
 
-type Level = "ok" | "FIX" | "note";
-interface Finding {
-  level: Level;
-  path: string;
-  text?: string;
-}
 
 async function readText(path: string): Promise<string | null> {
   return existsSync(path) ? readFile(path, "utf8") : null;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
+  let options: { token?: string; repo?: string };
   try {
-    const { values } = parseArgs({ args, options: { help: { type: "boolean", short: "h" } }, strict: true });
+    const { values } = parseArgs({ args, options: { help: { type: "boolean", short: "h" }, token: { type: "string" }, repo: { type: "string" } }, strict: true });
     if (values.help) {
       io.stdout(USAGE);
       return 0;
     }
+    options = values;
   } catch (error) {
     io.stderr(`mission-bot doctor: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -68,8 +80,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   const findings: Finding[] = [];
   const config = await checkConfig(root, findings);
-  await checkWorkflows(root, config, findings);
+  const workflows = await checkWorkflows(root, config, findings);
   await checkIssueForm(root, findings);
+  await checkProject(root, config, io.env ?? process.env, findings);
+  findings.push(...(await checkCommitted(root, workflows)));
+  const online = await checkOnline(root, workflows, options, io);
+  if (online === "refused") return 2;
+  findings.push(...online);
 
   for (const f of findings) io.stdout(`${f.level.padEnd(4)}  ${f.path}${f.text ? `: ${f.text}` : ""}\n`);
   const problems = findings.filter((f) => f.level === "FIX").length;
@@ -94,7 +111,9 @@ async function checkConfig(root: string, findings: Finding[]): Promise<Config> {
   return parsed.config;
 }
 
-async function checkWorkflows(root: string, config: Config, findings: Finding[]): Promise<void> {
+/** The workflows present, for the checks that follow. */
+async function checkWorkflows(root: string, config: Config, findings: Finding[]): Promise<{ path: string; text: string }[]> {
+  const present: { path: string; text: string }[] = [];
   const sent = dispatchInputNames();
   const pulse = SETUP_FILES.find((f) => f.path.endsWith("/mission-pulse.yml"))!.path;
   const workflows: { path: string; setting?: string; inputs?: string[]; optional?: boolean }[] = [
@@ -124,6 +143,7 @@ async function checkWorkflows(root: string, config: Config, findings: Finding[])
       findings.push({ level: "FIX", path: w.path, text: `missing${named}; \`mission-bot init\` writes it` });
       continue;
     }
+    present.push({ path: w.path, text });
     const before = findings.length;
     for (const finding of (await lint?.(text, w.path)) ?? []) findings.push({ level: "FIX", path: w.path, text: `actionlint: ${finding.replace(`${w.path}:`, "line ")}` });
     if (text.includes(ACTION_PLACEHOLDER)) {
@@ -135,8 +155,70 @@ async function checkWorkflows(root: string, config: Config, findings: Finding[])
     }
     if (w.inputs) findings.push(...checkInputs(w.path, text, w.inputs));
     findings.push(...checkAppToken(w.path, text, app));
+    const stale = await staleness(w.path, text);
     if (findings.length === before) findings.push({ level: "ok", path: w.path });
+    if (stale) findings.push(stale);
   }
+  return present;
+}
+
+/** A workflow written by init that no longer matches this version's template (its Action and schedule aside). */
+async function staleness(path: string, text: string): Promise<Finding | null> {
+  const file = SETUP_FILES.find((f) => f.path === path && f.kind === "workflow");
+  if (!file) return null;
+  const template = await readTemplate(file.template);
+  const action = actionIn(text, template);
+  if (!action || action === ACTION_PLACEHOLDER) return null;
+  let expected = withAction(template, action);
+  const cron = path === PULSE_WORKFLOW ? /cron: "([^"]*)"/.exec(text)?.[1] : undefined;
+  if (cron) expected = expected.replace(/cron: "[^"]*"/, `cron: "${cron}"`);
+  if (expected === text) return null;
+  return { level: "note", path, text: "differs from this version's template (changed by hand, or written by an older mission-bot): `mission-bot init --upgrade` shows the diff and updates it" };
+}
+
+/** The checks that need GitHub, when a token is at hand; else one note saying what was not checked. */
+async function checkOnline(root: string, workflows: { path: string; text: string }[], options: { token?: string; repo?: string }, io: CliIo): Promise<Finding[] | "refused"> {
+  const env = io.env ?? process.env;
+  const token = options.token ?? env.GITHUB_TOKEN ?? env.GH_TOKEN;
+  if (!token) {
+    return [{ level: "note", path: "GitHub", text: "not asked (no token: GITHUB_TOKEN=… mission-bot doctor): whether the Action exists at its ref, the secrets are set, and Actions may create pull requests" }];
+  }
+  const appKey = env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH) ? privateKeyOf(env) : null;
+  const remote = options.repo ? null : await originUrl(root);
+  const repo = options.repo ? repositoryOfRemote(`https://github.com/${options.repo}`) : remote ? repositoryOfRemote(remote) : null;
+  if (!repo && options.repo) {
+    io.stderr(`mission-bot doctor: --repo ${JSON.stringify(options.repo)} is not owner/name.\n`);
+    return "refused";
+  }
+  if (!repo) {
+    return [{ level: "note", path: "GitHub", text: 'there is no remote "origin" on GitHub, so the Action, the secrets and the pull request setting were not checked: give --repo owner/name' }];
+  }
+  const ours = await ourActions(workflows);
+  const findings = await checkGitHub({
+    octokit: actionOctokit(token, env.GITHUB_API_URL),
+    repo,
+    actions: [...ours],
+    secrets: secretsUsed(workflows.map((w) => w.text)),
+  });
+  if (appKey && !appKey.ok) findings.push({ level: "FIX", path: "the App", text: appKey.problem });
+  else if (appKey?.ok && Number.isInteger(Number(env.APP_ID))) {
+    const appOctokit = new ProbotOctokit({ auth: { appId: Number(env.APP_ID), privateKey: appKey.key }, ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}) }) as unknown as Octokit;
+    findings.push(...(await checkApp({ octokit: appOctokit, repo, needs: appNeeds(await readPackageFile("app.yml")) })));
+  } else if (!workflows.some((w) => w.path === COMMAND_WORKFLOW)) {
+    findings.push({ level: "note", path: "the App", text: "not checked (APP_ID and PRIVATE_KEY in the environment let doctor check its permissions, events and installation)" });
+  }
+  return findings;
+}
+
+/** The mission-bot Action references the workflows call (not the pinned third-party actions of the templates). */
+async function ourActions(workflows: { path: string; text: string }[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const w of workflows) {
+    const file = SETUP_FILES.find((f) => f.path === w.path);
+    const action = file ? actionIn(w.text, await readTemplate(file.template)) : null;
+    if (action && action !== ACTION_PLACEHOLDER) out.add(action);
+  }
+  return out;
 }
 
 /** Every permission the workflow asks the App's token for must be one app.yml grants, or GitHub refuses the token (422). */
@@ -179,4 +261,43 @@ async function checkIssueForm(root: string, findings: Finding[]): Promise<void> 
   const form = SETUP_FILES.find((f) => f.kind === "issue form")!.path;
   if (existsSync(join(root, form))) findings.push({ level: "ok", path: form });
   else findings.push({ level: "note", path: form, text: "missing: missions can still start with a `/mission …` comment" });
+}
+
+/**
+ * The Project board `.github/mission.yml` names: one the App can reach at all (an organisation's), and,
+ * with a token in GH_TOKEN or GITHUB_TOKEN, that it exists and that token can read it.
+ */
+async function checkProject(root: string, config: Config, env: Record<string, string | undefined>, findings: Finding[]): Promise<void> {
+  const project = projectOf(config, undefined);
+  if (!project) return;
+  const path = `${CONFIG_PATH} project`;
+  const where = projectUrl("https://github.com", project);
+  if (project.owner_type === "user") {
+    findings.push({ level: "FIX", path, text: `${where} is a user's project: the App's installation token reaches organisation projects only, so the bot cannot keep this board (README "Project board")` });
+    return;
+  }
+  if (existsSync(join(root, ".github/workflows", COMMAND_WORKFLOW))) {
+    findings.push({ level: "note", path, text: "in Actions-only mode GITHUB_TOKEN cannot reach any project: the board needs the mission-bot App with organization_projects: write" });
+  }
+  const token = env.GH_TOKEN || env.GITHUB_TOKEN;
+  if (!token) {
+    findings.push({ level: "note", path, text: `${where} was not checked against GitHub: set GH_TOKEN to a token that can read it` });
+    return;
+  }
+  const api = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
+  let status: number;
+  try {
+    const res = await fetch(`${api}/orgs/${encodeURIComponent(project.owner)}/projectsV2/${project.number}`, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "mission-bot-doctor" },
+      signal: AbortSignal.timeout(15_000),
+    });
+    status = res.status;
+  } catch (error) {
+    findings.push({ level: "note", path, text: `${where} could not be checked: ${(error as Error).message}` });
+    return;
+  }
+  if (status === 200) findings.push({ level: "ok", path, text: `${where} exists and is reachable` });
+  else if (status === 404) findings.push({ level: "FIX", path, text: `${where} does not exist, or this token cannot see it (the App needs organization_projects on ${project.owner})` });
+  else if (status === 401 || status === 403) findings.push({ level: "FIX", path, text: `${where}: GitHub answered ${status}; the App needs the organisation permission Projects: read and write (organization_projects)` });
+  else findings.push({ level: "note", path, text: `${where}: GitHub answered ${status}; not checked` });
 }

@@ -14,6 +14,7 @@ import type { CliCommand, CliIo } from "../cli.js";
 import { Sandbox, NAME, OWNER, USER } from "../sandbox/sandbox.js";
 import { LOCAL_WORKER, SIMULATED_VALIDATION, SIMULATED_WORKER } from "../sandbox/runners.js";
 import { lineSource, runSession, SESSION_HELP, type LineSource } from "../sandbox/session.js";
+import { FAULT_HELP, isFault } from "../sandbox/faults.js";
 import { indent, plainText, rule } from "../sandbox/terminal.js";
 
 const USAGE = `Usage: mission-bot sandbox [options]
@@ -44,6 +45,9 @@ Options:
   --worker-command <cmd>   the agent command (worker.command in the sandbox's
                            .github/mission.yml); the prompt is in
                            $MISSION_PROMPT_FILE
+  --simulate <fault>       make something go wrong the next time it can (repeat
+                           for several; /simulate does it during a session):
+${FAULT_HELP}
   --verbose                the app's own log (JSON) on stdout
   -h, --help               this help
 
@@ -58,7 +62,7 @@ export const sandboxCommand: CliCommand = {
 const git = promisify(execFile);
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let values: { outline?: string; title?: string; script?: string; repo?: string; "worker-command"?: string; verbose?: boolean; help?: boolean };
+  let values: { outline?: string; title?: string; script?: string; repo?: string; "worker-command"?: string; simulate?: string[]; verbose?: boolean; help?: boolean };
   try {
     const parsed = parseArgs({
       args,
@@ -68,6 +72,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         script: { type: "string" },
         repo: { type: "string" },
         "worker-command": { type: "string" },
+        simulate: { type: "string", multiple: true },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -82,6 +87,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (values.help) {
     io.stdout(USAGE);
     return 0;
+  }
+
+  const unknown = (values.simulate ?? []).filter((f) => !isFault(f));
+  if (unknown.length) {
+    io.stderr(`mission-bot sandbox: --simulate ${unknown.join(", ")}: not a fault the sandbox can simulate. These are:\n${FAULT_HELP}\n`);
+    return 2;
   }
 
   const read = async (what: string, path: string): Promise<string | undefined> => {
@@ -124,6 +135,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   });
   let rl: ReturnType<typeof createInterface> | undefined;
   try {
+    for (const fault of values.simulate ?? []) if (isFault(fault)) sandbox.simulate(fault);
     const config = sandbox.config();
     const command = config.worker.command;
     const workers =
@@ -144,7 +156,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         `planner:    ${planner}`,
         `workers:    ${workers}`,
         `validation: simulated ${SIMULATED_VALIDATION}: every milestone passes, no command runs`,
-        `pulse:      runs after every input`,
+        `pulse:      runs after every input; the clock moves by each round's longest run (at least 15 minutes)`,
         "",
         rule(`tracking issue #${issue.number} “${issue.title}”`),
         indent(plainText(issue.body ?? "")),

@@ -13,8 +13,8 @@ const PACKAGE_ROOT = new URL("../../", import.meta.url);
 /** How the workflow templates name mission-bot's Action until `init` replaces it. */
 export const ACTION_PLACEHOLDER = "<owner>/mission-bot@v1";
 
-/** Used when neither --action nor package.json's repository field says where the Action lives. */
-export const FALLBACK_ACTION = "mission-bot/mission-bot@v1";
+/** References people copy from documentation: never a real Action. */
+const DOCUMENTATION_ACTIONS = new Set(["owner/repo@ref", "owner/mission-bot@v1", "your-org/mission-bot@v1", "org/repo@ref"]);
 
 export interface SetupFile {
   /** where it goes in the user's repository */
@@ -67,13 +67,33 @@ export function isActionReference(text: string): boolean {
   return /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._/-]+)?@[A-Za-z0-9._/-]+$/.test(text);
 }
 
+/** Why a reference cannot be the Action the workflows call, or null when it can be. */
+export function actionReferenceProblem(text: string): string | null {
+  if (!isActionReference(text)) return `must look like owner/repo@ref (e.g. acme/mission-bot@v1), not ${JSON.stringify(text)}`;
+  if (DOCUMENTATION_ACTIONS.has(text.toLowerCase())) return `${text} is the documentation's placeholder: name the repository that holds mission-bot's Action (your fork, or the release you use)`;
+  return null;
+}
+
 /**
- * The Action's default reference: `<owner>/<repo>@v1` from package.json's
- * `repository` field when it names a GitHub repository, else FALLBACK_ACTION.
+ * The Action's reference from package.json's `repository` field when it names
+ * a GitHub repository (`<owner>/<repo>@v1`), else null: there is no default
+ * Action, and a made-up one would give workflows that fail on their first run.
  */
-export function defaultAction(packageJson: { repository?: string | { url?: string } }): { action: string; from: string } {
+export function defaultAction(packageJson: { repository?: string | { url?: string } }): { action: string; from: string } | null {
   const repository = typeof packageJson.repository === "string" ? packageJson.repository : packageJson.repository?.url;
   const match = repository && /^(?:github:|git\+https:\/\/github\.com\/|https:\/\/github\.com\/|git@github\.com:)?([\w-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(repository);
   if (match) return { action: `${match[1]}/${match[2]}@v1`, from: "package.json's repository field" };
-  return { action: FALLBACK_ACTION, from: "the default" };
+  return null;
+}
+
+/**
+ * The mission-bot Action a workflow written from `template` calls: the one
+ * `uses:` reference the template does not carry itself (its other steps use
+ * pinned third-party actions). Null when there is none or several.
+ */
+export function actionIn(workflow: string, template: string): string | null {
+  const uses = (text: string) => new Set([...text.matchAll(/^\s*(?:-\s+)?uses:\s*([^\s#]+)/gm)].map((m) => m[1]!));
+  const theirs = uses(template);
+  const found = [...uses(workflow)].filter((ref) => !theirs.has(ref) || ref === ACTION_PLACEHOLDER);
+  return found.length === 1 ? found[0]! : null;
 }

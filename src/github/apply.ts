@@ -10,7 +10,8 @@
 import { performance } from "node:perf_hooks";
 import { LABELS, missionPath, type Mission } from "../mission/model.js";
 import { NO_SUB_ISSUES_NOTICE, recordIssue } from "../mission/plan/materialise.js";
-import { milestoneBody } from "../mission/markdown/issues.js";
+import { featureBody, milestoneBody } from "../mission/markdown/issues.js";
+import { mapFeatures } from "../mission/workers/workers.js";
 import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
@@ -22,6 +23,8 @@ import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedErr
 import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
+import { createBoard, syncBoard } from "./board.js";
+import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/board/notice.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -329,6 +332,55 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         }
         return;
       }
+      case "check-acceptance": {
+        if (!mission) return;
+        const ms = mission.plan?.milestones.find((x) => x.features.some((f) => f.key === action.feature));
+        const f = ms?.features.find((x) => x.key === action.feature);
+        if (!ms || !f) return;
+        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(`feature:${f.key}`).number, body: fitComment(featureBody(mission, ms, f, action.evidence)) });
+        writes++;
+        mission = mapFeatures(mission, (x) => (x.key === f.key ? { ...x, acceptance_met: action.evidence } : x));
+        dirty = true;
+        return;
+      }
+      case "hand-over":
+        if (!mission) return;
+        mission = { ...mission, hand_over: await proposeBranch(octokit, repo, action, new Date(clock()).toISOString()) };
+        dirty = true;
+        writes++;
+        return;
+      case "board-sync": {
+        if (!mission) return;
+        const m = mission;
+        const result = await syncBoard(octokit, {
+          action,
+          board: m.board,
+          issueOf: (ref) => known.get(ref) ?? recorded(m, ref),
+          maxWrites: Math.max(1, limits.maxWrites - writes),
+          now: s.now,
+        });
+        writes += result.writes;
+        if (JSON.stringify(result.board) !== JSON.stringify(m.board)) {
+          mission = { ...m, board: result.board };
+          dirty = true;
+        }
+        if (result.unreachable) {
+          const { owner, number } = action.project;
+          await noticeOnce("tracking", `board-unreachable:${owner}/${number}:${result.unreachable.status ?? "?"}`, boardUnreachable(action.project, result.unreachable, s.where.serverUrl));
+        }
+        return;
+      }
+      case "board-create": {
+        if (!mission) return;
+        const made = await createBoard(octokit, repo.owner, action.title);
+        writes++;
+        const { board_request: _asked, ...rest } = mission;
+        mission = made.ok ? { ...rest, board: made.board } : rest;
+        dirty = true;
+        if (made.ok) await noticeOnce("tracking", `board-created:${made.board.project.owner}/${made.board.project.number}`, boardCreated(made.board.project, s.where.serverUrl));
+        else await noticeOnce("tracking", `board-not-created:${s.now}`, boardNotCreated(repo.owner, made.message));
+        return;
+      }
       case "update-dashboard":
         return; // always done last, once
     }
@@ -396,6 +448,43 @@ async function writeDashboardIfChanged(octokit: Octokit, repo: RepoRef, s: Snaps
   if (!dashboardChanged(current, body)) return false;
   await octokit.rest.issues.update({ ...repo, issue_number: s.issue.number, body });
   return true;
+}
+
+/**
+ * The hand-over pull request from the mission branch, made once: an open pull request from that branch to
+ * the base is kept (found first, and again when GitHub answers 422 "A pull request already exists for
+ * owner:branch."). GitHub's 422 "No commits between base and head" (and `head` "invalid" for a branch that
+ * does not exist) means there is nothing to merge; a refusal a person must lift (403 "GitHub Actions is
+ * not permitted to create or approve pull requests.", or a token without `pull_requests`, which the
+ * Actions-only workflows do not ask for) is recorded with its reason, not retried forever.
+ */
+async function proposeBranch(
+  octokit: Octokit,
+  repo: RepoRef,
+  action: Extract<Action, { kind: "hand-over" }>,
+  at: string,
+): Promise<NonNullable<Mission["hand_over"]>> {
+  const found = async () => {
+    const { data } = await octokit.rest.pulls.list({ ...repo, head: `${repo.owner}:${action.head}`, base: action.base, state: "open", per_page: 10 });
+    const pr = data.find((p) => p.head.ref === action.head);
+    return pr ? { at, pull_request: pr.number, url: pr.html_url } : undefined;
+  };
+  try {
+    const open = await found();
+    if (open) return open;
+    const { data } = await octokit.rest.pulls.create({ ...repo, head: action.head, base: action.base, title: action.title, body: fitComment(action.body), ...NO_RETRY });
+    return { at, pull_request: data.number, url: data.html_url };
+  } catch (error) {
+    if (isRateLimited(error) || error instanceof RateLimitedError) throw error; // a rate limit refuses nothing: tried again later
+    const text = `${JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? "")} ${messageOf(error)}`;
+    if (isStatus(error, 422) && /pull request already exists/i.test(text)) {
+      const again = await found();
+      if (again) return again;
+    }
+    if (isStatus(error, 422) && (/no commits between/i.test(text) || /"field":"head","code":"invalid"/.test(text))) return { at, nothing_to_merge: true };
+    if (isStatus(error, 403, 404, 422)) return { at, refused: (messageOf(error).split("\n")[0] ?? "").slice(0, 500) };
+    throw error;
+  }
 }
 
 /** GitHub's 422 for a label (or ref) that exists: `errors: [{ code: "already_exists" }]`. */

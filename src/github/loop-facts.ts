@@ -160,6 +160,8 @@ function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: L
         labels: issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
         ...(issue.updated_at ? { updated_at: issue.updated_at } : {}),
         ...(typeof issue.comments === "number" ? { comments: issue.comments } : {}),
+        // a milestone's body lists its features: the loop rewrites it only when that list changed
+        ...(m.kind === "milestone" ? { body: issue.body ?? "" } : {}),
       });
       list.sort((a, b) => a.number - b.number);
     }

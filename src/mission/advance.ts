@@ -17,6 +17,10 @@ import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseFo
 import type { History } from "./budget/forecast.js";
 import { decideValidation } from "./validation/validating.js";
 import { inlineText } from "./markdown/escape.js";
+import { fitComment } from "./markdown/fit.js";
+import { milestoneBodyOfRecord } from "./markdown/issues.js";
+import { evidenceFor, handOverPullRequest, missionBranch, renderCompletionReport } from "./markdown/completion-report.js";
+import { retrospective } from "./budget/retrospective.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
@@ -39,6 +43,8 @@ export interface AdvanceInput {
   posted: ReadonlySet<string>;
   /** what the server offers (an older Enterprise Server has no sub-issues); default everything */
   server?: ServerOffers;
+  /** the repository's default branch: a POC mission's branch is proposed to it at the end; default "main" */
+  defaultBranch?: string;
 }
 
 export interface Advance {
@@ -60,6 +66,12 @@ export function advance(input: AdvanceInput): Advance {
   // Issues read again for a re-run's report: the look is recorded, so an unchanged issue is not read again.
   for (const key of s.facts.reread ?? []) m = mapFeatures(m, (f) => (f.key === key ? { ...f, reports_read: s.now } : f));
   m = countComments(m, s);
+  // A budget refusal holds for one pass: recorded again when dispatching still refuses (the dashboard reads it).
+  const refused = m.waiting_for_budget;
+  if (refused) {
+    const { waiting_for_budget: _, ...rest } = m;
+    m = rest;
+  }
   const done = (key: string) => !!findFeature(m, key)?.done;
 
   // 2. Commands that stop work.
@@ -111,7 +123,7 @@ export function advance(input: AdvanceInput): Advance {
   m = validation.mission;
   actions.push(...validation.actions);
   // Workers start once the whole plan is on GitHub (a large plan takes a few applies).
-  if (!validation.handled && !materialising.length) m = dispatchWorkers(m, s, done, actions);
+  if (!validation.handled && !materialising.length) m = dispatchWorkers(m, s, done, actions, refused);
 
   return finish(m, s, actions);
 }
@@ -144,7 +156,7 @@ function countCloses(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
 }
 
 /** Dispatch ready features of the active milestone, up to the parallel limit and within the budget. */
-function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boolean, actions: Action[]): Mission {
+function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boolean, actions: Action[], refused: Mission["waiting_for_budget"]): Mission {
   const milestone = activeMilestone(m);
   if (!milestone) return m;
   const states = milestone.features.map((f) => ({ f, state: featureState(f, done, s.config) }));
@@ -155,6 +167,7 @@ function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boole
     const check = dispatchCheck(m, f, s.config, s.history);
     if (!check.ok) {
       actions.push({ kind: "comment", on: "tracking", key: `over-budget:${f.key}:${m.ledger.length}`, body: check.reason });
+      m = { ...m, waiting_for_budget: { feature: f.key, since: refused?.feature === f.key ? refused.since : s.now } };
       break;
     }
     const run = { try: state.try, dispatched_at: s.now, status: "dispatching" as const };
@@ -228,7 +241,7 @@ function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission 
         actions.push({ kind: "comment", on: "tracking", key: `unmetered:${entry.key}`, body: unmeteredText(report.feature, report.run_id, entry) });
       }
       mission = mapFeatures(mission, (f) =>
-        f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, reported: report.outcome } : r)) },
+        f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, ...evidenceOf(report), reported: report.outcome } : r)) },
       );
     } else {
       const key = `malformed-${found.url.split("#").pop() ?? found.url}`;
@@ -253,15 +266,17 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
   const actions: Action[] = [];
   const has = (label: string) => s.trackingLabels.includes(label);
   if (m.status === "completed" && !has(COMPLETED)) {
-    actions.push(
-      {
-        kind: "comment",
-        on: "tracking",
-        key: "completed",
-        body: `**Mission ${m.id} is complete.** ${completionLine(m)} The ledger and decision log are in \`todo/missions/${m.id}/mission.md\`.`,
-      },
-      { kind: "label", on: "tracking", add: [COMPLETED] },
-    );
+    const defaultBranch = s.defaultBranch ?? "main";
+    if (handingOver(m, s)) {
+      // POC: the branch is proposed first, so that the report can name its pull request.
+      const pr = handOverPullRequest(m);
+      actions.push({ kind: "hand-over", head: missionBranch(m), base: defaultBranch, title: pr.title, body: pr.body });
+    } else {
+      actions.push(
+        { kind: "comment", on: "tracking", key: "completed", body: renderCompletionReport({ mission: m, defaultBranch }) },
+        { kind: "label", on: "tracking", add: [COMPLETED] },
+      );
+    }
   }
   const reason = m.status === "paused" ? (m.paused_reason ?? "") : "";
   if (reason.startsWith("budget") && !has(BUDGET_EXHAUSTED)) {
@@ -277,6 +292,13 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
       { kind: "label", on: "tracking", add: [NEEDS_HUMAN] },
     );
   }
+  for (const ms of m.plan?.milestones ?? []) {
+    for (const f of ms.features) {
+      if (!f.done || !f.acceptance.length || f.acceptance_met || !s.facts.issues.has(`feature:${f.key}`)) continue;
+      const evidence = evidenceFor(f, ms);
+      if (evidence) actions.push({ kind: "check-acceptance", feature: f.key, evidence });
+    }
+  }
   for (const f of allFeatures(m)) {
     const issue = s.facts.issues.get(`feature:${f.key}`);
     if (!f.needs_human || !issue || issue.state === "closed" || issue.labels?.includes(NEEDS_HUMAN)) continue;
@@ -288,10 +310,14 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
   return actions;
 }
 
-function completionLine(m: Mission): string {
-  const skipped = m.plan?.milestones.filter((ms) => ms.validated === "skipped").map((ms) => ms.key) ?? [];
-  if (!skipped.length) return "Every milestone passed validation.";
-  return `Every milestone is accepted: ${skipped.length === 1 ? "milestone" : "milestones"} ${skipped.join(", ")} without validation, as decided on this issue; the others passed.`;
+/** A POC mission that completed and has not been told so proposes its branch first (once: the hand-over is recorded). */
+function handingOver(m: Mission, s: AdvanceInput): boolean {
+  return m.status === "completed" && m.mode !== "full" && !m.hand_over && !s.trackingLabels.includes(COMPLETED) && !s.posted.has("completed");
+}
+
+/** What a report names as its work (a commit, a pull request): recorded on the run, shown as evidence in the completion report. */
+function evidenceOf(report: { commit?: string | undefined; pull_request?: number | undefined }): { commit?: string; pull_request?: number } {
+  return { ...(report.commit ? { commit: report.commit } : {}), ...(report.pull_request ? { pull_request: report.pull_request } : {}) };
 }
 
 function validationPauseText(m: Mission, reason: string): string {
@@ -340,14 +366,41 @@ const LOOP_NOTICE = /^(alert:|completed$|budget-stop:|validation-pause:)/;
 
 function finish(reached: Mission, s: AdvanceInput, actions: Action[]): Advance {
   const unrecorded = [...s.posted].filter((key) => LOOP_NOTICE.test(key) && !reached.notices.includes(key));
-  const after = unrecorded.length ? { ...reached, notices: [...reached.notices, ...unrecorded] } : reached;
-  const told = tellPeople(after, s);
+  let after = unrecorded.length ? { ...reached, notices: [...reached.notices, ...unrecorded] } : reached;
+  // The retrospective is written once, when the mission completes; the completion report shows it.
+  if (after.status === "completed" && !after.retrospective) after = { ...after, retrospective: retrospective(after, s.config, s.history, s.now) };
+  const told = [...tellPeople(after, s), ...featureLists(after, s, actions)];
   const notices = new Set([...after.notices, ...s.posted]);
   // A notice already posted (recorded, or found on the issue) is not posted again; its label still follows.
   const fresh = [...actions, ...told].filter((a) => a.kind !== "comment" || !notices.has(a.key) || (a.marks?.length ?? 0) > 0);
   const unlocking = fresh.some((a) => a.kind === "record-issue" || a.kind === "close-duplicate");
   const passed = (after.plan?.milestones.filter((ms) => ms.validated).length ?? 0) > (s.mission.plan?.milestones.filter((ms) => ms.validated).length ?? 0);
-  return { mission: after, actions: fresh, again: unlocking || (passed && after.status === "active") };
+  // After the hand-over is recorded, the completion report (which names its pull request) is posted.
+  const handOver = fresh.some((a) => a.kind === "hand-over");
+  return { mission: after, actions: fresh, again: unlocking || handOver || (passed && after.status === "active") };
+}
+
+/**
+ * Milestone issues whose task list of features (ticked when done) is not
+ * what GitHub shows: rewritten by apply. Only once every feature's issue is
+ * recorded, and never when the body is unknown or already right.
+ */
+function featureLists(m: Mission, s: AdvanceInput, actions: readonly Action[]): Action[] {
+  const out: Action[] = [];
+  for (const ms of m.plan?.milestones ?? []) {
+    const ref = `milestone:${ms.key}` as const;
+    const issue = s.facts.issues.get(ref);
+    if (!ms.issue || issue?.body === undefined || ms.features.some((f) => !f.issue)) continue;
+    if (actions.some((a) => a.kind === "list-features" && a.milestone === ref)) continue;
+    if (sameText(issue.body, fitComment(milestoneBodyOfRecord(m, ms)))) continue;
+    out.push({ kind: "list-features", milestone: ref });
+  }
+  return out;
+}
+
+function sameText(a: string, b: string): boolean {
+  const norm = (t: string) => t.replace(/\r\n?/g, "\n").trimEnd();
+  return norm(a) === norm(b);
 }
 
 function allFeatures(m: Mission): Feature[] {

@@ -173,3 +173,6 @@ export function withConfigReference(readme: string): string {
   if (start < 0 || end < start) throw new Error(`the README has no ${CONFIG_REFERENCE_START} … ${CONFIG_REFERENCE_END} section`);
   return `${readme.slice(0, start + CONFIG_REFERENCE_START.length)}\n${renderConfigReference()}${readme.slice(end)}`;
 }
+
+/** The README's cost table is generated beside the configuration reference (cost-docs.ts). */
+export { withCostTable } from "./cost-docs.js";

@@ -10,6 +10,7 @@ import type { PlanRequest, PlanResult } from "./plan/plan.js";
 import type { ReadReport } from "./workers/report.js";
 import type { ValidationReport } from "./validation/validation.js";
 import type { Marker } from "./markers.js";
+import type { FieldValue, ProjectRef } from "./board/model.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -51,6 +52,8 @@ export interface FoundIssue {
   updated_at?: string;
   /** how many comments it has, as the issue list counts them */
   comments?: number;
+  /** a milestone issue's body as GitHub has it (the bot's own text), to rewrite its task list only when it changed */
+  body?: string;
 }
 
 /** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */
@@ -244,6 +247,20 @@ export type Action =
   /** an issue GitHub holds twice: say so on it and close it as a duplicate */
   | { kind: "close-duplicate"; number: number; comment: string }
   | { kind: "label"; on: Ref; add?: string[]; remove?: string[] }
+  /**
+   * POC, at the end: propose the mission branch to the default branch as a pull request (an open one
+   * from that branch is kept, not made twice); records the pull request, or that there was nothing to merge
+   */
+  | { kind: "hand-over"; head: string; base: string; title: string; body: string }
+  /** the feature is done with evidence: check its acceptance criteria on its issue (the body rewritten) and record the evidence */
+  | { kind: "check-acceptance"; feature: string; evidence: string }
+  /**
+   * the Project board: `setup` makes its fields (and, on a new board, its views); each item's card gets
+   * `values` (field name → value: only what changed since the bot last wrote it), re-read before written
+   */
+  | { kind: "board-sync"; project: ProjectRef; setup: boolean; items: Array<{ ref: Ref; values: Record<string, FieldValue> }> }
+  /** make a Project board for the mission (`/mission project`), in the repository's organisation */
+  | { kind: "board-create"; title: string }
   | { kind: "update-dashboard" };
 
 export interface Decision {

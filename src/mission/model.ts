@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { OutcomeLevel } from "./budget/levels.js";
+import { BoardRecord, ProjectConfig } from "./board/model.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -69,6 +70,33 @@ export const Preferences = z.strictObject({
 });
 export type Preferences = z.infer<typeof Preferences>;
 
+/** What kind of mission the goal asks for: it decides which probes the interview asks. */
+export const MissionKind = z.enum(["product", "feature", "integration", "research", "infrastructure"]);
+export type MissionKind = z.infer<typeof MissionKind>;
+
+/** The interview's probes: a kind asks a few of them; "" = asked and left unanswered. */
+export const Probes = z.strictObject({
+  /** who uses it and how, step by step */
+  journey: z.string().max(2000).optional(),
+  /** what must hold whatever else gives */
+  musts: z.string().max(2000).optional(),
+  /** what would make the mission a failure */
+  failure: z.string().max(2000).optional(),
+  /** the systems an integration joins and what flows between them */
+  systems: z.string().max(2000).optional(),
+  /** the question research must answer, and what it delivers */
+  question: z.string().max(2000).optional(),
+  /** where infrastructure runs today and what it must run on */
+  environment: z.string().max(2000).optional(),
+});
+export type Probes = z.infer<typeof Probes>;
+
+export const Scope = z.strictObject({
+  kind: MissionKind,
+  probes: Probes.default({}),
+});
+export type Scope = z.infer<typeof Scope>;
+
 export const ModelRouting = z.strictObject({
   planner: z.string().min(1).describe("model that plans missions"),
   worker: z.string().min(1).describe("model the workers run at the Production-ready level (MVP runs `tiers.cheap`, Polished `tiers.top`)"),
@@ -114,6 +142,10 @@ export const RunRecord = z.strictObject({
   url: z.string().optional(),
   /** what the run's report said; "malformed" when it could not be read */
   reported: z.enum(["success", "failure", "malformed"]).optional(),
+  /** the commit the run's report names (POC: on the mission branch), the evidence in the completion report */
+  commit: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
+  /** Full mode: the pull request the run's report names (the dashboard's link, the completion report) */
+  pull_request: z.number().int().positive().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -143,6 +175,8 @@ export const Feature = z.strictObject({
    * (a re-run's report) is what makes a look again worth it, not any change (the bot closing the issue)
    */
   reports_seen: z.number().int().nonnegative().optional(),
+  /** the evidence with which the bot checked the acceptance criteria on the feature's issue (its worker's report, its milestone's validation) */
+  acceptance_met: z.string().max(1000).optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 
@@ -172,10 +206,23 @@ export const Milestone = z.strictObject({
 });
 export type Milestone = z.infer<typeof Milestone>;
 
+/** A milestone or feature a replan of the running mission dropped: its issue is closed with the reason, its key never used again. */
+export const DroppedItem = z.strictObject({
+  kind: z.enum(["milestone", "feature"]),
+  key: z.string().regex(/^\d{1,3}(\.\d{1,3})?$/),
+  title: z.string().min(1).max(200),
+  issue: IssueLink.optional(),
+  reason: z.string().min(1).max(2000),
+  at: isoDate,
+});
+export type DroppedItem = z.infer<typeof DroppedItem>;
+
 export const Plan = z.strictObject({
   /** which planner produced it: "outline" or the model name */
   source: z.string().min(1),
   milestones: z.array(Milestone),
+  /** what replans of the running mission dropped, oldest first */
+  dropped: z.array(DroppedItem).optional(),
 });
 export type Plan = z.infer<typeof Plan>;
 
@@ -206,6 +253,49 @@ export const Decision = z.strictObject({
 });
 export type Decision = z.infer<typeof Decision>;
 
+/** A budget dimension, as the retrospective compares it: money (integer micro-dollars), hours, tokens. */
+export const BudgetCategory = z.enum(["usd", "hours", "tokens"]);
+export type BudgetCategory = z.infer<typeof BudgetCategory>;
+
+/** Budget accuracy of one category: what was budgeted and forecast against what was spent. */
+export const AccuracyRow = z.strictObject({
+  category: BudgetCategory,
+  /** the budget's cap at the end; null: uncapped */
+  budgeted: z.number().nonnegative().nullable(),
+  /** what the forecast said the plan's features would cost (the point estimate) */
+  forecast: z.number().nonnegative(),
+  /** what the ledger says was spent */
+  actual: z.number().nonnegative(),
+  /** actual − budgeted (negative: under budget); null when uncapped */
+  variance: z.number().nullable(),
+  /** (actual − forecast) ÷ forecast (0.25: 25% over the forecast); null when nothing was forecast */
+  forecast_error: z.number().nullable(),
+});
+export type AccuracyRow = z.infer<typeof AccuracyRow>;
+
+/** Written once when the mission completes; the next mission's calibration reads it (budget/retrospective.ts). */
+export const Retrospective = z.strictObject({
+  at: isoDate,
+  /** one row per category: usd, hours, tokens */
+  accuracy: z.array(AccuracyRow).max(3),
+  /** what is worth keeping for the next mission */
+  lessons: z.array(z.string().min(1).max(1000)).max(20).default([]),
+});
+export type Retrospective = z.infer<typeof Retrospective>;
+
+/** POC: the mission branch proposed to the default branch at the end. */
+export const HandOver = z.strictObject({
+  at: isoDate,
+  /** the pull request from `mission/<id>` to the default branch */
+  pull_request: z.number().int().positive().optional(),
+  url: z.string().max(500).optional(),
+  /** the mission branch had nothing to merge (no commits ahead of the default branch, or no branch) */
+  nothing_to_merge: z.boolean().optional(),
+  /** GitHub refused to open it (a person must open it, or lift the refusal): its answer */
+  refused: z.string().max(500).optional(),
+});
+export type HandOver = z.infer<typeof HandOver>;
+
 export const Mission = z.strictObject({
   id: MissionId,
   title: z.string().min(1).max(200),
@@ -223,6 +313,8 @@ export const Mission = z.strictObject({
   constraints: z.array(z.string().min(1).max(1000)).optional(),
   /** undefined: not answered; {}: answered "none" */
   preferences: Preferences.optional(),
+  /** the kind of mission and the probes' answers (absent in missions started before the interview classified) */
+  scope: Scope.optional(),
   plan: Plan.optional(),
   /** the outcome level approved (`/mission approve mvp|production|polished`); absent: approved before levels existed, runs as production-ready */
   level: OutcomeLevel.optional(),
@@ -234,12 +326,22 @@ export const Mission = z.strictObject({
   alerts_sent: z.array(z.string()).default([]),
   /** why the mission is paused (a person, the budget, repeated validation failures) */
   paused_reason: z.string().max(2000).optional(),
+  /** the last pass could not start this feature: its forecast does not fit what remains of the budget (cleared once a pass is not refused) */
+  waiting_for_budget: z.strictObject({ feature: FeatureKey, since: isoDate }).optional(),
   /** a plan was asked for and has not been answered yet: the command (absent: the mission form) whose answer shows it */
   planning: z.strictObject({ comment: z.number().int().positive().optional(), at: isoDate, change: z.string().max(10_000).optional() }).optional(),
   /** keys of the notices already posted (each is posted once) */
   notices: z.array(z.string().max(300)).default([]),
   /** comments on the tracking issue up to this time have been read: later reconciles list only newer ones */
   seen_until: isoDate.optional(),
+  /** POC: the hand-over pull request, once proposed (or that there was nothing to merge) */
+  hand_over: HandOver.optional(),
+  /** budget accuracy and lessons, written when the mission completes */
+  retrospective: Retrospective.optional(),
+  /** the Project board the mission is tracked on: what the bot learned about it (README "Project board") */
+  board: BoardRecord.optional(),
+  /** a person asked for a Project board (`/mission project`): made by the next apply, then cleared */
+  board_request: z.strictObject({ at: isoDate, by: z.string().min(1).max(100) }).optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -511,6 +613,7 @@ export const Config = z.strictObject({
   validation: ValidationConfig.default({ workflow: "mission-validate.yml", max_failures: 3, timeout_minutes: 30 }).describe(
     "how a milestone is validated",
   ),
+  project: ProjectConfig.optional(),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

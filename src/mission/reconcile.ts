@@ -15,7 +15,16 @@ import { advance, runs } from "./advance.js";
 import { LABELS, missionPath, type Mission } from "./model.js";
 import type { PlanRequest } from "./plan/plan.js";
 import { parseMissionForm } from "./conversation/issue-form.js";
+import { addEntry, plannerEntry, plannerKey } from "./budget/ledger.js";
+import { closeDropped } from "./plan/replan.js";
+import type { DroppedItem } from "./model.js";
+
+/** Said on a dropped item's issue as it is closed. */
+function droppedNotice(d: DroppedItem): string {
+  return `This ${d.kind} is no longer part of the mission's plan, so it is closed as not planned.\n\n> ${inlineText(d.reason)}\n\nThe new plan is on the tracking issue.`;
+}
 import { escapeText, inlineText } from "./markdown/escape.js";
+import { decideBoard } from "./board/board.js";
 
 export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";
 
@@ -91,9 +100,17 @@ export function reconcile(s: Snapshot): Decision {
         config: s.config,
         plannerName: s.planned.plannerName,
         history: s.history,
+        now: s.now,
+        ...(asked.change ? { change: asked.change } : {}),
         ...(s.planned.help ? { help: s.planned.help } : {}),
       });
+      for (const runId of step.cancelRuns ?? []) actions.push({ kind: "cancel-run", runId });
       m = step.mission ?? { ...m, planning: undefined };
+      // planning is spent whether or not the plan could be used
+      const usage = s.planned.result.usage;
+      if (usage && (usage.tokens_in || usage.tokens_out)) {
+        m = addEntry(m, plannerEntry(usage, s.config, plannerKey(asked), s.now, asked.change ? "replanning" : "planning")).mission;
+      }
       actions.push({ kind: "edit-reply", to: asked.comment ?? "form", body: step.reply, replacing: PLANNING_NOTE });
     } else {
       plan = {
@@ -118,16 +135,21 @@ export function reconcile(s: Snapshot): Decision {
     if (missing.length) actions.push({ kind: "label", on: "tracking", add: missing });
   }
 
+  // A Project board asked for with `/mission project`: made by apply (it records the board and clears the request).
+  if (m?.board_request && !m.board?.node_id) actions.push({ kind: "board-create", title: `Mission ${m.id}: ${m.title}`.slice(0, 256) });
+
   // The running mission's loop, when its facts were read; otherwise once more after this apply.
   let more = false;
   if (m && runs(m)) {
     if (s.loop) {
       const posted = new Set(s.botComments.flatMap((c) => c.notices));
       const server = { subIssues: s.where.subIssues !== false, dependencies: s.where.dependencies !== false };
-      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server });
+      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server, defaultBranch: s.where.defaultBranch });
       m = step.mission;
-      actions.push(...step.actions);
+      actions.push(...step.actions, ...closeDropped(m.plan, s.loop.issues, droppedNotice));
       more = step.again;
+      // the Project board follows the mission (after everything else: it is a view)
+      actions.push(...decideBoard({ mission: m, config: s.config, history: s.history, closed: closedKeys(s.loop), now: s.now }));
     } else {
       more = true;
     }
@@ -255,6 +277,13 @@ function invalidMission(s: Snapshot): Decision {
   }
   const posted = new Set(s.botComments.flatMap((c) => c.notices));
   return { actions: actions.filter((a) => a.kind !== "comment" || !posted.has(a.key)) };
+}
+
+/** Milestone and feature keys whose issues GitHub shows closed. */
+function closedKeys(loop: NonNullable<Snapshot["loop"]>): Set<string> {
+  const closed = new Set<string>();
+  for (const [ref, issue] of loop.issues) if (ref !== "tracking" && issue.state === "closed") closed.add(ref.slice(ref.indexOf(":") + 1));
+  return closed;
 }
 
 function refusedRecently(s: Snapshot, c: CommandFact): boolean {

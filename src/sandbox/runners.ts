@@ -34,6 +34,7 @@ import { WorkerReport, type WorkerReportInput } from "../mission/workers/report.
 import { encodeValidationReport, groupFailures, ValidationReport } from "../mission/validation/validation.js";
 import { buildWorkerPrompt } from "../mission/workers/worker-prompt.js";
 import type { GitHubTwin } from "../twin/state.js";
+import type { ArmedFaults } from "./faults.js";
 import type { RunState } from "../twin/actions.js";
 
 const run = promisify(execFile);
@@ -54,25 +55,34 @@ export interface RunnerContext {
   config(): Config;
   /** the local repository workers run in; undefined: workers are simulated */
   localRepo: string | undefined;
+  /** faults armed with --simulate or /simulate: each happens once */
+  faults?: ArmedFaults;
 }
+
+/** How long a run took in simulated time (seconds); the sandbox's clock moves by the longest of a round. */
+export type RunSeconds = number;
 
 type Inputs = Readonly<Record<string, string>>;
 
 /** Run one queued run of the worker or validation workflow to its end. */
-export async function runQueued(ctx: RunnerContext, runState: RunState, inputs: Inputs): Promise<void> {
-  if (runState.status !== "queued") return; // cancelled, or picked up already
+export async function runQueued(ctx: RunnerContext, runState: RunState, inputs: Inputs): Promise<RunSeconds> {
+  if (runState.status !== "queued") return 0; // cancelled, or picked up already
   const path = runState.workflow.path;
   const config = ctx.config();
   if (path.endsWith(`/${config.worker.workflow}`)) {
     const command = config.worker.command;
-    if (command && ctx.localRepo) await localWorker(ctx, runState, inputs, command, ctx.localRepo);
-    else simulatedWorker(ctx, runState, inputs);
+    if (command && ctx.localRepo) {
+      const started = Date.now();
+      await localWorker(ctx, runState, inputs, command, ctx.localRepo);
+      return Math.round((Date.now() - started) / 1000);
+    }
+    return simulatedWorker(ctx, runState, inputs);
   } else if (path.endsWith(`/${config.validation.workflow}`)) {
-    simulatedValidation(ctx, runState, inputs);
-  } else {
-    ctx.print(`[sandbox] run ${runState.id} of ${path}: no runner for this workflow in the sandbox; cancelled`);
-    ctx.twin.actions.cancel(runState.id);
+    return simulatedValidation(ctx, runState, inputs);
   }
+  ctx.print(`[sandbox] run ${runState.id} of ${path}: no runner for this workflow in the sandbox; cancelled`);
+  ctx.twin.actions.cancel(runState.id);
+  return 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -103,12 +113,21 @@ function report(ctx: RunnerContext, runState: RunState, inputs: Inputs, report: 
   ctx.twin.actions.complete(runState.id, report.outcome === "success" ? "success" : "failure");
 }
 
-function simulatedWorker(ctx: RunnerContext, runState: RunState, inputs: Inputs): void {
+function simulatedWorker(ctx: RunnerContext, runState: RunState, inputs: Inputs): RunSeconds {
   const { feature } = featureOf(ctx, inputs);
   const config = ctx.config();
   const size = feature?.size ?? "M";
   const baseline = config.baselines[size];
-  const share = 0.55 + 0.35 * spread(`${inputs.mission}/${inputs.feature}/${runState.id}`);
+  if (ctx.faults?.take("failing-worker")) {
+    // the job died before its report step: no report, the run fails
+    const seconds = Math.round(baseline.hours * 0.3 * 3600);
+    ctx.twin.actions.start(runState.id);
+    ctx.twin.actions.complete(runState.id, "failure");
+    ctx.print(`${SIMULATED_WORKER} feature ${inputs.feature} (#${inputs.issue}, run ${runState.id}): FAILED without a report (--simulate failing-worker)`);
+    return seconds;
+  }
+  const over = ctx.faults?.take("over-forecast") ?? false;
+  const share = over ? 3 : 0.55 + 0.35 * spread(`${inputs.mission}/${inputs.feature}/${runState.id}`);
   const tokens = Math.round((baseline.tokens * share) / 1000) * 1000;
   const tokensOut = Math.round(tokens * config.output_share);
   const seconds = Math.round(baseline.hours * share * 3600);
@@ -134,9 +153,10 @@ function simulatedWorker(ctx: RunnerContext, runState: RunState, inputs: Inputs)
   ctx.twin.actions.start(runState.id);
   ctx.print(
     `${SIMULATED_WORKER} feature ${inputs.feature}${feature ? ` “${feature.title}”` : ""} (#${inputs.issue}, run ${runState.id}): done — ` +
-      `${formatTokens(tokens)} tokens, ${Math.round(seconds / 60)} min (simulated); report posted, issue closed`,
+      `${formatTokens(tokens)} tokens, ${Math.round(seconds / 60)} min (simulated${over ? ", three times the forecast: --simulate over-forecast" : ""}); report posted, issue closed`,
   );
   report(ctx, runState, inputs, parsed);
+  return seconds;
 }
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
@@ -309,8 +329,9 @@ async function instructionsOf(ctx: RunnerContext, repo: string): Promise<string 
 // ---------------------------------------------------------------------------
 // Validation
 
-function simulatedValidation(ctx: RunnerContext, runState: RunState, inputs: Inputs): void {
+function simulatedValidation(ctx: RunnerContext, runState: RunState, inputs: Inputs): RunSeconds {
   ctx.twin.actions.start(runState.id);
+  if (ctx.faults?.take("failed-validation")) return failedValidation(ctx, runState, inputs);
   const report = ValidationReport.parse({
     mission: inputs.mission,
     milestone: inputs.milestone,
@@ -334,4 +355,33 @@ function simulatedValidation(ctx: RunnerContext, runState: RunState, inputs: Inp
   post(ctx, Number(inputs.issue), `${note}\n\n${text}\n\n${encodeValidationReport(report)}`);
   ctx.twin.actions.complete(runState.id, "success");
   ctx.print(`${SIMULATED_VALIDATION} milestone ${inputs.milestone} (#${inputs.issue}, run ${runState.id}): passed — no command ran`);
+  return 5 * 60;
+}
+
+/** --simulate failed-validation: one check fails, as a repository's test command would. */
+function failedValidation(ctx: RunnerContext, runState: RunState, inputs: Inputs): RunSeconds {
+  const report = ValidationReport.parse({
+    mission: inputs.mission,
+    milestone: inputs.milestone,
+    run_id: runState.id,
+    run_attempt: runState.run_attempt,
+    ...(inputs.ref ? { ref: inputs.ref } : {}),
+    commands: [
+      {
+        name: "test",
+        command: "npm test",
+        passed: false,
+        exit_code: 1,
+        duration_seconds: 42,
+        output_tail: `${SIMULATED_VALIDATION} FAIL src/contacts.test.ts > saves a contact: expected 201, got 500`,
+      },
+    ],
+    tests_total: 12,
+  });
+  const text = renderValidationComment(report, groupFailures(report), { attempt: 1, maxFailures: ctx.config().validation.max_failures });
+  const note = `${SIMULATED_VALIDATION} No command ran: --simulate failed-validation made this one fail.`;
+  post(ctx, Number(inputs.issue), `${note}\n\n${text}\n\n${encodeValidationReport(report)}`);
+  ctx.twin.actions.complete(runState.id, "failure");
+  ctx.print(`${SIMULATED_VALIDATION} milestone ${inputs.milestone} (#${inputs.issue}, run ${runState.id}): FAILED (--simulate failed-validation)`);
+  return 5 * 60;
 }

@@ -21,6 +21,14 @@ import { GitHubTwin, type TwinContract } from "../twin/state.js";
 import { startTwinServer, type TwinServer } from "../twin/server.js";
 import type { RunState } from "../twin/actions.js";
 import { runQueued, type RunnerContext } from "./runners.js";
+import { ArmedFaults, FAULTS, type Fault } from "./faults.js";
+
+/**
+ * The sandbox's clock follows simulated time: a round lasts as long as its
+ * longest run, and at least one pulse interval, so burn rates, forecasts and
+ * alerts read as they would on GitHub.
+ */
+export const ROUND_MINIMUM_MS = 15 * 60_000;
 import { dashboardRegion, indent, plainText, rule } from "./terminal.js";
 
 export const OWNER = "sandbox";
@@ -100,6 +108,7 @@ export class Sandbox {
   private seenIssue = 0;
   private shownDashboard = "";
   readonly deliveryErrors: unknown[] = [];
+  readonly faults = new ArmedFaults();
 
   private constructor(twin: GitHubTwin, server: TwinServer, probot: Probot, app: MissionApp, tracking: number, options: SandboxOptions) {
     this.twin = twin;
@@ -169,6 +178,11 @@ export class Sandbox {
       await this.twin.actions.settled();
       const batch = this.twin.takeEvents();
       if (!batch.length) return delivered;
+      if (this.faults.take("lost-webhook")) {
+        // GitHub's deliveries failed: nothing reaches the app; the pulse finds what the events said
+        this.options.print(`[sandbox] GitHub lost ${batch.length} event${batch.length === 1 ? "" : "s"} (${[...new Set(batch.map((e) => e.name))].join(", ")}): --simulate lost-webhook\n`);
+        continue;
+      }
       for (const e of batch) {
         if (e.installationId === undefined) continue;
         delivered++;
@@ -211,14 +225,17 @@ export class Sandbox {
   async round(): Promise<boolean> {
     const writesBefore = this.writes();
     const runs = this.queued.splice(0);
+    let longest = 0;
     for (const run of runs) {
       try {
-        await runQueued(this.runnerContext(), run, this.twin.runInputs(run.id));
+        longest = Math.max(longest, await runQueued(this.runnerContext(), run, this.twin.runInputs(run.id)));
       } catch (error) {
         this.options.warn(`[sandbox] run ${run.id} failed in its runner: ${message(error)}`);
         if (this.twin.actions.run(run.id)?.status !== "completed") this.twin.actions.complete(run.id, "failure");
       }
     }
+    // the runs ran side by side: time moves by the longest (tokens the app holds stay valid: they are refreshed by their own clock)
+    this.twin.advance(Math.max(longest * 1000, ROUND_MINIMUM_MS), { tokens: "keep" });
     await this.pump();
     await this.pulse();
     await this.pump();
@@ -241,8 +258,20 @@ export class Sandbox {
     return this.twin.log.filter((e) => e.method !== "GET" && e.method !== "HEAD").length;
   }
 
+  /** Arm a fault for the next time it can happen (`--simulate`, `/simulate`). */
+  simulate(fault: Fault): void {
+    if (fault === "refused-dispatch") {
+      // GitHub answers the next dispatch with its secondary rate limit (403, retry-after)
+      this.twin.fault({ kind: "secondary-rate-limit", method: "POST", route: "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches" });
+    } else {
+      this.faults.arm(fault);
+    }
+    this.options.print(`[sandbox] armed: ${FAULTS[fault]}\n`);
+  }
+
   private runnerContext(): RunnerContext {
     return {
+      faults: this.faults,
       twin: this.twin,
       repo: this.repo,
       print: (s) => this.options.print(`${s}\n`),

@@ -10,15 +10,19 @@
  *   (empty line)            time passes: the runners pick up queued runs, a pulse runs
  *   /wait                   time passes until the mission is over or waits for you
  *   /dashboard  /ledger     print the dashboard, the ledger summary
+ *   /issue N                print issue N: title, state, labels, body, comments
+ *   /simulate <fault>       arm a fault for the next time it can happen (faults.ts)
  *   /help  /quit            this help; stop (the ledger summary is printed)
  *   # …                     a note in a script, skipped
+ *   /anything-else          not posted: "not a sandbox command", with the help
  *   anything else           a plain comment on the tracking issue
  *
  * When the input ends without /quit in a script, time passes until the
  * mission is over or waits for a person, then the ledger summary is printed.
  */
 import type { Sandbox } from "./sandbox.js";
-import { rule } from "./terminal.js";
+import { FAULT_HELP, isFault } from "./faults.js";
+import { indent, plainText, rule } from "./terminal.js";
 
 export interface LineSource {
   /** the next line, without its end; undefined at the end of the input */
@@ -48,6 +52,9 @@ export const SESSION_HELP = `Type a line and press Enter:
   /wait              let time pass until the mission is over or waits for you
   /dashboard         show the dashboard again
   /ledger            show the ledger summary
+  /issue N           show issue N (title, state, labels, body, comments)
+  /simulate <fault>  make something go wrong the next time it can:
+${FAULT_HELP}
   /help              this help
   /quit              stop (the ledger summary is printed)
 `;
@@ -90,6 +97,15 @@ export async function runSession(sandbox: Sandbox, source: LineSource, options: 
       print(`${rule("ledger")}\n${sandbox.ledgerSummary()}\n\n`);
     } else if (/^\/wait$/i.test(text)) {
       await waitForMission(sandbox, print);
+    } else if (/^\/issue\b/i.test(text)) {
+      print(showIssue(sandbox, text));
+    } else if (/^\/simulate\b/i.test(text)) {
+      const fault = text.replace(/^\/simulate\s*/i, "").trim();
+      if (isFault(fault)) sandbox.simulate(fault);
+      else print(`"${fault}" is not a fault the sandbox can simulate. These are:\n${FAULT_HELP}\n`);
+    } else if (/^\/(?!mission\b)\S*/i.test(text)) {
+      // a typo of a sandbox command is not posted to GitHub as a comment
+      print(`${text.split(/\s/)[0]} is not a sandbox command (and was not posted). /mission … talks to the bot; /help lists the rest.\n`);
     } else {
       let comment = line.trimEnd();
       if (/^\/mission\s+answer\b/i.test(text)) {
@@ -124,4 +140,19 @@ async function waitForMission(sandbox: Sandbox, print: (s: string) => void): Pro
   if (end === "finished") print(`(the mission is ${status})\n`);
   else if (end === "waiting") print(`(nothing more happens: the mission${status ? ` is ${status} and` : ""} waits for you)\n`);
   else print("(still going after 100 rounds; /wait again to go on)\n");
+}
+
+/** `/issue N`: one issue of the sandbox repository as plain text. */
+function showIssue(sandbox: Sandbox, text: string): string {
+  const n = Number(/^\/issue\s+#?(\d+)\s*$/i.exec(text)?.[1]);
+  const issue = n ? sandbox.twin.issuesOf(sandbox.repo).find((i) => i.number === n) : undefined;
+  if (!issue) return `There is no issue ${n ? `#${n}` : "with that number"} in ${sandbox.repo}: /issue N shows issue N.\n`;
+  const labels = sandbox.twin.labelNames(issue);
+  const comments = [...sandbox.twin.comments.values()].filter((c) => c.issueId === issue.id).sort((a, b) => a.id - b.id);
+  return [
+    rule(`#${issue.number} ${issue.title} · ${issue.state}${labels.length ? ` · ${labels.join(", ")}` : ""}`),
+    indent(plainText(issue.body ?? "")),
+    ...comments.flatMap((c) => ["", rule(`${c.user.login} on #${issue.number}`), indent(plainText(c.body))]),
+    "",
+  ].join("\n");
 }

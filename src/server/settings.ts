@@ -6,6 +6,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { z } from "zod";
 import { anthropicBaseUrl } from "../planner/index.js";
 
 export interface ServerSettings {
@@ -80,7 +81,7 @@ export function readSettings(env: Record<string, string | undefined>): SettingsR
 }
 
 /** PRIVATE_KEY (PEM, with `\n` escapes, or base64 of it) or PRIVATE_KEY_PATH, checked to be a private key. */
-function privateKeyOf(env: Record<string, string | undefined>): { ok: true; key: string } | { ok: false; problem: string } {
+export function privateKeyOf(env: Record<string, string | undefined>): { ok: true; key: string } | { ok: false; problem: string } {
   let text = env.PRIVATE_KEY?.trim() ?? "";
   if (!text && env.PRIVATE_KEY_PATH) {
     try {
@@ -101,4 +102,42 @@ function privateKeyOf(env: Record<string, string | undefined>): { ok: true; key:
     return { ok: false, problem: "PRIVATE_KEY is not a private key: paste the .pem the GitHub App gave you (or its base64), or set PRIVATE_KEY_PATH" };
   }
   return { ok: true, key: text };
+}
+
+/** The web dashboard's settings (README "Web dashboard"); all four, or the dashboard is off. */
+export interface DashboardSettings {
+  clientId: string;
+  clientSecret: string;
+  cookieSecret: string;
+  /** where viewers reach this server, e.g. https://bot.example.com: the sign-in's callback is <url>/dashboard/callback */
+  publicUrl: string;
+  /** cookies are Secure when the public address is https */
+  secure: boolean;
+  /** seconds between an open page's refreshes, and how long a read of the missions is reused (default 30, at least 5) */
+  refreshSeconds: number;
+}
+
+const DashboardEnv = z.object({
+  GITHUB_CLIENT_ID: z.string().trim().min(1, "GITHUB_CLIENT_ID (the App's client id) is not set"),
+  GITHUB_CLIENT_SECRET: z.string().trim().min(1, "GITHUB_CLIENT_SECRET (a client secret of the App) is not set"),
+  DASHBOARD_COOKIE_SECRET: z.string().min(32, "DASHBOARD_COOKIE_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)"),
+  DASHBOARD_URL: z
+    .url({ protocol: /^https?$/, error: "DASHBOARD_URL must be the http(s) address viewers reach this server at" })
+    .transform((u) => u.replace(/\/+$/, "")),
+  DASHBOARD_REFRESH_SECONDS: z.coerce.number({ error: "DASHBOARD_REFRESH_SECONDS must be a number of seconds" }).int().min(5, "DASHBOARD_REFRESH_SECONDS must be at least 5").default(30),
+});
+
+/** off: `problem` when some were set but not right (said on a line of its own); none set: the banner says "dashboard off" */
+export type DashboardSettingsResult = { on: true; settings: DashboardSettings } | { on: false; why: string; problem: boolean };
+
+export function readDashboardSettings(env: Record<string, string | undefined>): DashboardSettingsResult {
+  const names = ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "DASHBOARD_COOKIE_SECRET", "DASHBOARD_URL"] as const;
+  if (names.every((n) => !env[n])) return { on: false, why: `web dashboard off: set ${names.join(", ")} to turn it on`, problem: false };
+  const read = DashboardEnv.safeParse(env);
+  if (!read.success) return { on: false, why: `web dashboard off: ${read.error.issues.map((i) => i.message).join("; ")}`, problem: true };
+  const d = read.data;
+  return {
+    on: true,
+    settings: { clientId: d.GITHUB_CLIENT_ID, clientSecret: d.GITHUB_CLIENT_SECRET, cookieSecret: d.DASHBOARD_COOKIE_SECRET, publicUrl: d.DASHBOARD_URL, secure: d.DASHBOARD_URL.startsWith("https:"), refreshSeconds: d.DASHBOARD_REFRESH_SECONDS },
+  };
 }

@@ -10,7 +10,9 @@ import { MissionOctokit } from "../github/octokit.js";
 import { createQueue } from "../loop/create-queue.js";
 import { createPulseSchedule } from "../loop/pulse-schedule.js";
 import { isStatus, messageOf } from "../github/client.js";
-import { readSettings, type ServerSettings } from "./settings.js";
+import { readDashboardSettings, readSettings, type ServerSettings } from "./settings.js";
+import { createDashboard, DASHBOARD_BASE } from "../web/dashboard.js";
+import { appRepositories } from "../github/dashboard-read.js";
 import { choosePlanner } from "../planner/index.js";
 import { defaultConfig } from "../mission/config.js";
 
@@ -57,6 +59,27 @@ export async function startServer(env: Record<string, string | undefined> = proc
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", busy }));
     return true;
   });
+  // The web dashboard (README "Web dashboard"), when its settings are there: off with one line otherwise.
+  const dashboardSettings = readDashboardSettings(env);
+  if (dashboardSettings.on) {
+    const d = dashboardSettings.settings;
+    const dashboard = createDashboard({
+      serverUrl: settings.serverUrl,
+      apiUrl: settings.baseUrl,
+      repositories: () => appRepositories(prover),
+      auth: {
+        client: { serverUrl: settings.serverUrl, clientId: d.clientId, clientSecret: d.clientSecret, redirectUri: `${d.publicUrl}${DASHBOARD_BASE}/callback` },
+        cookieSecret: d.cookieSecret,
+        secure: d.secure,
+      },
+      cacheSeconds: d.refreshSeconds,
+      refreshSeconds: d.refreshSeconds,
+      log: say,
+    });
+    server.addHandler((req, res) => dashboard.handle(req, res));
+  } else if (dashboardSettings.problem) {
+    say(`mission-bot: ${dashboardSettings.why}`);
+  }
   await server.start();
 
   const pulse = async () => {
@@ -78,7 +101,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
   const planner = choosePlanner(defaultConfig(), env).missingKey ? "outline (no ANTHROPIC_API_KEY)" : "anthropic, or as .github/mission.yml says";
   say(
-    `mission-bot: App ${settings.appId} (${botLogin}) listening on ${settings.host}:${settings.port}${settings.webhookPath} · planner ${planner} · queue ${settings.redisUrl ? "redis" : "in-process"} · pulse ${settings.pulseMinutes > 0 ? `every ${settings.pulseMinutes} min` : "off"}`,
+    `mission-bot: App ${settings.appId} (${botLogin}) listening on ${settings.host}:${settings.port}${settings.webhookPath} · planner ${planner} · dashboard ${dashboardSettings.on ? `${dashboardSettings.settings.publicUrl}${DASHBOARD_BASE}` : "off"} · queue ${settings.redisUrl ? "redis" : "in-process"} · pulse ${settings.pulseMinutes > 0 ? `every ${settings.pulseMinutes} min` : "off"}`,
   );
   return {
     settings,

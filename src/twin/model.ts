@@ -49,8 +49,10 @@ export interface IssueState {
   comments: number;
   /** the GitHub App whose token created it (an installation token: the app; GITHUB_TOKEN: GitHub Actions), else null */
   performed_via: AppState | null;
-  /** an issue-numbered pull request (only its issue face is modelled) */
+  /** an issue-numbered pull request (only its issue face is modelled, plus its branches when opened through the pulls API) */
   pull_request: boolean;
+  /** a pull request opened through the pulls API: its head and base branches and their commits then */
+  pull?: { head: string; head_sha: string; base: string; base_sha: string };
   /** parent issue id */
   parent: number | null;
   /** sub-issue ids in priority order */
@@ -184,6 +186,8 @@ export interface TokenState {
   /** GITHUB_TOKEN: the run it belongs to, if any */
   runId?: number;
   login?: string;
+  /** a GitHub App's user access token (the web flow, oauth.ts): reaches only repositories the app is installed on */
+  viaApp?: boolean;
   expiresAt: number;
   permissions?: Record<string, string>;
   /** installation tokens narrowed to some repositories (lower-cased full names) */

@@ -32,11 +32,13 @@ import {
   legacyPermission,
   reactionJson,
   repoJson,
+  simpleUser,
   type Json,
 } from "./serialize.js";
 import type { Fault, GitHubTwin } from "./state.js";
 import { identity, pointsOf, primaryLimitResponse, secondaryLimitResponse } from "./limits.js";
 import { levelCovers, mintInstallationToken } from "./tokens.js";
+import { handleOAuth, isOAuthPath } from "./oauth.js";
 import {
   fail,
   json,
@@ -45,6 +47,7 @@ import {
   validationFailed,
   actorUser,
   httpDate,
+  envelopePage,
   repoOf,
   via,
   type Ctx,
@@ -55,6 +58,9 @@ import {
 import { ACTIONS_ROUTES } from "./actions-routes.js";
 import { GIT_ROUTES } from "./git-routes.js";
 import { SEARCH_ROUTES } from "./search-routes.js";
+import { PULL_ROUTES } from "./pull-routes.js";
+import { PROJECT_ROUTES } from "./project-routes.js";
+import { handleGraphql } from "./graphql.js";
 import { DATE_QUERY } from "./actions.js";
 
 export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
@@ -65,7 +71,7 @@ export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
  * description in GitHub's REST reference says "Creating content too quickly
  * using this endpoint may result in secondary rate limiting" (or "Removing
  * content too quickly…"): creating issues and comments, adding and removing
- * sub-issues and dependencies. The same note marks pull requests, reviews,
+ * sub-issues and dependencies, opening pull requests. The same note marks reviews,
  * review comments, commit comments, releases and merges, which the twin does
  * not serve.
  *
@@ -81,6 +87,7 @@ export const CONTENT_CREATING = new Set([
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
   "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}",
+  "POST /repos/{owner}/{repo}/pulls",
 ]);
 
 /**
@@ -481,6 +488,28 @@ function getInstallation(c: Ctx): TwinResponse {
   return inst ? json(200, installationJson(inst, c.twin.app, c.twin.urls)) : notFound();
 }
 
+/**
+ * REST "List repositories accessible to the app installation": an
+ * installation token's repositories (those it was narrowed to, else all its
+ * installation covers); any other token: 403.
+ */
+function listInstallationRepos(c: Ctx): TwinResponse {
+  if (c.actor.kind !== "installation") return fail(403, "This endpoint can only be accessed with an installation access token");
+  const inst = c.twin.installations.get(c.actor.installationId);
+  if (!inst) return notFound();
+  const narrowed = c.twin.tokens.get(c.actor.token)?.repositories;
+  const repos = [...c.twin.repos.values()].filter(
+    (r) => (inst.repositories === "all" ? r.owner === inst.account : inst.repositories.has(r.full_name.toLowerCase())) && (!narrowed || narrowed.has(r.full_name.toLowerCase())),
+  );
+  return envelopePage(c, "repositories", repos.map((r) => repoJson(r, c.twin.urls, undefined)));
+}
+
+/** REST "Get the authenticated user": a person's token (a user access token too); an installation's: 403. */
+function getAuthenticatedUser(c: Ctx): TwinResponse {
+  if (c.actor.kind !== "user") return fail(403, "Resource not accessible by integration");
+  return json(200, { ...simpleUser(c.actor.user, c.twin.urls), name: null, created_at: c.twin.timestamp(), updated_at: c.twin.timestamp() });
+}
+
 function listInstallations(c: Ctx): TwinResponse {
   return page(c, [...c.twin.installations.values()].map((i) => installationJson(i, c.twin.app, c.twin.urls)));
 }
@@ -563,8 +592,12 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [`GET /app/installations/{installation_id}`, { auth: "jwt", handler: getInstallation }],
   [`POST /app/installations/{installation_id}/access_tokens`, { auth: "jwt", handler: createInstallationToken }],
   [`GET /rate_limit`, { auth: "token", handler: getRateLimit }],
+  [`GET /installation/repositories`, { auth: "token", handler: listInstallationRepos }],
+  [`GET /user`, { auth: "token", handler: getAuthenticatedUser }],
   ...ACTIONS_ROUTES,
   ...SEARCH_ROUTES,
+  ...PULL_ROUTES,
+  ...PROJECT_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------
@@ -622,6 +655,13 @@ function decodeJwt(jwt: string): Json | undefined {
   }
 }
 
+/** Whether the app's installation covers the repository. */
+function installedOn(twin: GitHubTwin, repo: RepoState): boolean {
+  const inst = repo.installationId !== undefined ? twin.installations.get(repo.installationId) : undefined;
+  if (!inst) return false;
+  return inst.repositories === "all" ? inst.account === repo.owner : inst.repositories.has(repo.full_name.toLowerCase());
+}
+
 function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string, repo: RepoState | undefined, repoParam: boolean): TwinResponse | undefined {
   if (route.auth === "jwt") {
     if (actor.kind !== "app") return fail(401, "A JSON web token could not be decoded");
@@ -669,6 +709,9 @@ function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string,
     case "user": {
       const role = twin.roleOf(actor.user.login, repo);
       if (role === "none") return notFound();
+      // A GitHub App's user access token "can only access resources that both the user and app can access"
+      // (docs "Generating a user access token for a GitHub App"): where the app is not installed, not found.
+      if (actor.token && twin.tokens.get(actor.token)?.viaApp && !installedOn(twin, repo)) return notFound();
       if (route.role && !roleAtLeast(role, route.role)) {
         return fail(403, route.role === "write" ? "Must have push access to repository" : "Must have triage access to repository");
       }
@@ -756,6 +799,9 @@ function responseErrata(problems: string[]): string[] {
       !/\(actions\/create-workflow-dispatch\) → 400: status 400 is not documented/.test(p) &&
       // GitHub refuses to re-run a run still in progress: 403 "This workflow is already running" (cli/cli#9221)
       !/\(actions\/re-run-workflow\) → 403: status 403 is not documented/.test(p) &&
+      // an added item's `content` is oneOf [Issue, Pull Request Simple, Draft Issue]: an issue matches both Issue and
+      // Draft Issue (whose required properties are a subset of Issue's), so no issue can pass a strict oneOf
+      !/\(projects\/add-item-for-(?:org|user)\) → 201: response body\/content /.test(p) &&
       // a ref update a rule refuses (git/update-ref documents 409 and 422; create-ref 409 and 422)
       !/\(git\/get-ref\) → 409/.test(p),
   );
@@ -863,16 +909,26 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
   twin.counters.byMethod[method] = (twin.counters.byMethod[method] ?? 0) + 1;
   twin.counters.byRoute[routeKey] = (twin.counters.byRoute[routeKey] ?? 0) + 1;
 
+  // github.com's web flow (oauth.ts): not the REST API, so not in its description; its bodies may be form-encoded
+  if (isOAuthPath(pathname)) {
+    const answer = handleOAuth(twin, { method, pathname, query, headers: req.headers as Record<string, string | string[] | undefined> | undefined, body: req.body });
+    twin.log.push({ seq: twin.log.length + 1, at: twin.now(), method, path: pathname, route: pathname, status: answer.status, actor: "web" });
+    return answer;
+  }
   if (!parsed.ok) return finish(fail(400, "Problems parsing JSON"), undefined);
 
   // 1. the contract
   const contentType = headerValue(req.headers, "content-type");
   if (pathname === "/graphql" || pathname === "/api/graphql") {
-    // mission-bot uses REST only; a GraphQL call is a change the twin must learn first
-    const q = body && typeof body === "object" ? String((body as { query?: unknown }).query ?? "").replace(/\s+/g, " ").slice(0, 200) : "";
-    twin.contractFailures.push({ method, path: pathname, problems: [`the GitHub twin does not implement GraphQL (${q || "no query"})`] });
-    twin.unimplemented.push({ method, route: "/graphql" });
-    return finish(fail(404, "Not Found (the GitHub twin does not implement GraphQL)"), undefined);
+    // GraphQL: checked against GitHub's published schema; only what graphql.ts implements is answered
+    const who = authenticate(twin, req.headers);
+    if (!("kind" in who)) return finish(who, undefined);
+    const answer = handleGraphql(twin, body, who);
+    if (answer.problems.length) {
+      twin.contractFailures.push({ method, path: pathname, problems: answer.problems });
+      twin.unimplemented.push({ method, route: "/graphql" });
+    }
+    return finish({ status: answer.status, headers: {}, body: answer.body }, who);
   }
   // A body field this release does not know: Enterprise Server 3.20 and older refuse `return_run_details`
   // with 400 (cli/cli#12672; benc-uk/workflow-dispatch#86 quotes GHES 3.19's message). Before the

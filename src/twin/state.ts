@@ -29,6 +29,8 @@ import {
 import { GITHUB_URLS, iso, nextNodeId, type Json, type Urls } from "./serialize.js";
 import { handleRequest, resolveTemplate, type TwinRequest, type TwinResponse } from "./routes.js";
 import { mintInstallationToken } from "./tokens.js";
+import { TwinOAuth } from "./oauth.js";
+import { TwinProjects } from "./projects.js";
 import { TwinActions, type RunHook } from "./actions.js";
 import { serverProfile, type ServerProfile, type ServerProfileName } from "./profile.js";
 import { TwinLimits } from "./limits.js";
@@ -96,6 +98,12 @@ export interface TwinOptions {
    * lookups by name need retries (lasith-kg/dispatch-workflow#162, #164).
    */
   dispatchVisibilityMs?: number;
+  /**
+   * The repository setting "Allow GitHub Actions to create and approve pull requests" (off by default in new
+   * repositories and organisations since May 2022): without it, GITHUB_TOKEN's pull request creation is 403
+   * "GitHub Actions is not permitted to create or approve pull requests." (pull-routes.ts)
+   */
+  actionsMayCreatePullRequests?: boolean;
   /** PEM public key of the app: app JWTs must be signed with its private key (default: any well-formed JWT with iss = app id) */
   appPublicKey?: string;
   /**
@@ -214,7 +222,7 @@ export interface RepoSeed {
 export type RepoKey = string | RepoState | undefined;
 
 /** mission-bot's App as app.yml registers it (a test checks the two agree). */
-const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write" };
+const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write", organization_projects: "write" };
 
 /**
  * The GitHub Actions app: what GITHUB_TOKEN's writes are performed via, and
@@ -264,6 +272,8 @@ export class GitHubTwin {
   readonly repos = new Map<string, RepoState>();
   readonly installations = new Map<number, InstallationState>();
   readonly tokens = new Map<string, TokenState>();
+  /** the app's OAuth registration and the web flow's codes (oauth.ts) */
+  readonly oauth = new TwinOAuth();
   readonly issuesById = new Map<number, IssueState>();
   readonly comments = new Map<number, CommentState>();
   /** git objects: "<repo id>:<tree sha>" → the files of that tree; "<repo id>:<blob sha>" → blob */
@@ -307,6 +317,8 @@ export class GitHubTwin {
   readonly subIssueCommits = new Map<number, number>();
   /** GitHub Actions: workflows, runs, the test's runner (actions.ts) */
   readonly actions: TwinActions = new TwinActions(this);
+  /** Projects (v2) of organisations and users (projects.ts) */
+  readonly projects: TwinProjects = new TwinProjects(this);
   /** primary rate-limit windows per identity ("installation:1", "actions:<repo id>", "user:alice", "anonymous") */
   get rateWindows(): Map<string, { used: number; resetAt: number; limit: number }> {
     return this.limits.primary;
@@ -1372,9 +1384,18 @@ export class UserActions {
     return this.twin.createIssue(this.repo, this.user, input, this.twin.appOf(this.user));
   }
 
-  /** An issue-numbered pull request (only its issue face). */
-  openPullRequest(input: { title: string; body?: string | null }): IssueState {
-    return this.twin.createIssue(this.repo, this.user, { ...input, pullRequest: true }, this.twin.appOf(this.user));
+  /** An issue-numbered pull request (only its issue face; with `head` and `base`, from that branch, as the pulls API opens it). */
+  openPullRequest(input: { title: string; body?: string | null; head?: string; base?: string }): IssueState {
+    const { head, base, ...rest } = input;
+    const issue = this.twin.createIssue(this.repo, this.user, { ...rest, pullRequest: true }, this.twin.appOf(this.user));
+    if (head) {
+      const to = base ?? this.repo.default_branch;
+      const h = this.twin.head(this.repo, head);
+      const b = this.twin.head(this.repo, to);
+      if (!h || !b) throw new Error(`twin: 422 no branch ${h ? to : head}`);
+      issue.pull = { head, head_sha: h.sha, base: to, base_sha: b.sha };
+    }
+    return issue;
   }
 
   comment(issueNumber: number, body: string): CommentState {

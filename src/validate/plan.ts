@@ -17,8 +17,42 @@ export const BrowserPlan = z.strictObject({
   start: z.string().max(2000),
   /** the install command of the plan, run before the app starts */
   install: z.string().max(2000),
+  /** more pages to check: URLs the milestone's validation criteria name (only those on `url`'s origin are loaded) */
+  urls: z.array(z.string().max(2000)).max(20).optional(),
 });
 export type BrowserPlan = z.infer<typeof BrowserPlan>;
+
+export const MAX_PAGES = 20;
+
+/**
+ * The pages to check, in order: `paths` on `url`, then the milestone's URLs
+ * on the same origin (a path is taken as on `url` too), each once, at most
+ * MAX_PAGES. `skipped` names what was not loaded and why: the checks stay
+ * on the app's own origin.
+ */
+export function browserTargets(plan: BrowserPlan): { pages: { path: string; url: string }[]; skipped: string[] } {
+  const base = new URL(plan.url);
+  const pages: { path: string; url: string }[] = [];
+  const skipped: string[] = [];
+  const seen = new Set<string>();
+  const add = (label: string, raw: string) => {
+    let url: URL;
+    try {
+      url = new URL(raw, base);
+    } catch {
+      skipped.push(`${label.slice(0, 200)}: not a URL`);
+      return;
+    }
+    if (url.origin !== base.origin) return void skipped.push(`${url.href.slice(0, 200)}: not on ${base.origin}`);
+    if (seen.has(url.href)) return;
+    if (pages.length >= MAX_PAGES) return void skipped.push(`${url.href.slice(0, 200)}: more than ${MAX_PAGES} pages`);
+    seen.add(url.href);
+    pages.push({ path: label === raw && /^https?:/i.test(raw) ? `${url.pathname}${url.search}` : label, url: url.href });
+  };
+  for (const path of plan.paths) add(path, path);
+  for (const url of plan.urls ?? []) add(url, url);
+  return { pages, skipped };
+}
 
 export const ValidationPlan = z.strictObject({
   commands: z.array(z.strictObject({ name: z.string(), command: z.string(), rerun: z.string().optional() })).max(50),
@@ -28,7 +62,8 @@ export const ValidationPlan = z.strictObject({
 });
 export type ValidationPlan = z.infer<typeof ValidationPlan>;
 
-export function validationPlan(settings: ValidationConfig, pkg: PackageJson | undefined, lockfiles: string[]): ValidationPlan {
+/** `urls`: the pages the milestone's validation criteria name, checked after `validation.browser.paths` (browserTargets keeps those on the app's origin). */
+export function validationPlan(settings: ValidationConfig, pkg: PackageJson | undefined, lockfiles: string[], urls: string[] = []): ValidationPlan {
   const commands: NamedCommand[] = settings.commands ? configuredCommands(settings.commands) : defaultValidationCommands(pkg, lockfiles);
   const install = commands.find((c) => c.name === "install")?.command ?? "";
   return {
@@ -36,7 +71,7 @@ export function validationPlan(settings: ValidationConfig, pkg: PackageJson | un
     timeout_minutes: settings.timeout_minutes,
     max_failures: settings.max_failures,
     ...(settings.browser
-      ? { browser: { url: settings.browser.url, paths: settings.browser.paths, start: settings.browser.start ?? "", install } }
+      ? { browser: { url: settings.browser.url, paths: settings.browser.paths, start: settings.browser.start ?? "", install, ...(urls.length ? { urls: urls.slice(0, MAX_PAGES).map((u) => u.slice(0, 2000)) } : {}) } }
       : {}),
   };
 }

@@ -114,7 +114,7 @@ describe("webhooks fail closed: the server process", () => {
     const [banner, ...rest] = started.stdout.trimEnd().split("\n");
     expect(rest).toEqual([]);
     expect(banner).toBe(
-      `mission-bot: App ${twin.app.id} (${twin.app.slug}[bot]) listening on 127.0.0.1:${good.PORT}/api/github/webhooks · planner outline (no ANTHROPIC_API_KEY) · queue in-process · pulse off`,
+      `mission-bot: App ${twin.app.id} (${twin.app.slug}[bot]) listening on 127.0.0.1:${good.PORT}/api/github/webhooks · planner outline (no ANTHROPIC_API_KEY) · dashboard off · queue in-process · pulse off`,
     );
     expect(code).toBe(0);
     expect(twin.requests({ method: "GET", route: "/app" }).length).toBeGreaterThan(0);

@@ -10,7 +10,10 @@
 import { describe, expect, it } from "vitest";
 import { LABELS } from "../../src/mission/model.js";
 import { ACTIONS_BOT, APP_BOT, World, type WorldOptions } from "./support/world.js";
-import { FAILING_FILE, MISSION_PLAY, isComplete, missionFile, playMission, projection, say, startMission } from "./support/scenario.js";
+import { FAILING_FILE, MISSION_PLAY, OUTLINE, isComplete, missionFile, playMission, projection, say, startMission } from "./support/scenario.js";
+
+/** The plan with acceptance criteria on feature 1.1 (the outline grammar's `Acceptance:` list). */
+const OUTLINE_WITH_ACCEPTANCE = OUTLINE.replace("  Size: S\n", "  Size: S\n  Acceptance:\n    - A contact has a name and an email\n");
 
 /** A world of its own for one test (the tests run concurrently: each has its own twin and app process). */
 async function withWorld(options: WorldOptions, play: (w: World) => Promise<void>): Promise<void> {
@@ -37,13 +40,14 @@ function expectHealthy(w: World) {
 }
 
 describe.concurrent("a whole mission over HTTP, the app in its own process", () => {
-  it("goes from /mission to complete: issues, links, workers, a failed and a passed validation, one fix feature, alerts, ledger", async () => {
-    await withWorld(MISSION_PLAY, async (w) => {
-      const played = await playMission(w);
+  it("goes from /mission to complete: issues, links, workers, a failed and a passed validation, one fix feature, alerts, ledger, the Project board", async () => {
+    // The workers commit to the mission branch; feature 1.1 carries acceptance criteria; the mission is tracked on a Project board.
+    await withWorld({ ...MISSION_PLAY, worker: { ...MISSION_PLAY.worker!, commits: true }, project: { title: "CRM roadmap" } }, async (w) => {
+      const played = await playMission(w, { outline: OUTLINE_WITH_ACCEPTANCE });
       const { tracking, missionId } = played;
 
       // Issues: the tracking issue, 3 milestones, 6 features and one fix feature — each exactly once.
-      const issues = w.twin.issuesOf();
+      const issues = w.twin.issuesOf().filter((i) => !i.pull_request);
       const titles = issues.map((i) => i.title);
       expect(new Set(titles).size).toBe(titles.length);
       const milestones = issues.filter((i) => i.labels.includes(LABELS.milestone));
@@ -90,7 +94,8 @@ describe.concurrent("a whole mission over HTTP, the app in its own process", () 
       expect(bot.filter((b) => /Budget: 50% of the money budget/.test(b))).toHaveLength(1);
       expect(bot.filter((b) => /Budget: 80% of the money budget/.test(b))).toHaveLength(1);
       expect(bot.filter((b) => /Budget: 100%|budget is used up/.test(b))).toHaveLength(0);
-      expect(bot.filter((b) => /is complete\./.test(b))).toHaveLength(1);
+      const completion = bot.filter((b) => /is complete\./.test(b));
+      expect(completion).toHaveLength(1);
       expect(w.twin.issue(tracking).labels.sort()).toEqual(["mission", "mission:completed", `mission:${missionId}`].sort()); // completion is labelled once told
 
       // mission.md: completed; the ledger has one entry per run (worker and validation), keyed by run id.
@@ -113,10 +118,83 @@ describe.concurrent("a whole mission over HTTP, the app in its own process", () 
       expect(ms1.features.map((f) => f.key)).toHaveLength(3);
       expect(m.plan!.milestones.every((ms) => ms.validated === "passed" && ms.features.every((f) => f.issue))).toBe(true);
 
+      // The hand-over: the mission branch proposed to the default branch once, by the bot, with its marker.
+      const pulls = w.twin.issuesOf().filter((i) => i.pull_request);
+      expect(pulls).toHaveLength(1);
+      const pr = pulls[0]!;
+      expect(pr.user.login).toBe(APP_BOT);
+      expect(pr.pull).toMatchObject({ head: `mission/${missionId}`, base: "main" });
+      expect(pr.body).toContain(`<!-- mission-bot:${missionId}:comment:hand-over -->`);
+      expect(m.hand_over?.pull_request).toBe(pr.number);
+
+      // The completion report: each feature with its commit, acceptance criteria checked with their evidence,
+      // validation per milestone, spend against budget and forecast with the forecast's error, the pull request.
+      const report = completion[0]!;
+      const c11 = m.plan!.milestones[0]!.features[0]!.runs.at(-1)!;
+      expect(c11.commit).toBe(w.twin.repo().commits.get(c11.commit!)?.sha); // a real commit on the mission branch
+      expect(report).toContain(`\`1.1\` Contact model (#${byTitle(w, "1.1 ").number}): commit ${c11.commit!.slice(0, 12)}, worker run ${c11.run_id}`);
+      expect(report).toMatch(/- \[x\] A contact has a name and an email — worker run \d+ reported success \(commit [0-9a-f]{12}\); milestone 1 passed validation \(run \d+\)/);
+      // …and checked on the feature's own issue, by the bot, with the same evidence.
+      expect(byTitle(w, "1.1 ").body).toMatch(/Met, checked by the bot: worker run \d+ reported success[^\n]*\n\n- \[x\] A contact has a name and an email/);
+      expect(m.plan!.milestones[0]!.features[0]!.acceptance_met).toMatch(/^worker run \d+ reported success/);
+      expect(report).toMatch(/\| 1\. Contacts \| passed \(run \d+\) \| 2 \| 1 \|/);
+      expect(report).toMatch(/\| Money \| \$100\.00 \| \$[\d.]+ \| \$\d+\.\d\d \| −\$\d+\.\d\d \| [+−]\d+% \|/);
+      expect(report).toMatch(/\| Tokens \| 50M \| [\d.]+M \| [\d.]+M \| −[\d.]+M \| [+−]\d+% \|/);
+      expect(report).toContain(`is proposed to \`main\` in pull request #${pr.number}`);
+      expect(report).toContain("Every milestone passed validation.");
+      // mission.md: the retrospective the next mission's calibration reads.
+      expect(m.retrospective?.accuracy.map((a) => a.category)).toEqual(["usd", "hours", "tokens"]);
+      const usd = m.retrospective!.accuracy[0]!;
+      expect(usd.actual).toBe(m.ledger.reduce((s, e) => s + e.cost_micros, 0));
+      expect(usd.variance).toBe(usd.actual - 100_000_000);
+
       // The dashboard is regenerated in the tracking issue; the person's outline survives.
       const body = w.twin.issue(tracking).body ?? "";
       expect(body).toContain("We need a small CRM for the sales team.");
       expect(body).toMatch(/complete/i);
+
+      // The Project board (.github/mission.yml names acme's project 1): every milestone and feature is a card
+      // whose values match the finished mission; the bot's fields were made once; its views as people expect.
+      const project = w.twin.projects.get("acme", 1)!;
+      const value = (number: number, field: string) => {
+        const item = project.items.find((i) => i.issue.number === number);
+        return item ? w.twin.projects.valueOf(project, item, field) : "no card";
+      };
+      expect(project.items.map((i) => i.issue.number).sort((a, b) => a - b)).toEqual([...milestones, ...features].map((i) => i.number).sort((a, b) => a - b));
+      for (const i of [...milestones, ...features]) {
+        expect(value(i.number, "Mission")).toBe(missionId);
+        expect(value(i.number, "Mission status")).toBe("Done");
+      }
+      expect(milestones.map((i) => value(i.number, "Kind"))).toEqual(["Milestone", "Milestone", "Milestone"]);
+      expect(milestones.map((i) => value(i.number, "Mission milestone"))).toEqual(["1. Contacts", "2. Deals", "3. Email"]);
+      expect(milestones.map((i) => value(i.number, "Attempts"))).toEqual([2, 1, 1]);
+      expect(value(fix.number, "Kind")).toBe("Fix");
+      expect(value(byTitle(w, "2.1 ").number, "Mission milestone")).toBe("2. Deals");
+      for (const f of features) {
+        // $12 of tokens and the run's Actions minutes, as the ledger books them
+        expect(Number(value(f.number, "Spent $"))).toBeGreaterThanOrEqual(12);
+        expect(Number(value(f.number, "Spent $"))).toBeLessThan(13);
+        expect(value(f.number, "Attempts")).toBe(1);
+        expect(value(f.number, "Size")).toMatch(/^[SML]$/);
+        expect(Number(value(f.number, "Forecast $"))).toBeGreaterThan(0);
+        expect(String(value(f.number, "Worker run"))).toMatch(/\/actions\/runs\/\d+/);
+      }
+      const m1Features = [byTitle(w, "1.1 "), byTitle(w, "1.2 "), fix].reduce((sum, f) => sum + Number(value(f.number, "Spent $")), 0);
+      expect(Number(value(milestones[0]!.number, "Spent $"))).toBeCloseTo(m1Features, 1);
+      const fieldNames = project.fields.map((f) => f.name);
+      for (const name of ["Mission", "Mission milestone", "Kind", "Mission status", "Size", "Forecast $", "Spent $", "Attempts", "Worker run"]) {
+        expect(fieldNames.filter((n) => n === name)).toHaveLength(1);
+      }
+      const fieldId = (name: string) => project.fields.find((f) => f.name === name)!.id;
+      expect(project.views.map((v) => [v.name, v.layout, v.vertical_group_by, v.group_by])).toEqual([
+        ["Mission board", "board", [fieldId("Mission status")], []],
+        ["By milestone", "table", [], [fieldId("Mission milestone")]],
+        ["Mission roadmap", "roadmap", [], []],
+      ]);
+      expect(m.board?.unreachable).toBeUndefined();
+      // bounded: 14 to set up, then per card an add, and a re-read and an update each time the mission moved it (98 measured)
+      const boardRequests = Object.entries(w.twin.counters.byRoute).filter(([k]) => k.includes("/projectsV2/")).reduce((n, [, c]) => n + c, 0);
+      expect(boardRequests).toBeLessThanOrEqual(120);
 
       expectHealthy(w);
       // The run is deterministic enough to compare: keep its projection stable across helpers.

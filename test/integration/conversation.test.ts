@@ -31,7 +31,8 @@ function botReplies(h: Harness, issue: number) {
 
 async function startMission(h: Harness) {
   const tracking = h.twin.as("alice").createIssue({ title: "CRM", body: OUTLINE });
-  h.twin.as("alice").comment(tracking.number, "/mission Build a CRM with contacts, deals and email --mode poc --budget $500 --hours 40 --tokens 50M");
+  // one budget flag left out, so the interview asks for it and for constraints and preferences (all four given: it would not)
+  h.twin.as("alice").comment(tracking.number, "/mission Build a CRM with contacts, deals and email --mode poc --budget $500 --hours 40");
   await h.pump();
   return tracking.number;
 }
@@ -39,7 +40,7 @@ async function startMission(h: Harness) {
 /** Started, answered and approved. */
 async function approvedMission(h: Harness): Promise<number> {
   const tracking = await startMission(h);
-  h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+  h.twin.as("alice").comment(tracking, "/mission answer\ntokens: 50M\nconstraints: none\npreferences: none");
   await h.pump();
   h.twin.as("alice").comment(tracking, "/mission approve");
   await h.pump();
@@ -58,7 +59,8 @@ describe("the /mission conversation on GitHub", () => {
     expect(replies[0]!.body).not.toMatch(/^mode:/m);
     expect(h.twin.issue(tracking).labels).toContain("mission");
 
-    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: no new dependencies\npreferences: none");
+    expect(replies[0]!.body).toMatch(/tokens/i);
+    h.twin.as("alice").comment(tracking, "/mission answer\ntokens: 50M\nconstraints: no new dependencies\npreferences: none");
     await h.pump();
     replies = botReplies(h, tracking);
     expect(replies).toHaveLength(2);
@@ -147,7 +149,7 @@ describe("the /mission conversation on GitHub", () => {
   it("answers a redelivered approval once and creates every issue exactly once", async () => {
     h = harness();
     const tracking = await startMission(h);
-    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+    h.twin.as("alice").comment(tracking, "/mission answer\ntokens: 50M\nconstraints: none\npreferences: none");
     await h.pump();
     h.twin.as("alice").comment(tracking, "/mission approve");
     const delivered = await h.pump();
@@ -162,7 +164,7 @@ describe("the /mission conversation on GitHub", () => {
   it("finishes a materialisation cut short after the k-th issue, with exactly one issue per milestone and feature", async () => {
     h = harness({ limits: () => ({ maxWrites: 3, timeMs: 60_000 }) });
     const tracking = await startMission(h);
-    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+    h.twin.as("alice").comment(tracking, "/mission answer\ntokens: 50M\nconstraints: none\npreferences: none");
     await h.pump();
     // GitHub writes the 4th issue but its answer is lost: the handler fails half-way.
     let opened = 0;
@@ -229,7 +231,7 @@ describe("the /mission conversation on GitHub", () => {
   it("answers a command whose webhook was lost on the next pulse, once, even when the webhook comes after all", async () => {
     h = harness();
     const tracking = await startMission(h);
-    h.twin.as("alice").comment(tracking, "/mission answer\nconstraints: none\npreferences: none");
+    h.twin.as("alice").comment(tracking, "/mission answer\ntokens: 50M\nconstraints: none\npreferences: none");
     await h.pump();
     h.twin.as("alice").comment(tracking, "/mission approve");
     const late = h.twin.takeEvents(); // GitHub does not deliver it (yet)

@@ -108,7 +108,7 @@ describe("mission-bot sandbox", () => {
     } finally {
       await sandbox.stop();
     }
-  });
+  }, 120_000);
 
   it("runs from the command line with the script on stdin, and workers run a local command in worktrees of a local repository", async () => {
     const repo = join(scratch, "repo");
@@ -163,4 +163,63 @@ echo '{"type":"result","subtype":"success","is_error":false,"num_turns":4,"resul
     expect(err).toMatch(/is not a git repository/);
     expect(await runCli(["sandbox", "--bogus"], io)).toBe(2);
   });
+
+  it("rehearses what goes wrong: each --simulate fault shows, and the mission still ends as a clean one does, on a clock that follows the runs", async () => {
+    let out = "";
+    const warnings: string[] = [];
+    const sandbox = await Sandbox.start({
+      env: {},
+      title: "Bookmarks", // the sample outline: 3 milestones of 2 features
+      contract: githubContract,
+      print: (s) => void (out += s),
+      warn: (s) => warnings.push(s),
+    });
+    try {
+      const started = sandbox.twin.now();
+      for (const fault of ["failing-worker", "over-forecast", "failed-validation", "refused-dispatch"] as const) sandbox.simulate(fault);
+      await runSession(
+        sandbox,
+        lineSource([
+          "/mission Build bookmarks --mode poc --budget $50 --hours 20 --tokens 20M",
+          "/mission answer",
+          "constraints: none",
+          "preferences: none",
+          "",
+          "/aprove",
+          "/issue 1",
+          "/simulate lost-webhook",
+          "/mission approve",
+        ]),
+        { interactive: false, print: (s) => (out += s) },
+      );
+
+      // a typo of a command is answered here and never posted
+      expect(out).toContain("/aprove is not a sandbox command (and was not posted)");
+      expect([...sandbox.twin.comments.values()].some((c) => c.body.includes("/aprove"))).toBe(false);
+      expect(out).toMatch(/── #1 Bookmarks · open/);
+      // each fault showed, and the bot reacted
+      expect(out).toContain("[sandbox] GitHub lost 1 event (issue_comment): --simulate lost-webhook");
+      expect(out.indexOf("Plan approved by @you")).toBeGreaterThan(out.indexOf("GitHub lost 1 event"));
+      expect(out).toMatch(/\[simulated worker\] feature 1\.1 \(#\d+, run \d+\): FAILED without a report/);
+      expect(out).toContain("three times the forecast: --simulate over-forecast");
+      expect(out).toMatch(/\[simulated validation\] milestone 1 \(#\d+, run \d+\): FAILED/);
+      const refused = sandbox.twin.log.filter((e) => e.method === "POST" && /\/dispatches$/.test(e.path) && e.status === 403);
+      expect(refused).toHaveLength(1);
+
+      const m = sandbox.mission()!;
+      expect(m.status).toBe("completed");
+      const features = m.plan!.milestones.flatMap((ms) => ms.features);
+      expect(features.find((f) => f.key === "1.1")!.runs.length).toBeGreaterThanOrEqual(2); // the failed run, then the retry
+      expect(m.plan!.milestones[0]!.features.length).toBeGreaterThan(2); // the failed validation's fix feature, added to milestone 1
+      const workers = m.ledger.filter((e) => e.kind === "worker").map((e) => e.tokens_in + e.tokens_out);
+      expect(Math.max(...workers)).toBeGreaterThan(2 * Math.min(...workers.filter((t) => t > 0)));
+
+      // the clock followed the simulated runs: hours passed, so the burn rate is a rate
+      expect(sandbox.twin.now() - started).toBeGreaterThan(3 * 3600_000);
+      expect(sandbox.ledgerSummary()).not.toMatch(/\d{3,}(?:\.\d+)?h\/h/);
+      expect(sandbox.twin.contractFailures).toEqual([]);
+    } finally {
+      await sandbox.stop();
+    }
+  }, 180_000);
 });

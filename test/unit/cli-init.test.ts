@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli } from "../../src/cli.js";
-import { ACTION_PLACEHOLDER, defaultAction, FALLBACK_ACTION, SETUP_FILES, withAction } from "../../src/cli/setup-files.js";
+import { ACTION_PLACEHOLDER, actionIn, defaultAction, SETUP_FILES, withAction } from "../../src/cli/setup-files.js";
 import { parseConfig } from "../../src/mission/config.js";
 import { lintWorkflow } from "../support/actionlint.js";
 
@@ -70,7 +70,7 @@ describe("mission-bot init", () => {
   });
 
   it("prints the secrets the workflows use and the App's permissions from app.yml", async () => {
-    const r = await cli(repo, "init");
+    const r = await cli(repo, "init", "--action", "acme/mission-bot@v1");
     const secrets = new Set(workflows.flatMap((f) => [...template(f.template).matchAll(/secrets\.(\w+)/g)].map((m) => m[1]!)));
     expect([...secrets].sort()).toEqual(["ANTHROPIC_API_KEY", "MISSION_BOT_CLIENT_ID", "MISSION_BOT_PRIVATE_KEY"]);
     for (const name of secrets) expect(r.out).toMatch(new RegExp(`^ +${name} +\\S`, "m"));
@@ -89,18 +89,78 @@ describe("mission-bot init", () => {
     expect(r.out).toContain("mission-bot doctor");
   });
 
-  it("defaults the Action to package.json's repository, else mission-bot/mission-bot@v1, and says which", async () => {
+  it("refuses to guess the Action: without --action it writes nothing and says how to name one; placeholders are refused", async () => {
     const r = await cli(repo, "init");
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { repository?: string };
-    const expected = defaultAction(pkg);
-    expect(r.out).toContain(`The workflows use the Action ${expected.action} (from ${expected.from}).`);
-    expect(await read(workflows[0]!.path)).toContain(`uses: ${expected.action}`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Give it with --action owner/repo@ref");
+    expect(r.err).toContain("Nothing was written.");
+    expect(existsSync(join(repo, ".github"))).toBe(false);
 
-    expect(defaultAction({})).toEqual({ action: FALLBACK_ACTION, from: "the default" });
-    for (const repository of ["github:acme/bot", "https://github.com/acme/bot.git", "git+https://github.com/acme/bot.git", "acme/bot", { url: "git@github.com:acme/bot.git" }]) {
-      expect(defaultAction({ repository }).action, JSON.stringify(repository)).toBe("acme/bot@v1");
+    for (const placeholder of ["owner/repo@ref", "OWNER/REPO@REF", "owner/mission-bot@v1", ACTION_PLACEHOLDER]) {
+      const bad = await cli(repo, "init", "--action", placeholder);
+      expect(bad.code, placeholder).toBe(2);
+      expect(existsSync(join(repo, ".github")), placeholder).toBe(false);
     }
-    expect(defaultAction({ repository: "https://gitlab.com/acme/bot" }).action).toBe(FALLBACK_ACTION);
+    expect((await cli(repo, "init", "--action", "owner/repo@ref")).err).toContain("the documentation's placeholder");
+
+    // a package published with its repository field names its own Action
+    expect(defaultAction({})).toBeNull();
+    for (const repository of ["github:acme/bot", "https://github.com/acme/bot.git", "git+https://github.com/acme/bot.git", "acme/bot", { url: "git@github.com:acme/bot.git" }]) {
+      expect(defaultAction({ repository })?.action, JSON.stringify(repository)).toBe("acme/bot@v1");
+    }
+    expect(defaultAction({ repository: "https://gitlab.com/acme/bot" })).toBeNull();
+  });
+
+  it("with --actions-only, writes the command and pulse workflows and never tells people to install the App", async () => {
+    const r = await cli(repo, "init", "--actions-only", "--action", "acme/mission-bot@v1", "--pulse-every", "60");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/wrote +\.github\/workflows\/mission-command\.yml/);
+    expect(r.out).toMatch(/wrote +\.github\/workflows\/mission-pulse\.yml/);
+    expect(r.out).toContain("do not also install the mission-bot App");
+    expect(r.out).not.toContain("Install the mission-bot GitHub App");
+    expect(r.out).toContain("24 runs a day, about 720 billed minutes a month");
+    const pulse = await read(".github/workflows/mission-pulse.yml");
+    expect(parse(pulse).on.schedule).toEqual([{ cron: "17 * * * *" }]);
+    expect(await lintWorkflow(pulse, ".github/workflows/mission-pulse.yml")).toEqual([]);
+
+    const fifteen = await mkdtemp(join(tmpdir(), "mission-bot-init-"));
+    try {
+      spawnSync("git", ["init", "-q", fifteen]);
+      const d = await cli(fifteen, "init", "--actions-only", "--action", "acme/mission-bot@v1");
+      expect(d.out).toContain("96 runs a day, about 2,880 billed minutes a month");
+      expect(await readFile(join(fifteen, ".github/workflows/mission-pulse.yml"), "utf8")).toBe(withAction(template("workflows/mission-pulse.yml"), "acme/mission-bot@v1"));
+    } finally {
+      await rm(fifteen, { recursive: true, force: true });
+    }
+    expect((await cli(repo, "init", "--actions-only", "--action", "acme/mission-bot@v1", "--pulse-every", "7")).code).toBe(2);
+  });
+
+  it("--upgrade rewrites only the workflows that differ from this version's templates, keeps their Action and schedule, and prints the diff", async () => {
+    expect((await cli(repo, "init", "--actions-only", "--action", "acme/mission-bot@v1", "--pulse-every", "30")).code).toBe(0);
+    const worker = ".github/workflows/mission-worker.yml";
+    const current = await read(worker);
+    const stale = current.replace("timeout-minutes:", "timeout-minutes: 1 # old\n    x-old:");
+    expect(stale).not.toBe(current);
+    await writeFile(join(repo, worker), stale);
+    await writeFile(join(repo, ".github/mission.yml"), "max_parallel_workers: 5\n");
+
+    const r = await cli(repo, "init", "--upgrade");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/upgraded +\.github\/workflows\/mission-worker\.yml\n/);
+    expect(r.out).toContain(`--- a/${worker}`);
+    expect(r.out).toContain("-    x-old:");
+    expect(r.out).toMatch(/current +\.github\/workflows\/mission-pulse\.yml\n/);
+    expect(r.out).toMatch(/current +\.github\/workflows\/mission-command\.yml\n/);
+    expect(await read(worker)).toBe(current);
+    expect(parse(await read(".github/workflows/mission-pulse.yml")).on.schedule).toEqual([{ cron: "*/30 * * * *" }]);
+    expect(await read(".github/mission.yml")).toBe("max_parallel_workers: 5\n"); // settings are never upgraded
+    expect(actionIn(current, template("workflows/mission-worker.yml"))).toBe("acme/mission-bot@v1");
+
+    // --action with --upgrade moves every workflow to the new reference
+    const moved = await cli(repo, "init", "--upgrade", "--action", "acme/mission-bot@v2");
+    expect(moved.code).toBe(0);
+    expect(await read(worker)).toContain("uses: acme/mission-bot@v2");
+    expect(await read(worker)).not.toContain("acme/mission-bot@v1");
   });
 
   it("keeps files that exist, and overwrites them with --force", async () => {
@@ -108,7 +168,7 @@ describe("mission-bot init", () => {
     await writeFile(join(repo, ".github/mission.yml"), "max_parallel_workers: 5\n");
     await writeFile(join(repo, ".github/workflows/mission-validate.yml"), "# mine\n");
 
-    const first = await cli(repo, "init");
+    const first = await cli(repo, "init", "--action", "acme/mission-bot@v1");
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/exists, kept +\.github\/mission\.yml\n/);
     expect(first.out).toMatch(/exists, kept +\.github\/workflows\/mission-validate\.yml\n/);
@@ -116,7 +176,7 @@ describe("mission-bot init", () => {
     expect(await read(".github/mission.yml")).toBe("max_parallel_workers: 5\n");
     expect(await read(".github/workflows/mission-validate.yml")).toBe("# mine\n");
 
-    const again = await cli(repo, "init");
+    const again = await cli(repo, "init", "--action", "acme/mission-bot@v1");
     for (const f of APP_SETUP) expect(again.out).toMatch(new RegExp(`exists, kept +${f.path.replaceAll(".", "\\.")}\\n`));
 
     const forced = await cli(repo, "init", "--force", "--action", "acme/mission-bot@v3");
@@ -128,13 +188,13 @@ describe("mission-bot init", () => {
 
   it("writes at the repository's root from a subdirectory, and refuses outside a git repository", async () => {
     await mkdir(join(repo, "src/deep"), { recursive: true });
-    expect((await cli(join(repo, "src/deep"), "init")).code).toBe(0);
+    expect((await cli(join(repo, "src/deep"), "init", "--action", "acme/mission-bot@v1")).code).toBe(0);
     expect(existsSync(join(repo, ".github/workflows/mission-worker.yml"))).toBe(true);
     expect(existsSync(join(repo, "src/deep/.github"))).toBe(false);
 
     const outside = await mkdtemp(join(tmpdir(), "mission-bot-no-git-"));
     try {
-      const r = await cli(outside, "init");
+      const r = await cli(outside, "init", "--action", "acme/mission-bot@v1");
       expect(r.code).toBe(1);
       expect(r.err).toContain("is not in a git repository");
       expect(existsSync(join(outside, ".github"))).toBe(false);

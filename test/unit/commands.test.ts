@@ -80,7 +80,7 @@ describe("starting a mission", () => {
     const r = refusal("/mission Build a CRM --budjet $200");
     expect(r.error).toContain("unknown flag --budjet");
     expect(r.error).toContain("did you mean --budget?");
-    expect(r.error).toContain("--mode, --budget, --hours and --tokens");
+    expect(r.error).toContain("--mode, --budget, --hours, --tokens and --yes");
     expect(r.usage).toBe(USAGE.start);
   });
 

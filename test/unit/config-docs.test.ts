@@ -10,6 +10,7 @@ import {
   withConfigReference,
 } from "../../src/mission/config-docs.js";
 import { Config } from "../../src/mission/model.js";
+import { COSTS_END, COSTS_START, renderCostTable, withCostTable } from "../../src/mission/cost-docs.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const rows = configReferenceRows();
@@ -69,5 +70,21 @@ describe("the configuration reference", () => {
     expect(withConfigReference(updated)).toBe(updated);
     expect(() => withConfigReference("# no markers\n")).toThrow(/config-reference:start/);
     expect(configReferenceIn("# no markers\n")).toBeNull();
+  });
+});
+
+describe("the cost table", () => {
+  it("in the README is the one the budget code gives with the default settings (npm run docs regenerates it)", () => {
+    if (withCostTable(readme) !== readme) expect.fail("the README's cost table is out of date: run npm run docs");
+    const table = renderCostTable();
+    expect(table).toMatch(/^\| medium \(M\) \| \$\d+\.\d\d \(/m);
+    expect(table).toContain("every 15 minutes: 96 runs a day, about 2,880 billed minutes a month");
+    expect(() => withCostTable("# none\n")).toThrow(COSTS_START);
+    expect(withCostTable(`${COSTS_START}\nold\n${COSTS_END}`)).toBe(`${COSTS_START}\n${table}${COSTS_END}`);
+  });
+
+  it("follows the prices: a dearer standard tier raises production-ready", () => {
+    const dearer = Config.parse({ prices: { ...Config.parse({}).prices, "claude-sonnet-5-5": { input: 20, output: 100 } } });
+    expect(renderCostTable(dearer)).not.toBe(renderCostTable());
   });
 });

@@ -87,17 +87,17 @@ describe("the dashboard in the tracking issue", () => {
   it("shows spent and remaining budget from the ledger", () => {
     const m = mission({ ledger: [spend(2_150_000, 5_400, 300_000), spend(850_000, 1_800, 200_000)] });
     const region = render({ mission: m });
-    expect(region).toContain("| Money | $100.00 | $3.00 | $97.00 | 3% |");
-    expect(region).toContain("| Time | 10h | 2h | 8h | 20% |");
-    expect(region).toContain("| Tokens | uncapped | 500k | — | — |");
+    expect(region).toMatch(/^Money +[█░]+│  \$3\.00 of \$100\.00 \(3%\)$/m);
+    expect(region).toMatch(/^Time +[█░]+│[█░]*  2h of 10h \(20%\)$/m);
+    expect(region).toMatch(/^Tokens +█+ +500k · uncapped$/m);
   });
 
   it("warns when a budget is nearly used up or exceeded", () => {
     const m = mission({ budget: { usd: 10, hours: 1 }, ledger: [spend(12_000_000, 3_000, 1)] });
     const region = render({ mission: m });
-    expect(region).toContain("| Money | $10.00 | $12.00 | over by $2.00 | 120% ⛔ |");
-    expect(region).toContain("| Time | 1h | 0.83h | 0.17h | 83% ⚠️ |");
-    expect(region).toContain("| Tokens | not set | 1 | — | — |");
+    expect(region).toContain("$12.00 of $10.00 (120%) ⛔");
+    expect(region).toContain("0.83h of 1h (83%) ⚠️");
+    expect(region).toContain("1 · no limit set");
   });
 
   it("offers the commands that fit the mission's status", () => {
@@ -121,8 +121,9 @@ describe("the dashboard in the tracking issue", () => {
     expect(region).toMatch(/\| 1 \| Milestone 1 x+ \| #100 \| 5\/5 \| ✅ done \|/);
     expect(region).toMatch(/\| 2 \| Milestone 2 x+ \| #106 \| 1\/5 \| ▶️ in progress \|/);
     expect(region).toMatch(/\| 3 \| Milestone 3 x+ \| #112 \| 0\/5 \| ⏳ waiting \|/);
-    expect(region).toMatch(/- ✓ `2\.2` Feature 2\.2 x+ · M · #108/);
-    expect(region).toMatch(/- ○ `2\.3` Feature 2\.3 x+ · M · #109/);
+    expect(region).toMatch(/- ✅ `2\.2` Feature 2\.2 x+ · M — \*\*done\*\* · #108/);
+    expect(region).toMatch(/- ⏳ `2\.3` Feature 2\.3 x+ · M — \*\*next to start\*\* · #109/);
+    expect(region).toMatch(/- ⏳ `3\.1` Feature 3\.1 x+ · M — \*\*waiting on milestone 2\*\* · #113/);
   });
 
   it("puts notices above the budget", () => {
@@ -163,7 +164,7 @@ describe("the 65,536-character limit", () => {
     const body = mergeDashboard(userText, ID, region);
     expect(body.length).toBeLessThanOrEqual(GITHUB_LIMITS.bodyChars);
     expect(body).toContain("`/mission approve`");
-    expect(body).toContain("| Money | $100.00 |");
+    expect(body).toContain("$0.00 of $100.00");
     expect(body).toMatch(/features? not shown/);
     expect(body.endsWith(`${end}\n\n${userText}`)).toBe(true);
   });

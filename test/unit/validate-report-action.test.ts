@@ -164,4 +164,47 @@ describe("validate-report Action", () => {
     const { ctx } = context({ mission: "not a mission", milestone: "2", issue: "12" });
     await expect(run(ctx)).rejects.toThrow(/cannot address a validation report: mission:/);
   });
+
+  describe("browser checks", () => {
+    const page = (path: string, passed: boolean, screenshot: string, counts: { logs?: number; links?: number } = {}) => ({
+      path,
+      passed,
+      status: 200,
+      screenshot,
+      checks: {
+        console_errors: { count: counts.logs ?? 0, sample: counts.logs ? ["TypeError: x is undefined <script>"] : [] },
+        failed_requests: { count: 0, sample: [] },
+        broken_links: { checked: 3, count: counts.links ?? 0, sample: counts.links ? [{ url: "http://localhost:3000/gone", status: 404, reason: "Not Found" }] : [] },
+        accessibility: { count: 0, by_impact: { critical: 0, serious: 0, moderate: 0, minor: 0 }, sample: [] },
+      },
+      ...(passed ? {} : { error: "1 console error" }),
+    });
+    const ARTIFACT = "https://github.com/acme/crm/actions/runs/9001/artifacts/5";
+
+    it("reads browser.json: per page the counts and the screenshot linked to the run's artifact; a failing page fails the validation", async () => {
+      const path = results([passed("test", "npm run test")]);
+      const browser = { url: "http://localhost:3000", passed: false, pages: [page("/", true, "1-home.png"), page("/deals", false, "2-deals.png", { logs: 1, links: 1 })] };
+      writeFileSync(join(dir, "browser.json"), JSON.stringify(browser));
+      expectPost();
+      const { ctx, outputs } = context({ ...inputs(path), "screenshots-url": ARTIFACT, browser: JSON.stringify({ url: "http://localhost:3000", paths: ["/", "/deals"], start: "", install: "" }) });
+      await run(ctx);
+      gh.done();
+      expect(outputs).toMatchObject({ verdict: "fail", groups: "1" });
+      expect(posted).toContain(`| \`/\` | ✅ passed | 0 | 0 | 0 of 3 | 0 | [1-home.png](${ARTIFACT}) |`);
+      expect(posted).toContain(`| \`/deals\` | ❌ failed | **1** | 0 | **1** of 3 | 0 | [2-deals.png](${ARTIFACT}) |`);
+      expect(posted).toContain("- Console error: TypeError: x is undefined &lt;script>");
+      expect(posted).toContain("- Broken link: 404 `http://localhost:3000/gone`");
+    });
+
+    it("browser checks planned but no browser.json (the browser job died): the validation fails, saying so", async () => {
+      const path = results([passed("test", "npm run test")]);
+      expectPost();
+      const { ctx, outputs } = context({ ...inputs(path), browser: JSON.stringify({ url: "http://localhost:3000", paths: ["/"], start: "npm start", install: "" }) });
+      await run(ctx);
+      gh.done();
+      expect(outputs).toMatchObject({ verdict: "fail" });
+      expect(posted).toContain("#### Browser checks: failed\n");
+      expect(posted).toContain("The browser checks left no results: see the browser job's log.");
+    });
+  });
 });

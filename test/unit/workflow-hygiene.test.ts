@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { lintWorkflow } from "../support/actionlint.js";
 
 const root = new URL("../../", import.meta.url);
 const WORKFLOWS = [
@@ -50,6 +51,22 @@ describe("workflow hygiene", () => {
       return why ? [`line ${u.line}: ${u.ref}: ${why}`] : [];
     });
     expect(problems).toEqual([]);
+  });
+
+  it.each(WORKFLOWS.filter((f) => f.startsWith(".github/")))("%s (this project's own) passes actionlint", async (path) => {
+    expect(await lintWorkflow(readFileSync(new URL(path, root), "utf8"), path)).toEqual([]);
+  });
+
+  it("the release workflow tests, tags vX.Y.Z, moves vX and publishes, from main only", () => {
+    const text = readFileSync(new URL(".github/workflows/release.yml", root), "utf8");
+    const release = parse(text) as { on: { workflow_dispatch: { inputs: { version: object } } }; jobs: { release: { steps: { run?: string }[] } } };
+    expect(release.on.workflow_dispatch.inputs.version).toBeDefined();
+    const runs = release.jobs.release.steps.map((s) => s.run ?? "").join("\n");
+    expect(runs).toContain("bash .ci/run");
+    expect(runs).toContain('git push origin "v$VERSION"');
+    expect(runs).toContain('git push -f origin "$major"');
+    expect(runs).toContain("npm publish --provenance");
+    expect(text).not.toMatch(/\$\{\{\s*inputs\.version\s*\}\}.*\n.*run:/); // the input reaches scripts through env only
   });
 
   it.each(WORKFLOWS)("%s gives every job its own permissions, and the workflow none by default", (path) => {

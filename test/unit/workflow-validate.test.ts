@@ -60,17 +60,26 @@ describe("mission-validate.yml", () => {
     expect(step).toMatchObject({ if: "always()", with: { mode: "validate-report", issue: "${{ inputs.issue }}" } });
   });
 
-  it("no run step interpolates an expression; browsers come from Debian, never downloaded", () => {
+  it("no run step interpolates an expression; the browser is the runner's own Chrome, never downloaded", () => {
     for (const job of Object.values(workflow.jobs)) for (const step of job.steps) expect(step.run ?? "").not.toContain("${{");
-    expect(workflow.jobs.browser!.container).toMatch(/bookworm/);
-    expect(text).not.toMatch(/playwright install/);
+    // on the runner itself (CHROME_BIN), not in a container that must install one
+    expect(workflow.jobs.browser!.container).toBeUndefined();
+    expect(text).not.toMatch(/playwright install|apt-get/);
     expect(workflow.jobs.browser!.if).toContain("needs.check.outputs.browser != ''");
+  });
+
+  it("the browser job uploads only what it wrote (the results and screenshots), and the report knows browser checks were planned", () => {
+    const upload = workflow.jobs.browser!.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(upload.with?.path?.trim().split("\n")).toEqual(["mission-validation/browser.json", "mission-validation/screenshots/"]);
+    expect(workflow.jobs.browser!.outputs).toEqual({ "screenshots-url": "${{ steps.upload.outputs.artifact-url }}" });
+    const report = workflow.jobs.report!.steps.find((s) => s.with?.mode === "validate-report")!;
+    expect(report.with).toMatchObject({ browser: "${{ needs.check.outputs.browser }}", "screenshots-url": "${{ needs.browser.outputs.screenshots-url }}" });
   });
 
   it("carries no script of its own: the plan, the commands and the browser checks are modes of this project's Action", () => {
     expect(workflow.env).toBeUndefined();
     const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.run).map((s) => s.run!.trim()));
-    expect(runs).toEqual(["apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation"]);
+    expect(runs).toEqual([]);
     const modes = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.uses === "<owner>/mission-bot@v1").map((s) => s.with?.mode));
     expect(modes).toEqual(["validate-plan", "validate-run", "validate-browser", "validate-report", "wake"]);
   });

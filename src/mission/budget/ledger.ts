@@ -20,6 +20,7 @@
 import { costMicros, formatUsd, usdToMicros } from "./money.js";
 import { FeatureKey, type Config, type LedgerEntry, type Mission, type Price } from "../model.js";
 import type { WorkerReport } from "../workers/report.js";
+import type { PlannerUsage } from "../plan/plan.js";
 
 export interface Spent {
   tokens: number;
@@ -134,6 +135,33 @@ export function entryFromReport(r: WorkerReport, config: Config, at: string, for
     actions_minutes: r.actions_minutes,
     at,
     ...(notes.length ? { note: notes.join(" ") } : {}),
+  };
+}
+
+/** The ledger key of one plan request: the command that asked (or the form) and when. */
+export function plannerKey(planning: { comment?: number; at: string }): string {
+  return `planner-${planning.comment ?? "form"}-${planning.at}`;
+}
+
+/**
+ * The ledger entry of planning or replanning: the planner model's tokens,
+ * priced as that model (or, without a price, as the top tier, noted). No
+ * wall time: planning runs in the bot, not in a worker.
+ */
+export function plannerEntry(usage: PlannerUsage, config: Config, key: string, at: string, what: string): LedgerEntry {
+  const priced = priceOf(usage.model, config);
+  const calls = `${usage.calls} model call${usage.calls === 1 ? "" : "s"}`;
+  return {
+    key,
+    kind: "planner",
+    model: usage.model,
+    tokens_in: usage.tokens_in,
+    tokens_out: usage.tokens_out,
+    cost_micros: costMicros(usage.tokens_in, usage.tokens_out, priced.price),
+    wall_seconds: 0,
+    actions_minutes: 0,
+    at,
+    note: `${what} (${calls})${priced.note ? `; ${priced.note}` : ""}`.slice(0, 2000),
   };
 }
 

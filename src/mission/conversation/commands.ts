@@ -5,7 +5,7 @@ import type { Mode } from "../model.js";
 import { parseLevel, type OutcomeLevel } from "../budget/levels.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
-import { inlineText, quotedText, shorten } from "../markdown/escape.js";
+import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -13,6 +13,8 @@ export interface BudgetFlags {
   usd?: number | null;
   hours?: number | null;
   tokens?: number | null;
+  /** `--yes`: start with defaults for whatever the flags leave open, asking nothing */
+  yes?: boolean;
 }
 
 export type Command =
@@ -30,6 +32,8 @@ export type Command =
   | { name: "retry"; feature: string }
   | { name: "validate" }
   | { name: "skip-validation"; milestone: string }
+  /** make a Project board for the mission (README "Project board") */
+  | { name: "project" }
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
   | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
 
@@ -77,9 +81,9 @@ export type ParseResult =
 
 /** The correct form of each command, shown with every error. */
 export const USAGE: Record<CommandName, string> = {
-  start: "/mission <goal> [--mode poc|full] [--budget $200] [--hours 40] [--tokens 5M]",
+  start: "/mission <goal> [--mode poc|full] [--budget $200] [--hours 40] [--tokens 5M] [--yes]",
   help: "/mission help",
-  answer: "/mission answer <key: value lines, e.g. mode: poc>",
+  answer: "/mission answer <key: value pairs, on one line or one per line, e.g. mode: poc hours: 40>",
   approve: "/mission approve [mvp|production|polished]",
   replan: "/mission replan <what to change>",
   status: "/mission status",
@@ -90,14 +94,15 @@ export const USAGE: Record<CommandName, string> = {
   validate: "/mission validate",
   "skip-validation": "/mission skip-validation <milestone number, e.g. 2>",
   budget: "/mission budget [+$100] [+10h] [+2M tokens]",
+  project: "/mission project",
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
-  start: "Start a mission on this issue. I ask for whatever the flags leave open, then propose a plan.",
-  answer: "Answer the scoping questions: `mode`, `hours`, `usd`, `tokens`, `constraints`, `preferences`.",
+  start: "Start a mission on this issue. I ask for whatever the flags leave open (`--yes`: take defaults instead), then propose a plan.",
+  answer: "Answer the scoping questions: `mode`, `hours`, `usd`, `tokens`, `constraints`, `preferences`, and the probes I ask (`journey`, `musts`, `failure`, …).",
   approve: "Approve the plan at an outcome level (default: the best the budget fits): I create the milestone and feature issues and start the workers.",
-  replan: "Plan again, taking your change into account.",
-  status: "Say where the mission stands.",
+  replan: "Plan again with the model, taking your change into account; an approved mission keeps its finished work.",
+  status: "Post a progress report: each milestone, spend against budget and forecast, what runs and what waits.",
   pause: "Dispatch no new work until `/mission resume`.",
   resume: "Continue a paused mission.",
   cancel: "Stop the mission for good.",
@@ -105,13 +110,14 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   validate: "Validate the current milestone now.",
   "skip-validation": "Accept a milestone without validating it.",
   budget: "Show the budget, or raise its limits by the amounts given.",
+  project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
   help: "Show this list.",
 };
 
 type Subcommand = Exclude<CommandName, "start">;
 
 const SUBCOMMANDS = new Set<string>(Object.keys(USAGE).filter((n) => n !== "start"));
-const NO_ARGUMENTS = new Set<Subcommand>(["help", "status", "pause", "resume", "cancel", "validate"]);
+const NO_ARGUMENTS = new Set<Subcommand>(["help", "status", "pause", "resume", "cancel", "validate", "project"]);
 const FREE_TEXT = new Set<Subcommand>(["answer", "replan"]);
 
 /** Longest goal a mission accepts (the mission model's limit). */
@@ -156,7 +162,38 @@ export function parseCommand(body: string): ParseResult {
     const result = parseSubcommand(lower as Subcommand, rest, tail);
     if (result.ok === true) return result;
   }
+  const typo = misspelt(word, rest, tail);
+  if (typo) return typo;
   return parseStart(`${head}\n${tail}`);
+}
+
+/**
+ * A lowercase first word one typo away from a subcommand (two for longer
+ * words) that is followed by nothing, or by what that subcommand takes, is a
+ * misspelt command, not a one-word goal: `/mission aprove` is answered "did
+ * you mean `/mission approve`?" instead of starting a mission called
+ * "aprove". A capitalised word (`/mission Aprove`) still starts a mission.
+ */
+function misspelt(word: string, rest: string, tail: string): ParseResult | undefined {
+  if (word !== word.toLowerCase() || !/^[a-z-]+$/.test(word) || word.length > 20) return undefined;
+  const [closest] = [...SUBCOMMANDS]
+    .map((known) => ({ known: known as Subcommand, d: distance(word, known) }))
+    .filter((c) => c.d > 0 && c.d <= (c.known.length <= 5 ? 1 : 2))
+    .sort((x, y) => x.d - y.d);
+  if (!closest) return undefined;
+  const { known } = closest;
+  const fits =
+    rest === "" ||
+    (known === "answer" && /^[A-Za-z][\w -]*[:=]/.test(`${rest}\n${tail}`.trim())) ||
+    (!FREE_TEXT.has(known) && parseSubcommand(known, rest, tail).ok === true);
+  if (!fits) return undefined;
+  const suggestion = rest ? `/mission ${known} ${shorten(rest, 60)}` : `/mission ${known}`;
+  const capitalised = word[0]!.toUpperCase() + word.slice(1);
+  return fail(
+    known,
+    `did you mean ${codeSpan(suggestion)}? "${word}" is not a command, so nothing was done. ` +
+      `To start a mission whose goal is "${word}", capitalise it: /mission ${capitalised}${rest ? " …" : ""}`,
+  );
 }
 
 function fail(name: CommandName, error: string): ParseResult {
@@ -228,7 +265,7 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
 
 // --- the start command and its flags ---------------------------------------
 
-type Flag = "mode" | "budget" | "hours" | "tokens";
+type Flag = "mode" | "budget" | "hours" | "tokens" | "yes";
 
 const FLAG_NAMES: Record<string, Flag> = {
   mode: "mode",
@@ -239,6 +276,7 @@ const FLAG_NAMES: Record<string, Flag> = {
   hours: "hours",
   time: "hours",
   tokens: "tokens",
+  yes: "yes",
 };
 
 const FLAG_EXAMPLES: Record<Flag, string> = {
@@ -246,6 +284,7 @@ const FLAG_EXAMPLES: Record<Flag, string> = {
   budget: "--budget $200",
   hours: "--hours 40",
   tokens: "--tokens 5M",
+  yes: "--yes",
 };
 
 const FLAG_PARSERS: Record<Flag, (text: string) => Parsed<unknown>> = {
@@ -253,6 +292,7 @@ const FLAG_PARSERS: Record<Flag, (text: string) => Parsed<unknown>> = {
   budget: parseMoney,
   hours: parseHours,
   tokens: parseTokens,
+  yes: () => ({ ok: true, value: true }),
 };
 
 /**
@@ -264,6 +304,7 @@ const FOREIGN_UNITS: Record<Flag, RegExp> = {
   budget: /^(eur|euros?|gbp|pounds?|cents?|cad|aud|chf|jpy|inr|€|£|¥)$/i,
   hours: /^(months?|mo|years?|yrs?|seconds?|secs?|quarters?|sprints?|working|business|man|person)$/i,
   tokens: /^(words?|chars?|characters?|requests?|calls?)$/i,
+  yes: /(?!)/,
 };
 
 /** The most words one flag value may take: "2+ weeks", "1.5M tokens", "200 USD". */
@@ -273,6 +314,7 @@ function setFlag(flags: BudgetFlags, flag: Flag, value: unknown): void {
   if (flag === "mode") flags.mode = value as BudgetFlags["mode"];
   else if (flag === "budget") flags.usd = value as number | null;
   else if (flag === "hours") flags.hours = value as number | null;
+  else if (flag === "yes") flags.yes = true;
   else flags.tokens = value as number | null;
 }
 
@@ -303,7 +345,7 @@ function unknownFlag(written: string, name: string): ParseResult {
   const hint = closest ? ` (did you mean --${closest.known}?)` : "";
   return fail(
     "start",
-    `unknown flag ${written}${hint}. The flags are --mode, --budget, --hours and --tokens. ` +
+    `unknown flag ${written}${hint}. The flags are --mode, --budget, --hours, --tokens and --yes. ` +
       "If it is part of the goal, put it in backticks.",
   );
 }
@@ -352,6 +394,12 @@ function takeFlags(
       return { ok: false, result: fail("start", `${same}; give each flag once.`) };
     }
     seen.set(flag, written);
+    if (flag === "yes") {
+      // takes no value: `--yes` (or `--yes=true`)
+      if (match[2] !== undefined && !/^(true|yes|)$/i.test(match[2])) return { ok: false, result: fail("start", `${written} takes no value.`) };
+      flags.yes = true;
+      continue;
+    }
 
     // The value: after "=", or the next word(s) on the same line.
     const values: string[] = [];
@@ -433,6 +481,7 @@ const HELP_ORDER: CommandName[] = [
   "retry",
   "validate",
   "skip-validation",
+  "project",
   "help",
 ];
 

@@ -7,18 +7,19 @@ import type { Command } from "./commands.js";
 import type { CommandInput, Step } from "./step.js";
 import type { Mission } from "../model.js";
 import { renderBudgetSummary } from "../markdown/budget-summary.js";
+import { renderStatusReport } from "../markdown/status-report.js";
 import { exhaustedDimensions, increaseBudget } from "../budget/enforce.js";
 import { historyFrom } from "../budget/forecast.js";
 import { overMaximums } from "../budget/maximums.js";
 import { findFeature, mapFeatures, mapMilestones } from "../workers/workers.js";
 
-export type ControlCommand = Exclude<Command, { name: "start" | "help" | "answer" | "approve" | "replan" }>;
+export type ControlCommand = Exclude<Command, { name: "start" | "help" | "answer" | "approve" | "replan" | "project" }>;
 
 export function decideControl(input: CommandInput & { command: ControlCommand; mission: Mission }): Step {
   const { command, mission: m } = input;
   switch (command.name) {
     case "status": {
-      return { kind: "reply", reply: statusLine(m) };
+      return { kind: "reply", reply: renderStatusReport(m, input.config, input.now, [...(input.history ?? []), ...historyFrom([m])]) };
     }
     case "pause": {
       if (m.status !== "active" && m.status !== "validating") return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}; only a running mission can be paused.` };
@@ -108,14 +109,4 @@ export function decideControl(input: CommandInput & { command: ControlCommand; m
 /** The mission with a decision recorded: who decided what, when. */
 function decided(m: Mission, input: CommandInput, what: string): Mission {
   return { ...m, decisions: [...m.decisions, { at: input.now, by: input.author, what }] };
-}
-
-function statusLine(m: Mission): string {
-  const milestones = m.plan?.milestones ?? [];
-  const features = milestones.flatMap((ms) => ms.features);
-  return [
-    `Mission **${m.id}** is **${m.status}**${m.mode ? ` (${m.mode === "poc" ? "POC" : "Full"} mode)` : ""}.`,
-    milestones.length ? `Plan: ${milestones.length} milestones, ${features.length} features.` : "No plan yet.",
-    "The dashboard at the top of this issue has the details.",
-  ].join(" ");
 }

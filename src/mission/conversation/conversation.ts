@@ -5,15 +5,19 @@
  * caller hands the planner's result to `afterPlan`.
  */
 import type { BudgetFlags } from "./commands.js";
+import { decideProjectCommand } from "../board/command.js";
 import type { CommandInput, Step } from "./step.js";
 export type { CommandInput, Step } from "./step.js";
 import { helpText } from "./commands.js";
-import { applyAnswers, applyFlags, openQuestions, parseAnswers, renderQuestions, type Answers } from "./interview.js";
+import { applyAnswers, applyFlags, leaveProbes, openProbes, openQuestions, parseAnswers, renderQuestions, type Answers } from "./interview.js";
+import { classifyGoal, PROBE_KEYS } from "./scope.js";
 import { overMaximums } from "../budget/maximums.js";
 import { MISSION_ID_MAX, missionPath, type Config, type Mission } from "../model.js";
 import { analysePlan, chooseLevel, LEVEL_LABELS, withLevel } from "../budget/budget.js";
 import { checkPlan, inertPlan, type PlanResult } from "../plan/plan.js";
-import { inlineText } from "../markdown/escape.js";
+import { diffPlans, mergeReplan } from "../plan/replan.js";
+import { renderPlanChanges } from "../markdown/plan-changes.js";
+import { escapeText, inlineText } from "../markdown/escape.js";
 import { renderPlanComment } from "../markdown/plan-comment.js";
 import { pastForecastError, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
@@ -81,7 +85,45 @@ export function newMission(input: {
     alerts_sent: [],
     notices: [],
   };
-  return applyFlags(base, input.flags);
+  return scoped(applyFlags(base, input.flags), input.flags);
+}
+
+/** Defaults `--yes` takes for what the flags leave open. */
+export const YES_DEFAULTS = { mode: "poc", hours: 40, usd: 100, tokens: 5_000_000 } as const;
+
+/**
+ * The goal classified, its `journey:`-style lines read as the probes'
+ * answers; when every flag was given, constraints and preferences are not
+ * asked ("none" unless answered later); with `--yes`, nothing is asked.
+ */
+function scoped(m: Mission, flags: BudgetFlags): Mission {
+  const fromGoal = probeLines(m.goal);
+  let next: Mission = { ...m, scope: { kind: fromGoal.kind ?? classifyGoal(m.goal), probes: fromGoal.probes ?? {} } };
+  const everyFlag = flags.mode !== undefined && flags.usd !== undefined && flags.hours !== undefined && flags.tokens !== undefined;
+  if (everyFlag || flags.yes) next = { ...next, constraints: next.constraints ?? [], preferences: next.preferences ?? {} };
+  if (flags.yes) {
+    next = applyFlags(next, {
+      ...(next.mode === undefined ? { mode: YES_DEFAULTS.mode } : {}),
+      ...(next.budget.hours === undefined ? { hours: YES_DEFAULTS.hours } : {}),
+      ...(next.budget.usd === undefined ? { usd: YES_DEFAULTS.usd } : {}),
+      ...(next.budget.tokens === undefined ? { tokens: YES_DEFAULTS.tokens } : {}),
+    });
+    next = leaveProbes(next, openProbes(next));
+  }
+  return next;
+}
+
+/** `journey: …`, `failure: …` or `kind: …` lines in the goal answer those probes before they are asked. */
+function probeLines(goal: string): Pick<Answers, "kind" | "probes"> {
+  const lines = goal
+    .split("\n")
+    .filter((l) => {
+      const key = /^\s*(?:[-*]\s+)?([A-Za-z][\w -]*?)\s*:/.exec(l)?.[1]?.toLowerCase().replace(/[\s-]+/g, "_");
+      return key !== undefined && (key === "kind" || key in PROBE_KEYS);
+    });
+  if (!lines.length) return {};
+  const { answers } = parseAnswers(lines.join("\n"));
+  return { ...(answers.kind ? { kind: answers.kind } : {}), ...(answers.probes ? { probes: answers.probes } : {}) };
 }
 
 /** Problems listed at most in one answer: a hostile text with thousands of them still gets an answer GitHub accepts. */
@@ -110,7 +152,7 @@ function withinMaximums(read: { answers: Answers; problems: string[] }, config: 
 /** After the interview (start or answer): ask what is missing, or plan. */
 function askOrPlan(m: Mission, preface: string): Step {
   const open = openQuestions(m);
-  if (open.length) return { kind: "reply", mission: m, reply: `${preface}${renderQuestions(open)}` };
+  if (open.length) return { kind: "reply", mission: m, reply: `${preface}${renderQuestions(open, m.scope?.kind)}` };
   return { kind: "plan", mission: m, preface };
 }
 
@@ -126,7 +168,7 @@ export function decide(input: CommandInput): Step {
           reply: `This issue already tracks mission **${m.id}** (${m.status}). Start a new mission on a new issue.`,
         };
       }
-      const over = Object.values(overMaximums(command.flags, input.config));
+      const over = Object.values(overMaximums(command.flags.yes ? { ...YES_DEFAULTS, ...command.flags } : command.flags, input.config));
       if (over.length) return { kind: "reply", reply: `${over.join("\n\n")}\n\nNo mission was started: start it again with amounts within these.` };
       const mission = newMission({
         goal: command.goal,
@@ -148,7 +190,8 @@ export function decide(input: CommandInput): Step {
         };
       }
       const { answers, problems } = withinMaximums(parseAnswers(command.text), input.config);
-      const updated = applyAnswers(m, answers);
+      // the probes asked before this answer are asked once: what it leaves out stays unanswered
+      const updated = m.status === "scoping" ? leaveProbes(applyAnswers(m, answers), openProbes(m)) : applyAnswers(m, answers);
       const understood = Object.keys(answers);
       let preface = understood.length ? `Noted: ${understood.map((k) => `\`${k}\``).join(", ")}.\n\n` : "";
       if (problems.length) {
@@ -157,7 +200,7 @@ export function decide(input: CommandInput): Step {
       // Nothing understood: nothing changes (the questions still open are asked again).
       if (!understood.length) {
         const open = openQuestions(m);
-        return { kind: "reply", reply: `${preface}${m.status === "scoping" && open.length ? renderQuestions(open) : "Nothing was changed."}`.trimEnd() };
+        return { kind: "reply", reply: `${preface}${m.status === "scoping" && open.length ? renderQuestions(open, m.scope?.kind) : "Nothing was changed."}`.trimEnd() };
       }
       if (m.status === "planned" && m.plan) {
         // The plan stands; the answers change what it costs against the budget.
@@ -175,7 +218,7 @@ export function decide(input: CommandInput): Step {
         return {
           kind: "reply",
           reply: open.length
-            ? `There is no plan to approve yet: the interview still needs answers.\n\n${renderQuestions(open)}`
+            ? `There is no plan to approve yet: the interview still needs answers.\n\n${renderQuestions(open, m.scope?.kind)}`
             : "There is no plan to approve yet. Reply `/mission replan <anything to add>` to plan again.",
         };
       }
@@ -207,15 +250,22 @@ export function decide(input: CommandInput): Step {
     }
     case "replan": {
       if (!m) return noMission();
-      if (m.status !== "scoping" && m.status !== "planned") {
-        return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}; an approved plan is not replanned.` };
+      if (m.planning) return { kind: "reply", reply: `Mission **${m.id}** is being planned already; replan once that plan is shown.` };
+      if (m.status === "validating") {
+        return { kind: "reply", reply: `Mission **${m.id}** is validating a milestone; replan once the validation is done (or \`/mission pause\` first).` };
+      }
+      if (m.status === "completed" || m.status === "cancelled") {
+        return { kind: "reply", reply: `Mission **${m.id}** is ${m.status}; a finished mission is not replanned. Start a new mission on a new issue.` };
       }
       const open = openQuestions(m);
       if (open.length) {
-        return { kind: "reply", reply: `Answer the open questions first.\n\n${renderQuestions(open)}` };
+        return { kind: "reply", reply: `Answer the open questions first.\n\n${renderQuestions(open, m.scope?.kind)}` };
       }
       return { kind: "plan", mission: m, change: command.change, preface: "" };
     }
+    case "project":
+      if (!m) return noMission();
+      return decideProjectCommand({ ...input, mission: m });
     default: {
       if (!m) return noMission();
       return decideControl({ ...input, command, mission: m });
@@ -233,9 +283,16 @@ export function afterPlan(input: {
   /** shown when the planner could not plan (e.g. how to write an outline) */
   help?: string;
   history?: History;
+  /** what the replan asked for */
+  change?: string;
+  /** ISO time of the answer: when dropped items were dropped */
+  now?: string;
 }): Extract<Step, { kind: "reply" }> {
   const { mission: m, result } = input;
   const preface = input.preface ?? "";
+  if (!result.ok && result.cannot) {
+    return { kind: "reply", mission: m, reply: `${preface}${escapeText(result.cannot)}${input.help ? `\n\n${input.help}` : ""}` };
+  }
   // The plan is outside text: made inert as it enters the mission, then checked.
   const plan = result.ok ? inertPlan(result.plan) : undefined;
   const problems = plan ? checkPlan(plan) : result.ok ? [] : result.problems;
@@ -247,8 +304,47 @@ export function afterPlan(input: {
       reply: `${preface}The ${inlineText(input.plannerName)} planner could not produce a plan I can use:\n${problemList(problems)}${help}\n\nFix it and reply \`/mission replan <what changed>\`.`,
     };
   }
+  const running = m.status === "active" || m.status === "paused";
+  if (running && m.plan) return replanRunning(m, plan, input, preface);
+  const changes = m.plan ? `${renderPlanChanges(diffPlans(m.plan, plan), { running: false, ...(input.change ? { change: input.change } : {}) })}\n\n` : "";
   const planned: Mission = { ...m, status: "planned", plan };
-  return { kind: "reply", mission: planned, reply: preface + planComment(planned, input.config, input.plannerName, input.history) };
+  return { kind: "reply", mission: planned, reply: preface + changes + planComment(planned, input.config, input.plannerName, input.history) };
+}
+
+/** A running mission's new plan, merged so finished work stays; what it drops is closed and cancelled. */
+function replanRunning(
+  m: Mission,
+  proposed: NonNullable<Mission["plan"]>,
+  input: Parameters<typeof afterPlan>[0],
+  preface: string,
+): Extract<Step, { kind: "reply" }> {
+  const at = input.now ?? m.planning?.at ?? m.created;
+  const reason = input.change ? `Dropped by the replan asked for on ${at.slice(0, 10)}: ${input.change.slice(0, 300)}` : `Dropped by the replan of ${at.slice(0, 10)}.`;
+  const merged = mergeReplan(m.plan!, proposed, at, reason);
+  const problems = checkPlan(merged.plan);
+  if (problems.length) {
+    return {
+      kind: "reply",
+      mission: m,
+      reply: `${preface}The new plan cannot replace the running one, which stays as it was:\n${problemList(problems)}\n\nReply \`/mission replan <what to change>\` to try again.`,
+    };
+  }
+  const c = merged.changes;
+  const replanned: Mission = {
+    ...m,
+    plan: merged.plan,
+    decisions: [
+      ...m.decisions,
+      { at, by: "mission-bot", what: `Plan replanned: ${c.added.length} added, ${c.dropped.length} dropped, ${c.changed.length} changed, ${c.kept.length} finished kept.` },
+    ],
+  };
+  const changes = renderPlanChanges(c, { running: true, ...(input.change ? { change: input.change } : {}) });
+  return {
+    kind: "reply",
+    mission: replanned,
+    reply: `${preface}${changes}\n\n${planComment(replanned, input.config, input.plannerName, input.history)}`,
+    ...(merged.cancel.length ? { cancelRuns: merged.cancel } : {}),
+  };
 }
 
 /** The plan comment of a planned mission: its milestones, features and budget analysis. */

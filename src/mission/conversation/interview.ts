@@ -5,14 +5,17 @@
  */
 import { isMap, isNode, parseDocument } from "yaml";
 import type { BudgetFlags } from "./commands.js";
-import type { Mission, Mode, Preferences } from "../model.js";
+import type { Mission, MissionKind, Mode, Preferences, Probes } from "../model.js";
 import { FORMS, parseHours, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { quotedText } from "../markdown/escape.js";
+import { askProbe, KIND_KEYS, KIND_WORDS, KINDS, PROBE_EXAMPLES, PROBE_KEYS, PROBES, PROBES_BY_KIND, type Probe } from "./scope.js";
 
-export type Question = "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences";
+export type Question = "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences" | Probe;
 
-/** The order questions are asked in. */
-export const QUESTIONS: readonly Question[] = ["mode", "hours", "usd", "tokens", "constraints", "preferences"];
+/** The order questions are asked in: the probes that scope the mission first, then the budget. */
+export const QUESTIONS: readonly Question[] = [...PROBES, "mode", "hours", "usd", "tokens", "constraints", "preferences"];
+
+const isProbe = (q: Question): q is Probe => (PROBES as readonly string[]).includes(q);
 
 /** What a `/mission answer` said; a key is present only when it was understood. */
 export interface Answers {
@@ -22,10 +25,20 @@ export interface Answers {
   tokens?: number | null;
   constraints?: string[];
   preferences?: Preferences;
+  /** `kind: feature`: the person corrects how the goal was classified */
+  kind?: MissionKind;
+  probes?: Probes;
+}
+
+/** The probes the mission's kind asks that have no answer yet ("" is an answer: asked and left). */
+export function openProbes(m: Mission): Probe[] {
+  if (!m.scope) return [];
+  return PROBES_BY_KIND[m.scope.kind].filter((p) => m.scope!.probes[p] === undefined);
 }
 
 export function openQuestions(m: Mission): Question[] {
-  const unanswered: Record<Question, boolean> = {
+  const probes = new Set<Question>(openProbes(m));
+  const unanswered: Record<Exclude<Question, Probe>, boolean> = {
     mode: m.mode === undefined,
     hours: m.budget.hours === undefined,
     usd: m.budget.usd === undefined,
@@ -33,10 +46,10 @@ export function openQuestions(m: Mission): Question[] {
     constraints: m.constraints === undefined,
     preferences: m.preferences === undefined,
   };
-  return QUESTIONS.filter((q) => unanswered[q]);
+  return QUESTIONS.filter((q) => (isProbe(q) ? probes.has(q) : unanswered[q]));
 }
 
-const ASK: Record<Question, string> = {
+const ASK: Record<Exclude<Question, Probe>, string> = {
   mode: [
     "**Mode** — how the work lands:",
     "- `poc` (proof of concept): commits straight to a mission branch, no reviews — fastest.",
@@ -50,7 +63,7 @@ const ASK: Record<Question, string> = {
     "**Preferences** — stack, deploy target, test framework (as `stack:`, `deploy:`, `test_framework:` lines), or `none`.",
 };
 
-const EXAMPLE: Record<Question, string> = {
+const EXAMPLE: Record<Exclude<Question, Probe>, string> = {
   mode: "mode: poc",
   hours: "hours: 40",
   usd: "usd: 100",
@@ -59,29 +72,47 @@ const EXAMPLE: Record<Question, string> = {
   preferences: "preferences: none",
 };
 
-/** Markdown asking exactly these questions, ending with a reply to copy and edit. */
-export function renderQuestions(questions: Question[]): string {
+/**
+ * Markdown asking exactly these questions, ending with a reply to copy and
+ * edit. With probes, it says what kind of mission the goal reads as (and how
+ * to correct it) and that a probe left out of the answer is not asked again.
+ */
+export function renderQuestions(questions: Question[], kind: MissionKind = "product"): string {
   if (!questions.length) return "";
   const asked = QUESTIONS.filter((q) => questions.includes(q));
+  const probes = asked.filter(isProbe);
+  const scoping = probes.length
+    ? [
+        `I read this as **${KIND_WORDS[kind]}**${kindHint(kind)}. For that, these matter most (answer what you can; what you leave out is not asked again):`,
+        "",
+      ]
+    : [];
   return [
     asked.length === 1 ? "One question before I plan:" : "A few questions before I plan:",
     "",
-    asked.map((q) => ASK[q]).join("\n\n"),
+    ...scoping,
+    asked.map((q) => (isProbe(q) ? askProbe(q, kind) : ASK[q])).join("\n\n"),
     "",
-    "Reply with a comment like this (edit the values):",
+    "Reply with a comment like this (edit the values; `/mission answer mode: poc hours: 40` on one line works too):",
     "",
     "```",
     "/mission answer",
-    ...asked.map((q) => EXAMPLE[q]),
+    ...asked.map((q) => (isProbe(q) ? PROBE_EXAMPLES[q] : EXAMPLE[q])),
     "```",
   ].join("\n");
+}
+
+function kindHint(kind: MissionKind): string {
+  const others = KINDS.filter((k) => k !== kind).map((k) => `\`${k}\``);
+  return ` (if it is not, answer \`kind:\` with one of ${others.join(", ")})`;
 }
 
 // --- reading answers ------------------------------------------------------------
 
 type Target =
-  | { field: "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences" }
-  | { field: "preference"; key: keyof Preferences };
+  | { field: "mode" | "hours" | "usd" | "tokens" | "constraints" | "preferences" | "kind" }
+  | { field: "preference"; key: keyof Preferences }
+  | { field: "probe"; key: Probe };
 
 const KEYS: Record<string, Target> = {
   mode: { field: "mode" },
@@ -102,10 +133,14 @@ const KEYS: Record<string, Target> = {
   tests: { field: "preference", key: "test_framework" },
   test: { field: "preference", key: "test_framework" },
   notes: { field: "preference", key: "notes" },
+  kind: { field: "kind" },
+  ...Object.fromEntries(Object.entries(PROBE_KEYS).map(([k, probe]) => [k, { field: "probe", key: probe } as const])),
 };
 
 const KNOWN_KEYS =
-  "mode, hours, usd, tokens, constraints, preferences (or directly stack, deploy, test_framework, notes)";
+  "mode, hours, usd, tokens, constraints, preferences (or directly stack, deploy, test_framework, notes), kind, and the probes journey, musts, failure, systems, question, environment";
+
+const PROBE_LIMIT = 2000;
 
 const PREFERENCE_LIMITS: Record<keyof Preferences, number> = {
   stack: 500,
@@ -198,6 +233,35 @@ function pairOf(line: string): { key: string; value: string } | undefined {
   return { key, value: rest.slice(colon + 1).trim() };
 }
 
+/** Every key the interview knows, longest first, as one pattern: where a pair starts inside a line (after a blank, comma or semicolon). Linear: nothing before the key is matched, so no run is read twice. */
+const PAIR_START = new RegExp(
+  `(?<=^|[\\s,;])(?:${Object.keys(KEYS)
+    .sort((a, b) => b.length - a.length)
+    .map((k) => k.replace(/_/g, "[_ -]"))
+    .join("|")})[ \\t]*[:=]`,
+  "gi",
+);
+
+/**
+ * The one-line form: `mode: poc hours: 40, usd: 100; tokens: 5M` is four
+ * answers. A line is split only before a key the interview knows followed by
+ * `:` or `=`, so free text with other colons stays whole; an indented line
+ * (a preference under `preferences:`) is never split.
+ */
+function splitPairs(raw: string): string[] {
+  if (/^[ \t]/.test(raw) || !pairOf(raw.trim())) return [raw];
+  const starts = [...raw.matchAll(PAIR_START)].map((m) => m.index);
+  if (starts.length < 2) return [raw];
+  return starts.map((start, k) => trimSeparators(raw.slice(start, starts[k + 1] ?? raw.length)));
+}
+
+/** A segment without the blanks, commas and semicolons that ended it (a loop: a pattern anchored at the end would read each run again). */
+function trimSeparators(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[\s,;]/.test(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
 /**
  * `key: value` lines; under an empty `key:`, `- item` lines are a list and
  * indented `sub: value` lines a mapping (`preferences:` then `  stack: Go`).
@@ -205,7 +269,7 @@ function pairOf(line: string): { key: string; value: string } | undefined {
 function lineEntries(text: string): Entry[] {
   const entries: Array<Entry & { under?: { list?: unknown[]; map?: Record<string, unknown> } }> = [];
   let open: { list?: unknown[]; map?: Record<string, unknown> } | undefined;
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of text.split(/\r?\n/).flatMap(splitPairs)) {
     const line = raw.trim();
     if (!line || line.startsWith("```") || line.startsWith("~~~") || line.startsWith("#")) continue;
     const item = /^[-*]\s+/.exec(line);
@@ -234,7 +298,8 @@ function lineEntries(text: string): Entry[] {
 }
 
 function scalar(value: unknown): string | undefined {
-  if (typeof value === "string") return value.trim();
+  // `poc` as the dashboard writes it: the backticks are not part of the answer
+  if (typeof value === "string") return value.trim().replace(/^`([^`]*)`$/, "$1").trim();
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return undefined;
 }
@@ -385,6 +450,20 @@ export function parseAnswers(text: string): { answers: Answers; problems: string
         if (prefs && once("preferences", key)) answers.preferences = { ...prefs, ...answers.preferences };
         break;
       }
+      case "kind": {
+        const text = scalar(value)?.toLowerCase().replace(/[_-]+/g, " ");
+        const kind = text ? KIND_KEYS[text] : undefined;
+        if (!kind) problems.push(`${key}: ${show(value)} is not a kind of mission. The kinds are ${KINDS.join(", ")}.`);
+        else if (once("kind", key)) answers.kind = kind;
+        break;
+      }
+      case "probe": {
+        const text = scalar(value);
+        if (text === undefined || text === "") problems.push(`${key}: no answer given. Write it as text.`);
+        else if (text.length > PROBE_LIMIT) problems.push(`${key}: longer than ${PROBE_LIMIT} characters; shorten it.`);
+        else if (once(`probe.${target.key}`, key)) answers.probes = { ...answers.probes, [target.key]: NONE.has(text.toLowerCase()) ? "none" : text };
+        break;
+      }
       case "preference": {
         const r = readPreference(key, target.key, value);
         if (!r.ok) problems.push(r.error);
@@ -398,14 +477,26 @@ export function parseAnswers(text: string): { answers: Answers; problems: string
   return { answers, problems };
 }
 
-/** The mission with these answers in: budget limits and mode set, constraints replaced, preferences merged. */
+/** The mission with these answers in: budget limits and mode set, constraints replaced, preferences and probes merged, the kind corrected. */
 export function applyAnswers(m: Mission, a: Answers): Mission {
   const next = applyFlags(m, { mode: a.mode, hours: a.hours, usd: a.usd, tokens: a.tokens });
+  const scope = a.kind !== undefined || a.probes !== undefined
+    ? { kind: a.kind ?? m.scope?.kind ?? "product", probes: { ...m.scope?.probes, ...a.probes } }
+    : undefined;
   return {
     ...next,
     ...(a.constraints !== undefined ? { constraints: [...a.constraints] } : {}),
     ...(a.preferences !== undefined ? { preferences: { ...m.preferences, ...a.preferences } } : {}),
+    ...(scope ? { scope } : {}),
   };
+}
+
+/** Probes asked and not answered are left ("" ): the interview asks each probe once. */
+export function leaveProbes(m: Mission, asked: readonly Probe[]): Mission {
+  if (!m.scope || !asked.length) return m;
+  const probes = { ...m.scope.probes };
+  for (const p of asked) if (probes[p] === undefined) probes[p] = "";
+  return { ...m, scope: { ...m.scope, probes } };
 }
 
 /** The mission with the start command's flags in; a flag not given leaves the field as it was. */

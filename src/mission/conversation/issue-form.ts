@@ -13,6 +13,9 @@ export const FORM_FIELDS = {
   "Token budget": "tokens",
   Constraints: "constraints",
   Preferences: "preferences",
+  "User journey": "journey",
+  "Non-negotiables": "musts",
+  "What would make it fail": "failure",
 } as const;
 
 export interface MissionForm {

@@ -23,6 +23,6 @@ export interface CommandInput {
 
 export type Step =
   /** save `mission` when given, then post `reply` */
-  | { kind: "reply"; reply: string; mission?: Mission }
+  | { kind: "reply"; reply: string; mission?: Mission; cancelRuns?: number[] }
   /** ask the planner for `mission`, then call afterPlan */
   | { kind: "plan"; mission: Mission; change?: string; preface?: string };

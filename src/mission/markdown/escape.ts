@@ -137,3 +137,20 @@ export function fencedBlock(text: string): string {
 export function titleText(text: string): string {
   return oneLine(neutralise(text, "code"));
 }
+
+/**
+ * Outside text for an HTML page (the web dashboard): the invisible, bidi and
+ * control characters go as in `neutralise`, then the five characters HTML
+ * reads specially become entities, so the text is text in an element and in a
+ * quoted attribute alike. Not idempotent, unlike the markdown escapes (a page
+ * shows `&amp;` as `&`): pass raw text, once.
+ */
+export function htmlText(text: string): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .replace(INVISIBLE, "")
+    .replace(CONTROL, "")
+    .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}
+
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

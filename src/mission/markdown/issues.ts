@@ -36,15 +36,17 @@ export function featureTitle(m: Mission, feature: Feature): string {
 /**
  * The milestone issue. `featureIssues` (feature key → issue number) turns
  * the list of features into a task list of their issues (`- [ ] #12`),
- * which GitHub renders with each issue's title and state: what stands in
- * for sub-issues on a server without them (GitHub Enterprise Server 3.19
- * and older).
+ * which GitHub renders with each issue's title and state, ticked once the
+ * mission counts the feature done (its issue closed as completed): people
+ * see the milestone's progress there, and it stands in for sub-issues on a
+ * server without them (GitHub Enterprise Server 3.19 and older).
  */
 export function milestoneBody(m: Mission, milestone: Milestone, featureIssues?: ReadonlyMap<string, number>): string {
   const head = [`Milestone ${milestone.key} of mission **${m.id}** (tracking issue #${m.tracking_issue}).`, ""];
   const list = milestone.features.map((f) => {
     const n = featureIssues?.get(f.key);
-    return n !== undefined ? `- [ ] #${n}` : `- ${f.key} ${inlineText(f.title)} (${f.size})`;
+    const tick = f.done || milestone.validated ? "x" : " ";
+    return n !== undefined ? `- [${tick}] #${n}` : `- ${f.key} ${inlineText(f.title)} (${f.size})`;
   });
   const tail = [
     "This milestone is done when all its features are done and the repository passes its checks.",
@@ -62,7 +64,7 @@ export function milestoneBody(m: Mission, milestone: Milestone, featureIssues?: 
 }
 
 /** The feature issue is what the worker receives: description and acceptance criteria first. */
-export function featureBody(m: Mission, milestone: Milestone, feature: Feature): string {
+export function featureBody(m: Mission, milestone: Milestone, feature: Feature, met: string | undefined = feature.acceptance_met): string {
   const context = ["### Context", "", `- Mission: **${m.id}**, tracking issue #${m.tracking_issue}`, `- Milestone ${milestone.key}: ${inlineText(milestone.title)}`, `- Size: ${feature.size} (${SIZE_WORDS[feature.size]})`];
   if (feature.depends_on.length) context.push(`- Depends on: ${feature.depends_on.join(", ")}`);
   if (m.level) context.push(`- Outcome level: ${LEVELS[m.level].label}: ${LEVELS[m.level].scope}`);
@@ -72,7 +74,13 @@ export function featureBody(m: Mission, milestone: Milestone, feature: Feature):
   return fit({
     head: "",
     description: escapeText(feature.description || feature.title),
-    items: feature.acceptance.length ? { heading: "### Acceptance criteria", lines: feature.acceptance.map((a) => `- [ ] ${inlineText(a)}`), noun: "acceptance criteria" } : undefined,
+    items: feature.acceptance.length
+      ? {
+          heading: met ? `### Acceptance criteria\n\nMet, checked by the bot: ${inlineText(met)}.` : "### Acceptance criteria",
+          lines: feature.acceptance.map((a) => `- [${met ? "x" : " "}] ${inlineText(a)}`),
+          noun: "acceptance criteria",
+        }
+      : undefined,
     tail: context.join("\n"),
     where: missionPath(m.id),
   });
@@ -126,4 +134,11 @@ function fit(p: BodyParts, max = ISSUE_BODY_MAX_CHARS): string {
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The milestone's body with the issues its plan records for its features (what apply writes for `list-features`). */
+export function milestoneBodyOfRecord(m: Mission, milestone: Milestone): string {
+  const numbers = new Map<string, number>();
+  for (const f of milestone.features) if (f.issue) numbers.set(f.key, f.issue.number);
+  return milestoneBody(m, milestone, numbers);
 }

@@ -13,6 +13,8 @@ import { formatTokens, formatUsd } from "../budget/money.js";
 import { describeZodError, Mission, type LedgerEntry } from "../model.js";
 import { budgetTable, modeWords } from "./dashboard.js";
 import { cellText as inline, quoteText as quote } from "./escape.js";
+import { formatAmount } from "../budget/enforce.js";
+import { formatForecastError } from "./completion-report.js";
 
 /** Kept identical to templates/mission-template.md (a test checks). */
 export const MISSION_TEMPLATE = `---
@@ -43,6 +45,14 @@ export const MISSION_TEMPLATE = `---
 ## Decision log
 
 {{decisions}}
+
+## Progress log
+
+{{progress}}
+
+## Retrospective
+
+{{retrospective}}
 `;
 
 /** Strings longer than this (or with a line break) are written as literal block scalars. */
@@ -76,6 +86,8 @@ export function renderMissionFile(m: Mission): string {
     budget: budget(mission),
     ledger: ledger(mission.ledger),
     decisions: decisions(mission),
+    progress: progressLog(mission),
+    retrospective: retrospectiveView(mission),
   };
   // One pass, so user text that happens to contain `{{title}}` stays as written.
   return MISSION_TEMPLATE.replace(/\{\{(\w+)\}\}/g, (all, name: string) => values[name] ?? all);
@@ -135,6 +147,61 @@ function ledger(entries: readonly LedgerEntry[]): string {
 function decisions(mission: Mission): string {
   if (mission.decisions.length === 0) return "_No decisions yet._";
   return mission.decisions.map((d) => `- **${formatWhen(d.at)}** · ${inline(d.by)} · ${inline(d.what)}`).join("\n");
+}
+
+/** The most events the progress log shows (the newest). */
+export const PROGRESS_LOG_MAX = 200;
+
+/** Timestamped events, oldest first, derived from the mission's own records (runs, validations, decisions). */
+export function progressEvents(mission: Mission): { at: string; what: string }[] {
+  const events: { at: string; what: string }[] = [{ at: mission.created, what: `Mission created by ${inline(mission.created_by)}.` }];
+  for (const d of mission.decisions) events.push({ at: d.at, what: `${inline(d.what)} (${inline(d.by)})` });
+  for (const ms of mission.plan?.milestones ?? []) {
+    for (const f of ms.features) {
+      for (const r of f.runs) {
+        events.push({ at: r.dispatched_at, what: `Worker for feature ${f.key} dispatched (try ${r.try}).` });
+        if (r.status === "completed" && r.updated_at) events.push({ at: r.updated_at, what: `Worker for feature ${f.key} finished: ${r.conclusion ?? "unknown"}${r.reported ? `, reported ${r.reported}` : ""}.` });
+      }
+      if (f.done) events.push({ at: f.done.at, what: `Feature ${f.key} done (closed by ${inline(f.done.by)}).` });
+    }
+    for (const v of ms.validations) {
+      events.push({ at: v.dispatched_at, what: `Validation of milestone ${ms.key} dispatched (try ${v.try}).` });
+      if (v.outcome && v.updated_at) events.push({ at: v.updated_at, what: `Validation of milestone ${ms.key}: ${v.outcome}.` });
+    }
+  }
+  if (mission.hand_over) {
+    const h = mission.hand_over;
+    events.push({ at: h.at, what: h.pull_request ? `Mission branch proposed in pull request #${h.pull_request}.` : h.nothing_to_merge ? "Mission branch had nothing to merge." : "Mission branch could not be proposed." });
+  }
+  if (mission.retrospective) events.push({ at: mission.retrospective.at, what: "Retrospective written." });
+  return events.map((e, i) => ({ e, i })).sort((a, b) => (a.e.at < b.e.at ? -1 : a.e.at > b.e.at ? 1 : a.i - b.i)).map((x) => x.e);
+}
+
+function progressLog(mission: Mission): string {
+  const events = progressEvents(mission);
+  const shown = events.slice(-PROGRESS_LOG_MAX);
+  const cut = events.length - shown.length;
+  return [...(cut ? [`_${cut} earlier events are not shown._`, ""] : []), ...shown.map((e) => `- **${formatWhen(e.at)}** · ${e.what}`)].join("\n");
+}
+
+const CATEGORY_NAMES = { usd: "Money", hours: "Time", tokens: "Tokens" } as const;
+
+function retrospectiveView(mission: Mission): string {
+  const r = mission.retrospective;
+  if (!r) return "_Written when the mission completes._";
+  const rows = r.accuracy.map(
+    (a) =>
+      `| ${CATEGORY_NAMES[a.category]} | ${a.budgeted === null ? "uncapped" : formatAmount(a.category, a.budgeted)} | ${formatAmount(a.category, a.forecast)} | ${formatAmount(a.category, a.actual)} | ${
+        a.variance === null ? "—" : `${a.variance < 0 ? "−" : "+"}${formatAmount(a.category, Math.abs(a.variance))}`
+      } | ${formatForecastError(a.forecast_error)} |`,
+  );
+  return [
+    "| | Budgeted | Forecast | Actual | Variance | Forecast error |",
+    "| --- | --: | --: | --: | --: | --: |",
+    ...rows,
+    "",
+    ...(r.lessons.length ? r.lessons.map((l) => `- ${inline(l)}`) : ["_No lessons recorded._"]),
+  ].join("\n");
 }
 
 /** "2026-11-24 14:05 UTC" */

@@ -11,7 +11,7 @@
  * through the one escaper (markdown/escape.ts): messages as escaped text,
  * names and commands as code spans, output as fenced blocks.
  */
-import { BLOCK_BUDGET, type FailureGroup, type ValidationReport } from "../validation/validation.js";
+import { BLOCK_BUDGET, type BrowserPage, type FailureGroup, type ValidationReport } from "../validation/validation.js";
 import { codeSpan, fencedBlock, inlineText as escape } from "./escape.js";
 import { formatDuration } from "./mission-file.js";
 
@@ -63,13 +63,11 @@ function render(report: ValidationReport, groups: FailureGroup[], opts: Validati
   ];
   const total = report.failures_total ?? report.failures.length;
   if (report.tests_total !== undefined) lines.push(`Tests: ${report.tests_total} run, ${total} failed.`, "");
-  if (report.browser) {
-    const pages = report.browser.pages;
-    const bad = pages.filter((p) => !p.passed).length;
-    lines.push(`Browser checks against ${escape(report.browser.url)}: ${report.browser.passed ? "passed" : "failed"} (${pages.length - bad} of ${pages.length} pages).`, "");
-  }
-  if (report.screenshots.length > 0) {
-    lines.push(`Screenshots: ${report.screenshots.slice(0, 30).map((s) => screenshot(s)).join(" · ")}`, "");
+  if (report.browser) lines.push(...renderBrowser(report, detail));
+  const shown = new Set(report.browser?.pages.map((p) => p.screenshot) ?? []);
+  const others = report.screenshots.filter((s) => !shown.has(s.name));
+  if (others.length > 0) {
+    lines.push(`Screenshots: ${others.slice(0, 30).map((s) => screenshot(s)).join(" · ")}`, "");
   }
   if (report.problems.length > 0) {
     lines.push("Could not be read:", ...report.problems.slice(0, 10).map((p) => `- ${escape(p)}`), "");
@@ -93,6 +91,8 @@ function render(report: ValidationReport, groups: FailureGroup[], opts: Validati
 
 function renderGroup(group: FailureGroup, detail: Detail): string[] {
   const lines = [`**${escape(group.title)}**${group.count > 1 ? ` (${group.count} failing)` : ""}`, ""];
+  // a page's findings are listed under the browser checks above
+  if (group.signature.startsWith("browser:")) return [...lines.slice(0, -1), "", "Its findings are listed under the browser checks above.", ""];
   if (group.rerun ?? group.command_line) lines.push(`Reproduce: ${code(group.rerun ?? group.command_line ?? "")}`, "");
   const shown = group.sample.slice(0, detail.tests);
   for (const failure of shown) {
@@ -113,6 +113,75 @@ function renderGroup(group: FailureGroup, detail: Detail): string[] {
       "",
     );
   }
+  return lines;
+}
+
+/**
+ * The browser checks: per page a row with each check's count and its
+ * screenshot's link, then what each failing page ran into. Page titles,
+ * console text and URLs come from the code under validation: escaped text
+ * and code spans.
+ */
+function renderBrowser(report: ValidationReport, detail: Detail): string[] {
+  const browser = report.browser!;
+  const pages = browser.pages;
+  const good = pages.filter((p) => p.passed).length;
+  const lines = [
+    `#### Browser checks: ${browser.passed ? "passed" : "failed"}${pages.length ? ` (${good} of ${pages.length} ${pages.length === 1 ? "page" : "pages"} passed)` : ""}`,
+    "",
+    `Against ${code(browser.url)}.${browser.error ? ` ${escape(firstLine(browser.error))}` : ""}`,
+    "",
+  ];
+  if (pages.length === 0) return lines;
+  const links = new Map(report.screenshots.map((s) => [s.name, s]));
+  lines.push("| page | result | console errors | failed requests | broken links | accessibility | screenshot |", "| --- | --- | --- | --- | --- | --- | --- |");
+  for (const page of pages) {
+    const c = page.checks;
+    const shot = page.screenshot ? screenshot(links.get(page.screenshot) ?? { name: page.screenshot, url: "" }) : "none";
+    const a11y = !c ? "–" : !c.accessibility ? "not scanned" : accessibilityCount(c.accessibility);
+    lines.push(
+      `| ${cell(page.path)} | ${page.passed ? "✅ passed" : "❌ failed"} | ${c ? mark(c.console_errors.count) : "–"} | ${c ? mark(c.failed_requests.count) : "–"} | ${c ? `${mark(c.broken_links.count)} of ${c.broken_links.checked}` : "–"} | ${a11y} | ${shot} |`,
+    );
+  }
+  lines.push("");
+  const shots = report.screenshots.find((s) => /^https?:/.test(s.url));
+  if (shots) lines.push(`The screenshots are in this run's artifact (${screenshot({ name: "download", url: shots.url })}): GitHub's API cannot attach images to a comment.`, "");
+  const failing = pages.filter((p) => !p.passed);
+  if (detail.tests > 0) for (const page of failing) lines.push(...renderPage(page, detail.tests));
+  else if (failing.length > 0) lines.push("What the failing pages ran into is left out to fit GitHub's comment limit: see `browser.json` in the artifact.", "");
+  return lines;
+}
+
+function mark(n: number): string {
+  return n === 0 ? "0" : `**${n}**`;
+}
+
+function accessibilityCount(a: NonNullable<NonNullable<BrowserPage["checks"]>["accessibility"]>): string {
+  const failing = a.by_impact.critical + a.by_impact.serious;
+  if (a.count === 0) return "0";
+  return failing > 0 ? `**${failing}** serious or critical${a.count > failing ? ` (${a.count} in all)` : ""}` : `${a.count} moderate or minor`;
+}
+
+function renderPage(page: BrowserPage, items: number): string[] {
+  const lines = [`**Page ${code(page.path)}**${page.title ? ` (${escape(page.title)})` : ""}${page.status !== null ? `, HTTP ${page.status}` : ""}`, ""];
+  const c = page.checks;
+  const more = (total: number, shown: number) => (total > shown ? [`- … and ${total - shown} more`] : []);
+  if (c) {
+    const logs = c.console_errors.sample.slice(0, items);
+    lines.push(...logs.map((t) => `- Console error: ${escape(firstLine(t))}`), ...more(c.console_errors.count, logs.length));
+    const requests = c.failed_requests.sample.slice(0, items);
+    lines.push(...requests.map((r) => `- Failed request: ${r.status ?? escape(r.reason)} ${code(r.url)}`), ...more(c.failed_requests.count, requests.length));
+    const links = c.broken_links.sample.slice(0, items);
+    lines.push(...links.map((l) => `- Broken link: ${l.status ?? escape(l.reason)} ${code(l.url)}`), ...more(c.broken_links.count, links.length));
+    const violations = (c.accessibility?.sample ?? []).slice(0, items);
+    lines.push(
+      ...violations.map((v) => `- Accessibility: ${code(v.id)} (${v.impact ?? "no impact"}, ${v.nodes} ${v.nodes === 1 ? "element" : "elements"}): ${escape(firstLine(v.help))}`),
+      ...more(c.accessibility?.count ?? 0, violations.length),
+    );
+  }
+  // nothing listed (the page did not load, the scan did not run): what went wrong instead
+  if (lines.length === 2 && page.error) lines.push(...page.error.split("\n").slice(0, 3).map((line) => `- ${escape(firstLine(line))}`));
+  lines.push("");
   return lines;
 }
 

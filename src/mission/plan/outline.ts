@@ -23,6 +23,7 @@
  *     anything else is the worker's description.
  * - Keys are positional: the n-th milestone is "n", its k-th feature "n.k".
  */
+import { diffPlans, hasChanges } from "./replan.js";
 import { checkPlan, PLAN_LIMITS, type Planner } from "./plan.js";
 import { shorten } from "../markdown/escape.js";
 import { Feature, Milestone, type Plan, type Size } from "../model.js";
@@ -78,7 +79,19 @@ export const outlinePlanner: Planner = {
     const { plan, problems } = parseOutline(source);
     if (!plan) return { ok: false, problems };
     const all = [...problems, ...checkPlan(plan)];
-    return all.length ? { ok: false, problems: all } : { ok: true, plan };
+    if (all.length) return { ok: false, problems: all };
+    if (request.previous && request.change !== undefined && source !== request.change && !hasChanges(diffPlans(request.previous, plan))) {
+      // a change in words, and the outline says what it said before: re-posting the same plan would pretend to have replanned
+      return {
+        ok: false,
+        problems: [],
+        cannot:
+          "The outline planner cannot replan from a request in words: it plans from the outline in the issue body, and that outline has not changed, so the plan stays as it is.\n\n" +
+          "To change the plan, edit the outline in the issue body (or write the whole new outline, `##` milestones and `- [ ]` features, after `/mission replan`), then reply `/mission replan outline edited`. " +
+          "To have a model replan from your words, configure the Anthropic planner (`planner.provider: anthropic` and its API key).",
+      };
+    }
+    return { ok: true, plan };
   },
 };
 

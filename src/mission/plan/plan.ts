@@ -16,9 +16,23 @@ export interface PlanRequest {
   previous?: Plan;
 }
 
+/** What planning cost: the model's tokens over every call it took (a retry included). */
+export interface PlannerUsage {
+  model: string;
+  tokens_in: number;
+  tokens_out: number;
+  calls: number;
+}
+
 export type PlanResult =
-  | { ok: true; plan: Plan }
-  | { ok: false; problems: string[] };
+  | { ok: true; plan: Plan; usage?: PlannerUsage }
+  | {
+      ok: false;
+      problems: string[];
+      usage?: PlannerUsage;
+      /** the planner cannot do what was asked (the outline planner and a change in words): said instead of the problems */
+      cannot?: string;
+    };
 
 export interface Planner {
   /** shown in the plan comment ("outline", a model name) */

@@ -43,13 +43,51 @@ export type CommandResult = z.infer<typeof CommandResult>;
 export const ReportedFailure = TestFailure.extend({ command: z.string().max(100).optional() });
 export type ReportedFailure = z.infer<typeof ReportedFailure>;
 
+/** Per list of findings on a page, at most this many are kept (the count keeps the real number). */
+export const BROWSER_SAMPLE = 5;
+const count = z.number().int().nonnegative();
+/** A request of the page that failed: the browser could not make it (`status` null) or it answered 400 or more. */
+export const FailedRequest = z.strictObject({ url: z.string().max(300), status: z.number().int().nullable(), reason: z.string().max(200).default("") });
+export type FailedRequest = z.infer<typeof FailedRequest>;
+/** A same-origin link of the page that answers 400 or more, or not at all. */
+export const BrokenLink = z.strictObject({ url: z.string().max(300), status: z.number().int().nullable(), reason: z.string().max(200).default("") });
+export type BrokenLink = z.infer<typeof BrokenLink>;
+export const A11Y_IMPACTS = ["critical", "serious", "moderate", "minor"] as const;
+/** An axe-core rule the page violates, with how many elements do. */
+export const A11yViolation = z.strictObject({ id: z.string().max(100), impact: z.enum(A11Y_IMPACTS).nullable(), help: z.string().max(300), nodes: count });
+export type A11yViolation = z.infer<typeof A11yViolation>;
+
+/**
+ * What was found on one page. A page fails on any console error, failed
+ * request or broken link, and on accessibility violations of impact serious
+ * or critical (moderate and minor ones are listed, not failed).
+ */
+export const BrowserChecks = z.strictObject({
+  console_errors: z.strictObject({ count, sample: z.array(z.string().max(300)).max(BROWSER_SAMPLE) }),
+  failed_requests: z.strictObject({ count, sample: z.array(FailedRequest).max(BROWSER_SAMPLE) }),
+  /** `checked`: same-origin links followed (a bounded number per run) */
+  broken_links: z.strictObject({ checked: count, count, sample: z.array(BrokenLink).max(BROWSER_SAMPLE) }),
+  /** null when the scan could not run (its error is in the page's `error`) */
+  accessibility: z
+    .strictObject({
+      count,
+      by_impact: z.strictObject({ critical: count, serious: count, moderate: count, minor: count }),
+      sample: z.array(A11yViolation).max(BROWSER_SAMPLE),
+    })
+    .nullable(),
+});
+export type BrowserChecks = z.infer<typeof BrowserChecks>;
+
 export const BrowserPage = z.strictObject({
   path: z.string().max(500),
   passed: z.boolean(),
   /** HTTP status of the page, null when it did not load */
   status: z.number().int().nullable(),
+  /** the page's <title>, written by the code under validation */
+  title: z.string().max(200).optional(),
   error: z.string().max(1000).optional(),
   screenshot: z.string().max(200).optional(),
+  checks: BrowserChecks.optional(),
 });
 export type BrowserPage = z.infer<typeof BrowserPage>;
 
@@ -116,6 +154,8 @@ export function encodeValidationReport(input: ValidationReportInput): string {
   const total = report.failures_total ?? report.failures.length;
   const steps: ((r: ValidationReport) => ValidationReport)[] = [
     (r) => ({ ...r, failures: r.failures.map((f) => ({ ...f, detail: f.detail?.slice(0, 500) })) }),
+    (r) => browserSamples(r, 1),
+    (r) => browserSamples(r, 0),
     (r) => ({ ...r, commands: r.commands.map((c) => ({ ...c, output_tail: c.output_tail.slice(-1000) })) }),
     (r) => ({ ...r, failures: r.failures.map(({ detail: _detail, ...f }) => f) }),
   ];
@@ -135,6 +175,55 @@ export function encodeValidationReport(input: ValidationReportInput): string {
     encoded = block(current);
   }
   return encoded;
+}
+
+/** The browser checks with at most `keep` findings per list (the counts stay). */
+function browserSamples(r: ValidationReport, keep: number): ValidationReport {
+  if (!r.browser) return r;
+  const pages = r.browser.pages.map((p) => {
+    if (!p.checks) return p;
+    const c = p.checks;
+    const checks: BrowserChecks = {
+      console_errors: { ...c.console_errors, sample: c.console_errors.sample.slice(0, keep) },
+      failed_requests: { ...c.failed_requests, sample: c.failed_requests.sample.slice(0, keep) },
+      broken_links: { ...c.broken_links, sample: c.broken_links.sample.slice(0, keep) },
+      accessibility: c.accessibility && { ...c.accessibility, sample: c.accessibility.sample.slice(0, keep) },
+    };
+    return { ...p, checks };
+  });
+  return { ...r, browser: { ...r.browser, pages } };
+}
+
+/** Impacts that fail a page; moderate and minor violations are listed only. */
+export const FAILING_IMPACTS: ReadonlySet<string> = new Set(["critical", "serious"]);
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Whether a page passes its browser checks, and when not, what is wrong in a
+ * few lines (the text a fix feature quotes): the HTTP status, then each kind
+ * of finding with its count and its first example.
+ */
+export function judgeBrowserPage(status: number | null, checks: BrowserChecks): { passed: boolean; error?: string } {
+  const lines: string[] = [];
+  if (status === null) lines.push("The page did not load.");
+  else if (status >= 400) lines.push(`The page answered HTTP ${status}.`);
+  const { console_errors: logs, failed_requests: requests, broken_links: links, accessibility: a11y } = checks;
+  if (logs.count > 0) lines.push(`${plural(logs.count, "console error")}, first: ${logs.sample[0] ?? ""}`);
+  const request = requests.sample[0];
+  if (requests.count > 0) lines.push(`${plural(requests.count, "failed request")}, first: ${request ? `${request.status ?? request.reason} ${request.url}` : ""}`);
+  const link = links.sample[0];
+  if (links.count > 0) lines.push(`${plural(links.count, "broken link")}, first: ${link ? `${link.status ?? link.reason} ${link.url}` : ""}`);
+  const failing = a11y ? a11y.by_impact.critical + a11y.by_impact.serious : 0;
+  if (a11y && failing > 0) {
+    const first = a11y.sample.find((v) => v.impact && FAILING_IMPACTS.has(v.impact));
+    lines.push(
+      `${plural(failing, "serious or critical accessibility violation")}, first: ${first ? `${first.id} (${first.impact}): ${first.help}, ${plural(first.nodes, "element")}` : ""}`,
+    );
+  }
+  return lines.length === 0 ? { passed: true } : { passed: false, error: lines.join("\n").slice(0, 1000) };
 }
 
 export type ReadValidationReport =

@@ -32,6 +32,8 @@ export interface AppProcessOptions {
   logLevel?: string;
   /** Redis shared by the replicas (REDIS_URL): the queue and the pulse schedule live there */
   redisUrl?: string;
+  /** the port to listen on (default: a free one), for settings that name the server's own address (DASHBOARD_URL) */
+  port?: number;
   /** other documented settings (README, .env.example), e.g. MISSION_BOT_QUEUE_LOCK_MS */
   settings?: Record<string, string>;
 }
@@ -64,7 +66,7 @@ export async function freePort(): Promise<number> {
 
 export async function startApp(options: AppProcessOptions): Promise<AppProcess> {
   if (!existsSync(join(ROOT, APP_ENTRY))) throw new Error(`${APP_ENTRY} is missing: the e2e globalSetup builds it (npx tsc -p tsconfig.build.json)`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   // exactly what a user sets (.env.example), nothing inherited from the test's environment
   const env: Record<string, string> = {
     APP_ID: String(options.appId ?? 1),

@@ -59,8 +59,8 @@ export function isComplete(world: World, tracking: number): boolean {
 }
 
 /** The whole mission, from /mission to "complete". */
-export async function playMission(world: World, options: { pulse?: boolean; beforeApprove?: () => void } = {}): Promise<Played> {
-  const played = await startMission(world, options.beforeApprove ? { beforeApprove: options.beforeApprove } : {});
+export async function playMission(world: World, options: { pulse?: boolean; outline?: string; beforeApprove?: () => void } = {}): Promise<Played> {
+  const played = await startMission(world, { ...(options.beforeApprove ? { beforeApprove: options.beforeApprove } : {}), ...(options.outline ? { outline: options.outline } : {}) });
   await world.runUntil(() => isComplete(world, played.tracking), { pulse: options.pulse ?? true });
   return played;
 }
@@ -108,7 +108,9 @@ function stable(value: unknown): unknown {
 
 export function projection(world: World, played: Played) {
   const twin = world.twin;
-  const issues = twin.issuesOf();
+  // pull requests (the hand-over) are shown apart from the mission's issues
+  const issues = twin.issuesOf().filter((i) => !i.pull_request);
+  const pulls = twin.issuesOf().filter((i) => i.pull_request);
   const titleOfId = new Map(issues.map((i) => [i.id, i.title]));
   const m = missionFile(world, played.missionId);
   return {
@@ -130,6 +132,7 @@ export function projection(world: World, played: Played) {
       ledger: m.ledger.map((e) => stable(e)).map((e) => JSON.stringify(e)).sort(),
     },
     dashboard: normaliseText(twin.issue(played.tracking).body ?? ""),
+    pulls: pulls.map((p) => ({ title: p.title, author: p.user.login, state: p.state, head: p.pull?.head, base: p.pull?.base })),
   };
 }
 

@@ -67,6 +67,10 @@ export interface WorkerPlay {
   prompt?: boolean;
   tokensIn?: number;
   tokensOut?: number;
+  /** a run of this feature starts and keeps running until `releaseHeld()` (a worker still busy when something happens) */
+  hold?: (feature: string, attempt: number) => boolean;
+  /** the worker commits its feature to the branch it was given (as the report Action pushes its patch); default: no commit */
+  commits?: boolean;
 }
 
 export interface ValidationPlay {
@@ -100,6 +104,8 @@ export interface WorldOptions {
   settings?: Record<string, string>;
   /** the twin's primary limit per hour for the installation (default GitHub's 5,000) */
   primaryLimit?: number;
+  /** an organisation project (number 1) that `.github/mission.yml` names as the missions' board */
+  project?: { title: string };
 }
 
 export class World {
@@ -154,8 +160,14 @@ export class World {
       name: REPO,
       ownerType: "Organization",
       collaborators: options.collaborators ?? { alice: "write", bob: "read" },
-      files: repoFiles(options.files),
+      files: repoFiles({
+        ...options.files,
+        ...(options.project
+          ? { ".github/mission.yml": `${options.files?.[".github/mission.yml"] ?? repoFiles()[".github/mission.yml"]}\nproject:\n  url: https://github.com/orgs/${OWNER}/projects/1\n` }
+          : {}),
+      }),
     });
+    if (options.project) twin.projects.create(twin.user(OWNER, "Organization"), options.project.title);
     const replicas = Math.max(1, options.replicas ?? 1);
     const redis = replicas > 1 || options.redis ? await startRedisServer() : undefined;
     const server = await startTwinServer(twin, { ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
@@ -241,6 +253,15 @@ export class World {
     return n;
   }
 
+  /** worker runs started and held (see WorkerPlay.hold) */
+  private readonly held: Array<() => void> = [];
+
+  /** Let the held worker runs finish (a run cancelled meanwhile stays cancelled); then settle. */
+  async releaseHeld(): Promise<void> {
+    for (const finish of this.held.splice(0)) finish();
+    await this.settle();
+  }
+
   /** The agent job's first step, as templates/workflows/mission-worker.yml writes it. */
   private async promptStep(run: RunState, inputs: Readonly<Record<string, string>>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "mission-worker-"));
@@ -265,6 +286,17 @@ export class World {
     if (play.prompt) await this.promptStep(run, inputs);
     const attempt = this.attempt(`feature ${inputs.feature}`);
     this.twin.actions.start(run.id);
+    if (play.hold?.(inputs.feature!, attempt)) {
+      this.held.push(() => {
+        if (this.twin.actions.run(run.id)?.status !== "completed") this.finishWorker(run, inputs, attempt);
+      });
+      return;
+    }
+    this.finishWorker(run, inputs, attempt);
+  }
+
+  private finishWorker(run: RunState, inputs: Readonly<Record<string, string>>, attempt: number): void {
+    const play = this.options.worker ?? { cost: () => 2 };
     const report = WorkerReport.parse({
       mission: inputs.mission,
       feature: inputs.feature,
@@ -273,7 +305,7 @@ export class World {
       outcome: "success",
       summary: `Implemented feature ${inputs.feature}: code, tests and docs.`,
       branch: inputs.branch,
-      commit: fakeSha(`${inputs.feature}/${attempt}`),
+      commit: (play.commits ? this.commitFeature(inputs.branch!, inputs.feature!) : undefined) ?? fakeSha(`${inputs.feature}/${attempt}`),
       model: inputs.model,
       tokens_in: play.tokensIn ?? 1_250_000,
       tokens_out: play.tokensOut ?? 180_000,
@@ -287,6 +319,14 @@ export class World {
     // POC: the report Action closes the feature issue when the worker succeeded
     this.twin.as(ACTIONS_BOT).closeIssue(issue, "completed");
     this.twin.actions.complete(run.id, "success");
+  }
+
+  /** The feature's work on its branch (created from the default branch on first use); the commit's sha. */
+  private commitFeature(branch: string, feature: string): string | undefined {
+    const repo = this.twin.repo();
+    if (!repo.branches.has(branch)) this.twin.createBranch(branch);
+    this.twin.writeFile(`src/features/${feature}.ts`, `export const feature = ${JSON.stringify(feature)};\n`, { branch, message: `feature ${feature}` });
+    return repo.branches.get(branch);
   }
 
   private validate(run: RunState, inputs: Readonly<Record<string, string>>): void {

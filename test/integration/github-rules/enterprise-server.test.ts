@@ -39,10 +39,10 @@ describe.each(["ghes-3.17", "ghes-3.19", "ghes-3.20"] as const)("GitHub Enterpri
     expect(runIds.sort()).toEqual(workers.map((r) => r.id).sort());
     expect(m.ledger.filter((e) => e.kind === "worker")).toHaveLength(6);
 
-    // No sub-issues here: each milestone issue lists its features' issues as a task list; said once on the tracking issue.
+    // No sub-issues here: each milestone issue lists its features' issues as a task list, ticked as they were done; said once on the tracking issue.
     for (const ms of m.plan!.milestones) {
       const body = h.twin.issue(ms.issue!.number).body ?? "";
-      for (const f of ms.features) expect(body).toContain(`- [ ] #${f.issue!.number}`);
+      for (const f of ms.features) expect(body).toContain(`- [x] #${f.issue!.number}`);
     }
     expect(h.twin.issuesOf().every((i) => i.sub_issues.length === 0)).toBe(true);
     expect(botBodies(h, tracking).filter((b) => /task list/.test(b) && /sub-issues/.test(b))).toHaveLength(1);

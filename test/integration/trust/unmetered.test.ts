@@ -38,7 +38,8 @@ describe("no usage record means the ledger books the run's forecast or its cap, 
     const told = botComments(h, tracking).filter((c) => c.body.includes(`run ${run!.id} of feature 1.1 was not metered`));
     expect(told).toHaveLength(1);
     // and the dashboard's budget shows what was booked
-    expect(h.twin.issue(tracking).body).not.toMatch(/\| Money \| \$500\.00 \| \$0\.00 \|/);
+    expect(h.twin.issue(tracking).body).toMatch(/^Money +[█▒░│]+ {2}\$\d+\.\d\d of \$500\.00/m);
+    expect(h.twin.issue(tracking).body).not.toContain("$0.00 of $500.00");
 
     await h.pulse();
     await h.pump();
