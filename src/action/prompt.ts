@@ -1,7 +1,9 @@
 /**
  * Action mode `prompt`: the first step of a worker run, in the read-only
  * agent job. Reads the settings from `.github/mission.yml` on the default
- * branch (never from a branch agents write to), reads the feature issue,
+ * branch (never from a branch agents write to), the mission's constraints,
+ * preferences and outcome level from its mission.md on the state branch,
+ * reads the feature issue,
  * refuses it unless mission-bot (one of `bot_logins`) or a person with
  * write access wrote it and it is the feature the run was dispatched for,
  * and writes the worker's prompt to a file. Also says where the work starts
@@ -15,7 +17,11 @@ import { isStatus } from "../github/client.js";
 import { mayCommand } from "../github/permission.js";
 import { CONFIG_PATH } from "../mission/config.js";
 import { findMarkers } from "../mission/markers.js";
-import { describeZodError, FeatureKey, MissionId, Mode } from "../mission/model.js";
+import { describeZodError, FeatureKey, missionPath, MissionId, Mode, type Mission } from "../mission/model.js";
+import { parseMissionFile } from "../mission/markdown/mission-file.js";
+import { findFeature } from "../mission/workers/workers.js";
+import { readFile } from "../github/repo-files.js";
+import type { Config } from "../mission/model.js";
 import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND } from "../mission/workers/worker-prompt.js";
 import { expectedBranch } from "../worker/apply.js";
 import { defaultBranchConfig, defaultBranchFile } from "../worker/default-config.js";
@@ -37,6 +43,22 @@ async function refusal(
   return (await mayCommand(ctx.octokit, ctx.repo, author.login))
     ? undefined
     : `it was written by ${author.login}, who does not have write access to this repository`;
+}
+
+/**
+ * The mission as mission.md on the state branch records it: its constraints,
+ * preferences and level go into the prompt. A run whose mission cannot be
+ * read is refused rather than started without them.
+ */
+async function missionOf(ctx: ActionContext, config: Config, id: string, feature: string): Promise<Mission> {
+  const path = missionPath(id);
+  const file = await readFile(ctx.octokit, ctx.repo, path, config.state_branch);
+  if (!file) throw new Error(`${path} is not on the state branch ${config.state_branch}: the worker is not started without the mission's constraints`);
+  const parsed = parseMissionFile(file.text);
+  if (!parsed.ok) throw new Error(`${path} on ${config.state_branch} is invalid (${parsed.problems.slice(0, 3).join("; ")}): the worker is not started without the mission's constraints`);
+  if (parsed.mission.id !== id) throw new Error(`${path} on ${config.state_branch} is mission ${parsed.mission.id}, not ${id}`);
+  if (!findFeature(parsed.mission, feature)) throw new Error(`feature ${feature} is not in the plan of mission ${id} (${path} on ${config.state_branch})`);
+  return parsed.mission;
 }
 
 async function branchExists(ctx: ActionContext, branch: string): Promise<boolean> {
@@ -83,6 +105,8 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
   const why = await refusal(ctx, issue.user, config.bot_logins);
   if (why) throw new Error(`refusing to give the agent #${issueNumber}: ${why}`);
 
+  const m = await missionOf(ctx, config, mission.data, feature.data);
+
   let instructions: string | undefined;
   const promptFile = config.worker.prompt_file;
   if (promptFile) {
@@ -97,6 +121,9 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
     mission: mission.data,
     feature: feature.data,
     mode: mode.data,
+    ...(m.constraints ? { constraints: m.constraints } : {}),
+    ...(m.preferences ? { preferences: m.preferences } : {}),
+    ...(m.level ? { level: m.level } : {}),
     ...(instructions ? { instructions } : {}),
   });
   const out = resolve(ctx.input("prompt-file").trim() || join(ctx.env.RUNNER_TEMP ?? process.cwd(), "mission-prompt", "prompt.md"));

@@ -10,7 +10,8 @@ import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decis
 import { materialise, type ServerOffers } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
 import { addEntry, entryFromReport, ledgerKey, malformedEntry } from "./budget/ledger.js";
-import { forecastFeature } from "./budget/forecast.js";
+import { forecastOf } from "./budget/forecast.js";
+import { LEVEL_LABELS, withLevel } from "./budget/budget.js";
 import { formatTokens, formatUsd } from "./budget/money.js";
 import { alertsDue, DIMENSION_WORDS, dispatchCheck, exhaustedDimensions, pauseForBudget, perRunLimits } from "./budget/enforce.js";
 import type { History } from "./budget/forecast.js";
@@ -91,6 +92,11 @@ export function advance(input: AdvanceInput): Advance {
   const doneSet = new Set(allFeatures(m).filter((f) => f.done).map((f) => f.key));
   for (const alert of alertsDue(m, s.config, s.now, { history: s.history, closed: doneSet })) {
     actions.push({ kind: "comment", on: "tracking", key: `alert:${alert.key}`, body: alert.text, marks: alert.marks });
+    if (alert.downgrade && s.config.budget.downgrade === "apply") {
+      const { level, model } = alert.downgrade;
+      m = withLevel(m, { level, model, why: "" });
+      m = { ...m, decisions: [...m.decisions, { at: s.now, by: "mission-bot", what: `Outcome level lowered to ${LEVEL_LABELS[level]} for the features left (workers run ${model}): budget alert ${alert.key}, budget.downgrade: apply.` }] };
+    }
   }
   const exhausted = exhaustedDimensions(m, s.config, s.now);
   if (exhausted.length) {
@@ -228,7 +234,7 @@ function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission 
       // Only runs the bot dispatched for this feature are counted (a late report still is).
       const feature = findFeature(mission, report.feature);
       if (!feature?.runs.some((r) => r.run_id === report.run_id)) continue;
-      const fc = forecastFeature(feature, s.config, s.history, mission.models.worker);
+      const fc = forecastOf(mission, feature, s.config, s.history);
       mission = addEntry(mission, entryFromReport(report, s.config, s.now, { tokens: fc.tokens.high, costMicros: fc.costMicros.high })).mission;
       const entry = mission.ledger.find((e) => e.key === ledgerKey(report.run_id, report.run_attempt));
       if (report.metering === "unmetered" && entry) {

@@ -4,6 +4,7 @@
  * planners, the dashboard). Pure: no I/O.
  */
 import { z } from "zod";
+import { OutcomeLevel } from "./budget/levels.js";
 import { BoardRecord, ProjectConfig } from "./board/model.js";
 
 /**
@@ -98,7 +99,7 @@ export type Scope = z.infer<typeof Scope>;
 
 export const ModelRouting = z.strictObject({
   planner: z.string().min(1).describe("model that plans missions"),
-  worker: z.string().min(1).describe("model the workers run"),
+  worker: z.string().min(1).describe("model the workers run at the Production-ready level (MVP runs `tiers.cheap`, Polished `tiers.top`)"),
   validator: z.string().min(1).describe("model for validation"),
 });
 export type ModelRouting = z.infer<typeof ModelRouting>;
@@ -315,6 +316,8 @@ export const Mission = z.strictObject({
   /** the kind of mission and the probes' answers (absent in missions started before the interview classified) */
   scope: Scope.optional(),
   plan: Plan.optional(),
+  /** the outcome level approved (`/mission approve mvp|production|polished`); absent: approved before levels existed, runs as production-ready */
+  level: OutcomeLevel.optional(),
   /** branch workers commit to in POC mode */
   branch: z.string().optional(),
   ledger: z.array(LedgerEntry).default([]),
@@ -511,12 +514,12 @@ export const Config = z.strictObject({
   /** model per price tier, used by the budget analysis */
   tiers: z
     .strictObject({
-      cheap: z.string().describe("priced for the MVP level"),
-      standard: z.string().describe("priced for the production-ready level, and most of the polished one"),
-      top: z.string().describe("priced for part of the polished level, and for models without a price"),
+      cheap: z.string().describe("the model workers run at the MVP level"),
+      standard: z.string().describe("the standard tier (by default the same model as `models.worker`)"),
+      top: z.string().describe("the model workers run at the Polished level; also prices models without a price"),
     })
     .default({ cheap: "claude-haiku-4-5", standard: "claude-sonnet-5-5", top: "claude-opus-5-5" })
-    .describe("model per price tier, used by the budget analysis"),
+    .describe("model per price tier: which model each outcome level's workers run (README, Outcome levels)"),
   prices: z.record(z.string(), Price).default(DEFAULT_PRICES).describe("price per model, US dollars per million tokens; replaces the shipped table when set"),
   baselines: z
     .strictObject({
@@ -556,8 +559,13 @@ export const Config = z.strictObject({
       max_usd: z.number().positive().max(MAXIMUM_CEILINGS.usd).default(BUDGET_MAXIMUMS.usd).describe("the most money, in US dollars, a mission's budget may be set or raised to"),
       max_hours: z.number().positive().max(MAXIMUM_CEILINGS.hours).default(BUDGET_MAXIMUMS.hours).describe("the most hours a mission's time budget may be set or raised to"),
       max_tokens: z.number().int().positive().max(MAXIMUM_CEILINGS.tokens).default(BUDGET_MAXIMUMS.tokens).describe("the most tokens a mission's token budget may be set or raised to"),
+      /** at a budget alert, the next cheaper outcome level for the features left: proposed in the alert, or applied at once */
+      downgrade: z
+        .enum(["propose", "apply"])
+        .default("propose")
+        .describe("at a budget alert below 100%: `propose` the next cheaper outcome level for the features left (with its forecast), or `apply` it at once"),
     })
-    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish", per_run: PER_RUN_DEFAULTS, max_usd: BUDGET_MAXIMUMS.usd, max_hours: BUDGET_MAXIMUMS.hours, max_tokens: BUDGET_MAXIMUMS.tokens })
+    .default({ alerts: [0.5, 0.8, 1], hard_stop: "finish", per_run: PER_RUN_DEFAULTS, max_usd: BUDGET_MAXIMUMS.usd, max_hours: BUDGET_MAXIMUMS.hours, max_tokens: BUDGET_MAXIMUMS.tokens, downgrade: "propose" })
     .describe("defaults for a new mission's budget, and limits per worker run"),
   /** what an Actions minute costs, by runner type; counted in the money budget */
   runner_prices: RunnerPrices.default({ runner: "linux", per_minute: DEFAULT_RUNNER_PRICES }).describe("what an Actions minute costs, by runner type; counted in the money budget"),

@@ -151,7 +151,7 @@ echo '{"type":"result","subtype":"success","is_error":false,"num_turns":4,"resul
 
     const branch = execFileSync("git", ["-C", repo, "branch", "--list", "mission/*", "--format=%(refname:short)"], { encoding: "utf8" }).trim();
     expect(branch).toMatch(/^mission\/m-\d{8}-crm-/);
-    expect(execFileSync("git", ["-C", repo, "show", `${branch}:FEATURES.md`], { encoding: "utf8" })).toBe("feature 1.1 (claude-sonnet-5-5)\n");
+    expect(execFileSync("git", ["-C", repo, "show", `${branch}:FEATURES.md`], { encoding: "utf8" })).toBe("feature 1.1 (claude-haiku-4-5)\n"); // the model of the level the approval chose (the best the budget fits: MVP)
     expect(execFileSync("git", ["-C", repo, "worktree", "list"], { encoding: "utf8" }).trim().split("\n")).toHaveLength(1); // cleaned up
     expect(execFileSync("git", ["-C", repo, "status", "--porcelain"], { encoding: "utf8" })).toBe(""); // the user's checkout untouched
   });

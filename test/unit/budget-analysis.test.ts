@@ -2,17 +2,20 @@ import { describe, expect, it } from "vitest";
 import { analysePlan } from "../../src/mission/budget/budget.js";
 import { costMicros } from "../../src/mission/budget/money.js";
 import { Budget, Config, Plan, type Size } from "../../src/mission/model.js";
+import { answered } from "../support/missions.js";
 
 /** Pinned tiers and prices: the arithmetic below must not move when the shipped defaults do. */
 const pinned = {
   tiers: { cheap: "claude-haiku-4-5", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" },
+  models: { planner: "claude-sonnet-4-5", worker: "claude-sonnet-4-5", validator: "claude-haiku-4-5" },
   prices: {
     "claude-haiku-4-5": { input: 1, output: 5 },
     "claude-sonnet-4-5": { input: 3, output: 15 },
     "claude-opus-4-5": { input: 5, output: 25 },
   },
+  // Actions minutes free here (a public repository): the tokens' arithmetic alone
+  runner_prices: { runner: "linux", per_minute: { linux: 0 } },
 };
-const config = Config.parse(pinned);
 
 /** One S, one M and one L feature: 2.3M tokens and 6 hours at baseline. */
 const plan: Plan = Plan.parse({
@@ -56,63 +59,79 @@ describe("costMicros", () => {
 });
 
 describe("analysePlan", () => {
-  const analysis = analysePlan(plan, config, budget());
+  const analysis = analyse();
   const [mvp, production, polished] = analysis.levels;
 
-  it("prices MVP at 0.6× tokens on the cheap tier and half the hours", () => {
+  it("prices MVP at 0.6× tokens and half the hours, on the cheap tier its workers run", () => {
     expect(mvp?.label).toBe("MVP");
+    expect(mvp?.model).toBe("claude-haiku-4-5");
     expect(mvp?.tokens.point).toBe(1_380_000);
     expect(mvp?.hours.point).toBe(3);
-    // 1,173,000 input × $1/M + 207,000 output × $5/M (15% output share)
+    // per feature: 85% input × $1/M + 15% output × $5/M, summed: 1,173,000 in and 207,000 out
     expect(mvp?.costMicros.point).toBe(2_208_000);
   });
 
-  it("prices production-ready at 1.5× tokens on the standard tier", () => {
-    expect(production?.tokens.point).toBe(3_450_000);
+  it("prices production-ready at the baselines on the repository's worker model", () => {
+    expect(production?.model).toBe("claude-sonnet-4-5");
+    expect(production?.tokens.point).toBe(2_300_000);
     expect(production?.hours.point).toBe(6);
-    expect(production?.costMicros.point).toBe(16_560_000);
+    expect(production?.costMicros.point).toBe(11_040_000);
   });
 
-  it("prices polished at 3× tokens, 30% on the top tier and 70% on standard", () => {
-    expect(polished?.tokens.point).toBe(6_900_000);
-    expect(polished?.costMicros.point).toBe(16_560_000 + 23_184_000);
+  it("prices polished at 2× tokens and 1.5× hours on the top tier", () => {
+    expect(polished?.model).toBe("claude-opus-4-5");
+    expect(polished?.tokens.point).toBe(4_600_000);
+    expect(polished?.hours.point).toBe(9);
+    expect(polished?.costMicros.point).toBe(36_800_000);
   });
 
   it("gives a range of 0.7× to 1.5× the point estimate", () => {
-    expect(production?.tokens).toEqual({ low: 2_415_000, point: 3_450_000, high: 5_175_000 });
-    expect(production?.costMicros.high).toBe(24_840_000);
-    expect(mvp?.hours).toEqual({ low: 2.1, point: 3, high: 4.5 });
+    expect(production?.tokens).toEqual({ low: 1_610_000, point: 2_300_000, high: 3_450_000 });
+    expect(production?.costMicros.high).toBe(16_560_000);
+    // hours are rounded per feature to the hundredth, as each feature's check sees them: 0.38 + 1.13 + 3
+    expect(mvp?.hours).toEqual({ low: 2.1, point: 3, high: 4.51 });
   });
 
   it("uses the configured output share rather than a blended rate", () => {
-    const allInput = analysePlan(plan, Config.parse({ ...pinned, output_share: 0 }), budget());
-    expect(allInput.levels[1]?.costMicros.point).toBe(3_450_000 * 3);
+    const allInput = analyse({}, { output_share: 0 });
+    expect(allInput.levels[1]?.costMicros.point).toBe(2_300_000 * 3);
+  });
+
+  it("counts the Actions minutes a level's hours take", () => {
+    const paid = analyse({}, { runner_prices: { runner: "linux", per_minute: { linux: 0.01 } } });
+    // 6 hours = 360 minutes at $0.01
+    expect(paid.levels[1]?.costMicros.point).toBe(11_040_000 + 3_600_000);
   });
 
   it("fits every level when no dimension is capped", () => {
     expect(analysis.fits).toBe("polished");
-    expect(analysePlan(plan, config, budget({ usd: null, hours: null })).fits).toBe("polished");
+    expect(analyse({ usd: null, hours: null }).fits).toBe("polished");
   });
 
   it("fits the highest level whose high estimate plus 20% is within the budget", () => {
-    // production high $24.84 × 1.2 = $29.808
-    expect(analysePlan(plan, config, budget({ usd: 30 })).fits).toBe("production");
-    const tight = analysePlan(plan, config, budget({ usd: 29.8 }));
+    // production high $16.56 × 1.2 = $19.872
+    expect(analyse({ usd: 20 }).fits).toBe("production");
+    const tight = analyse({ usd: 19.8 });
     expect(tight.fits).toBe("mvp");
-    expect(tight.levels[1]?.overruns).toEqual([{ dimension: "usd", needed: 29_808_000, limit: 29_800_000 }]);
+    expect(tight.levels[1]?.overruns).toEqual([{ dimension: "usd", needed: 19_872_000, limit: 19_800_000 }]);
   });
 
   it("says which dimension breaks when not even the MVP fits", () => {
-    const small = analysePlan(plan, config, budget({ usd: 100, hours: 5 }));
+    const small = analyse({ usd: 100, hours: 5 });
     expect(small.fits).toBeNull();
-    expect(small.levels[0]?.overruns).toEqual([{ dimension: "hours", needed: 5.4, limit: 5 }]);
-    const fewTokens = analysePlan(plan, config, budget({ tokens: 2_000_000 }));
+    expect(small.levels[0]?.overruns).toEqual([{ dimension: "hours", needed: 5.41, limit: 5 }]);
+    const fewTokens = analyse({ tokens: 2_000_000 });
     expect(fewTokens.levels[0]?.overruns).toEqual([{ dimension: "tokens", needed: 2_484_000, limit: 2_000_000 }]);
   });
 
-  it("warns instead of failing when a tier has no price", () => {
-    const missing = analysePlan(plan, Config.parse({ ...pinned, tiers: { cheap: "mystery", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" } }), budget());
-    expect(missing.levels[0]?.costMicros.point).toBe(0);
-    expect(missing.warnings).toEqual([expect.stringContaining("No price is configured for mystery")]);
+  it("warns, and prices at the top tier, when a level's model has no price", () => {
+    const missing = analyse({}, { tiers: { cheap: "mystery", standard: "claude-sonnet-4-5", top: "claude-opus-4-5" } });
+    expect(missing.levels[0]?.costMicros.point).toBe(11_040_000);
+    expect(missing.warnings).toEqual([expect.stringContaining("no price is configured for mystery")]);
   });
 });
+
+function analyse(b: Partial<Budget> = {}, settings: Record<string, unknown> = {}) {
+  const config = Config.parse({ ...pinned, ...settings });
+  return analysePlan(answered({ status: "planned", plan, budget: budget(b), models: config.models }), config);
+}

@@ -144,6 +144,13 @@ describe("subcommands", () => {
     expect(command("/mission approve\nLooks great, thanks!")).toEqual({ name: "approve" });
   });
 
+  it("reads the outcome level an approval chooses", () => {
+    expect(command("/mission approve mvp")).toEqual({ name: "approve", level: "mvp" });
+    expect(command("/mission approve Production-ready")).toEqual({ name: "approve", level: "production" });
+    expect(command("/mission approve polished\nThe best, please.")).toEqual({ name: "approve", level: "polished" });
+    expect(refusal("/mission approve gold").error).toContain("the levels are `mvp`, `production` and `polished`");
+  });
+
   it("takes everything after /mission answer as the answer", () => {
     expect(command("/mission answer mode: poc\nhours: 40\n\n```yaml\nusd: 100\n```")).toEqual({
       name: "answer",
@@ -184,7 +191,7 @@ describe("subcommands", () => {
     ["/mission budget +$100 +$5", "budget", "at most once"],
     ["/mission budget $100", "budget", "needs a + in front"],
     ["/mission status now", "status", '`/mission status` takes nothing after it, but got "now"'],
-    ["/mission approve --budget 5", "approve", 'takes nothing after it, but got "--budget 5"'],
+    ["/mission approve --budget 5", "approve", '"--budget 5" is not an outcome level'],
     ["/mission help me", "help", "takes nothing after it"],
   ] as const)("refuses %j with the usage of %s", (body, name, message) => {
     const r = refusal(body);

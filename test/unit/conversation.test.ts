@@ -82,9 +82,9 @@ describe("the /mission conversation", () => {
     const fresh = replyOf(afterPlan({ mission: answered(), result: { ok: true, plan: plan([2, 2, 2]) }, config, plannerName: "outline" }));
     const learned = replyOf(afterPlan({ mission: answered(), result: { ok: true, plan: plan([2, 2, 2]) }, config, plannerName: "outline", history }));
     expect(fresh.reply).toMatch(/no finished mission of this repository/);
-    expect(learned.reply).toMatch(/Calibrated from 3 finished features of this repository \(S: 0, M: 3, L: 0\)/);
+    expect(learned.reply).toMatch(/Calibrated from 3 finished features \(S: 0, M: 3, L: 0\) of this repository's missions/);
     // Features that really took 10× the baseline make the plan dearer.
-    const mvp = (text: string) => /\| MVP \| [^|]+ \| ([^|]+) \|/.exec(text)![1];
+    const mvp = (text: string) => /\| MVP \|(?: [^|]+ \|){3} ([^|]+) \|/.exec(text)![1];
     expect(mvp(learned.reply)).not.toBe(mvp(fresh.reply));
   });
 
@@ -100,7 +100,7 @@ describe("the /mission conversation", () => {
     const planned = answered({ status: "planned", plan: plan() });
     const step = replyOf(decide(input({ name: "approve" }, planned)));
     expect(step.mission?.status).toBe("active");
-    expect(step.mission?.decisions.at(-1)).toMatchObject({ by: "alice", what: "Plan approved." });
+    expect(step.mission?.decisions.at(-2)).toMatchObject({ by: "alice", what: "Plan approved." });
     const again = replyOf(decide(input({ name: "approve" }, step.mission)));
     expect(again.mission).toBeUndefined();
     expect(again.reply).toMatch(/already approved/);

@@ -78,7 +78,7 @@ describe("usage", () => {
     expect(u.elapsedHours).toBe(4);
     expect(u.usd.burnPerHour).toBe(5_000_000);
     expect(u.featuresLeft).toBe(1);
-    const left = forecastFeature(feature(m, "1.2"), config, [], models.worker).costMicros;
+    const left = forecastFeature(feature(m, "1.2"), config, [], { level: "production", model: models.worker }).costMicros;
     // the done feature's $20 is a data point: 1.2's M baseline blends with it, so pass the same history
     const own = usage(m, config, NOW, { history: [] });
     expect(own.usd.forecast).toEqual({ low: 20_000_000 + left.low, point: 20_000_000 + left.point, high: 20_000_000 + left.high });
@@ -149,7 +149,7 @@ describe("exhaustedDimensions", () => {
 describe("dispatchCheck", () => {
   it("allows a feature whose high forecast fits what remains", () => {
     const m = active();
-    expect(dispatchCheck(m, feature(m, "1.1"), config, [])).toEqual({ ok: true });
+    expect(dispatchCheck(m, feature(m, "1.1"), config, [])).toMatchObject({ ok: true });
   });
 
   it("refuses a feature forecast to overrun what remains, and says so", () => {
@@ -164,7 +164,7 @@ describe("dispatchCheck", () => {
   it("refuses any feature once a dimension is exhausted", () => {
     const m = active({ ledger: [spend(1, { tokens: 50_000_000 })] });
     const r = dispatchCheck(m, feature(m, "1.1"), config, []);
-    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/^Feature 1\.1 was not started: the tokens budget is exhausted \(50M of 50M spent\)/) });
+    expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/^Feature 1\.1 was not started: the tokens budget is exhausted \(50M of 50M spent\)/) });
   });
 
   it("sets aside the high forecast of workers still running", () => {
@@ -172,7 +172,7 @@ describe("dispatchCheck", () => {
     // room for one M feature's high forecast, not two
     const usd = (high * 1.5) / 1_000_000;
     const m = active({}, { usd });
-    expect(dispatchCheck(m, feature(m, "1.2"), config, [])).toEqual({ ok: true });
+    expect(dispatchCheck(m, feature(m, "1.2"), config, [])).toMatchObject({ ok: true });
     const running = withRun(m, "1.1", "in_progress");
     const r = dispatchCheck(running, feature(running, "1.2"), config, []);
     expect(r.ok).toBe(false);

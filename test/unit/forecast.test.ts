@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calibrate, forecastFeature, historyFrom, median, type CompletedFeature } from "../../src/mission/budget/forecast.js";
+import { calibrate, calibrationHistory, forecastFeature, historyFrom, median, pastForecastError, type CompletedFeature } from "../../src/mission/budget/forecast.js";
 import { Config, LedgerEntry, Plan, type Mission, type Size } from "../../src/mission/model.js";
 import { answered } from "../support/missions.js";
 
@@ -83,9 +83,24 @@ describe("forecastFeature", () => {
   });
 
   it("uses the mission's worker model, and the top tier's price for a model without one", () => {
-    const opus = forecastFeature({ size: "S" }, config, [], "claude-opus-4-5").costMicros.point;
-    expect(forecastFeature({ size: "S" }, config, [], "mystery-9").costMicros.point).toBe(opus);
-    expect(forecastFeature({ size: "S" }, config, [], "claude-haiku-4-5").costMicros.point).toBeLessThan(opus);
+    const at = (model: string) => ({ level: "production" as const, model });
+    const opus = forecastFeature({ size: "S" }, config, [], at("claude-opus-4-5")).costMicros.point;
+    expect(forecastFeature({ size: "S" }, config, [], at("mystery-9")).costMicros.point).toBe(opus);
+    expect(forecastFeature({ size: "S" }, config, [], at("claude-haiku-4-5")).costMicros.point).toBeLessThan(opus);
+  });
+
+  it("scales tokens and hours by the outcome level", () => {
+    const mvp = forecastFeature({ size: "M" }, config, [], { level: "mvp", model: "claude-haiku-4-5" });
+    expect(mvp.tokens.point).toBe(360_000);
+    expect(mvp.hours.point).toBe(0.75);
+    const polished = forecastFeature({ size: "M" }, config, [], { level: "polished", model: "claude-opus-4-5" });
+    expect(polished.tokens.point).toBe(1_200_000);
+    expect(polished.hours.point).toBe(2.25);
+  });
+
+  it("learns from an MVP mission's features as production-ready ones (its factors taken out)", () => {
+    const cheap = [1, 2, 3].map(() => ({ ...point("M", 360_000, 0.75), level: "mvp" as const }));
+    expect(calibrate(config, cheap).baselines.M).toEqual({ tokens: 600_000, hours: 1.5 });
   });
 });
 
@@ -114,7 +129,7 @@ describe("historyFrom", () => {
 
   it("sums each done feature's entries; features not done are left out", () => {
     expect(historyFrom([active])).toEqual([
-      { size: "S", tokens: 150_000, hours: 1, costMicros: 1_500_000, mission: active.id, feature: "1.1" },
+      { size: "S", tokens: 150_000, hours: 1, costMicros: 1_500_000, model: active.models.worker, mission: active.id, feature: "1.1" },
     ]);
   });
 
@@ -127,6 +142,30 @@ describe("historyFrom", () => {
 
   it("reads a mission given twice once", () => {
     expect(historyFrom([active, active])).toHaveLength(1);
+  });
+});
+
+describe("calibrationHistory", () => {
+  it("takes the repository's finished features and the mission's own, each once", () => {
+    const m: Mission = answered({
+      status: "active",
+      plan: Plan.parse({ source: "outline", milestones: [{ key: "1", title: "One", features: [{ key: "1.1", title: "Done", size: "S", runs: [run("success")] }] }] }),
+      ledger: [entry("run-1-1", "1.1", 100_000, 1_800, 1_000_000)],
+    });
+    const repository = [point("M", 900_000, 3), { ...point("S", 1, 1), mission: m.id, feature: "1.1" }];
+    const data = calibrationHistory(m, repository);
+    expect(data.map((p) => `${p.mission}/${p.feature}/${p.tokens}`)).toEqual(["m-20261101-old-1/1.1/900000", `${m.id}/1.1/100000`]);
+  });
+});
+
+describe("pastForecastError", () => {
+  it("forecasts each past mission from the ones before it and compares with what it cost", () => {
+    // the baseline S forecast at production on sonnet: 200k tokens → $0.96 + 30 minutes × $0.006 = $1.14
+    const s = forecastFeature({ size: "S" }, config, []).costMicros.point;
+    const first = { ...point("S", 200_000, 0.5, s * 2), mission: "m-20261101-a-1" };
+    const error = pastForecastError(config, [first]);
+    expect(error).toEqual({ missions: 1, meanAbsolute: 0.5, meanSigned: -0.5 });
+    expect(pastForecastError(config, [])).toBeUndefined();
   });
 });
 

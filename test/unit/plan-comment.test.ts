@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analysePlan } from "../../src/mission/budget/budget.js";
 import { renderPlanComment } from "../../src/mission/markdown/plan-comment.js";
+import { LEVELS } from "../../src/mission/budget/levels.js";
 import { Budget, Config, Mission, Plan } from "../../src/mission/model.js";
 
 const config = Config.parse({});
@@ -41,8 +42,8 @@ function plan(milestones = 3, perMilestone = 2, description = "Build it well."):
 }
 
 function render(budget: Partial<Budget> = {}, p = plan(), problems?: string[]): string {
-  const m = mission(budget);
-  return renderPlanComment({ mission: m, plan: p, analysis: analysePlan(p, config, m.budget), plannerName: "outline", problems });
+  const m = { ...mission(budget), plan: p };
+  return renderPlanComment({ mission: m, plan: p, analysis: analysePlan(m, config), plannerName: "outline", problems });
 }
 
 describe("renderPlanComment", () => {
@@ -58,10 +59,10 @@ describe("renderPlanComment", () => {
 
   it("shows the budget analysis with a low–high range per outcome level", () => {
     const text = render();
-    // 3 × 2 M features: 3.6M tokens at baseline; MVP 0.6× → 2.16M, range 1.51M–3.24M
-    expect(text).toContain("| MVP | 3.15h–6.75h | 1.51M–3.24M |");
-    expect(text).toMatch(/\| Production-ready \| [^|]+–[^|]+ \| [^|]+ \| \$[\d.]+–\$[\d.]+ \|/);
-    expect(text).toContain("| Polished |");
+    // 3 × 2 M features: 3.6M tokens at baseline; MVP 0.6× → 2.16M, range 1.51M–3.24M; each level says what it builds and what runs it
+    expect(text).toContain(`| MVP | ${LEVELS.mvp.scope} | \`claude-haiku-4-5\` | 3.12h–6.78h | 1.51M–3.24M |`);
+    expect(text).toMatch(/\| Production-ready \| [^|]+ \| `claude-sonnet-5-5` \| [^|]+–[^|]+ \| [^|]+ \| \$[\d.]+–\$[\d.]+ \|/);
+    expect(text).toContain("| Polished | production-ready, plus edge cases");
   });
 
   it("says which level fits the budget and what would break the next one", () => {
@@ -78,7 +79,9 @@ describe("renderPlanComment", () => {
   });
 
   it("ends with how to approve or replan", () => {
-    expect(render().trimEnd().endsWith("Reply `/mission approve` to create the issues, or `/mission replan <what to change>`.")).toBe(true);
+    expect(render().trimEnd()).toMatch(
+      /Reply `\/mission approve` to create the issues at \*\*Polished\*\*, the best level the budget fits with its buffer; `\/mission approve mvp`, `\/mission approve production` or `\/mission approve polished` chooses a level; or `\/mission replan <what to change>`\.$/,
+    );
   });
 
   it("shows problems the user must fix before approving", () => {

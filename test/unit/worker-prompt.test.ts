@@ -64,7 +64,7 @@ describe("the worker's prompt", () => {
       constraints: ["Postgres only", "  ", "No new\ndependencies\u200B"],
       instructions: "Run npm test before you finish.<!-- x -->",
     });
-    expect(prompt).toContain("## Constraints of the mission\n- Postgres only\n- No new dependencies\n");
+    expect(prompt).toContain("## Constraints of the mission\nThe work must respect each of these:\n- Postgres only\n- No new dependencies\n");
     expect(prompt).toContain("## Instructions of this repository\nRun npm test before you finish.\n");
   });
 

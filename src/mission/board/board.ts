@@ -12,7 +12,7 @@
 import type { Config, Feature, Milestone, Mission } from "../model.js";
 import type { Action, Ref } from "../decision.js";
 import type { History } from "../budget/forecast.js";
-import { forecastFeature } from "../budget/forecast.js";
+import { calibrationHistory, forecastAt, forecastFeature } from "../budget/forecast.js";
 import { totalsByFeature } from "../budget/ledger.js";
 import { activeMilestone, featureState } from "../workers/workers.js";
 import { PROJECT_URL, type BoardRecord, type FieldValue, type ProjectRef } from "./model.js";
@@ -139,7 +139,9 @@ export function cards(input: BoardInput): Array<{ ref: Ref; values: Record<strin
   const { mission: m, config, history, closed } = input;
   const spent = totalsByFeature(m.ledger);
   const usd = (micros: number) => Math.round(micros / 10_000) / 100;
-  const forecast = (f: Feature) => forecastFeature(f, config, history, m.models.worker).costMicros.point;
+  // the one forecast (budget/forecast.ts): calibrated as every other path does, at the mission's level and worker model
+  const calibrated = calibrationHistory(m, history, closed);
+  const forecast = (f: Feature) => forecastFeature(f, config, calibrated, forecastAt(m)).costMicros.point;
   const out: Array<{ ref: Ref; values: Record<string, FieldValue> }> = [];
   const active = activeMilestone(m);
   for (const ms of m.plan?.milestones ?? []) {

@@ -3,58 +3,24 @@
  * level, and which level the stated budget affords. Pure; money in integer
  * micro-dollars.
  *
- * Model (from reference/lessons.md, with the choices it left open):
- * - Base effort = Σ over features of config.baselines[size] (tokens, hours).
- * - MVP: 0.6× tokens, all on the cheap tier; 0.5× hours.
- * - Production-ready: 1.5× tokens on the standard tier; 1.0× hours (the
- *   baselines describe a production-quality feature).
- * - Polished: 3× tokens, 30% on the top tier and 70% on standard; 2.0× hours
- *   (our choice: more review rounds, not three times the wall clock).
- * - Tokens are priced per tier with input and output priced separately:
- *   config.output_share of each tier's tokens are output. Never a blended rate.
- * - Range: low = 0.7× the point estimate, high = 1.5× (estimates overrun more
- *   often than they underrun).
- * - A level fits when its HIGH estimate plus a 20% buffer is within every
- *   capped budget dimension (null/undefined = uncapped).
+ * Each level is priced by the one forecast (forecast.ts forecastMission):
+ * every feature's calibrated baseline × the level's factors, on the model
+ * the level runs (levels.ts), plus its Actions minutes. What is approved is
+ * what runs, and the checks before each dispatch use the same numbers.
+ * A level fits when its HIGH estimate plus a 20% buffer is within every
+ * capped budget dimension (null/undefined = uncapped).
  */
-import { costMicros, usdToMicros } from "./money.js";
-import type { Budget, Config, Plan, Price } from "../model.js";
+import { usdToMicros } from "./money.js";
+import { priceOf } from "./ledger.js";
+import { forecastMission, RANGE, type History, type Range } from "./forecast.js";
+import { LEVEL_LABELS, levelModel, OUTCOME_LEVELS, type OutcomeLevel } from "./levels.js";
+import type { Config, Mission, Size } from "../model.js";
 
-export type OutcomeLevel = "mvp" | "production" | "polished";
+export { LEVEL_LABELS, OUTCOME_LEVELS, RANGE, type OutcomeLevel, type Range };
 export type BudgetDimension = "hours" | "usd" | "tokens";
 
-export const OUTCOME_LEVELS: readonly OutcomeLevel[] = ["mvp", "production", "polished"];
-
-export const LEVEL_LABELS: Record<OutcomeLevel, string> = {
-  mvp: "MVP",
-  production: "Production-ready",
-  polished: "Polished",
-};
-
-type Tier = "cheap" | "standard" | "top";
-
-interface LevelRule {
-  tokens: number;
-  hours: number;
-  /** share of tokens per tier; shares sum to 1 */
-  mix: Partial<Record<Tier, number>>;
-}
-
-export const LEVEL_RULES: Record<OutcomeLevel, LevelRule> = {
-  mvp: { tokens: 0.6, hours: 0.5, mix: { cheap: 1 } },
-  production: { tokens: 1.5, hours: 1.0, mix: { standard: 1 } },
-  polished: { tokens: 3, hours: 2.0, mix: { top: 0.3, standard: 0.7 } },
-};
-
-export const RANGE = { low: 0.7, high: 1.5 } as const;
 /** a level fits when high × BUFFER is within the budget */
 export const BUFFER = 1.2;
-
-export interface Range {
-  low: number;
-  point: number;
-  high: number;
-}
 
 export interface Overrun {
   dimension: BudgetDimension;
@@ -67,6 +33,8 @@ export interface Overrun {
 export interface LevelEstimate {
   level: OutcomeLevel;
   label: string;
+  /** the model its workers run */
+  model: string;
   hours: Range;
   tokens: Range;
   /** integer micro-dollars */
@@ -85,37 +53,39 @@ export interface Analysis {
   buffer: number;
   /** configuration gaps that made the estimate less trustworthy (e.g. a tier without a price) */
   warnings: string[];
+  /** calibration data points per size */
+  dataPoints: Record<Size, number>;
 }
 
 
-export function analysePlan(plan: Plan, config: Config, budget: Budget): Analysis {
+/** Each level's forecast for the mission's plan, calibrated from `history` (the repository's finished missions) and the mission's own finished features. */
+export function analysePlan(m: Mission, config: Config, history: History = []): Analysis {
   const warnings: string[] = [];
-  let baseTokens = 0;
-  let baseHours = 0;
-  for (const m of plan.milestones) {
-    for (const f of m.features) {
-      baseTokens += config.baselines[f.size].tokens;
-      baseHours += config.baselines[f.size].hours;
-    }
-  }
-  const prices = tierPrices(config, warnings);
+  const budget = m.budget;
   const limits = {
     hours: budget.hours ?? null,
     usdMicros: budget.usd == null ? null : usdToMicros(budget.usd),
     tokens: budget.tokens ?? null,
   };
-
+  let dataPoints: Record<Size, number> = { S: 0, M: 0, L: 0 };
   const levels = OUTCOME_LEVELS.map((level): LevelEstimate => {
-    const rule = LEVEL_RULES[level];
-    const tokensAt = (factor: number) => Math.round(baseTokens * rule.tokens * factor);
-    const hoursAt = (factor: number) => round2(baseHours * rule.hours * factor);
-    const costAt = (factor: number) => levelCost(tokensAt(factor), rule.mix, prices, config.output_share);
-    const tokens = { low: tokensAt(RANGE.low), point: tokensAt(1), high: tokensAt(RANGE.high) };
-    const hours = { low: hoursAt(RANGE.low), point: hoursAt(1), high: hoursAt(RANGE.high) };
-    const cost = { low: costAt(RANGE.low), point: costAt(1), high: costAt(RANGE.high) };
+    const model = levelModel(level, config);
+    const { note } = priceOf(model, config);
+    if (note) warnings.push(`${LEVEL_LABELS[level]}: ${note} Add its price under \`prices\` in .github/mission.yml.`);
+    const fc = forecastMission(m, config, history, { at: { level, model } });
+    dataPoints = fc.dataPoints;
+    const sum = (pick: (f: (typeof fc.features)[number]) => Range): Range => {
+      const total = { low: 0, point: 0, high: 0 };
+      for (const f of fc.features) for (const k of ["low", "point", "high"] as const) total[k] += pick(f)[k];
+      return { low: total.low, point: total.point, high: total.high };
+    };
+    const hours = round2Range(sum((f) => f.forecast.hours));
+    const tokens = sum((f) => f.forecast.tokens);
+    const cost = sum((f) => f.forecast.costMicros);
     return {
       level,
       label: LEVEL_LABELS[level],
+      model,
       hours,
       tokens,
       costMicros: cost,
@@ -124,7 +94,11 @@ export function analysePlan(plan: Plan, config: Config, budget: Budget): Analysi
   });
 
   const fitting = levels.filter((l) => l.overruns.length === 0);
-  return { levels, fits: fitting.at(-1)?.level ?? null, limits, buffer: BUFFER, warnings };
+  return { levels, fits: fitting.at(-1)?.level ?? null, limits, buffer: BUFFER, warnings: [...new Set(warnings)], dataPoints };
+}
+
+function round2Range(r: Range): Range {
+  return { low: round2(r.low), point: round2(r.point), high: round2(r.high) };
 }
 
 function overruns(high: Record<BudgetDimension, number>, limits: Analysis["limits"]): Overrun[] {
@@ -142,29 +116,38 @@ function overruns(high: Record<BudgetDimension, number>, limits: Analysis["limit
   return out;
 }
 
-function tierPrices(config: Config, warnings: string[]): Record<Tier, Price> {
-  const get = (tier: Tier): Price => {
-    const model = config.tiers[tier];
-    const price = config.prices[model];
-    if (price) return price;
-    warnings.push(
-      `No price is configured for ${model} (the ${tier} tier), so its tokens are counted as free; add it under \`prices\` in .github/mission.yml.`,
-    );
-    return { input: 0, output: 0 };
-  };
-  return { cheap: get("cheap"), standard: get("standard"), top: get("top") };
-}
-
-function levelCost(tokens: number, mix: LevelRule["mix"], prices: Record<Tier, Price>, outputShare: number): number {
-  let total = 0;
-  for (const [tier, share] of Object.entries(mix) as [Tier, number][]) {
-    const tierTokens = Math.round(tokens * share);
-    const out = Math.round(tierTokens * outputShare);
-    total += costMicros(tierTokens - out, out, prices[tier]);
-  }
-  return total;
-}
-
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+export interface LevelChoice {
+  level: OutcomeLevel;
+  /** the model workers run at it */
+  model: string;
+  /** why this level, for the reply and the decision log */
+  why: string;
+}
+
+/**
+ * The level an approval runs at: the one chosen, else the best level whose
+ * high forecast fits the budget with its buffer, else (none fits) MVP, the
+ * cheapest, and the reply says so.
+ */
+export function chooseLevel(m: Mission, config: Config, history: History, chosen?: OutcomeLevel): LevelChoice {
+  const analysis = analysePlan(m, config, history);
+  if (chosen) {
+    const est = analysis.levels.find((l) => l.level === chosen)!;
+    const fits = est.overruns.length === 0 ? "it fits the budget with its buffer" : "chosen although it does not fit the budget with its buffer: workers that would overrun it are not started";
+    return { level: chosen, model: est.model, why: `chosen; ${fits}` };
+  }
+  if (analysis.fits) {
+    const level = analysis.fits;
+    return { level, model: levelModel(level, config), why: "the best level the budget fits with its buffer" };
+  }
+  return { level: "mvp", model: levelModel("mvp", config), why: "no level fits the budget with its buffer, so the cheapest" };
+}
+
+/** The approved mission: its level recorded, and the level's model for its workers. */
+export function withLevel(m: Mission, choice: LevelChoice): Mission {
+  return { ...m, level: choice.level, models: { ...m.models, worker: choice.model } };
 }

@@ -8,8 +8,10 @@
  * (`undefined`) limit is uncapped for enforcement too.
  */
 import type { BudgetDimension, Range } from "./budget.js";
-import { forecastFeature, historyFrom, isFeatureDone, calibrate, type History } from "./forecast.js";
-import { totals, totalsByFeature, type Spent } from "./ledger.js";
+import { forecastMission, type FeatureForecast, type History, type MissionForecast } from "./forecast.js";
+import { LEVEL_LABELS, levelModel, levelOf, OUTCOME_LEVELS, type OutcomeLevel } from "./levels.js";
+import { CONFIG_PATH } from "../config.js";
+import { totals, type Spent } from "./ledger.js";
 import { formatHours, formatPercent, formatTokens, formatUsd, formatUsdShort, usdToMicros } from "./money.js";
 import type { Config, Feature, Mission, Size } from "../model.js";
 
@@ -44,10 +46,12 @@ export interface Usage {
   featuresLeft: number;
   /** calibration data points per size behind the forecast */
   dataPoints: Record<Size, number>;
+  /** the mission's forecast the figures above come from */
+  outlook: MissionForecast;
 }
 
 export interface UsageOptions {
-  /** calibration history; default: the mission's own done features */
+  /** the repository's finished features (its completed missions); the mission's own finished features are always added */
   history?: History;
   /** keys of features whose issues are closed (from the snapshot); see isFeatureDone */
   closed?: ReadonlySet<string>;
@@ -75,32 +79,12 @@ function reached(spent: number, limit: number, fraction: number): boolean {
 }
 
 export function usage(m: Mission, config: Config, now: string, opts: UsageOptions = {}): Usage {
-  const history = opts.history ?? historyFrom([m], opts.closed ? new Map([[m.id, opts.closed]]) : undefined);
+  const outlook = forecastMission(m, config, opts.history ?? [], opts.closed ? { closed: opts.closed } : {});
   const spent = totals(m.ledger);
   const limits = limitsOf(m);
   const since = workStarted(m);
   const elapsedHours = Math.max(0, Date.parse(now) - Date.parse(since)) / 3_600_000;
-
-  const left: Record<Dimension, Range> = {
-    hours: { low: 0, point: 0, high: 0 },
-    usd: { low: 0, point: 0, high: 0 },
-    tokens: { low: 0, point: 0, high: 0 },
-  };
-  const byFeature = totalsByFeature(m.ledger);
-  let featuresLeft = 0;
-  for (const milestone of m.plan?.milestones ?? []) {
-    for (const f of milestone.features) {
-      if (isFeatureDone(f, milestone, opts.closed)) continue;
-      featuresLeft++;
-      const fc = forecastFeature(f, config, history, m.models.worker);
-      const already = byFeature.get(f.key);
-      const ranges: Record<Dimension, Range> = { hours: fc.hours, usd: fc.costMicros, tokens: fc.tokens };
-      for (const d of DIMENSIONS) {
-        const sunk = already ? spentIn(already, d) : 0;
-        for (const k of ["low", "point", "high"] as const) left[d][k] += Math.max(0, ranges[d][k] - sunk);
-      }
-    }
-  }
+  const left = outlook.left;
 
   const dimension = (d: Dimension): DimensionUsage => {
     const limit = limits[d];
@@ -122,8 +106,9 @@ export function usage(m: Mission, config: Config, now: string, opts: UsageOption
     tokens: dimension("tokens"),
     since,
     elapsedHours,
-    featuresLeft,
-    dataPoints: calibrate(config, history).dataPoints,
+    featuresLeft: outlook.featuresLeft,
+    dataPoints: outlook.dataPoints,
+    outlook,
   };
 }
 
@@ -160,6 +145,18 @@ export interface Alert {
   marks: string[];
   /** markdown for the tracking issue */
   text: string;
+  /** the next cheaper level for the features left, proposed in the text (or applied: `budget.downgrade: apply`) */
+  downgrade?: { level: OutcomeLevel; model: string };
+}
+
+/** The next cheaper outcome level and what the mission would cost with the features left on it; undefined at MVP. */
+export function cheaperLevel(m: Mission, config: Config, opts: UsageOptions = {}): { level: OutcomeLevel; model: string; forecastMicros: number } | undefined {
+  const index = OUTCOME_LEVELS.indexOf(levelOf(m));
+  if (index <= 0) return undefined;
+  const level = OUTCOME_LEVELS[index - 1]!;
+  const model = levelModel(level, config);
+  const fc = forecastMission(m, config, opts.history ?? [], { ...(opts.closed ? { closed: opts.closed } : {}), at: { level, model } });
+  return { level, model, forecastMicros: totals(m.ledger).costMicros + fc.left.usd.point };
 }
 
 export function alertKey(dimension: Dimension, threshold: number): string {
@@ -190,12 +187,24 @@ export function alertsDue(m: Mission, config: Config, now: string, opts: UsageOp
     const threshold = unsent.at(-1);
     if (threshold === undefined) continue;
     u ??= usage(m, config, now, opts);
+    let text = alertText(u, u[d], threshold, m.budget.hard_stop);
+    const cheaper = (u[d].fraction ?? 0) < 1 && !alerts.some((a) => a.downgrade) ? cheaperLevel(m, config, opts) : undefined;
+    if (cheaper && u.featuresLeft > 0) {
+      const label = LEVEL_LABELS[cheaper.level];
+      const effect = `- A cheaper level: the ${u.featuresLeft} feature${u.featuresLeft === 1 ? "" : "s"} left at **${label}** (workers on \`${cheaper.model}\`) would bring the money forecast at completion to ${formatUsd(cheaper.forecastMicros)}, from ${formatUsd(u.usd.forecast.point)}.`;
+      const how =
+        config.budget.downgrade === "apply"
+          ? ` Applied, as \`budget.downgrade: apply\` in \`${CONFIG_PATH}\` says: the features left run at ${label}.`
+          : ` To switch, comment \`/mission approve ${cheaper.level}\`.`;
+      text += `\n${effect}${how}`;
+    }
     alerts.push({
       key: alertKey(d, threshold),
       dimension: d,
       threshold,
       marks: unsent.map((t) => alertKey(d, t)),
-      text: alertText(u, u[d], threshold, m.budget.hard_stop),
+      text,
+      ...(cheaper && u.featuresLeft > 0 ? { downgrade: { level: cheaper.level, model: cheaper.model } } : {}),
     });
   }
   return alerts;
@@ -280,23 +289,24 @@ export function dispatchCheck(
   feature: Feature,
   config: Config,
   history: History,
-): { ok: true } | { ok: false; reason: string } {
+): { ok: true; forecast: FeatureForecast } | { ok: false; reason: string; forecast: FeatureForecast } {
   const exhausted = exhaustedDimensions(m);
   // burn rates are not needed here, so "now" is the mission's creation
   const u = usage(m, config, m.created, { history });
+  const fc = forecastIn(u.outlook, feature);
   if (exhausted.length) {
     const parts = exhausted.map((d) => `${formatAmount(d, u[d].spent)} of ${limitText(d, u[d].limit as number)}`);
     const words = exhausted.map((d) => DIMENSION_WORDS[d]).join(" and ");
     const adds = exhausted.map((d) => suggestIncrease(u[d])).join(" ");
     return {
       ok: false,
+      forecast: fc,
       reason: `Feature ${feature.key} was not started: the ${words} budget is exhausted (${parts.join(", ")} spent). To continue, comment \`/mission budget ${adds}\`.`,
     };
   }
 
-  const fc = forecastFeature(feature, config, history, m.models.worker);
   const ranges: Record<Dimension, Range> = { hours: fc.hours, usd: fc.costMicros, tokens: fc.tokens };
-  const reserved = reservedForRunning(m, feature, config, history);
+  const reserved = reservedForRunning(m, feature, u.outlook);
   const over: string[] = [];
   const adds: string[] = [];
   for (const d of DIMENSIONS) {
@@ -309,20 +319,23 @@ export function dispatchCheck(
     over.push(`${cost} but ${formatAmount(d, Math.max(0, available))} remains of the ${limitText(d, du.limit)} ${DIMENSION_WORDS[d]} budget${aside}`);
     adds.push(suggestIncrease(du, ranges[d].high - available));
   }
-  if (!over.length) return { ok: true };
+  if (!over.length) return { ok: true, forecast: fc };
   return {
     ok: false,
+    forecast: fc,
     reason: `Feature ${feature.key} is forecast to cost ${over.join("; and ")}. It was not started; to start it, comment \`/mission budget ${adds.join(" ")}\`.`,
   };
 }
 
+/** A feature's forecast within its mission's forecast (a feature not in the plan: forecast alone, with the same calibration). */
+function forecastIn(outlook: MissionForecast, feature: Feature): FeatureForecast {
+  const found = outlook.features.find((f) => f.key === feature.key);
+  if (found) return found.forecast;
+  throw new Error(`feature ${feature.key} is not in the mission's plan`);
+}
+
 /** High forecasts of the other features whose worker run has not completed yet. */
-function reservedForRunning(
-  m: Mission,
-  except: Feature,
-  config: Config,
-  history: History,
-): { runs: number; amount: Record<Dimension, number> } {
+function reservedForRunning(m: Mission, except: Feature, outlook: MissionForecast): { runs: number; amount: Record<Dimension, number> } {
   const amount: Record<Dimension, number> = { hours: 0, usd: 0, tokens: 0 };
   let runs = 0;
   for (const ms of m.plan?.milestones ?? []) {
@@ -330,7 +343,7 @@ function reservedForRunning(
       const last = f.runs.at(-1);
       if (f.key === except.key || !last || last.status === "completed") continue;
       runs++;
-      const fc = forecastFeature(f, config, history, m.models.worker);
+      const fc = forecastIn(outlook, f);
       amount.hours += fc.hours.high;
       amount.usd += fc.costMicros.high;
       amount.tokens += fc.tokens.high;
@@ -357,7 +370,7 @@ export function perRunLimits(
   history: History,
 ): { max_turns: number; timeout_minutes: number; max_cost_usd?: number } {
   const per = config.budget.per_run;
-  const fc = forecastFeature(feature, config, history, m.models.worker);
+  const fc = forecastIn(forecastMission(m, config, history), feature);
   const spent = totals(m.ledger);
   const limits = limitsOf(m);
   const left = (d: Dimension): number | null => {

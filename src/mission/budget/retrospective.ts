@@ -9,7 +9,7 @@
  * that it can be pointed at another forecast without touching the rest.
  */
 import type { AccuracyRow, BudgetCategory, Config, Mission, Retrospective } from "../model.js";
-import { forecastFeature, type History } from "./forecast.js";
+import { forecastAt, forecastFeature, type History } from "./forecast.js";
 import { totals } from "./ledger.js";
 import { limitsOf } from "./enforce.js";
 import { formatPercent } from "./money.js";
@@ -26,9 +26,11 @@ export const NOTABLE_ERROR = 0.25;
  */
 export function missionForecast(m: Mission, config: Config, history: History): Record<BudgetCategory, number> {
   const sum: Record<BudgetCategory, number> = { usd: 0, hours: 0, tokens: 0 };
+  // the forecast the plan made: calibrated from the repository's history, at the mission's level and worker model
+  const at = forecastAt(m);
   for (const ms of m.plan?.milestones ?? []) {
     for (const f of ms.features) {
-      const fc = forecastFeature(f, config, history, m.models.worker);
+      const fc = forecastFeature(f, config, history, at);
       sum.usd += fc.costMicros.point;
       sum.hours += fc.hours.point;
       sum.tokens += fc.tokens.point;

@@ -2,6 +2,7 @@
  * The `/mission …` grammar. Contract (types) fixed here; parser below.
  */
 import type { Mode } from "../model.js";
+import { parseLevel, type OutcomeLevel } from "../budget/levels.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
@@ -21,7 +22,8 @@ export type Command =
   | { name: "help" }
   /** the raw text after `/mission answer` (key: value lines or a YAML block) */
   | { name: "answer"; text: string }
-  | { name: "approve" }
+  /** `level`: the outcome level chosen; absent: the best level the budget fits */
+  | { name: "approve"; level?: OutcomeLevel }
   | { name: "replan"; change: string }
   | { name: "status" }
   | { name: "pause" }
@@ -82,7 +84,7 @@ export const USAGE: Record<CommandName, string> = {
   start: "/mission <goal> [--mode poc|full] [--budget $200] [--hours 40] [--tokens 5M] [--yes]",
   help: "/mission help",
   answer: "/mission answer <key: value pairs, on one line or one per line, e.g. mode: poc hours: 40>",
-  approve: "/mission approve",
+  approve: "/mission approve [mvp|production|polished]",
   replan: "/mission replan <what to change>",
   status: "/mission status",
   pause: "/mission pause",
@@ -98,7 +100,7 @@ export const USAGE: Record<CommandName, string> = {
 const DESCRIPTIONS: Record<CommandName, string> = {
   start: "Start a mission on this issue. I ask for whatever the flags leave open (`--yes`: take defaults instead), then propose a plan.",
   answer: "Answer the scoping questions: `mode`, `hours`, `usd`, `tokens`, `constraints`, `preferences`, and the probes I ask (`journey`, `musts`, `failure`, …).",
-  approve: "Approve the plan: I create the milestone and feature issues and start the workers.",
+  approve: "Approve the plan at an outcome level (default: the best the budget fits): I create the milestone and feature issues and start the workers.",
   replan: "Plan again with the model, taking your change into account; an approved mission keeps its finished work.",
   status: "Post a progress report: each milestone, spend against budget and forecast, what runs and what waits.",
   pause: "Dispatch no new work until `/mission resume`.",
@@ -115,7 +117,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
 type Subcommand = Exclude<CommandName, "start">;
 
 const SUBCOMMANDS = new Set<string>(Object.keys(USAGE).filter((n) => n !== "start"));
-const NO_ARGUMENTS = new Set<Subcommand>(["help", "approve", "status", "pause", "resume", "cancel", "validate", "project"]);
+const NO_ARGUMENTS = new Set<Subcommand>(["help", "status", "pause", "resume", "cancel", "validate", "project"]);
 const FREE_TEXT = new Set<Subcommand>(["answer", "replan"]);
 
 /** Longest goal a mission accepts (the mission model's limit). */
@@ -213,6 +215,12 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
     return ok({ name } as Command);
   }
   switch (name) {
+    case "approve": {
+      if (!rest) return ok({ name });
+      const level = parseLevel(rest);
+      if (!level) return fail(name, `${quoted(rest)} is not an outcome level: the levels are \`mvp\`, \`production\` and \`polished\`.`);
+      return ok({ name, level });
+    }
     case "answer": {
       const text = `${rest}\n${tail}`.trim();
       if (!text) return fail(name, "`/mission answer` needs your answers after it, one `key: value` per line.");

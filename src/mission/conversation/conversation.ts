@@ -13,13 +13,13 @@ import { applyAnswers, applyFlags, leaveProbes, openProbes, openQuestions, parse
 import { classifyGoal, PROBE_KEYS } from "./scope.js";
 import { overMaximums } from "../budget/maximums.js";
 import { MISSION_ID_MAX, missionPath, type Config, type Mission } from "../model.js";
-import { analysePlan } from "../budget/budget.js";
+import { analysePlan, chooseLevel, LEVEL_LABELS, withLevel } from "../budget/budget.js";
 import { checkPlan, inertPlan, type PlanResult } from "../plan/plan.js";
 import { diffPlans, mergeReplan } from "../plan/replan.js";
 import { renderPlanChanges } from "../markdown/plan-changes.js";
 import { escapeText, inlineText } from "../markdown/escape.js";
 import { renderPlanComment } from "../markdown/plan-comment.js";
-import { calibrate, historyFrom, type History } from "../budget/forecast.js";
+import { pastForecastError, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
 import type { MissionForm } from "./issue-form.js";
 
@@ -223,17 +223,29 @@ export function decide(input: CommandInput): Step {
         };
       }
       if (m.status !== "planned" || !m.plan) {
-        return { kind: "reply", reply: `Mission **${m.id}** is already approved (${m.status}).` };
+        if (command.level && m.plan && (m.status === "active" || m.status === "paused" || m.status === "validating") && command.level !== m.level) {
+          // a running mission changes level for the features left (the bot proposes a cheaper one near the budget)
+          const choice = chooseLevel(m, input.config, input.history ?? [], command.level);
+          const what = `Outcome level changed to ${LEVEL_LABELS[choice.level]} for the features left; workers run ${choice.model}.`;
+          return { kind: "reply", mission: { ...withLevel(m, choice), decisions: [...m.decisions, { at: input.now, by: input.author, what }] }, reply: `${what} Runs already started keep their model and limits.` };
+        }
+        return { kind: "reply", reply: `Mission **${m.id}** is already approved (${m.status}${m.level ? `, at ${LEVEL_LABELS[m.level]}` : ""}).` };
       }
+      const choice = chooseLevel(m, input.config, input.history ?? [], command.level);
+      const levelWords = `Outcome level: ${LEVEL_LABELS[choice.level]} (${choice.why}); workers run ${choice.model}.`;
       const approved: Mission = {
-        ...m,
+        ...withLevel(m, choice),
         status: "active",
-        decisions: [...m.decisions, { at: input.now, by: input.author, what: "Plan approved." }],
+        decisions: [
+          ...m.decisions,
+          { at: input.now, by: input.author, what: "Plan approved." },
+          { at: input.now, by: input.author, what: levelWords },
+        ],
       };
       return {
         kind: "reply",
         mission: approved,
-        reply: `Plan approved by @${input.author}. Creating the milestone and feature issues now; the state is kept in \`${missionPath(m.id)}\` and the dashboard above stays current.`,
+        reply: `Plan approved by @${input.author} at **${LEVEL_LABELS[choice.level]}** (${choice.why}; workers run \`${inlineText(choice.model)}\`). Creating the milestone and feature issues now; the state is kept in \`${missionPath(m.id)}\` and the dashboard above stays current.`,
       };
     }
     case "replan": {
@@ -338,9 +350,8 @@ function replanRunning(
 /** The plan comment of a planned mission: its milestones, features and budget analysis. */
 export function planComment(m: Mission, config: Config, plannerName: string, history: History = []): string {
   const plan = m.plan!;
-  const { baselines, dataPoints } = calibrate(config, [...history, ...historyFrom([m])]);
-  const analysis = analysePlan(plan, { ...config, baselines }, m.budget);
-  return renderPlanComment({ mission: m, plan, analysis, plannerName, dataPoints });
+  const analysis = analysePlan(m, config, history);
+  return renderPlanComment({ mission: m, plan, analysis, plannerName, dataPoints: analysis.dataPoints, pastError: pastForecastError(config, history) });
 }
 
 export function noMission(): Step {

@@ -27,6 +27,8 @@ export { budgetTable } from "./dashboard/budget.js";
 export { COMMANDS } from "./dashboard/commands.js";
 export { modeWords, statusWords } from "./dashboard/status.js";
 export { dashboardChanged, dashboardMarkers, dashboardRoom, mergeDashboard, TAIL_MARK } from "./dashboard/merge.js";
+import { constraintsSection } from "./constraints.js";
+import { forecastSection } from "./forecast-section.js";
 
 /** Room for the region when the body holds nothing else. */
 export const DEFAULT_DASHBOARD_CHARS = GITHUB_LIMITS.bodyChars - 200;
@@ -41,7 +43,16 @@ export function renderDashboard(input: DashboardInput): string {
 
 /** Always shown: what the mission is doing, what it costs, what to say to it. */
 function renderTop(ctx: DashboardContext): string {
-  return [...headerSection(ctx), ...noticesSection(ctx), ...budgetSection(ctx), ...commandsSection(ctx), ...questionsSection(ctx)].join("\n");
+  const { mission, input } = ctx;
+  return [
+    ...headerSection(ctx),
+    ...noticesSection(ctx),
+    ...budgetSection(ctx),
+    ...(input.config ? forecastSection(mission, input.config, input.history ?? [], input.closed) : []),
+    ...constraintsSection(mission),
+    ...commandsSection(ctx),
+    ...questionsSection(ctx),
+  ].join("\n");
 }
 
 interface TailUnit {

@@ -16,6 +16,8 @@
  */
 import { marker } from "../markers.js";
 import { escapeText, inlineText, titleText } from "./escape.js";
+import { LEVELS } from "../budget/levels.js";
+import { constraintsSection } from "./constraints.js";
 import { GITHUB_LIMITS, missionPath, type Feature, type Milestone, type Mission } from "../model.js";
 
 const SIZE_WORDS = { S: "small", M: "medium", L: "large" } as const;
@@ -65,6 +67,9 @@ export function milestoneBody(m: Mission, milestone: Milestone, featureIssues?: 
 export function featureBody(m: Mission, milestone: Milestone, feature: Feature, met: string | undefined = feature.acceptance_met): string {
   const context = ["### Context", "", `- Mission: **${m.id}**, tracking issue #${m.tracking_issue}`, `- Milestone ${milestone.key}: ${inlineText(milestone.title)}`, `- Size: ${feature.size} (${SIZE_WORDS[feature.size]})`];
   if (feature.depends_on.length) context.push(`- Depends on: ${feature.depends_on.join(", ")}`);
+  if (m.level) context.push(`- Outcome level: ${LEVELS[m.level].label}: ${LEVELS[m.level].scope}`);
+  const constraints = constraintsSection(m);
+  if (constraints.length) context.push("", ...constraints.slice(0, -1));
   context.push("", marker({ mission: m.id, kind: "feature", key: feature.key }), marker({ mission: m.id, kind: "tracking", key: String(m.tracking_issue) }));
   return fit({
     head: "",

@@ -11,6 +11,9 @@
  * model's words: they pass through the one escaper (markdown/escape.ts).
  */
 import { BUFFER, LEVEL_LABELS, type Analysis, type Overrun } from "../budget/budget.js";
+import type { PastError } from "../budget/forecast.js";
+import { LEVELS } from "../budget/levels.js";
+import { constraintsSection } from "./constraints.js";
 import { formatHours, formatTokens, formatUsd, MICROS_PER_USD } from "../budget/money.js";
 import type { Feature, Milestone, Mission, Plan } from "../model.js";
 import { cellText as cell, escapeText, inlineText as inline, quoteText as quote, shorten } from "./escape.js";
@@ -27,6 +30,8 @@ export interface PlanCommentInput {
   problems?: string[];
   /** finished features per size the forecast was calibrated from (absent: configured baselines only) */
   dataPoints?: Record<"S" | "M" | "L", number>;
+  /** how far the forecast was from what the repository's past missions cost */
+  pastError?: PastError | undefined;
 }
 
 /** How much of each milestone to show; tried from most to least. */
@@ -78,6 +83,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
 }
 
 function renderHead({ mission, plan, plannerName, problems }: PlanCommentInput): string {
+  const constraints = constraintsSection(mission);
   const mode = mission.mode === "poc" ? "proof of concept" : mission.mode === "full" ? "full build" : undefined;
   const lines = [
     `## Mission plan: ${inline(mission.title)}`,
@@ -90,6 +96,7 @@ function renderHead({ mission, plan, plannerName, problems }: PlanCommentInput):
     for (const p of problems.slice(0, MAX_PROBLEMS)) lines.push(`> - ${inline(shorten(p, 500))}`);
     if (problems.length > MAX_PROBLEMS) lines.push(`> - …and ${problems.length - MAX_PROBLEMS} more.`);
   }
+  if (constraints.length) lines.push("", ...constraints.slice(0, -1));
   return lines.join("\n");
 }
 
@@ -127,34 +134,48 @@ function featureDetails(f: Feature, detail: Detail): string {
   return [`**${f.key} ${inline(f.title)}**`, "", ...lines, ""].join("\n");
 }
 
-function renderTail({ analysis, dataPoints }: PlanCommentInput): string {
+function renderTail({ analysis, dataPoints, pastError }: PlanCommentInput): string {
   const rows = analysis.levels.map(
     (l) =>
-      `| ${l.label} | ${range(l.hours.low, l.hours.high, formatHours)} | ${range(l.tokens.low, l.tokens.high, formatTokens)} | ${range(l.costMicros.low, l.costMicros.high, formatUsd)} |`,
+      `| ${l.label} | ${LEVELS[l.level].scope} | \`${cell(l.model)}\` | ${range(l.hours.low, l.hours.high, formatHours)} | ${range(l.tokens.low, l.tokens.high, formatTokens)} | ${range(l.costMicros.low, l.costMicros.high, formatUsd)} |`,
   );
   const lines = [
     "### Budget analysis",
     "",
-    "| Outcome | Hours | Tokens | USD |",
-    "| --- | --- | --- | --- |",
+    "| Outcome | Scope | Workers run | Hours | Tokens | USD |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...rows,
+    "",
+    "Each worker run's limits (turns, timeout, cost cap) come from its feature's forecast at the approved level.",
     "",
     fitSentence(analysis),
     "",
-    calibrationSentence(dataPoints),
+    calibrationSentence(dataPoints, pastError),
   ];
   for (const w of analysis.warnings) lines.push("", `> [!WARNING]\n> ${inline(w)}`);
-  lines.push("", "Reply `/mission approve` to create the issues, or `/mission replan <what to change>`.");
+  lines.push("", approveSentence(analysis));
   return lines.join("\n");
 }
 
+/** How to approve: the default level, and how to choose another. */
+export function approveSentence(analysis: Analysis): string {
+  const choose = "`/mission approve mvp`, `/mission approve production` or `/mission approve polished` chooses a level";
+  const level = analysis.fits
+    ? `**${LEVEL_LABELS[analysis.fits]}**, the best level the budget fits with its buffer`
+    : `**${LEVEL_LABELS.mvp}**, the cheapest (no level fits the budget with its buffer: raise it first, or approve knowingly; a worker that would overrun it is not started)`;
+  return `Reply \`/mission approve\` to create the issues at ${level}; ${choose}; or \`/mission replan <what to change>\`.`;
+}
+
 /** How many finished features of this repository the forecast learned from. */
-export function calibrationSentence(dataPoints: PlanCommentInput["dataPoints"]): string {
+export function calibrationSentence(dataPoints: PlanCommentInput["dataPoints"], pastError?: PastError): string {
   const total = dataPoints ? dataPoints.S + dataPoints.M + dataPoints.L : 0;
+  const error = pastError
+    ? ` Measured on ${pastError.missions} past mission${pastError.missions === 1 ? "" : "s"}, the forecast was off by ${Math.round(pastError.meanAbsolute * 100)}% on average (${pastError.meanSigned < 0 ? "low" : "high"} by ${Math.abs(Math.round(pastError.meanSigned * 100))}% net).`
+    : "";
   if (!dataPoints || total === 0) {
-    return "_Estimated from the configured per-size baselines: no finished mission of this repository to learn from yet._";
+    return `_Estimated from the configured per-size baselines: no finished mission of this repository to learn from yet._${error ? `${error}` : ""}`;
   }
-  return `_Calibrated from ${total} finished feature${total === 1 ? "" : "s"} of this repository (S: ${dataPoints.S}, M: ${dataPoints.M}, L: ${dataPoints.L}); a size with fewer than 3 blends in the configured baseline._`;
+  return `_Calibrated from ${total} finished feature${total === 1 ? "" : "s"} (S: ${dataPoints.S}, M: ${dataPoints.M}, L: ${dataPoints.L}) of this repository's missions and this one; a size with fewer than 3 blends in the configured baseline._${error}`;
 }
 
 /** Which level fits, or what breaks and what to do about it. */

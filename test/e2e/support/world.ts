@@ -33,6 +33,7 @@ import { connectionOwner } from "./connection-owner.js";
 import { contractTwin } from "../../support/twin.js";
 import { STATE_BRANCH } from "../../support/missions.js";
 import { testClock } from "../../support/clock.js";
+import { runActionStep } from "./action-step.js";
 
 export const OWNER = "acme";
 export const REPO = "crm";
@@ -59,6 +60,11 @@ export function repoFiles(extra: Record<string, string> = {}, options: { actions
 export interface WorkerPlay {
   /** USD the run reports (exact cost, as Claude Code gives it) */
   cost: (feature: string, attempt: number) => number;
+  /**
+   * Run the worker workflow's first step as it is written: the Action's mode `prompt` (the bundle) with the
+   * step's inputs and the agent job's read-only GITHUB_TOKEN; its prompt is kept in `World.prompts`
+   */
+  prompt?: boolean;
   tokensIn?: number;
   tokensOut?: number;
   /** a run of this feature starts and keeps running until `releaseHeld()` (a worker still busy when something happens) */
@@ -80,6 +86,8 @@ export interface WorldOptions {
   collaborators?: Record<string, "admin" | "maintain" | "write" | "triage" | "read" | "none">;
   worker?: WorkerPlay;
   validation?: ValidationPlay;
+  /** files of the default branch besides (or instead of) the workflows and templates/mission.yml */
+  files?: Record<string, string>;
   /** quiet period that means the app has finished (default 500 ms) */
   quietMs?: number;
   /** how long a webhook delivery may take before it counts as failed (GitHub: 10 s) */
@@ -110,6 +118,9 @@ export class World {
   readonly redis: RedisServer | undefined;
   /** errors a pulse threw (a failed Action run) */
   readonly pulseErrors: unknown[] = [];
+  /** the prompts the worker runs' prompt step wrote (WorkerPlay.prompt), with the inputs of their runs */
+  readonly prompts: { feature: string; inputs: Readonly<Record<string, string>>; text: string | undefined; log: string }[] = [];
+  private clock: { start: number; origin: number | bigint } | undefined;
   pulses = 0;
   /** events the test made GitHub lose on purpose (never delivered) */
   readonly dropped: TwinEvent[] = [];
@@ -149,9 +160,12 @@ export class World {
       name: REPO,
       ownerType: "Organization",
       collaborators: options.collaborators ?? { alice: "write", bob: "read" },
-      files: repoFiles(
-        options.project ? { ".github/mission.yml": `${repoFiles()[".github/mission.yml"]}\nproject:\n  url: https://github.com/orgs/${OWNER}/projects/1\n` } : {},
-      ),
+      files: repoFiles({
+        ...options.files,
+        ...(options.project
+          ? { ".github/mission.yml": `${options.files?.[".github/mission.yml"] ?? repoFiles()[".github/mission.yml"]}\nproject:\n  url: https://github.com/orgs/${OWNER}/projects/1\n` }
+          : {}),
+      }),
     });
     if (options.project) twin.projects.create(twin.user(OWNER, "Organization"), options.project.title);
     const replicas = Math.max(1, options.replicas ?? 1);
@@ -193,6 +207,7 @@ export class World {
       ...(options.deliveryFaults ? { faults: options.deliveryFaults } : {}),
     });
     const world = new World(twin, server, apps, sender, options, redis, offsetFile);
+    world.clock = clock;
     twin.onQueued((run, inputs) => world.runner(run, inputs));
     twin.onEvent((e) => world.lose(e));
     return world;
@@ -247,8 +262,28 @@ export class World {
     await this.settle();
   }
 
-  private worker(run: RunState, inputs: Readonly<Record<string, string>>): void {
+  /** The agent job's first step, as templates/workflows/mission-worker.yml writes it. */
+  private async promptStep(run: RunState, inputs: Readonly<Record<string, string>>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), "mission-worker-"));
+    const file = join(dir, "prompt.md");
+    const token = this.twin.actionsToken(`${OWNER}/${REPO}`, { permissions: { contents: "read", issues: "read" } });
+    const step = await runActionStep(
+      { twin: this.twin, server: this.server, clock: this.clock!, owner: OWNER, repo: REPO, dir, job: "agent" },
+      run,
+      { mode: "prompt", "github-token": token, mission: inputs.mission!, feature: inputs.feature!, issue: inputs.issue!, "worker-mode": inputs.mode!, base: "main", "prompt-file": file },
+    );
+    let text: string | undefined;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      text = undefined;
+    }
+    this.prompts.push({ feature: inputs.feature!, inputs, text, log: step.log });
+  }
+
+  private async worker(run: RunState, inputs: Readonly<Record<string, string>>): Promise<void> {
     const play = this.options.worker ?? { cost: () => 2 };
+    if (play.prompt) await this.promptStep(run, inputs);
     const attempt = this.attempt(`feature ${inputs.feature}`);
     this.twin.actions.start(run.id);
     if (play.hold?.(inputs.feature!, attempt)) {

@@ -35,7 +35,7 @@ describe("forecast history", () => {
     const before = h.twin.log.length;
     await h.pump();
     const plan = botBodies(h, tracking).find((b) => b.includes("## Mission plan"));
-    expect(plan, plan).toMatch(/Calibrated from 6 finished features of this repository/);
+    expect(plan, plan).toMatch(/Calibrated from 6 finished features \(S: \d+, M: \d+, L: \d+\) of this repository's missions/);
     const read = h.twin.log.slice(before).filter((e) => e.method === "GET" && /\/contents\/todo%2Fmissions%2F/.test(e.path)).map((e) => decodeURIComponent(e.path).replace(/^.*todo\/missions\//, ""));
     expect(read.filter((p) => p.startsWith(done.missionId))).not.toEqual([]);
     expect(read.filter((p) => p.includes(`-${active}/`))).toEqual([]); // the active mission's file: not read for history

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Config } from "../../../src/mission/model.js";
-import { forecastFeature } from "../../../src/mission/budget/forecast.js";
+import { forecastOf } from "../../../src/mission/budget/forecast.js";
 import type { Harness } from "../../support/app-harness.js";
 import { approved, botComments, expectContract, finishRun, mission, report, trustHarness, workerRuns } from "./support.js";
 
@@ -26,7 +26,8 @@ describe("no usage record means the ledger books the run's forecast or its cap, 
 
     const m = mission(h);
     const feature = m.plan!.milestones[0]!.features[0]!;
-    const fc = forecastFeature(feature, Config.parse({ planner: { provider: "outline" } }), [], m.models.worker);
+    // as forecast when the report was booked: before its own entry was a data point
+    const fc = forecastOf({ ...m, ledger: [] }, feature, Config.parse({ planner: { provider: "outline" } }), []);
     expect(m.ledger).toHaveLength(1);
     const entry = m.ledger[0]!;
     // the feature's own forecast (its high end), plus the run's 15 Actions minutes at $0.006
