@@ -139,7 +139,7 @@ export function mergeReplan(previous: Plan, proposed: Plan, at: string, reason: 
       }
     }
     if (!old) c.added.push({ key: nm.key, title: nm.title, milestone: true });
-    milestones.push(old ? { ...old, title: nm.title, description: nm.description, features: merged } : { ...nm, features: merged });
+    milestones.push(old ? { ...withoutCriteria(old), title: nm.title, description: nm.description, ...(nm.criteria ? { criteria: nm.criteria } : {}), features: merged } : { ...nm, features: merged });
   }
 
   // Milestones the new plan leaves out: a validated one stays whole; one with finished features keeps them.
@@ -187,4 +187,10 @@ export function closeDropped(plan: Plan | undefined, issues: ReadonlyMap<Ref, Fo
     actions.push({ kind: "close-issue", ref, reason: "not_planned" });
   }
   return actions;
+}
+
+/** A milestone without its validation criteria: a replan's milestone brings its own (or none). */
+function withoutCriteria(m: Milestone): Omit<Milestone, "criteria"> {
+  const { criteria: _criteria, ...rest } = m;
+  return rest;
 }
