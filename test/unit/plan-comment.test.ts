@@ -56,6 +56,18 @@ describe("renderPlanComment", () => {
     expect(text).toMatch(/<details><summary>[^<]+<\/summary>[\s\S]*- criterion for 2\.1[\s\S]*<\/details>/);
   });
 
+  it("shows each milestone's validation criteria, escaped, so a person sees the commands before approving", () => {
+    const p = plan();
+    p.milestones[0]!.criteria = [{ command: "npm run e2e -- --grep `contacts`" }, { url: "/contacts" }, { check: "a contact can be created <script>" }];
+    const text = render({}, p);
+    const contacts = text.slice(text.indexOf("### 1. Contacts"), text.indexOf("### 2. Deals"));
+    expect(contacts).toContain("**Validation checks** (commands run like `validation.commands`; pages loaded in the browser checks):");
+    expect(contacts).toContain("- run `` npm run e2e -- --grep `contacts` ``");
+    expect(contacts).toContain("- load `/contacts`");
+    expect(contacts).toMatch(/- check: a contact can be created (&lt;|\\<)script/);
+    expect(text.slice(text.indexOf("### 2. Deals"))).not.toContain("Validation checks");
+  });
+
   it("shows the budget analysis with a low–high range per outcome level", () => {
     const text = render();
     // 3 × 2 M features: 3.6M tokens at baseline; MVP 0.6× → 2.16M, range 1.51M–3.24M
