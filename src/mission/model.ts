@@ -185,6 +185,8 @@ export const ValidationRecord = RunRecord.extend({
   outcome: z.enum(["pass", "fail", "invalid"]).optional(),
   /** failure signatures found (one per failing area), for fix features and dedup */
   failures: z.array(z.string().max(300)).default([]),
+  /** the milestone's criteria a command or page checked, and how many of them passed */
+  criteria: z.strictObject({ passed: z.number().int().nonnegative(), checked: z.number().int().nonnegative() }).optional(),
 });
 export type ValidationRecord = z.infer<typeof ValidationRecord>;
 
