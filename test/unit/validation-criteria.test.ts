@@ -9,6 +9,8 @@ import { ValidationConfig, type MilestoneCriterion } from "../../src/mission/mod
 import { criteriaPlanParts, judgeCriteria, readCriteriaInput } from "../../src/mission/validation/criteria.js";
 import { groupFailures, ValidationReport, validationVerdict, type BrowserResult, type CommandResult } from "../../src/mission/validation/validation.js";
 import { browserTargets, validationPlan } from "../../src/validate/plan.js";
+import { validationInputs } from "../../src/mission/workers/dispatch.js";
+import { answered, plan as planOf, withIssues } from "../support/missions.js";
 import { testMissionId } from "../support/clock.js";
 
 const criteria: MilestoneCriterion[] = [{ command: "npm run e2e" }, { url: "/contacts" }, { check: "a contact can be created" }];
@@ -45,6 +47,15 @@ describe("a milestone's validation criteria", () => {
       { name: "criterion 1: npm run e2e", command: "npm run e2e" },
     ]);
     expect(browserTargets(plan.browser!).pages.map((p) => p.url)).toEqual(["http://localhost:3000/", "http://localhost:3000/contacts"]);
+  });
+
+  it("travel to the run as one JSON input, sent only for a milestone that has criteria (an older workflow still takes the others)", () => {
+    const m = withIssues(answered({ status: "active", plan: planOf([2, 2, 2]) }));
+    expect(validationInputs(m, "1", "n", "main")).not.toHaveProperty("criteria");
+    const withCriteria = { ...m, plan: { ...m.plan!, milestones: m.plan!.milestones.map((ms) => (ms.key === "1" ? { ...ms, criteria } : ms)) } };
+    const inputs = validationInputs(withCriteria, "1", "n", "main");
+    expect(Object.keys(inputs).length).toBeLessThanOrEqual(10); // GitHub Enterprise Server's limit (test/twin/RULES.md)
+    expect(readCriteriaInput(inputs.criteria)).toEqual({ ok: true, criteria });
   });
 
   it("reads the criteria input as hostile: empty is none, anything else must be a bounded list", () => {
