@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Milestone } from "../../src/mission/model.js";
+import { renderPlanChanges } from "../../src/mission/markdown/plan-changes.js";
 import { OUTLINE_HELP, parseOutline } from "../../src/mission/plan/outline.js";
+import { diffPlans, hasChanges } from "../../src/mission/plan/replan.js";
 
 const outline = (validation: string[]) =>
   [
@@ -54,5 +56,14 @@ describe("a milestone's validation criteria in the outline", () => {
     expect(parseOutline(/```markdown\n([\s\S]*?)```/.exec(OUTLINE_HELP)![1]!).plan!.milestones[0]?.criteria).toEqual([{ command: "npm run e2e" }, { url: "/contacts" }]);
     expect(Milestone.parse({ key: "1", title: "Old", features: [] }).criteria).toBeUndefined();
     expect(Milestone.safeParse({ key: "1", title: "Bad", features: [], criteria: [{ command: "a", url: "/b" }] }).success).toBe(false);
+  });
+
+  it("a replan that only changes a milestone's criteria is a change, shown as such", () => {
+    const before = parseOutline(outline(["  - run: npm run e2e"])).plan!;
+    const after = parseOutline(outline(["  - run: npm run e2e -- --all"])).plan!;
+    const changes = diffPlans(before, after);
+    expect(hasChanges(changes)).toBe(true);
+    expect(renderPlanChanges(changes, { running: false })).toContain('- ✏️ Changed the validation criteria of milestone 1 "Contacts".');
+    expect(hasChanges(diffPlans(before, parseOutline(outline(["  - run: npm run e2e"])).plan!))).toBe(false);
   });
 });

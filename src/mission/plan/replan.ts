@@ -58,6 +58,11 @@ export function diffPlans(previous: Plan, next: Plan): PlanChanges {
   const msAfter = new Set(next.milestones.map((m) => m.key));
   for (const m of next.milestones) if (!msBefore.has(m.key)) c.added.push({ key: m.key, title: m.title, milestone: true });
   for (const m of previous.milestones) if (!msAfter.has(m.key)) c.dropped.push({ key: m.key, title: m.title, milestone: true });
+  // a milestone whose validation criteria changed is a change to review before approving
+  for (const m of next.milestones) {
+    const was = previous.milestones.find((p) => p.key === m.key);
+    if (was && JSON.stringify(was.criteria ?? []) !== JSON.stringify(m.criteria ?? [])) c.changed.push({ key: m.key, title: m.title, was: was.title });
+  }
   for (const f of after.values()) {
     const was = before.get(f.key);
     if (!was) c.added.push({ key: f.key, title: f.title });
