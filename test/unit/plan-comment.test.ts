@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analysePlan } from "../../src/mission/budget/budget.js";
+import { milestoneBody } from "../../src/mission/markdown/issues.js";
 import { renderPlanComment } from "../../src/mission/markdown/plan-comment.js";
 import { Budget, Config, Mission, Plan } from "../../src/mission/model.js";
 
@@ -66,6 +67,16 @@ describe("renderPlanComment", () => {
     expect(contacts).toContain("- load `/contacts`");
     expect(contacts).toMatch(/- check: a contact can be created (&lt;|\\<)script/);
     expect(text.slice(text.indexOf("### 2. Deals"))).not.toContain("Validation checks");
+  });
+
+  it("the milestone issue lists its validation checks too, escaped", () => {
+    const m = mission();
+    const ms = { ...plan().milestones[0]!, criteria: [{ command: "npm run e2e" }, { check: "@alice signs off <b>" }] };
+    const body = milestoneBody(m, ms);
+    expect(body).toContain("### Validation checks\n\n- run `npm run e2e`\n- check: ");
+    expect(body).not.toContain("@alice");
+    expect(body).not.toContain("<b>");
+    expect(milestoneBody(m, plan().milestones[0]!)).not.toContain("Validation checks");
   });
 
   it("shows the budget analysis with a low–high range per outcome level", () => {
