@@ -6,12 +6,14 @@
  * `validation.commands` the defaults come from the checked-out package.json
  * and lockfiles. Writes `<results-dir>/plan.json` and outputs the step's
  * time limit, the failures that pause a mission, the browser checks and the
- * commit validated.
+ * commit validated. The milestone's criteria (MISSION_CRITERIA, from the
+ * dispatch's `criteria` input) add their commands and pages.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONFIG_PATH } from "../mission/config.js";
 import type { PackageJson } from "../mission/validation/validation.js";
+import { criteriaPlanParts, readCriteriaInput } from "../mission/validation/criteria.js";
 import { LOCKFILES, validationDirs, validationPlan } from "../validate/plan.js";
 import { freshResultsDir } from "../validate/results-dir.js";
 import { defaultBranchConfig } from "../worker/default-config.js";
@@ -30,7 +32,11 @@ export async function run(ctx: ActionContext): Promise<void> {
       throw new Error("package.json is not valid JSON, so no default commands can be read from it");
     }
   }
-  const plan = validationPlan(config.validation, pkg, LOCKFILES.filter((f) => existsSync(join(workspace, f))));
+  // the milestone's criteria from its approved plan, sent by the bot as the `criteria` input (the workflow passes it as MISSION_CRITERIA)
+  const read = readCriteriaInput(ctx.env.MISSION_CRITERIA);
+  if (!read.ok) throw new Error(`cannot read the milestone's validation criteria: ${read.problem}`);
+  const extra = criteriaPlanParts(read.criteria);
+  const plan = validationPlan(config.validation, pkg, LOCKFILES.filter((f) => existsSync(join(workspace, f))), extra.urls, extra.commands);
   freshResultsDir(workspace, out);
   writeFileSync(join(out, "plan.json"), JSON.stringify(plan, null, 2));
   for (const c of plan.commands) ctx.log.info(`will run ${c.name}: ${c.command}`);

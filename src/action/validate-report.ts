@@ -26,6 +26,7 @@ import {
   validationVerdict,
   type ReportedFailure,
 } from "../mission/validation/validation.js";
+import { judgeCriteria, readCriteriaInput } from "../mission/validation/criteria.js";
 import { BrowserPlan } from "../validate/plan.js";
 import type { ActionContext } from "./context.js";
 
@@ -195,19 +196,24 @@ export async function run(ctx: ActionContext): Promise<void> {
     ? (browser?.pages ?? []).flatMap((p) => (p.screenshot ? [{ name: p.screenshot, url: screenshotsUrl }] : []))
     : [];
 
+  const criteriaRead = readCriteriaInput(ctx.env.MISSION_CRITERIA);
+  if (!criteriaRead.ok) problems.push(criteriaRead.problem);
+  const commandResults = parsed.data.commands.map(({ junit: _junit, ...c }) => c);
+  const criteria = criteriaRead.ok && criteriaRead.criteria.length ? judgeCriteria(criteriaRead.criteria, commandResults, browser) : undefined;
   const report = ValidationReport.parse({
     mission: a.mission,
     milestone: a.milestone,
     run_id: a.runId,
     run_attempt: a.runAttempt,
     ...(/^[0-9a-f]{7,40}$/.test(commit) ? { commit } : {}),
-    commands: parsed.data.commands.map(({ junit: _junit, ...c }) => c),
+    commands: commandResults,
     failures: junit.failures.slice(0, MAX_FAILURES),
     ...(junit.failures.length > MAX_FAILURES ? { failures_total: junit.failures.length } : {}),
     ...(junit.junitFiles > 0 ? { tests_total: junit.tests } : {}),
     problems: problems.slice(0, 20).map((p) => p.slice(0, 500)),
     screenshots: screenshots.slice(0, 100),
     ...(browser ? { browser } : {}),
+    ...(criteria ? { criteria } : {}),
   });
   const groups = groupFailures(report);
   const verdict = validationVerdict(report);

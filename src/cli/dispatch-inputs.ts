@@ -27,6 +27,7 @@ function sampleMission(): Mission {
           key: "1",
           title: "Milestone",
           issue: { number: 2, id: 2 },
+          criteria: [{ command: "npm run e2e" }],
           features: [{ key: "1.1", title: "Feature", size: "S", issue: { number: 3, id: 3 } }],
         },
       ],

@@ -186,13 +186,34 @@ export const ValidationRecord = RunRecord.extend({
   outcome: z.enum(["pass", "fail", "invalid"]).optional(),
   /** failure signatures found (one per failing area), for fix features and dedup */
   failures: z.array(z.string().max(300)).default([]),
+  /** the milestone's criteria a command or page checked, and how many of them passed */
+  criteria: z.strictObject({ passed: z.number().int().nonnegative(), checked: z.number().int().nonnegative() }).optional(),
 });
 export type ValidationRecord = z.infer<typeof ValidationRecord>;
+
+/** Most validation criteria a milestone carries, and the longest one (they travel as one dispatch input). */
+export const CRITERIA_LIMITS = { perMilestone: 10, chars: 300 } as const;
+const criterionText = z.string().trim().min(1).max(CRITERIA_LIMITS.chars);
+/**
+ * What must be true when a milestone is done, checked by its validation run:
+ * a shell `command` run like `validation.commands` (it passes on exit code 0),
+ * a `url` (a path or a same-origin URL) loaded in the browser checks, or a
+ * `check`: a statement no command checks, reported as "not checked".
+ */
+export const MilestoneCriterion = z.union([
+  z.strictObject({ command: criterionText }),
+  z.strictObject({ url: criterionText }),
+  z.strictObject({ check: criterionText }),
+]);
+export type MilestoneCriterion = z.infer<typeof MilestoneCriterion>;
+export const MilestoneCriteria = z.array(MilestoneCriterion).max(CRITERIA_LIMITS.perMilestone);
 
 export const Milestone = z.strictObject({
   key: MilestoneKey,
   title: z.string().min(1).max(200),
   description: z.string().max(10_000).default(""),
+  /** what its validation run checks besides `validation.commands` (see MilestoneCriterion) */
+  criteria: MilestoneCriteria.optional(),
   features: z.array(Feature),
   issue: IssueLink.optional(),
   /** validation runs, oldest first */

@@ -10,7 +10,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
-import { describeZodError, FeatureKey, MilestoneKey, Plan } from "../mission/model.js";
+import { describeZodError, FeatureKey, MilestoneCriteria, MilestoneKey, Plan } from "../mission/model.js";
 import { checkPlan, type Planner, type PlannerUsage, type PlanRequest, type PlanResult } from "../mission/plan/plan.js";
 
 /** The one SDK call the planner makes; an `Anthropic` instance satisfies it, and so does a test fake. */
@@ -51,10 +51,12 @@ Decompose the goal into 3 to 7 sequential milestones. Each milestone has 2 to 5 
 - "size": "S" (under an hour), "M" (a few hours) or "L" (a day)
 - "depends_on": keys of features it needs, only from the same or an earlier milestone, never forming a cycle
 
+A milestone may carry "criteria": up to 10 things its validation run checks, each one of {"command": "npm run e2e"} (a shell command in the repository that must exit 0), {"url": "/contacts"} (a page of the app to load in the browser checks) or {"check": "…"} (a statement a person checks). Give criteria only when the repository's own commands and pages can check them.
+
 If the issue body contains an outline of milestones and features, follow it. For a replan, start from the previous plan and apply the requested change: keep the key of every milestone and feature you keep, give new features keys not used in the previous plan, and leave features that are done and milestones that are validated as they are (finished work stays).
 
 Answer with the JSON only, in this shape:
-{"milestones":[{"key":"1","title":"…","description":"…","features":[{"key":"1.1","title":"…","description":"…","acceptance":["…"],"size":"M","depends_on":[]}]}]}`;
+{"milestones":[{"key":"1","title":"…","description":"…","criteria":[],"features":[{"key":"1.1","title":"…","description":"…","acceptance":["…"],"size":"M","depends_on":[]}]}]}`;
 
 /** The usage a response reports, read as hostile: a missing or odd figure counts as 0, never as NaN or a negative. */
 const Usage = z.object({
@@ -79,6 +81,7 @@ const Answer = z.object({
       key: MilestoneKey,
       title: z.string().trim().min(1).max(200),
       description: z.string().max(10_000).default(""),
+      criteria: MilestoneCriteria.optional(),
       features: z.array(AnswerFeature),
     }),
   ),
@@ -216,6 +219,7 @@ function stripIssues(m: Plan["milestones"][number]) {
     key: m.key,
     title: m.title,
     description: m.description,
+    ...(m.criteria?.length ? { criteria: m.criteria } : {}),
     features: m.features.map(({ issue: _issue, ...f }) => f),
   };
 }

@@ -62,9 +62,19 @@ export const ValidationPlan = z.strictObject({
 });
 export type ValidationPlan = z.infer<typeof ValidationPlan>;
 
-/** `urls`: the pages the milestone's validation criteria name, checked after `validation.browser.paths` (browserTargets keeps those on the app's origin). */
-export function validationPlan(settings: ValidationConfig, pkg: PackageJson | undefined, lockfiles: string[], urls: string[] = []): ValidationPlan {
-  const commands: NamedCommand[] = settings.commands ? configuredCommands(settings.commands) : defaultValidationCommands(pkg, lockfiles);
+/**
+ * `urls`: the pages the milestone's validation criteria name, checked after `validation.browser.paths` (browserTargets keeps those on the app's origin);
+ * `criterionCommands`: the milestone's command criteria (criteriaPlanParts), run after the configured or default commands.
+ */
+export function validationPlan(
+  settings: ValidationConfig,
+  pkg: PackageJson | undefined,
+  lockfiles: string[],
+  urls: string[] = [],
+  criterionCommands: readonly NamedCommand[] = [],
+): ValidationPlan {
+  const base: NamedCommand[] = settings.commands ? configuredCommands(settings.commands) : defaultValidationCommands(pkg, lockfiles);
+  const commands = [...base, ...criterionCommands].slice(0, 50);
   const install = commands.find((c) => c.name === "install")?.command ?? "";
   return {
     commands,

@@ -62,6 +62,21 @@ function planner(client: MessagesClient) {
 const request = { mission, issueBody: "We sell to dentists." };
 
 describe("AnthropicPlanner", () => {
+  it("takes a milestone's validation criteria from the model, bounded: a malformed or over-long list is sent back", async () => {
+    const withCriteria = (criteria: unknown) => {
+      const a = JSON.parse(answer()) as { milestones: Record<string, unknown>[] };
+      a.milestones[0]!.criteria = criteria;
+      return JSON.stringify(a);
+    };
+    const good = [{ command: "npm run e2e" }, { url: "/contacts" }, { check: "a contact can be created" }];
+    const { client, calls } = fakeClient(withCriteria([{ command: "rm -rf /", url: "/x" }]), withCriteria(Array.from({ length: 11 }, () => ({ check: "x" }))));
+    expect((await planner(client).plan(request)).ok).toBe(false);
+    expect(calls).toHaveLength(2);
+    const ok = await planner(fakeClient(withCriteria(good)).client).plan(request);
+    expect(ok.ok && ok.plan.milestones[0]?.criteria).toEqual(good);
+    expect(ok.ok && ok.plan.milestones[1]?.criteria).toBeUndefined();
+  });
+
   it("returns the model's plan, with its name as the source", async () => {
     const { client, calls } = fakeClient("Here is the plan:\n```json\n" + answer({ "1.2": ["1.1"] }) + "\n```");
     const result = await planner(client).plan(request);

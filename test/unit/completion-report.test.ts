@@ -28,7 +28,7 @@ function finished(over: Partial<Mission> = {}): Mission {
           ms.key === "1"
             ? [
                 { try: 1, run_id: 900, dispatched_at: AT, status: "completed" as const, conclusion: "failure" as const, outcome: "fail" as const, failures: ["x"], updated_at: AT },
-                { try: 2, run_id: 901, dispatched_at: AT, status: "completed" as const, conclusion: "success" as const, outcome: "pass" as const, failures: [], updated_at: AT },
+                { try: 2, run_id: 901, dispatched_at: AT, status: "completed" as const, conclusion: "success" as const, outcome: "pass" as const, failures: [], updated_at: AT, criteria: { passed: 3, checked: 3 } },
               ]
             : [],
         features: ms.features.map((f, i) => ({
@@ -96,7 +96,7 @@ describe("the completion report", () => {
     expect(text).toMatch(/- \[x\] 1\.1 works — worker run 510 reported success \(commit abcdef100123\); milestone 1 passed validation \(run 901\)/);
     // milestone 2 was skipped: the worker's report is the only evidence
     expect(text).toMatch(/- \[x\] 2\.1 works — worker run 520 reported success \(commit abcdef200123\)$/m);
-    expect(text).toMatch(/\| 1\. Milestone 1 \| passed \(run 901\) \| 2 \| 1 \|/);
+    expect(text).toMatch(/\| 1\. Milestone 1 \| passed \(run 901\), criteria: 3\/3 \| 2 \| 1 \|/);
     expect(text).toMatch(/\| 2\. Milestone 2 \| \*\*skipped\*\*/);
     expect(text).toMatch(/\| Money \| \$500\.00 \| \$[\d.]+ \| \$60\.00 \| −\$440\.00 \| [+−]\d+% \|/);
     expect(text).toContain("Forecast error");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analysePlan } from "../../src/mission/budget/budget.js";
+import { milestoneBody } from "../../src/mission/markdown/issues.js";
 import { renderPlanComment } from "../../src/mission/markdown/plan-comment.js";
 import { LEVELS } from "../../src/mission/budget/levels.js";
 import { Budget, Config, Mission, Plan } from "../../src/mission/model.js";
@@ -55,6 +56,28 @@ describe("renderPlanComment", () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(text).toContain("| 1.2 | Feature 1.2 | M | 1.1 |");
     expect(text).toMatch(/<details><summary>[^<]+<\/summary>[\s\S]*- criterion for 2\.1[\s\S]*<\/details>/);
+  });
+
+  it("shows each milestone's validation criteria, escaped, so a person sees the commands before approving", () => {
+    const p = plan();
+    p.milestones[0]!.criteria = [{ command: "npm run e2e -- --grep `contacts`" }, { url: "/contacts" }, { check: "a contact can be created <script>" }];
+    const text = render({}, p);
+    const contacts = text.slice(text.indexOf("### 1. Contacts"), text.indexOf("### 2. Deals"));
+    expect(contacts).toContain("**Validation checks** (commands run like `validation.commands`; pages loaded in the browser checks):");
+    expect(contacts).toContain("- run `` npm run e2e -- --grep `contacts` ``");
+    expect(contacts).toContain("- load `/contacts`");
+    expect(contacts).toMatch(/- check: a contact can be created (&lt;|\\<)script/);
+    expect(text.slice(text.indexOf("### 2. Deals"))).not.toContain("Validation checks");
+  });
+
+  it("the milestone issue lists its validation checks too, escaped", () => {
+    const m = mission();
+    const ms = { ...plan().milestones[0]!, criteria: [{ command: "npm run e2e" }, { check: "@alice signs off <b>" }] };
+    const body = milestoneBody(m, ms);
+    expect(body).toContain("### Validation checks\n\n- run `npm run e2e`\n- check: ");
+    expect(body).not.toContain("@alice");
+    expect(body).not.toContain("<b>");
+    expect(milestoneBody(m, plan().milestones[0]!)).not.toContain("Validation checks");
   });
 
   it("shows the budget analysis with a low–high range per outcome level", () => {

@@ -87,6 +87,19 @@ describe("mode validate-plan", () => {
     expect(JSON.parse(outputs.browser!)).toEqual({ url: "http://localhost:3000", paths: ["/"], start: "yarn start", install: "yarn install --immutable" });
   });
 
+  it("adds the milestone's criteria (MISSION_CRITERIA): their commands after the settings' ones, their pages to the browser checks", async () => {
+    const { dir } = checkout({ "package.json": "{}" });
+    defaultBranchFile(gh, REPO, ".github/mission.yml", "validation:\n  commands: ['npm test']\n  browser:\n    url: http://localhost:3000\n");
+    const criteria = JSON.stringify([{ command: "npm run e2e" }, { url: "/contacts" }, { check: "a person can sign in" }]);
+    const { ctx, outputs } = fakeActionContext({ workspace: dir }, { MISSION_CRITERIA: criteria });
+    await plan(ctx);
+    expect(planOf(dir).commands).toEqual([
+      { name: "npm test", command: "npm test" },
+      { name: "criterion 1: npm run e2e", command: "npm run e2e" },
+    ]);
+    expect(JSON.parse(outputs.browser!)).toMatchObject({ paths: ["/"], urls: ["/contacts"] });
+  });
+
   it("fails, saying what to set, when there is nothing to validate", async () => {
     const { dir } = checkout({});
     defaultBranchFile(gh, REPO, ".github/mission.yml", null);

@@ -72,6 +72,21 @@ describe("validate-report Action", () => {
     expect(read.found && read.ok && read.report).toMatchObject({ run_id: 9001, milestone: "2", commands: [{ name: "install" }, { name: "test" }] });
   });
 
+  it("the milestone's criteria (MISSION_CRITERIA): each listed with its result; a page no browser loaded fails the validation", async () => {
+    const path = results([passed("install", "npm ci"), passed("criterion 1: npm run e2e", "npm run e2e")]);
+    expectPost();
+    const criteria = JSON.stringify([{ command: "npm run e2e" }, { url: "/contacts" }, { check: "a contact can be created" }]);
+    const { ctx, outputs } = context(inputs(path), { MISSION_CRITERIA: criteria });
+    await run(ctx);
+    gh.done();
+    expect(outputs).toMatchObject({ verdict: "fail" });
+    expect(posted).toContain("#### The milestone's criteria: 1 of 2 passed");
+    expect(posted).toContain("- ✅ run `npm run e2e`: passed (exit 0)");
+    expect(posted).toContain("- ❌ load `/contacts`: failed: not loaded");
+    const read = readValidationReport(posted);
+    expect(read.found && read.ok && read.report.criteria?.map((c) => c.result)).toEqual(["passed", "failed", "not-checked"]);
+  });
+
   it("fail: parses the JUnit files of each command and groups the failures", async () => {
     const path = results(
       [

@@ -70,6 +70,27 @@ describe("validation in the loop", () => {
     expect(m.ledger).toEqual([expect.objectContaining({ key: "run-901-1", kind: "validation", wall_seconds: 12, actions_minutes: 1 })]);
   });
 
+  it("a milestone with criteria passes only on a report that judged them; one that did not (an old workflow) is not a pass", () => {
+    const criteria = [{ command: "npm run e2e" }, { check: "a contact can be created" }];
+    const withCriteria = (m: Mission): Mission => ({ ...m, plan: { ...m.plan!, milestones: m.plan!.milestones.map((ms) => (ms.key === "1" ? { ...ms, criteria } : ms)) } });
+    const judged = (runId: number): FoundValidationReport => {
+      const r = report(runId);
+      if (!r.result.ok) throw new Error("unreachable");
+      const criteriaResults = [
+        { criterion: criteria[0]!, result: "passed" as const, exit_code: 0 },
+        { criterion: criteria[1]!, result: "not-checked" as const },
+      ];
+      return { ...r, result: { ...r.result, report: { ...r.result.report, criteria: criteriaResults } } };
+    };
+    const m = dispatchedAs(reconcile(snap(withCriteria(active()), ["1.1", "1.2"])).mission, 901);
+    const old = reconcile(snap(m, ["1.1", "1.2"], { runs: finished(m, 901, []), validationReports: [report(901)] }));
+    expect(validations(old.mission)[0]).toMatchObject({ outcome: "invalid" });
+    expect(old.actions).toContainEqual(expect.objectContaining({ kind: "comment", body: expect.stringContaining("does not check this milestone's validation criteria") }));
+    const ok = reconcile(snap(m, ["1.1", "1.2"], { runs: finished(m, 901, []), validationReports: [judged(901)] }));
+    expect(ok.mission.plan!.milestones[0]!.validated).toBe("passed");
+    expect(validations(ok.mission)[0]).toMatchObject({ outcome: "pass", criteria: { passed: 1, checked: 1 } });
+  });
+
   it("a failure opens one fix feature per failing area (40 failures in one file make one), then validates again once it is done", () => {
     let m = dispatchedAs(reconcile(snap(active(), ["1.1", "1.2"])).mission, 901);
     const failing = Array.from({ length: 40 }, () => "src/contacts.test.ts");

@@ -30,7 +30,10 @@ describe("mission-validate.yml", () => {
   });
 
   it("is dispatched with the inputs mission-bot sends, and names its run as mission-bot finds it", () => {
-    expect(Object.keys(workflow.on.workflow_dispatch.inputs).sort()).toEqual(["issue", "milestone", "mission", "nonce", "ref"]);
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs).sort()).toEqual(["criteria", "issue", "milestone", "mission", "nonce", "ref"]);
+    // the milestone's criteria reach the plan and the report as data (env), never inside a script or `with:` expression
+    expect(text.match(/MISSION_CRITERIA: \$\{\{ inputs\.criteria \}\}/g)).toHaveLength(2);
+    expect(text.match(/inputs\.criteria/g)).toHaveLength(2);
     const named = workflow["run-name"]
       .replace("${{ inputs.mission }}", "m-20261124-crm-7")
       .replace("${{ inputs.milestone }}", "2")

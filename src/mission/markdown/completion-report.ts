@@ -7,7 +7,7 @@
  * hand-over, and the lessons worth keeping. Also the hand-over pull
  * request's body. Pure; every outside text through the one escaper.
  */
-import type { AccuracyRow, BudgetCategory, Feature, Milestone, Mission, RunRecord } from "../model.js";
+import type { AccuracyRow, BudgetCategory, Feature, Milestone, Mission, RunRecord, ValidationRecord } from "../model.js";
 import { missionPath } from "../model.js";
 import { formatAmount } from "../budget/enforce.js";
 import { formatPercent } from "../budget/money.js";
@@ -68,7 +68,7 @@ function doneRun(f: Feature): RunRecord | undefined {
 }
 
 /** The validation run that passed a milestone. */
-function passedRun(ms: Milestone): RunRecord | undefined {
+function passedRun(ms: Milestone): ValidationRecord | undefined {
   return ms.validations.findLast((v) => v.outcome === "pass");
 }
 
@@ -113,7 +113,7 @@ function validation(milestones: readonly Milestone[]): string[] {
     const passed = passedRun(ms);
     const result =
       ms.validated === "passed"
-        ? `passed${passed?.run_id ? ` (run ${passed.run_id})` : ""}`
+        ? `passed${passed?.run_id ? ` (run ${passed.run_id})` : ""}${passed?.criteria ? `, criteria: ${passed.criteria.passed}/${passed.criteria.checked}` : ""}`
         : ms.validated === "skipped"
           ? "**skipped**: accepted without validation by a person (see the decision log)"
           : "not validated";

@@ -14,6 +14,7 @@
  * are left out from the end (then the description is cut), a note says so,
  * and the markers and context always stay.
  */
+import { criteriaSection } from "./criteria.js";
 import { marker } from "../markers.js";
 import { escapeText, inlineText, titleText } from "./escape.js";
 import { LEVELS } from "../budget/levels.js";
@@ -48,8 +49,10 @@ export function milestoneBody(m: Mission, milestone: Milestone, featureIssues?: 
     const tick = f.done || milestone.validated ? "x" : " ";
     return n !== undefined ? `- [${tick}] #${n}` : `- ${f.key} ${inlineText(f.title)} (${f.size})`;
   });
+  const criteria = criteriaSection(milestone.criteria, "### Validation checks");
   const tail = [
-    "This milestone is done when all its features are done and the repository passes its checks.",
+    ...(criteria.length ? [...criteria, ""] : []),
+    "This milestone is done when all its features are done and the repository passes its checks" + (criteria.length ? ", these included." : "."),
     "",
     marker({ mission: m.id, kind: "milestone", key: milestone.key }),
     marker({ mission: m.id, kind: "tracking", key: String(m.tracking_issue) }),

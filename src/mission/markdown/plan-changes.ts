@@ -19,7 +19,11 @@ export function renderPlanChanges(c: PlanChanges, options: { running: boolean; c
   }
   for (const x of c.added) lines.push(`- ➕ Added ${item(x)}${options.running ? ": its issue is created now" : ""}.`);
   for (const x of c.dropped) lines.push(`- ➖ Dropped ${item(x)}${options.running ? ": its issue is closed as not planned, with the reason" : ""}.`);
-  for (const x of c.changed) lines.push(`- ✏️ Changed feature ${x.key} ${quotedText(x.title, 100)}${x.was !== x.title ? ` (was ${quotedText(x.was, 100)})` : ""}.`);
+  for (const x of c.changed) {
+    // a milestone key has no dot: only its validation criteria can have changed (its features are listed on their own)
+    if (!x.key.includes(".")) lines.push(`- ✏️ Changed the validation criteria of milestone ${x.key} ${quotedText(x.title, 100)}.`);
+    else lines.push(`- ✏️ Changed feature ${x.key} ${quotedText(x.title, 100)}${x.was !== x.title ? ` (was ${quotedText(x.was, 100)})` : ""}.`);
+  }
   for (const x of c.kept) lines.push(`- ✅ Kept feature ${x.key} ${quotedText(x.title, 100)}: it is finished, so the replan does not undo it.`);
   for (const x of c.refused) lines.push(`- ⛔ Not added: feature ${x.key} ${quotedText(x.title, 100)}, because its milestone is already validated.`);
   for (const r of c.renumbered) lines.push(`- 🔢 New feature ${inlineText(r.from)} is numbered ${inlineText(r.to)}: ${inlineText(r.from)} belonged to a dropped feature.`);

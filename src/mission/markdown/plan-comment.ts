@@ -16,6 +16,7 @@ import { LEVELS } from "../budget/levels.js";
 import { constraintsSection } from "./constraints.js";
 import { formatHours, formatTokens, formatUsd, MICROS_PER_USD } from "../budget/money.js";
 import type { Feature, Milestone, Mission, Plan } from "../model.js";
+import { criteriaSection } from "./criteria.js";
 import { cellText as cell, escapeText, inlineText as inline, quoteText as quote, shorten } from "./escape.js";
 
 export const PLAN_COMMENT_MAX_CHARS = 60_000;
@@ -115,6 +116,8 @@ function renderMilestone(m: Milestone, index: number, detail: Detail): string {
   );
   parts.push(["| Feature | Title | Size | Depends on |", "| --- | --- | --- | --- |", ...rows].join("\n"));
   if (shown.length < m.features.length) parts.push(`…and ${m.features.length - shown.length} more features.`);
+  const criteria = criteriaSection(m.criteria, "**Validation checks** (commands run like `validation.commands`; pages loaded in the browser checks):");
+  if (criteria.length) parts.push(criteria.join("\n"));
   const details = shown.map((f) => featureDetails(f, detail)).filter(Boolean);
   if (details.length) {
     parts.push(["<details><summary>What each feature must do</summary>", "", ...details, "</details>"].join("\n"));

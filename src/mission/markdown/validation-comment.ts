@@ -12,6 +12,8 @@
  * names and commands as code spans, output as fenced blocks.
  */
 import { BLOCK_BUDGET, type BrowserPage, type FailureGroup, type ValidationReport } from "../validation/validation.js";
+import type { CriterionResult } from "../validation/criteria.js";
+import { criterionText } from "./criteria.js";
 import { codeSpan, fencedBlock, inlineText as escape } from "./escape.js";
 import { formatDuration } from "./mission-file.js";
 
@@ -48,7 +50,8 @@ export function renderValidationComment(report: ValidationReport, groups: Failur
 }
 
 function render(report: ValidationReport, groups: FailureGroup[], opts: ValidationCommentOptions, detail: Detail): string {
-  const failed = groups.length > 0 || report.commands.some((c) => !c.passed || c.skipped) || report.browser?.passed === false;
+  const failed =
+    groups.length > 0 || report.commands.some((c) => !c.passed || c.skipped) || report.browser?.passed === false || !!report.criteria?.some((c) => c.result === "failed");
   const lines = [
     failed
       ? `### ❌ Validation of milestone ${report.milestone} failed (attempt ${opts.attempt} of ${opts.maxFailures})`
@@ -61,6 +64,7 @@ function render(report: ValidationReport, groups: FailureGroup[], opts: Validati
     ...report.commands.map((c) => `| ${cell(c.name)} | ${result(c)} | ${formatDuration(c.duration_seconds)} |`),
     "",
   ];
+  if (report.criteria?.length) lines.push(...renderCriteria(report.criteria));
   const total = report.failures_total ?? report.failures.length;
   if (report.tests_total !== undefined) lines.push(`Tests: ${report.tests_total} run, ${total} failed.`, "");
   if (report.browser) lines.push(...renderBrowser(report, detail));
@@ -87,6 +91,28 @@ function render(report: ValidationReport, groups: FailureGroup[], opts: Validati
       : "Each failing area becomes a fix feature of this milestone; validation runs again when they are done.",
   );
   return lines.join("\n");
+}
+
+/** Each of the milestone's criteria with its result: passed, failed (exit code, page status), or not checked. */
+function renderCriteria(criteria: CriterionResult[]): string[] {
+  const checked = criteria.filter((c) => c.result !== "not-checked");
+  const passed = checked.filter((c) => c.result === "passed").length;
+  const lines = [`#### The milestone's criteria: ${passed} of ${checked.length} passed`, ""];
+  for (const c of criteria) lines.push(`- ${criterionLine(c)}`);
+  lines.push("");
+  return lines;
+}
+
+function criterionLine(c: CriterionResult): string {
+  const what = criterionText(c.criterion);
+  if (c.result === "not-checked") return `➖ ${what}: not checked (no command checks it: a person does)`;
+  const detail = c.detail ? `: ${escape(c.detail)}` : "";
+  if ("command" in c.criterion) {
+    const exit = c.exit_code === undefined ? "" : ` (exit ${c.exit_code ?? "none"})`;
+    return c.result === "passed" ? `✅ ${what}: passed${exit}` : `❌ ${what}: failed${exit}${detail}`;
+  }
+  const status = c.status === undefined ? "" : ` (HTTP ${c.status ?? "none"})`;
+  return c.result === "passed" ? `✅ ${what}: page loaded and passed the browser checks${status}` : `❌ ${what}: failed${status}${detail}`;
 }
 
 function renderGroup(group: FailureGroup, detail: Detail): string[] {

@@ -21,12 +21,17 @@
  *     `Acceptance:` followed by a more-indented list (or `Acceptance: one line`),
  *     `- [ ] criterion` (a checklist item in the details is a criterion),
  *     anything else is the worker's description.
+ * - `Validation:` at the left margin of a milestone section, followed by a
+ *   more-indented list, gives the milestone's validation criteria:
+ *   `- run: npm run e2e` (a command), `- load: /contacts` (a page for the
+ *   browser checks), `- check: a contact can be created` (a statement,
+ *   reported as not checked). At most CRITERIA_LIMITS.perMilestone.
  * - Keys are positional: the n-th milestone is "n", its k-th feature "n.k".
  */
 import { diffPlans, hasChanges } from "./replan.js";
 import { checkPlan, PLAN_LIMITS, type Planner } from "./plan.js";
 import { shorten } from "../markdown/escape.js";
-import { Feature, Milestone, type Plan, type Size } from "../model.js";
+import { CRITERIA_LIMITS, Feature, Milestone, type MilestoneCriterion, type Plan, type Size } from "../model.js";
 
 export const OUTLINE_HELP = `### Writing the plan yourself
 
@@ -37,9 +42,14 @@ No AI planner is configured for this repository, so mission-bot plans from an **
 - \`Depends on: 1.2\`: features are numbered by position, so the 2nd feature of milestone 1 is \`1.2\`
 - \`Acceptance:\` followed by an indented list of criteria
 
+Under a milestone heading, \`Validation:\` followed by an indented list says what its validation run must find true: \`- run: npm run e2e\` (a command that must pass), \`- load: /contacts\` (a page to load in the browser checks), \`- check: a contact can be created\` (a statement for people, reported as not checked).
+
 \`\`\`markdown
 ## Milestone 1: Contacts
 Store and list the people we talk to.
+Validation:
+  - run: npm run e2e
+  - load: /contacts
 
 - [ ] Contact model and storage (S)
   Contacts have a name, email and company.
@@ -101,6 +111,9 @@ interface Draft {
   numbered: boolean;
   description: string[];
   features: DraftFeature[];
+  criteria: MilestoneCriterion[];
+  /** indentation of the `Validation:` line while its list is being read */
+  criteriaIndent?: number;
 }
 
 interface DraftFeature {
@@ -124,6 +137,10 @@ function headingOf(line: string): string | undefined {
 }
 const CHECKLIST = /^([-*+])\s+\[([ xX])\]\s*(.*)$/;
 const BULLET = /^[-*+]\s+(.*)$/;
+/** `Validation:` (also `Validation criteria:`) alone on its line: the milestone's criteria follow, indented. */
+const VALIDATION_LINE = /^validation(?: criteria)?\s*:$/i;
+/** `run: …`, `load: …`, `check: …` (and the model's words `command`, `url`) */
+const CRITERION = /^(run|command|load|url|open|check)\s*:\s*(.*)$/i;
 const MILESTONE_PREFIX = /^(?:(?:milestone|phase|stage|step)\s*(\d{1,2})|(\d{1,2}))\s*(?:[:.)\-–—]\s*|$)/i;
 /** A size tag's inside: `S` in `(S)`, `large` in `[ large ]`. */
 const SIZE_WORD = /^(S|M|L|small|medium|large)$/i;
@@ -153,7 +170,7 @@ export function parseOutline(markdown: string): OutlineResult {
       const text = heading;
       const prefix = MILESTONE_PREFIX.exec(text);
       const rest = prefix ? text.slice(prefix[0].length).trim() : text.trim();
-      current = { heading: text, title: rest || text.trim(), numbered: !!prefix, description: [], features: [] };
+      current = { heading: text, title: rest || text.trim(), numbered: !!prefix, description: [], features: [], criteria: [] };
       drafts.push(current);
       if (current.numbered) milestonesSoFar++;
       feature = undefined;
@@ -170,6 +187,19 @@ export function parseOutline(markdown: string): OutlineResult {
     const text = line.trim();
     if (!text) {
       (feature ?? current).description.push("");
+      continue;
+    }
+    if (current.criteriaIndent !== undefined) {
+      const bullet = BULLET.exec(text);
+      if (indent > current.criteriaIndent && bullet) {
+        readCriterion(current, bullet[1] ?? "", problems, milestonesSoFar + (current.numbered || current.features.length ? 0 : 1));
+        continue;
+      }
+      current.criteriaIndent = undefined;
+    }
+    if (indent < 2 && VALIDATION_LINE.test(text)) {
+      current.criteriaIndent = indent;
+      feature = undefined;
       continue;
     }
     if (indent < 2) {
@@ -212,6 +242,26 @@ export function parseOutline(markdown: string): OutlineResult {
     milestones: milestones.map((d, i) => toMilestone(d, String(i + 1), problems)),
   };
   return { plan, problems, ignored };
+}
+
+/** One `- run: …` / `- load: …` / `- check: …` item under a milestone's `Validation:` line. */
+function readCriterion(d: Draft, item: string, problems: string[], number: number): void {
+  const where = `Milestone ${number} ("${shorten(d.title, 60)}")`;
+  const m = CRITERION.exec(stripCheckbox(item));
+  const value = (m?.[2] ?? "").trim();
+  if (!m || !value) {
+    problems.push(`${where} has the validation criterion "${shorten(item.trim(), 60)}"; write \`- run: a command\`, \`- load: /a/page\` or \`- check: a statement\`.`);
+    return;
+  }
+  if (value.length > CRITERIA_LIMITS.chars) {
+    problems.push(`A validation criterion of ${where.toLowerCase()} is longer than ${n(CRITERIA_LIMITS.chars)} characters; shorten it.`);
+    return;
+  }
+  const kind = (m[1] ?? "").toLowerCase();
+  if (kind === "run" || kind === "command") d.criteria.push({ command: value });
+  else if (kind === "check") d.criteria.push({ check: value });
+  else if (/^\/(?!\/)/.test(value) || /^https?:\/\//i.test(value)) d.criteria.push({ url: value });
+  else problems.push(`${where} loads "${shorten(value, 60)}"; write a path like \`/contacts\` or a URL of the app like \`http://localhost:3000/contacts\`.`);
 }
 
 /** A title and its trailing size tag, `(S)` or `[large]`, found from the end of the title without a pattern that backtracks. */
@@ -304,7 +354,11 @@ function toMilestone(d: Draft, key: string, problems: string[]): Milestone {
       depends_on: [...new Set(f.depends)],
     });
   });
-  return Milestone.parse({ key, title, description, features });
+  const criteria = d.criteria.slice(0, CRITERIA_LIMITS.perMilestone);
+  if (d.criteria.length > CRITERIA_LIMITS.perMilestone) {
+    problems.push(`Milestone ${key} ("${shorten(d.title, 60)}") has ${n(d.criteria.length)} validation criteria; at most ${CRITERIA_LIMITS.perMilestone} are allowed.`);
+  }
+  return Milestone.parse({ key, title, description, features, ...(criteria.length ? { criteria } : {}) });
 }
 
 /** The longest acceptance criterion a feature holds (the mission model's limit). */

@@ -58,6 +58,11 @@ export function diffPlans(previous: Plan, next: Plan): PlanChanges {
   const msAfter = new Set(next.milestones.map((m) => m.key));
   for (const m of next.milestones) if (!msBefore.has(m.key)) c.added.push({ key: m.key, title: m.title, milestone: true });
   for (const m of previous.milestones) if (!msAfter.has(m.key)) c.dropped.push({ key: m.key, title: m.title, milestone: true });
+  // a milestone whose validation criteria changed is a change to review before approving
+  for (const m of next.milestones) {
+    const was = previous.milestones.find((p) => p.key === m.key);
+    if (was && JSON.stringify(was.criteria ?? []) !== JSON.stringify(m.criteria ?? [])) c.changed.push({ key: m.key, title: m.title, was: was.title });
+  }
   for (const f of after.values()) {
     const was = before.get(f.key);
     if (!was) c.added.push({ key: f.key, title: f.title });
@@ -139,7 +144,7 @@ export function mergeReplan(previous: Plan, proposed: Plan, at: string, reason: 
       }
     }
     if (!old) c.added.push({ key: nm.key, title: nm.title, milestone: true });
-    milestones.push(old ? { ...old, title: nm.title, description: nm.description, features: merged } : { ...nm, features: merged });
+    milestones.push(old ? { ...withoutCriteria(old), title: nm.title, description: nm.description, ...(nm.criteria ? { criteria: nm.criteria } : {}), features: merged } : { ...nm, features: merged });
   }
 
   // Milestones the new plan leaves out: a validated one stays whole; one with finished features keeps them.
@@ -187,4 +192,10 @@ export function closeDropped(plan: Plan | undefined, issues: ReadonlyMap<Ref, Fo
     actions.push({ kind: "close-issue", ref, reason: "not_planned" });
   }
   return actions;
+}
+
+/** A milestone without its validation criteria: a replan's milestone brings its own (or none). */
+function withoutCriteria(m: Milestone): Omit<Milestone, "criteria"> {
+  const { criteria: _criteria, ...rest } = m;
+  return rest;
 }

@@ -42,12 +42,14 @@ export function decideValidation(
   if (last && last.status === "completed" && !last.outcome) {
     const found = s.validationReports.find((r) => r.milestone === milestone.key && r.result.ok && r.result.report.run_id === last.run_id);
     const garbage = s.validationReports.find((r) => r.milestone === milestone.key && !r.result.ok);
-    if (found?.result.ok) {
+    const uncovered = found?.result.ok && !coversCriteria(milestone, found.result.report);
+    if (found?.result.ok && !uncovered) {
       const report = found.result.report;
       m = addEntry(m, validationEntry(report, milestone.key, s.config, s.now)).mission;
       const verdict = validationVerdict(report);
       const groups = verdict === "fail" ? groupFailures(report) : [];
-      records = replaceLast(records, { ...last, outcome: verdict, failures: groups.map((g) => g.signature) });
+      const criteria = criteriaTally(report);
+      records = replaceLast(records, { ...last, outcome: verdict, failures: groups.map((g) => g.signature), ...(criteria ? { criteria } : {}) });
       if (verdict === "pass" && milestone.features.every((f) => closed(f.key))) return passMilestone(m, milestone, records, actions, s.now);
       if (verdict === "pass") {
         // Asked for early (/mission validate): the checks pass, the features go on.
@@ -66,7 +68,14 @@ export function decideValidation(
       return failed(m, next, s, actions);
     }
     records = replaceLast(records, { ...last, outcome: "invalid" });
-    if (garbage && !garbage.result.ok) {
+    if (uncovered) {
+      actions.push({
+        kind: "comment",
+        on: `milestone:${milestone.key}`,
+        key: `invalid-validation:${last.run_id}`,
+        body: `The report of validation run ${last.run_id} does not check this milestone's validation criteria, so it does not count as a pass. The repository's \`.github/workflows/mission-validate.yml\` may predate them: it needs the \`criteria\` input, passed to the plan and report steps as \`MISSION_CRITERIA\` (see mission-bot's template).`,
+      });
+    } else if (garbage && !garbage.result.ok) {
       actions.push({
         kind: "comment",
         on: `milestone:${milestone.key}`,
@@ -179,4 +188,19 @@ function replaceLast<T>(list: T[], item: T): T[] {
 
 function closedIsNot(closed: (key: string) => boolean): (key: string) => boolean {
   return (key) => !closed(key);
+}
+
+/** A report counts for a milestone with criteria only when it judged exactly those criteria. */
+function coversCriteria(milestone: Milestone, report: ValidationReport): boolean {
+  const want = milestone.criteria ?? [];
+  if (!want.length) return true;
+  const got = report.criteria ?? [];
+  return got.length === want.length && got.every((c, i) => JSON.stringify(c.criterion) === JSON.stringify(want[i]));
+}
+
+/** How many of the criteria a command or page checked passed (`check` statements are not counted). */
+function criteriaTally(report: ValidationReport): { passed: number; checked: number } | undefined {
+  if (!report.criteria?.length) return undefined;
+  const checked = report.criteria.filter((c) => c.result !== "not-checked");
+  return { passed: checked.filter((c) => c.result === "passed").length, checked: checked.length };
 }

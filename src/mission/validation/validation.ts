@@ -6,7 +6,9 @@
  */
 import { z } from "zod";
 import { TestFailure } from "./junit.js";
+import { CriterionResult } from "./criteria.js";
 import {
+  CRITERIA_LIMITS,
   Feature,
   MilestoneKey,
   MissionId,
@@ -123,6 +125,8 @@ export const ValidationReport = z.strictObject({
   problems: z.array(z.string().max(500)).max(20).default([]),
   screenshots: z.array(Screenshot).max(100).default([]),
   browser: BrowserResult.optional(),
+  /** the milestone's validation criteria from its plan, each with its result */
+  criteria: z.array(CriterionResult).max(CRITERIA_LIMITS.perMilestone).optional(),
 });
 export type ValidationReport = z.infer<typeof ValidationReport>;
 export type ValidationReportInput = z.input<typeof ValidationReport>;
@@ -248,12 +252,13 @@ export function readValidationReport(body: string | null | undefined): ReadValid
 
 // ── verdict ─────────────────────────────────────────────────────────────────
 
-/** Pass only when every command passed (none skipped), no test failed and the browser checks (if any) passed. */
+/** Pass only when every command passed (none skipped), no test failed, the browser checks (if any) passed and no criterion of the milestone failed. */
 export function validationVerdict(report: ValidationReport): "pass" | "fail" {
   if (report.commands.length === 0) return "fail";
   if (report.commands.some((c) => !c.passed || c.skipped)) return "fail";
   if (report.failures.length > 0 || (report.failures_total ?? 0) > 0) return "fail";
   if (report.browser && !report.browser.passed) return "fail";
+  if (report.criteria?.some((c) => c.result === "failed")) return "fail";
   return "pass";
 }
 
@@ -326,6 +331,19 @@ export function groupFailures(report: ValidationReport): FailureGroup[] {
       count: 1,
       sample: [],
       ...(page.error ? { output_tail: page.error } : {}),
+    });
+  }
+  // a failed criterion no command or page above stands for: a page not loaded, a command that did not run
+  for (const c of report.criteria ?? []) {
+    if (c.result !== "failed" || c.exit_code !== undefined || c.status !== undefined) continue;
+    const what = "command" in c.criterion ? c.criterion.command : "url" in c.criterion ? c.criterion.url : c.criterion.check;
+    const signature = `criterion:${what.slice(0, 280)}`;
+    groups.set(signature, {
+      signature,
+      title: "url" in c.criterion ? `Page ${shorten(what, 100)} of the milestone's criteria was not loaded` : `Criterion \`${shorten(what, 100)}\` did not run`,
+      count: 1,
+      sample: [],
+      ...(c.detail ? { output_tail: c.detail } : {}),
     });
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || a.signature.localeCompare(b.signature));

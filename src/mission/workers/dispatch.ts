@@ -41,7 +41,9 @@ export function validationRef(m: Mission, defaultBranch: string): string {
 export function validationInputs(m: Mission, milestone: string, nonce: string, defaultBranch: string): Record<string, string> {
   const ms = m.plan?.milestones.find((x) => x.key === milestone);
   if (!ms?.issue) throw new Error(`milestone ${milestone} of mission ${m.id} has no issue`);
-  return { mission: m.id, milestone, issue: String(ms.issue.number), ref: validationRef(m, defaultBranch), nonce };
+  // `criteria` only when there are some: a workflow written before they existed still takes the dispatch
+  const criteria: Record<string, string> = ms.criteria?.length ? { criteria: JSON.stringify(ms.criteria) } : {};
+  return { mission: m.id, milestone, issue: String(ms.issue.number), ref: validationRef(m, defaultBranch), nonce, ...criteria };
 }
 
 type Answer = { runId: number; url?: string } | { runId?: undefined } | { error: string } | { notStarted: true };
