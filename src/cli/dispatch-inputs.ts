@@ -19,7 +19,7 @@ function sampleMission(): Mission {
     created_by: "someone",
     mode: "poc",
     budget: { usd: 10 },
-    models: { planner: "p", worker: "w", validator: "v" },
+    models: { planner: "p", worker: "w" },
     plan: {
       source: "outline",
       milestones: [

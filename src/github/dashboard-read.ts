@@ -5,8 +5,9 @@
  */
 import type { Probot } from "probot";
 import { CONFIG_PATH, parseConfig, defaultConfig } from "../mission/config.js";
+import { historyFrom, type History } from "../mission/budget/forecast.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
-import { missionPath, type Mission } from "../mission/model.js";
+import { missionPath, type Config, type Mission } from "../mission/model.js";
 import type { Octokit, RepoRef } from "./client.js";
 import { isStatus } from "./client.js";
 import { listFolder, readFile } from "./repo-files.js";
@@ -18,6 +19,10 @@ export interface DashboardRepo {
   private: boolean;
   stateBranch: string;
   missions: MissionEntry[];
+  /** the repository's settings (defaults when missing or invalid), for the forecast */
+  config: Config;
+  /** the finished features of its completed missions: the forecast calibrates from them, as the bot does */
+  history: History;
 }
 
 export type MissionEntry = { kind: "found"; mission: Mission; sha: string } | { kind: "invalid"; id: string; problems: string[] };
@@ -41,7 +46,8 @@ export async function readRepoMissions(octokit: Octokit, repo: RepoRef): Promise
   }
   const configFile = await readFile(octokit, repo, CONFIG_PATH, data.default_branch);
   const parsed = parseConfig(configFile?.text ?? null);
-  const stateBranch = (parsed.ok ? parsed.config : defaultConfig()).state_branch;
+  const config = parsed.ok ? parsed.config : defaultConfig();
+  const stateBranch = config.state_branch;
   const folder = await listFolder(octokit, repo, "todo/missions", stateBranch);
   const missions: MissionEntry[] = [];
   for (const entry of folder.filter((e) => e.type === "dir" && MISSION_DIR.test(e.name)).sort((a, b) => b.name.localeCompare(a.name))) {
@@ -51,7 +57,8 @@ export async function readRepoMissions(octokit: Octokit, repo: RepoRef): Promise
     if (read.ok && read.mission.id === entry.name) missions.push({ kind: "found", mission: read.mission, sha: file.sha });
     else missions.push({ kind: "invalid", id: entry.name, problems: read.ok ? [`its id is ${read.mission.id}, not ${entry.name}`] : read.problems });
   }
-  return { repo: { owner: data.owner.login, repo: data.name }, fullName: data.full_name, private: data.private, stateBranch, missions };
+  const completed = missions.flatMap((e) => (e.kind === "found" && e.mission.status === "completed" ? [e.mission] : []));
+  return { repo: { owner: data.owner.login, repo: data.name }, fullName: data.full_name, private: data.private, stateBranch, missions, config, history: historyFrom(completed) };
 }
 
 /** The repositories of every installation of the App, each with its installation's client. */

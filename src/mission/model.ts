@@ -100,7 +100,11 @@ export type Scope = z.infer<typeof Scope>;
 export const ModelRouting = z.strictObject({
   planner: z.string().min(1).describe("model that plans missions"),
   worker: z.string().min(1).describe("model the workers run at the Production-ready level (MVP runs `tiers.cheap`, Polished `tiers.top`)"),
-  validator: z.string().min(1).describe("model for validation"),
+  /**
+   * No model judges validation: a milestone passes on the repository's own commands, its criteria and the
+   * browser checks, which a model cannot fake. Accepted (and ignored) so older settings and mission.md files load.
+   */
+  validator: z.string().min(1).optional().describe("not used: validation is the repository's commands, the milestone's criteria and the browser checks, never a model's judgement (accepted so older settings load)"),
 });
 export type ModelRouting = z.infer<typeof ModelRouting>;
 
@@ -530,7 +534,6 @@ export const Config = z.strictObject({
   models: ModelRouting.default({
     planner: "claude-sonnet-5-5",
     worker: "claude-sonnet-5-5",
-    validator: "claude-haiku-4-5",
   }).describe("model per role; `prices` must name each model used"),
   /** model per price tier, used by the budget analysis */
   tiers: z

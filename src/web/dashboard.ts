@@ -175,7 +175,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           const version = versionOf([{ ...repo, missions: [found] }]);
           const nowIso = new Date(now()).toISOString();
           return json
-            ? send(res, 200, "application/json", JSON.stringify({ version, chart: burnChart(found.mission, nowIso) }))
+            ? send(res, 200, "application/json", JSON.stringify({ version, chart: burnChart(found.mission, nowIso, repo.config, repo.history) }))
             : send(res, 200, "text/html; charset=utf-8", missionPage(ctx, repo, found.mission, version, nowIso));
         }
       }

@@ -117,7 +117,7 @@ function milestoneState(m: Milestone): string {
 }
 
 export function missionPage(ctx: PageContext, repo: DashboardRepo, mission: Mission, version: string, now: string): string {
-  const chart = burnChart(mission, now);
+  const chart = burnChart(mission, now, repo.config, repo.history);
   const t = chart.totals;
   const milestones = mission.plan?.milestones ?? [];
   const runUrl = (r: { url?: string | undefined; run_id?: number | undefined }) => r.url ?? (r.run_id ? `${ctx.serverUrl}/${repo.fullName}/actions/runs/${r.run_id}` : undefined);

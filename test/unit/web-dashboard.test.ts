@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { Sessions, Signer, STATE_TTL_MS } from "../../src/web/session.js";
 import { html, href } from "../../src/web/html.js";
+import { forecastMission } from "../../src/mission/budget/forecast.js";
+import { defaultConfig } from "../../src/mission/config.js";
 import { burnChart } from "../../src/mission/budget/burn.js";
 import { readDashboardSettings } from "../../src/server/settings.js";
 import { TEST_EPOCH } from "../support/clock.js";
@@ -71,7 +73,7 @@ describe("burn chart", () => {
     at: at(minutes),
   });
 
-  it("adds up the ledger over time, draws the budget, and forecasts the features left at the done ones' average", () => {
+  it("adds up the ledger over time, draws the budget, and forecasts with the mission's one forecast, at the done features' pace", () => {
     const p = plan([3]);
     p.milestones[0]!.features[0]!.done = { by: "mission-bot[bot]", at: at(60) };
     const m = answered({ created: at(0), plan: p, ledger: [entry("a", 30, "1.1", 40), entry("b", 90, "1.2", 25)] });
@@ -79,15 +81,21 @@ describe("burn chart", () => {
     expect(chart.x.slice(0, 4)).toEqual([0, 30, 90, 120].map((n) => (TEST_EPOCH + n * 60_000) / 1000));
     expect(chart.spent.slice(0, 4)).toEqual([0, 40, 65, 65]);
     expect(chart.budget.every((b) => b === 500)).toBe(true);
-    // two features left at $40 each, two hours each
-    expect(chart.totals).toEqual({ spent: 65, forecast: 145, budget: 500 });
+    // the same forecast the plan, the dispatch check, the pulse and the tracking issue's dashboard make
+    const left = forecastMission(m, defaultConfig(), []).left.usd.point;
+    expect(left).toBeGreaterThan(0);
+    expect(chart.totals).toEqual({ spent: 65, forecast: Math.round((65_000_000 + left) / 10_000) / 100, budget: 500 });
+    // two features left, at the pace of the one done (two hours)
     expect(chart.x.at(-1)).toBe((TEST_EPOCH + 120 * 60_000 + 2 * 120 * 60_000) / 1000);
-    expect(chart.forecast.at(-1)).toBe(145);
+    expect(chart.forecast.at(-1)).toBe(chart.totals.forecast);
   });
 
-  it("makes no forecast before a feature is done", () => {
+  it("before any feature is done, still forecasts: the features' forecast hours over the parallel workers", () => {
     const m = answered({ created: at(0), plan: plan([2]), ledger: [entry("a", 30, "1.1", 40)] });
-    expect(burnChart(m, at(60)).totals.forecast).toBeNull();
+    const chart = burnChart(m, at(60));
+    const ahead = forecastMission(m, defaultConfig(), []).left;
+    expect(chart.totals.forecast).toBe(Math.round((40_000_000 + ahead.usd.point) / 10_000) / 100);
+    expect(chart.x.at(-1)).toBe((TEST_EPOCH + 60 * 60_000) / 1000 + Math.round((ahead.hours.point / defaultConfig().max_parallel_workers) * 3600));
   });
 });
 

@@ -2,12 +2,15 @@
  * The burn chart of the web dashboard, from the ledger: money spent over
  * time against the budget, and a forecast to the end of the plan. Pure.
  *
- * Forecast: the features still to do cost what the done ones cost on average
- * (their ledger entries), and take as long as the done ones took on average
- * since the mission began; none done yet, no forecast (nothing to go on).
+ * Forecast: the mission's one forecast (forecast.ts `forecastMission`, as the
+ * plan, the dispatch check, the pulse and the tracking-issue dashboard use it):
+ * what is spent plus what the features not done yet will still cost. When it
+ * ends: at the pace of the done features so far, or, before any is done, their
+ * forecast hours over the parallel workers.
  */
-import { isFeatureDone } from "./forecast.js";
-import type { Mission } from "../model.js";
+import { forecastMission, isFeatureDone, type History } from "./forecast.js";
+import { defaultConfig } from "../config.js";
+import type { Config, Mission } from "../model.js";
 
 export interface BurnChart {
   /** unix seconds, ascending */
@@ -25,7 +28,7 @@ export interface BurnChart {
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const usd = (micros: number) => Math.round(micros / 10_000) / 100;
 
-export function burnChart(mission: Mission, now: string): BurnChart {
+export function burnChart(mission: Mission, now: string, config: Config = defaultConfig(), history: History = []): BurnChart {
   const start = seconds(mission.created);
   const end = Math.max(start, seconds(now));
   const entries = [...mission.ledger].sort((a, b) => a.at.localeCompare(b.at));
@@ -43,13 +46,11 @@ export function burnChart(mission: Mission, now: string): BurnChart {
   const done = features.filter((x) => x.done);
   const left = features.length - done.length;
   let forecast: [number, number] | undefined;
-  if (done.length > 0 && left > 0) {
-    const doneKeys = new Set(done.map((x) => x.f.key));
-    const doneMicros = entries.filter((e) => e.feature && doneKeys.has(e.feature)).reduce((n, e) => n + e.cost_micros, 0);
-    const perFeature = doneMicros / done.length;
-    const perFeatureSeconds = (end - start) / done.length;
-    forecast = [end + Math.round(left * perFeatureSeconds), micros + Math.round(left * perFeature)];
-  } else if (left === 0 && features.length > 0) {
+  if (left > 0) {
+    const ahead = forecastMission(mission, config, history).left;
+    const seconds = done.length > 0 ? Math.round(left * ((end - start) / done.length)) : Math.round((ahead.hours.point / config.max_parallel_workers) * 3600);
+    forecast = [end + seconds, micros + ahead.usd.point];
+  } else if (features.length > 0) {
     forecast = [end, micros];
   }
 
