@@ -73,7 +73,7 @@ describe("mission-bot sandbox", () => {
       const ledger = out.slice(out.lastIndexOf("── ledger"));
       expect(ledger).toMatch(/Mission m-\d{8}-crm-[a-z0-9-]+: completed/);
       expect(ledger).toMatch(/Ledger \(9 entries\)/);
-      expect(ledger).toMatch(/\| Money \| \$50\.00 \| \$\d+\.\d\d \|/);
+      expect(ledger).toMatch(/^ *Money +\$50\.00 +\$\d+\.\d\d /m); // the table, aligned as columns
 
       // the final state on GitHub
       const m = sandbox.mission()!;

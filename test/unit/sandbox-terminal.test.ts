@@ -4,7 +4,7 @@ import { dashboardMarkers } from "../../src/mission/markdown/dashboard.js";
 import { dashboardRegion, plainText } from "../../src/sandbox/terminal.js";
 
 describe("plainText", () => {
-  it("drops hidden content, unwraps HTML and links, keeps tables", () => {
+  it("drops hidden content, unwraps HTML and links, aligns tables", () => {
     const md = [
       "<!-- mission-bot:m-1:comment:plan -->",
       "## Mission plan: CRM",
@@ -16,9 +16,9 @@ describe("plainText", () => {
       "Because.",
       "</details>",
       "",
-      "| a | b |",
-      "| --- | --- |",
-      "| 1 | 2 |",
+      "| name | cost |",
+      "| --- | --: |",
+      "| 1.1 Contact model | $1.20 |",
       "",
       "",
       "",
@@ -27,8 +27,13 @@ describe("plainText", () => {
       "<!-- mission-bot:state eyJ9 -->",
     ].join("\n");
     expect(plainText(md)).toBe(
-      ["MISSION PLAN: CRM", "", "Status: active · see the file", "", "Why:", "", "Because.", "", "| a | b |", "| --- | --- |", "| 1 | 2 |", "", "> warning:", "> careful"].join("\n"),
+      ["MISSION PLAN: CRM", "", "Status: active · see the file", "", "Why:", "", "Because.", "", "name               cost", "1.1 Contact model  $1.20", "", "> warning:", "> careful"].join("\n"),
     );
+  });
+
+  it("leaves fenced code blocks as they are: a # line inside one is code, not a heading", () => {
+    const md = ["## Outline", "", "```markdown", "## Contacts", "- [ ] Contact model", "| a | b |", "```", "", "## After"].join("\n");
+    expect(plainText(md)).toBe(["OUTLINE", "", "## Contacts", "- [ ] Contact model", "| a | b |", "", "AFTER"].join("\n"));
   });
 
   it("an unterminated comment hides the rest, as on GitHub", () => {
