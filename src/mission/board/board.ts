@@ -139,6 +139,9 @@ export function cards(input: BoardInput): Array<{ ref: Ref; values: Record<strin
   const { mission: m, config, history, closed } = input;
   const spent = totalsByFeature(m.ledger);
   const usd = (micros: number) => Math.round(micros / 10_000) / 100;
+  // A forecast is shown in whole dollars: it is recalibrated as features finish, and a card is rewritten only when
+  // its value moves, so cents would rewrite every card left at each feature's end (GitHub's write budget).
+  const wholeUsd = (micros: number) => Math.round(micros / 1_000_000);
   // the one forecast (budget/forecast.ts): calibrated as every other path does, at the mission's level and worker model
   const calibrated = calibrationHistory(m, history, closed);
   const forecast = (f: Feature) => forecastFeature(f, config, calibrated, forecastAt(m)).costMicros.point;
@@ -155,7 +158,7 @@ export function cards(input: BoardInput): Array<{ ref: Ref; values: Record<strin
           [FIELD.kind]: "Milestone",
           [FIELD.status]: milestoneStatus(m, ms, closed, ms === active),
           [FIELD.size]: null,
-          [FIELD.forecast]: usd(ms.features.reduce((s, f) => s + forecast(f), 0)),
+          [FIELD.forecast]: wholeUsd(ms.features.reduce((s, f) => s + forecast(f), 0)),
           [FIELD.spent]: usd(ms.features.reduce((s, f) => s + (spent.get(f.key)?.costMicros ?? 0), 0)),
           [FIELD.attempts]: ms.validations.length,
           [FIELD.run]: ms.validations.at(-1)?.url ?? null,
@@ -172,7 +175,7 @@ export function cards(input: BoardInput): Array<{ ref: Ref; values: Record<strin
           [FIELD.kind]: f.fix_for ? "Fix" : "Feature",
           [FIELD.status]: featureStatus(m, ms, f, closed, config, ms === active),
           [FIELD.size]: f.size,
-          [FIELD.forecast]: usd(forecast(f)),
+          [FIELD.forecast]: wholeUsd(forecast(f)),
           [FIELD.spent]: usd(spent.get(f.key)?.costMicros ?? 0),
           [FIELD.attempts]: f.runs.length,
           [FIELD.run]: f.runs.at(-1)?.url ?? null,
