@@ -169,8 +169,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (script !== undefined) {
       source = lineSource(script.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n"));
     } else {
-      rl = createInterface({ input: stdin, terminal: false });
-      source = lineSource(rl);
+      // On a terminal, readline edits the line and keeps a history (up and down arrows); it draws the prompt itself,
+      // so a line redrawn while being edited keeps it. From a pipe, plain lines.
+      rl = interactive ? createInterface({ input: stdin, output: process.stdout, terminal: true, historySize: 200 }) : createInterface({ input: stdin, terminal: false });
+      const reader = rl;
+      source = { ...lineSource(reader), ...(interactive ? { prompt: (text: string) => (reader.setPrompt(text), reader.prompt()) } : {}) };
     }
     await runSession(sandbox, source, { interactive, print });
     return 0;

@@ -30,6 +30,7 @@ import { ArmedFaults, FAULTS, type Fault } from "./faults.js";
  */
 export const ROUND_MINIMUM_MS = 15 * 60_000;
 import { dashboardRegion, indent, plainText, rule } from "./terminal.js";
+import { dashboardMarkers } from "../mission/markdown/dashboard.js";
 
 export const OWNER = "sandbox";
 export const NAME = "demo";
@@ -211,6 +212,29 @@ export class Sandbox {
 
   // ---------------------------------------------------------------------------
   // The person
+
+  /**
+   * `you` edit the tracking issue's outline (the part of its body above the
+   * bot's dashboard, which stays): GitHub sends `issues.edited`; a
+   * `/mission replan` then plans from the new outline.
+   */
+  async editOutline(outline: string): Promise<void> {
+    const body = this.twin.issue(this.tracking, this.repo).body ?? "";
+    const mine = outline.trim();
+    const id = this.missionId();
+    const { start, end } = id ? dashboardMarkers(id) : { start: "", end: "" };
+    const from = id ? body.indexOf(start) : -1;
+    const to = from >= 0 ? body.indexOf(end, from) : -1;
+    let next = mine;
+    if (from >= 0 && to >= 0) {
+      // the dashboard is the bot's: it stays where it was, above or below the person's text
+      const dashboard = body.slice(from, to + end.length);
+      next = body.slice(0, from).trim() ? `${mine}\n\n${dashboard}` : `${dashboard}\n\n${mine}`;
+    }
+    if (next === body) return;
+    this.twin.as(USER, this.repo).editIssue(this.tracking, { body: next });
+    await this.pump();
+  }
 
   /** `you` comment on the tracking issue; the app answers. */
   async say(text: string): Promise<void> {

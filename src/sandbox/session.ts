@@ -11,6 +11,8 @@
  *   /wait                   time passes until the mission is over or waits for you
  *   /dashboard  /ledger     print the dashboard, the ledger summary
  *   /issue N                print issue N: title, state, labels, body, comments
+ *   /edit                   the lines after it, up to a line `/end`, become the
+ *                           tracking issue's outline (the dashboard stays)
  *   /simulate <fault>       arm a fault for the next time it can happen (faults.ts)
  *   /help  /quit            this help; stop (the ledger summary is printed)
  *   # …                     a note in a script, skipped
@@ -27,6 +29,8 @@ import { indent, plainText, rule } from "./terminal.js";
 export interface LineSource {
   /** the next line, without its end; undefined at the end of the input */
   next(): Promise<string | undefined>;
+  /** on a terminal: show the prompt through the line editor (which redraws it with the line) */
+  prompt?(text: string): void;
 }
 
 /** Lines of an async iterable (a readline interface) or an array. */
@@ -53,6 +57,8 @@ export const SESSION_HELP = `Type a line and press Enter:
   /dashboard         show the dashboard again
   /ledger            show the ledger summary
   /issue N           show issue N (title, state, labels, body, comments)
+  /edit              then the new outline, then a line /end: the tracking issue's
+                     outline changes (then /mission replan plans from it)
   /simulate <fault>  make something go wrong the next time it can:
 ${FAULT_HELP}
   /help              this help
@@ -67,7 +73,9 @@ export interface SessionOptions {
 export async function runSession(sandbox: Sandbox, source: LineSource, options: SessionOptions): Promise<void> {
   const { print, interactive } = options;
   const prompt = (p: string) => {
-    if (interactive) print(p);
+    if (!interactive) return;
+    if (source.prompt) source.prompt(p);
+    else print(p);
   };
   /** In a script, the transcript shows what was typed. */
   const echo = (line: string, p = "you> ") => {
@@ -97,6 +105,19 @@ export async function runSession(sandbox: Sandbox, source: LineSource, options: 
       print(`${rule("ledger")}\n${sandbox.ledgerSummary()}\n\n`);
     } else if (/^\/wait$/i.test(text)) {
       await waitForMission(sandbox, print);
+    } else if (/^\/edit$/i.test(text)) {
+      // an outline has empty lines of its own: it runs to a line `/end` (or the end of the input)
+      const block: string[] = [];
+      for (;;) {
+        prompt("edit> ");
+        const more = await source.next();
+        if (more === undefined || /^\/end\s*$/i.test(more.trim())) break;
+        echo(more, "edit> ");
+        block.push(more);
+      }
+      await sandbox.editOutline(block.join("\n"));
+      print(`(the tracking issue's outline now has ${block.length} line${block.length === 1 ? "" : "s"}: /mission replan plans from it)\n`);
+      sandbox.show();
     } else if (/^\/issue\b/i.test(text)) {
       print(showIssue(sandbox, text));
     } else if (/^\/simulate\b/i.test(text)) {

@@ -222,4 +222,57 @@ echo '{"type":"result","subtype":"success","is_error":false,"num_turns":4,"resul
       await sandbox.stop();
     }
   }, 180_000);
+
+  it("/edit changes the tracking issue's outline (the dashboard stays), and a replan plans from it", async () => {
+    let out = "";
+    const sandbox = await Sandbox.start({ env: {}, title: "Notes", outline: "Notes.\n\n## Only one\n- [ ] Write notes\n", contract: githubContract, print: (s) => void (out += s), warn: () => {} });
+    try {
+      await runSession(
+        sandbox,
+        lineSource([
+          "/mission Build notes --mode poc --budget $20 --hours 5 --tokens 2M --yes",
+          "/edit",
+          "## Storage",
+          "- [ ] Note model",
+          "- [ ] Tags",
+          "",
+          "## Pages",
+          "- [ ] List",
+          "- [ ] Edit",
+          "",
+          "## Sharing",
+          "- [ ] Links",
+          "- [ ] Export",
+          "/end",
+          "/mission replan the outline is written",
+          "/quit",
+        ]),
+        { interactive: false, print: (s) => (out += s) },
+      );
+      expect(out).toContain("a mission needs 3 to 7"); // the first outline could not be planned
+      expect(out).toContain("(the tracking issue's outline now has 11 lines: /mission replan plans from it)");
+      expect(out).toContain("3 milestones, done in order; 6 features");
+      const body = sandbox.twin.issue(sandbox.tracking, sandbox.repo).body ?? "";
+      expect(body).toContain("## Sharing");
+      expect(body).not.toContain("## Only one");
+      expect(body).toContain("mission-bot:"); // the dashboard region stayed
+      expect(sandbox.twin.contractFailures).toEqual([]);
+    } finally {
+      await sandbox.stop();
+    }
+  }, 120_000);
+
+  it("on a terminal, prompts go through the line editor (which redraws them as a line is edited), never printed beside it", async () => {
+    const printed: string[] = [];
+    const prompted: string[] = [];
+    const sandbox = await Sandbox.start({ env: {}, print: () => {}, warn: () => {} });
+    try {
+      const lines = ["/help", "/quit"];
+      await runSession(sandbox, { next: async () => lines.shift(), prompt: (p) => void prompted.push(p) }, { interactive: true, print: (s) => void printed.push(s) });
+      expect(prompted).toEqual(["you> ", "you> "]);
+      expect(printed.some((s) => s.includes("you> "))).toBe(false);
+    } finally {
+      await sandbox.stop();
+    }
+  });
 });
