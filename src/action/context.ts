@@ -45,13 +45,42 @@ export function actionOctokit(token: string, baseUrl?: string): Octokit {
     );
     return retry;
   };
-  return withRequestTimeout(
-    new ProbotOctokit({
-      auth: { token },
-      ...(baseUrl ? { baseUrl } : {}),
-      throttle: { onRateLimit: bounded("primary"), onSecondaryRateLimit: bounded("secondary") },
-    }) as Octokit,
+  return logServerErrors(
+    withRequestTimeout(
+      new ProbotOctokit({
+        auth: { token },
+        ...(baseUrl ? { baseUrl } : {}),
+        throttle: { onRateLimit: bounded("primary"), onSecondaryRateLimit: bounded("secondary") },
+      }) as Octokit,
+    ),
   );
+}
+
+/**
+ * Each answer of 500 or more is logged as it comes: Octokit's retry plugin
+ * tries such a request again without a word, so a step that was slow, or
+ * failed after its retries, would not say why.
+ */
+function logServerErrors(octokit: Octokit): Octokit {
+  octokit.hook.before("request", (options) => {
+    const send: typeof fetch = options.request?.fetch ?? globalThis.fetch;
+    const logged: typeof fetch = async (url, init) => {
+      const answer = await send(url, init);
+      if (answer.status >= 500) {
+        const path = (() => {
+          try {
+            return new URL(String(url)).pathname.replace(/^\/(api\/v3\/)?/, "");
+          } catch {
+            return String(url);
+          }
+        })();
+        octokit.log.warn(`GitHub answered ${answer.status} for ${init?.method ?? "GET"} ${path}: Octokit tries a server error again, a few times, before the step fails`);
+      }
+      return answer;
+    };
+    options.request = { ...options.request, fetch: logged };
+  });
+  return octokit;
 }
 
 export function actionContextFromEnv(env: Record<string, string | undefined> = process.env): ActionContext {

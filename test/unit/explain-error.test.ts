@@ -35,6 +35,18 @@ describe("a failed Action step names GitHub's answer and the likely cause", () =
     expect(await failure(401, { message: "Bad credentials" })).toMatch(/^GitHub answered 401 for GET repos\/me\/demo\/issues\/7: the token is not valid/);
   });
 
+  it("each server error is logged as it comes, though Octokit retries it without a word", async () => {
+    gh = githubNock();
+    gh.api.get("/repos/me/demo/issues/7").reply(502, { message: "Bad Gateway" });
+    gh.api.get("/repos/me/demo/issues/7").reply(200, { id: 1, number: 7, title: "t", state: "open" });
+    const octokit = actionOctokit("ghs_test");
+    const warnings: string[] = [];
+    octokit.log.warn = (message: string) => void warnings.push(message);
+    const { data } = await octokit.rest.issues.get({ owner: "me", repo: "demo", issue_number: 7 });
+    expect(data.number).toBe(7);
+    expect(warnings).toEqual(["GitHub answered 502 for GET repos/me/demo/issues/7: Octokit tries a server error again, a few times, before the step fails"]);
+  });
+
   it("an error that is not GitHub's answer keeps its own message", () => {
     expect(explainError(new Error("github-token is required"))).toBe("github-token is required");
     expect(explainError("plain")).toBe("plain");
