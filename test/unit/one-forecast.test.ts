@@ -15,14 +15,18 @@ import { renderDashboard } from "../../src/mission/markdown/dashboard.js";
 import { reconcile } from "../../src/mission/reconcile.js";
 import { Config, type Mission } from "../../src/mission/model.js";
 import { answered, plan, snapshotOf, withIssues } from "../support/missions.js";
+import { TEST_EPOCH, testMissionId } from "../support/clock.js";
+
+/** A time on the tests' clock: minutes after its start (test/support/clock.ts), never a dated literal. */
+const at = (minutes: number) => new Date(TEST_EPOCH + minutes * 60_000).toISOString();
 
 const config = Config.parse({ planner: { provider: "outline" } });
-const NOW = "2026-11-24T12:00:00.000Z";
+const NOW = at(180);
 
 /** A past MVP mission whose M features took 1.5× the MVP share of the baseline, and a production one with an L feature. */
 const history: CompletedFeature[] = [
-  ...[1, 2, 3].map((i) => ({ size: "M" as const, tokens: 540_000, hours: 1.2, costMicros: 900_000, level: "mvp" as const, model: "claude-haiku-4-5", mission: "m-20261101-old-1", feature: `1.${i}` })),
-  { size: "L", tokens: 2_000_000, hours: 5, costMicros: 9_000_000, model: "claude-sonnet-5-5", mission: "m-20261102-older-2", feature: "1.1" },
+  ...[1, 2, 3].map((i) => ({ size: "M" as const, tokens: 540_000, hours: 1.2, costMicros: 900_000, level: "mvp" as const, model: "claude-haiku-4-5", mission: testMissionId("old", 1), feature: `1.${i}` })),
+  { size: "L", tokens: 2_000_000, hours: 5, costMicros: 9_000_000, model: "claude-sonnet-5-5", mission: testMissionId("older", 2), feature: "1.1" },
 ];
 
 function approve(level?: "mvp" | "production" | "polished"): { planned: Mission; approved: Mission } {

@@ -6,8 +6,13 @@ import { runNonce, type ObservedRun } from "../../src/mission/workers/workers.js
 import type { Mission, RunRecord } from "../../src/mission/model.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
 import { reconcileRunning as reconcile } from "../support/missions.js";
+import { TEST_EPOCH, testMissionId } from "../support/clock.js";
 
-const NOW = "2026-11-24T12:00:00.000Z";
+/** A time on the tests' clock: minutes after its start (test/support/clock.ts), never a dated literal. */
+const at = (minutes: number) => new Date(TEST_EPOCH + minutes * 60_000).toISOString();
+const MISSION = testMissionId("crm", 7);
+
+const NOW = at(180);
 
 /** An active mission whose issues all exist (numbers 10, 11, …). */
 function active(shape = [3, 2, 2], deps: Record<string, string[]> = {}, overrides: Partial<Mission> = {}): Mission {
@@ -20,7 +25,7 @@ const dispatched = (actions: Action[]) => actions.flatMap((a) => (a.kind === "di
 const runsOf = (m: Mission, key: string) => m.plan!.milestones.flatMap((ms) => ms.features).find((f) => f.key === key)!.runs;
 
 function withRun(m: Mission, key: string, run: Partial<RunRecord>): Mission {
-  const r: RunRecord = { try: 1, dispatched_at: "2026-11-24T11:00:00.000Z", status: "queued", run_id: 500, ...run };
+  const r: RunRecord = { try: 1, dispatched_at: at(120), status: "queued", run_id: 500, ...run };
   return {
     ...m,
     plan: {
@@ -103,7 +108,7 @@ describe("reconcile: dispatching workers", () => {
   });
 
   it("finds a dispatch whose answer was lost by its run name instead of dispatching again", () => {
-    const run = { try: 1, dispatched_at: "2026-11-24T11:58:00.000Z", status: "dispatching" as const };
+    const run = { try: 1, dispatched_at: at(178), status: "dispatching" as const };
     const m = withRun(active(), "1.1", { ...run, run_id: undefined });
     const found = new Map<string, ObservedRun>([[`1.1/${runNonce(run)}`, { id: 777, status: "in_progress", conclusion: null, updated_at: NOW }]]);
     const d = reconcile(snapshot(m, { runsByNonce: found }));
@@ -112,18 +117,18 @@ describe("reconcile: dispatching workers", () => {
   });
 
   it("a recorded dispatch GitHub never shows did not start: it is dispatched again without using up a try", () => {
-    const m = withRun(active(), "1.1", { try: 1, dispatched_at: "2026-11-24T11:50:00.000Z", status: "dispatching", run_id: undefined });
+    const m = withRun(active(), "1.1", { try: 1, dispatched_at: at(170), status: "dispatching", run_id: undefined });
     const d = reconcile(snapshot(m)); // nothing found by its name, 10 minutes later
     expect(dispatched(d.actions)).toContain("1.1");
     expect(runsOf(d.mission, "1.1")).toEqual([{ try: 1, dispatched_at: NOW, status: "dispatching" }]);
     // Within the first minutes it may still appear: wait.
-    const fresh = withRun(active(), "1.1", { try: 1, dispatched_at: "2026-11-24T11:59:00.000Z", status: "dispatching", run_id: undefined });
+    const fresh = withRun(active(), "1.1", { try: 1, dispatched_at: at(179), status: "dispatching", run_id: undefined });
     expect(dispatched(reconcile(snapshot(fresh)).actions)).not.toContain("1.1");
   });
 
   it("cancels a run that has not moved past the stuck limit, and retries it", () => {
-    const m = withRun(active(), "1.1", { status: "queued", run_id: 501, updated_at: "2026-11-24T01:00:00.000Z" });
-    const runs = new Map<number, ObservedRun>([[501, { id: 501, status: "queued", conclusion: null, updated_at: "2026-11-24T01:00:00.000Z" }]]);
+    const m = withRun(active(), "1.1", { status: "queued", run_id: 501, updated_at: at(-480) });
+    const runs = new Map<number, ObservedRun>([[501, { id: 501, status: "queued", conclusion: null, updated_at: at(-480) }]]);
     const d = reconcile(snapshot(m, { runs }));
     expect(d.actions).toContainEqual({ kind: "cancel-run", runId: 501 });
     expect(dispatched(d.actions)).toContain("1.1");
@@ -138,7 +143,7 @@ describe("reconcile: reports and the ledger", () => {
       found: true,
       ok: true,
       report: {
-        mission: "m-20261124-crm-7",
+        mission: MISSION,
         feature: "1.1",
         run_id: 501,
         run_attempt: 1,
@@ -226,13 +231,13 @@ describe("branch and pull request shape per mode", () => {
   it("POC commits every feature to the mission branch; Full gives each feature its own branch", () => {
     const poc = active([3, 2, 2], {}, { mode: "poc" });
     const full = active([3, 2, 2], {}, { mode: "full" });
-    expect(workerBranch(poc, "1.2")).toBe("mission/m-20261124-crm-7");
-    expect(workerBranch(full, "1.2")).toBe("mission/m-20261124-crm-7/1.2");
+    expect(workerBranch(poc, "1.2")).toBe(`mission/${MISSION}`);
+    expect(workerBranch(full, "1.2")).toBe(`mission/${MISSION}/1.2`);
     const d = reconcile(snapshot(full));
     const first = d.actions.find((a) => a.kind === "dispatch-worker");
     if (first?.kind !== "dispatch-worker") throw new Error("no dispatch");
     const inputs = workerInputs(d.mission, first.dispatch);
-    expect(inputs).toMatchObject({ mission: "m-20261124-crm-7", feature: "1.1", issue: "11", mode: "full", branch: "mission/m-20261124-crm-7/1.1" });
+    expect(inputs).toMatchObject({ mission: MISSION, feature: "1.1", issue: "11", mode: "full", branch: `mission/${MISSION}/1.1` });
     // GitHub Enterprise Server 3.19 and older take at most 10 (github.com 25)
     expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
   });

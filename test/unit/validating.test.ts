@@ -8,8 +8,13 @@ import type { Mission, ValidationRecord } from "../../src/mission/model.js";
 import type { ObservedRun } from "../../src/mission/workers/workers.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
 import { reconcileRunning as reconcile, type SnapshotOver } from "../support/missions.js";
+import { TEST_EPOCH, testMissionId } from "../support/clock.js";
 
-const NOW = "2026-11-24T12:00:00.000Z";
+/** A time on the tests' clock: minutes after its start (test/support/clock.ts), never a dated literal. */
+const at = (minutes: number) => new Date(TEST_EPOCH + minutes * 60_000).toISOString();
+const MISSION = testMissionId("crm", 7);
+
+const NOW = at(180);
 
 function active(): Mission {
   return withIssues(answered({ status: "active", plan: plan([2, 2, 2]) }));
@@ -22,7 +27,7 @@ const validations = (m: Mission, key = "1"): ValidationRecord[] => m.plan!.miles
 
 function report(runId: number, failing: string[] = []): FoundValidationReport {
   const input: ValidationReportInput = {
-    mission: "m-20261124-crm-7",
+    mission: MISSION,
     milestone: "1",
     run_id: runId,
     commands: [{ name: "test", command: "npm test", passed: failing.length === 0, exit_code: failing.length ? 1 : 0, duration_seconds: 12 }],
