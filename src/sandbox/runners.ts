@@ -329,59 +329,28 @@ async function instructionsOf(ctx: RunnerContext, repo: string): Promise<string 
 // ---------------------------------------------------------------------------
 // Validation
 
+/** A simulated validation: it passes, unless --simulate failed-validation makes this one fail a check. */
 function simulatedValidation(ctx: RunnerContext, runState: RunState, inputs: Inputs): RunSeconds {
   ctx.twin.actions.start(runState.id);
-  if (ctx.faults?.take("failed-validation")) return failedValidation(ctx, runState, inputs);
+  const fails = ctx.faults?.take("failed-validation") ?? false;
+  const command = fails
+    ? { name: "test", command: "npm test", passed: false, exit_code: 1, duration_seconds: 42, output_tail: `${SIMULATED_VALIDATION} FAIL src/contacts.test.ts > saves a contact: expected 201, got 500` }
+    : { name: "simulated", command: "(nothing ran: the sandbox simulates validation)", passed: true, exit_code: 0, duration_seconds: 0, output_tail: `${SIMULATED_VALIDATION} no command ran` };
   const report = ValidationReport.parse({
     mission: inputs.mission,
     milestone: inputs.milestone,
     run_id: runState.id,
     run_attempt: runState.run_attempt,
     ...(inputs.ref ? { ref: inputs.ref } : {}),
-    commands: [
-      {
-        name: "simulated",
-        command: "(nothing ran: the sandbox simulates validation)",
-        passed: true,
-        exit_code: 0,
-        duration_seconds: 0,
-        output_tail: `${SIMULATED_VALIDATION} no command ran`,
-      },
-    ],
-    tests_total: 0,
+    commands: [command],
+    tests_total: fails ? 12 : 0,
   });
   const text = renderValidationComment(report, groupFailures(report), { attempt: 1, maxFailures: ctx.config().validation.max_failures });
-  const note = `${SIMULATED_VALIDATION} No command ran: the sandbox passes every validation so the rehearsal can go on.`;
+  const note = fails
+    ? `${SIMULATED_VALIDATION} No command ran: --simulate failed-validation made this one fail.`
+    : `${SIMULATED_VALIDATION} No command ran: the sandbox passes every validation so the rehearsal can go on.`;
   post(ctx, Number(inputs.issue), `${note}\n\n${text}\n\n${encodeValidationReport(report)}`);
-  ctx.twin.actions.complete(runState.id, "success");
-  ctx.print(`${SIMULATED_VALIDATION} milestone ${inputs.milestone} (#${inputs.issue}, run ${runState.id}): passed — no command ran`);
-  return 5 * 60;
-}
-
-/** --simulate failed-validation: one check fails, as a repository's test command would. */
-function failedValidation(ctx: RunnerContext, runState: RunState, inputs: Inputs): RunSeconds {
-  const report = ValidationReport.parse({
-    mission: inputs.mission,
-    milestone: inputs.milestone,
-    run_id: runState.id,
-    run_attempt: runState.run_attempt,
-    ...(inputs.ref ? { ref: inputs.ref } : {}),
-    commands: [
-      {
-        name: "test",
-        command: "npm test",
-        passed: false,
-        exit_code: 1,
-        duration_seconds: 42,
-        output_tail: `${SIMULATED_VALIDATION} FAIL src/contacts.test.ts > saves a contact: expected 201, got 500`,
-      },
-    ],
-    tests_total: 12,
-  });
-  const text = renderValidationComment(report, groupFailures(report), { attempt: 1, maxFailures: ctx.config().validation.max_failures });
-  const note = `${SIMULATED_VALIDATION} No command ran: --simulate failed-validation made this one fail.`;
-  post(ctx, Number(inputs.issue), `${note}\n\n${text}\n\n${encodeValidationReport(report)}`);
-  ctx.twin.actions.complete(runState.id, "failure");
-  ctx.print(`${SIMULATED_VALIDATION} milestone ${inputs.milestone} (#${inputs.issue}, run ${runState.id}): FAILED (--simulate failed-validation)`);
+  ctx.twin.actions.complete(runState.id, fails ? "failure" : "success");
+  ctx.print(`${SIMULATED_VALIDATION} milestone ${inputs.milestone} (#${inputs.issue}, run ${runState.id}): ${fails ? "FAILED (--simulate failed-validation)" : "passed — no command ran"}`);
   return 5 * 60;
 }
