@@ -59,6 +59,7 @@ import { ACTIONS_ROUTES } from "./actions-routes.js";
 import { GIT_ROUTES } from "./git-routes.js";
 import { SEARCH_ROUTES } from "./search-routes.js";
 import { PULL_ROUTES } from "./pull-routes.js";
+import { SECRET_ROUTES } from "./secret-routes.js";
 import { PROJECT_ROUTES } from "./project-routes.js";
 import { handleGraphql } from "./graphql.js";
 import { DATE_QUERY } from "./actions.js";
@@ -598,6 +599,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ...SEARCH_ROUTES,
   ...PULL_ROUTES,
   ...PROJECT_ROUTES,
+  ...SECRET_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------
@@ -713,7 +715,7 @@ function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string,
       // (docs "Generating a user access token for a GitHub App"): where the app is not installed, not found.
       if (actor.token && twin.tokens.get(actor.token)?.viaApp && !installedOn(twin, repo)) return notFound();
       if (route.role && !roleAtLeast(role, route.role)) {
-        return fail(403, route.role === "write" ? "Must have push access to repository" : "Must have triage access to repository");
+        return fail(403, route.role === "admin" ? "Must have admin rights to Repository." : route.role === "write" ? "Must have push access to repository" : "Must have triage access to repository");
       }
       return undefined;
     }

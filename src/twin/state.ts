@@ -34,6 +34,7 @@ import { TwinProjects } from "./projects.js";
 import { TwinActions, type RunHook } from "./actions.js";
 import { serverProfile, type ServerProfile, type ServerProfileName } from "./profile.js";
 import { TwinLimits } from "./limits.js";
+import { secretNames, secretValue, seedSecret } from "./secret-routes.js";
 import {
   commentEvent,
   issuesEvent,
@@ -684,6 +685,21 @@ export class GitHubTwin {
     repo.branches.set(branch, sha);
     repo.pushed_at = this.timestamp();
     if (push) this.actions.pushed(repo, branch, before ?? "0".repeat(40), commit, push.pusher, push.viaActionsToken);
+  }
+
+  /** Set an Actions secret as a person would in the settings page (RULES 23); `environment` for an environment secret. */
+  setSecret(name: string, value: string, opts: { repo?: RepoKey; environment?: string } = {}): void {
+    seedSecret(this.repo(opts.repo), name, value, this.timestamp(), opts.environment);
+  }
+
+  /** What `secrets.NAME` gives a job of this repository (in `environment`, when the job names one); undefined when unset. */
+  secretValue(name: string, opts: { repo?: RepoKey; environment?: string } = {}): string | undefined {
+    return secretValue(this.repo(opts.repo), name, opts.environment);
+  }
+
+  /** The names of the repository's (or an environment's) Actions secrets. */
+  secretNames(opts: { repo?: RepoKey; environment?: string } = {}): string[] {
+    return secretNames(this.repo(opts.repo), opts.environment);
   }
 
   /** Seed or overwrite a file (no events, no branch rules: the repository as the test finds it); returns its blob sha. */

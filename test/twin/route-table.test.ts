@@ -35,6 +35,8 @@ const VALUES: Record<string, string[]> = {
   field_id: ["11"],
   item_id: ["12"],
   view_number: ["2"],
+  secret_name: ["MISSION_CARD"],
+  environment_name: ["production"],
 };
 
 /** Every concrete path a template stands for, with the values above. */
