@@ -82,6 +82,7 @@ listen = ${HOST}
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 mail_location = maildir:${mail}/%Lu
 first_valid_uid = 1
 ${root ? "" : `default_internal_user = ${self}\ndefault_login_user = ${self}\n`}
