@@ -106,3 +106,52 @@ describe("an HTML-only vendor mail", () => {
     expect(redacted).toContain("[redacted code]");
   });
 });
+
+describe("more vendors' mails", () => {
+  it("a sign-in mail with a code in the subject line style and a magic link", () => {
+    const mail = [
+      "Sign in to Vercel",
+      "",
+      "Hi mission-bot,",
+      "",
+      "To complete your sign in, enter this verification code: 3Q9-W7X",
+      "",
+      "Or sign in with this link: https://vercel.example/login/magic?token=a8Fk2LmQ9zXp4RtY7wNc&email=mission%40bot.example",
+      "",
+      "This code expires on November 24, 2026 at 09:15 UTC. Need help? support@vercel.example",
+    ].join("\n");
+    expect(extractSecrets(mail)).toEqual([
+      { kind: "code", value: "3Q9-W7X" },
+      { kind: "link", value: "https://vercel.example/login/magic?token=a8Fk2LmQ9zXp4RtY7wNc&email=mission%40bot.example" },
+    ]);
+  });
+
+  it("a receipt is not a verification mail: nothing is taken, nothing redacted", () => {
+    const mail = [
+      "Receipt from Namecheap #2026-1124-0042",
+      "Amount paid: $12.00",
+      "Date paid: Nov 24, 2026, 9:41:07 AM",
+      "Payment method: Visa - 4242",
+      "Domain: acme-crm.example (1 year), order ID 99812345",
+      "Questions? Visit https://www.namecheap.example/support or call 1-888-555-0199.",
+    ].join("\n");
+    expect(extractSecrets(mail)).toEqual([]);
+    expect(redact(mail)).toBe(mail);
+  });
+});
+
+describe("a hostile reply costs little (linear time: a quadratic scan would not finish)", () => {
+  const big = 150_000;
+  it.each([
+    ["many code words on one line", "code ".repeat(big / 5)],
+    ["a code word and a long run of spaces", `order${" ".repeat(big)}code`],
+    ["one long word", "a".repeat(big)],
+    ["one long number", "1".repeat(big)],
+    ["many short numbers", "1234 ".repeat(big / 5)],
+    ["key words and spaces", `key${" ".repeat(big)}: x`],
+    ["many attributions", "On Monday Bob wrote:\n".repeat(big / 20)],
+  ])("%s", (_name, text) => {
+    expect(extractSecrets(text).filter((s) => s.kind !== "code")).toEqual([]);
+    expect(redact(text).length).toBeGreaterThan(0);
+  });
+});

@@ -80,12 +80,13 @@ export function threadName(subject: string, n: number): string {
 export function trimQuoted(text: string): string {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const kept: string[] = [];
+  const lastQuoted = lines.findLastIndex((line) => line.startsWith(">"));
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
     if (/^\s*-{2,}\s*(?:original message|forwarded message)\s*-{2,}\s*$/i.test(line)) break;
     if (/^\s*(?:from|von|de):\s.+$/i.test(line) && /^\s*(?:sent|date|gesendet|envoyé):\s/i.test(lines[i + 1] ?? "")) break;
     const attribution = /^\s*(?:on|am|le)\s.{0,300}$/i.test(line) && (/wrote:\s*$|schrieb:\s*$|a écrit\s*:\s*$/i.test(line) || /wrote:\s*$/i.test(lines[i + 1] ?? ""));
-    if (attribution && lines.slice(i + 1).some((next) => next.startsWith(">"))) break;
+    if (attribution && lastQuoted > i) break;
     if (line.startsWith(">")) continue;
     kept.push(line);
   }

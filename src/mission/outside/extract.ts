@@ -49,7 +49,7 @@ const KEY_PATTERNS: RegExp[] = [
 ];
 
 /** A long random token right after key / token / secret / password (e.g. "API key: 3f9a…", "Secret access key: wJalr…"). */
-const NAMED_KEY = /\b(api[ _-]?key|access[ _-]?key|secret(?:[ _-]access[ _-]key)?|key|token|password|client[ _-]secret)\b(?:\s+(?:is|for\s+[^:\n]{1,40}?))?\s*[:=]?\s*(?:\n\s*)?([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,200})/gi;
+const NAMED_KEY = /\b(api[ _-]?key|access[ _-]?key|secret(?:[ _-]access[ _-]key)?|key|token|password|client[ _-]secret)\b(?:[ \t]{1,3}(?:is|for[ \t]{1,3}[^:\n]{1,40}?))?[ \t]{0,3}[:=]?[ \t]{0,3}(?:\n[ \t]{0,20})?([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,200})/gi;
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]{4,2000}/gi;
 const TOKEN_PARAMS = /^(?:token|access_token|auth|auth_token|code|otp|key|api_key|apikey|signature|sig|hash|verify|verification|verification_token|confirm|confirmation|confirmation_token|activation|activation_token|magic|secret|t|k|s|ticket|nonce|reset|reset_token|invite|invite_token|login_token|jwt|state)$/i;
@@ -59,7 +59,7 @@ const MONTH = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.
 /** Numbers that are never codes: masked before codes are looked for. */
 const NOT_CODES: RegExp[] = [
   URL_PATTERN, // links are links (a code in one is the link's)
-  /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, // email addresses
+  /\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,10}\b/g, // email addresses
   /\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?/g, // 2026-11-24, ISO times
   /\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b/g, // 24/11/2026
   new RegExp(`\\b${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}\\b`, "gi"), // November 24, 2026
@@ -69,15 +69,15 @@ const NOT_CODES: RegExp[] = [
   /(?:\+|\b00)\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){1,4}\b/g, // +1 555 123 4567, 0044 20 7946 0958
   /\(\d{2,4}\)[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b/g, // (555) 123-4567
   /\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b/g, // 555-123-4567
-  /[$€£¥]\s?\d[\d,.]*/g, // prices
-  /\b\d[\d,.]*\s?(?:USD|EUR|GBP|CHF|JPY|CAD|AUD|dollars|euros|%)/gi,
+  /[$€£¥]\s?\d[\d,.]{0,20}/g, // prices
+  /\b\d[\d,.]{0,20}\s?(?:USD|EUR|GBP|CHF|JPY|CAD|AUD|dollars|euros|%)/gi,
   /#\s?[A-Z0-9-]{2,}/gi, // #123456
-  /\b(?:order|invoice|ticket|case|account|customer|reference|ref|booking|confirmation|tracking|transaction|receipt|po|serial|member|policy|phone|tel|fax|mobile|call|sms|no\.?|number|nr\.?|id)\b\s*(?:number|no\.?|nr\.?|id|#)?\s*[:#]?\s*[A-Z0-9-]{3,}/gi, // order number 12345678
-  /\b(?:postal|zip|post|postcode|promo|promotional|discount|coupon|voucher|country|area|error|status|tracking|reference|product|source|gift|referral|dial|swift|sort|tax|sku|qr|exit|response|http|reason)\s+codes?\b[\s:#]*[A-Z0-9-]{2,}/gi, // postal code 94107, promo code SAVE20
+  /\b(?:order|invoice|ticket|case|account|customer|reference|ref|booking|confirmation|tracking|transaction|receipt|po|serial|member|policy|phone|tel|fax|mobile|call|sms|no\.?|number|nr\.?|id)\b[ \t]{0,3}(?:number|no\.?|nr\.?|id|#)?[ \t]{0,3}[:#]?[ \t]{0,3}[A-Z0-9-]{3,40}/gi, // order number 12345678
+  /\b(?:postal|zip|post|postcode|promo|promotional|discount|coupon|voucher|country|area|error|status|tracking|reference|product|source|gift|referral|dial|swift|sort|tax|sku|qr|exit|response|http|reason)[ \t]{1,3}codes?\b[ \t:#]{0,5}[A-Z0-9-]{2,40}/gi, // postal code 94107, promo code SAVE20
 ];
 
 /** A word that says a code follows (or precedes: "482913 is your code"). */
-const CODE_WORD = /\b(?:(?:verification|verify|security|one[- ]time|login|log-in|sign[- ]in|access|authentication|auth|activation|confirmation|2fa|mfa|two[- ]factor|temporary)\s+(?:code|pin|passcode|password)|passcode|otp|code|pin)\b/gi;
+const CODE_WORD = /\b(?:(?:verification|verify|security|one[- ]time|login|log-in|sign[- ]in|access|authentication|auth|activation|confirmation|2fa|mfa|two[- ]factor|temporary)[ \t]{1,3}(?:code|pin|passcode|password)|passcode|otp|code|pin)\b/gi;
 const CODE_TOKEN = /(?<![A-Za-z0-9#$€£+\-./:_])(\d{3}[- ]\d{3}|\d{4,8}|[A-Z0-9]{4,8}|[A-Z0-9]{3,4}-[A-Z0-9]{3,4})(?![A-Za-z0-9_/%]|[-.:,]\d)/g;
 
 function mask(text: string, pattern: RegExp): string {
@@ -146,21 +146,24 @@ function codeSpans(text: string): Span[] {
   for (const word of text.matchAll(CODE_WORD)) {
     const at = word.index;
     const wordEnd = at + word[0].length;
-    const lineEnd = masked.indexOf("\n", wordEnd);
-    const restOfLine = masked.slice(wordEnd, lineEnd === -1 ? undefined : lineEnd);
+    // a window after the word (so a hostile one-line mail of many "code"s costs linear time)
+    const window = masked.slice(wordEnd, wordEnd + 200);
+    const newline = window.indexOf("\n");
+    const lineEnd = newline === -1 ? -1 : wordEnd + newline;
+    const restOfLine = newline === -1 ? window : window.slice(0, newline);
     // after the word, in its sentence: the gap is blank or ends with "is", ":" or "=" ("code 482913", "code for Acme is 482913"), so "code of conduct … 1200 members" is no code
     const sentence = (restOfLine.split(/[.!?](?:\s|$)/)[0] ?? "").slice(0, 80);
     const inLine = [...sentence.matchAll(CODE_TOKEN)].find((m) => isCodeLike(m[1] ?? "") && /^(?:\s*|[^\n]{0,60}?(?:\bis|\bare|:|=)\s*)$/i.test(sentence.slice(0, m.index)));
     if (inLine?.[1] !== undefined && add(wordEnd + inLine.index, inLine[1])) continue;
     // on a line of its own after a line that ends with the word, "is", "below" or ":" ("Your verification code is:\n\n  604 218")
     if (lineEnd !== -1 && (/^[^A-Za-z0-9]*(?:is|are|below|here)?\s*[:-]?\s*$/i.test(restOfLine) || /:\s*$/.test(restOfLine))) {
-      const next = /^(?:[ \t]*\n){0,3}([^\n]*)/.exec(masked.slice(lineEnd + 1));
+      const next = /^(?:[ \t]{0,40}\n){0,3}([^\n]{0,80})/.exec(masked.slice(lineEnd + 1, lineEnd + 300));
       const nextLine = next?.[1] ?? "";
       const token = nextLine.trim().replace(/^[>*_`\s]+|[*_`]+$/g, "");
       if (next && isCodeLike(token) && WHOLE_CODE.test(token) && add(lineEnd + 1 + next[0].length - nextLine.length + nextLine.indexOf(token), token)) continue;
     }
     // before the word, in the same line: "482913 is your Acme verification code"
-    const from = Math.max(masked.lastIndexOf("\n", at - 1) + 1, at - 40);
+    const from = Math.max(0, at - 40) + masked.slice(Math.max(0, at - 40), at).lastIndexOf("\n") + 1;
     const leading = /(?<![A-Za-z0-9#$€£+\-./:_])(\d{3}[- ]\d{3}|\d{4,8}|[A-Z0-9]{4,8})\s+(?:is|=|:)\s+(?:your|the)\s+(?:[\w-]+\s+){0,3}$/.exec(masked.slice(from, at));
     if (leading?.[1] !== undefined && isCodeLike(leading[1])) add(from + leading.index, leading[1]);
   }
@@ -170,8 +173,10 @@ function codeSpans(text: string): Span[] {
 /** Every secret in the text, redacted or handed over, without overlaps (keys first, then links, then codes). */
 function spans(text: string): Span[] {
   const chosen: Span[] = [];
+  const taken = new Uint8Array(text.length);
   for (const candidate of [...keySpans(text), ...linkSpans(text), ...codeSpans(text)]) {
-    if (chosen.some((span) => candidate.start < span.end && span.start < candidate.end)) continue;
+    if (taken.subarray(candidate.start, candidate.end).includes(1)) continue;
+    taken.fill(1, candidate.start, candidate.end);
     chosen.push(candidate);
   }
   return chosen.sort((a, b) => a.start - b.start);
