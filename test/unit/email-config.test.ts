@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/mission/config.js";
 import { emailSecretNames, recipientAllowed } from "../../src/mission/outside/email-config.js";
@@ -68,5 +69,13 @@ describe(".github/mission.yml email:", () => {
     expect(ok).toMatchObject({ ok: true, settings: { smtp: { pass: "smtp-pass-value" }, imap: { pass: "imap-pass-value", mailbox: "INBOX" } } });
     const missing = emailSettings(result.config.email!, (name) => (name === "MISSION_SMTP_PASSWORD" ? "smtp-pass-value" : undefined));
     expect(missing).toEqual({ ok: false, problems: ["the secret MISSION_IMAP_PASSWORD (named in .github/mission.yml email:) is not set"] });
+  });
+
+  it("the README's example is a valid configuration", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const example = /### Email\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const result = parseConfig(example!);
+    expect(result.ok ? [] : result.problems).toEqual([]);
   });
 });
