@@ -18,7 +18,7 @@
  * removes the directory. `.ci/run` starts it; locally:
  *   node scripts/mail-servers.mjs > /tmp/mail.env & . /tmp/mail.env
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -67,6 +67,7 @@ const root = process.getuid?.() === 0;
 const [uid, gid] = root ? [65534, 65534] : [process.getuid(), process.getgid()];
 if (root) chownSync(mail, uid, gid);
 const self = userInfo().username;
+const group = root ? "" : spawnSync("id", ["-gn"], { encoding: "utf8" }).stdout.trim();
 
 const [imapPort, lmtpPort] = [await freePort(), await freePort()];
 const log = join(dir, "dovecot.log");
@@ -85,7 +86,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 mail_location = maildir:${mail}/%Lu
 first_valid_uid = 1
-${root ? "" : `default_internal_user = ${self}\ndefault_login_user = ${self}\n`}
+${root ? "" : `default_internal_user = ${self}\ndefault_internal_group = ${group}\ndefault_login_user = ${self}\n`}
 passdb {
   driver = static
   args = password=${password}
@@ -94,7 +95,7 @@ userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${mail}/%Lu allow_all_users=yes
 }
-service imap-login {
+service imap-login {${root ? "" : "\n  chroot =" /* only root may chroot */}
   inet_listener imap {
     address = ${HOST}
     port = ${imapPort}
@@ -103,7 +104,7 @@ service imap-login {
     port = 0
   }
 }
-service lmtp {
+${root ? "" : "service anvil {\n  chroot =\n}\n"}service lmtp {
   inet_listener lmtp {
     address = ${HOST}
     port = ${lmtpPort}
