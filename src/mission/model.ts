@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { OutcomeLevel } from "./budget/levels.js";
 import { BoardRecord, ProjectConfig } from "./board/model.js";
+import { EmailConfig } from "./outside/email-config.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -638,6 +639,7 @@ export const Config = z.strictObject({
     "how a milestone is validated",
   ),
   project: ProjectConfig.optional(),
+  email: EmailConfig.optional(),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
