@@ -4,6 +4,7 @@ import { parseOutline } from "../../src/mission/plan/outline.js";
 import { checkPlan } from "../../src/mission/plan/plan.js";
 import { looksLikeSecretValue, Resource } from "../../src/mission/plan/resources.js";
 import { mission, plan } from "../support/missions.js";
+import { readAnswer } from "../../src/planner/anthropic.js";
 
 const outline = (resources: string[], where: "line" | "heading" = "line") =>
   [
@@ -94,5 +95,30 @@ describe("the resources' schema", () => {
   it("tells names from values", () => {
     for (const name of ["STRIPE_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "SMTP_PASSWORD_2", "postgres", "crm.example.com"]) expect(looksLikeSecretValue(name)).toBe(false);
     for (const value of [FAKE_STRIPE_VALUE, FAKE_ACCESS_KEY_ID, "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "x".repeat(65)]) expect(looksLikeSecretValue(value)).toBe(true);
+  });
+});
+
+describe("the resources in the Anthropic planner's answer", () => {
+  const milestones = ["Contacts", "Payments", "Email"].map((title, i) => ({
+    key: String(i + 1),
+    title,
+    features: [1, 2].map((k) => ({ key: `${i + 1}.${k}`, title: `${title} ${k}`, acceptance: ["works"], size: "M" })),
+  }));
+
+  it("takes the resources the model lists, checked like the outline's", () => {
+    const result = readAnswer(JSON.stringify({ milestones, resources: [{ kind: "secret", name: "STRIPE_KEY", purpose: "payments", features: ["2.1"] }] }), "claude");
+    expect(result.ok && result.plan.resources).toEqual([{ kind: "secret", name: "STRIPE_KEY", purpose: "payments", features: ["2.1"] }]);
+  });
+
+  it("refuses an answer that names a secret by its value, without quoting it", () => {
+    const result = readAnswer(JSON.stringify({ milestones, resources: [{ kind: "secret", name: FAKE_ACCESS_KEY_ID, features: ["2.1"] }] }), "claude");
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.join(" ")).toMatch(/resources\.0\.name: The secret name looks like a secret's value/);
+    expect(JSON.stringify(result)).not.toContain(FAKE_ACCESS_KEY_ID);
+  });
+
+  it("refuses more resources than a plan may carry", () => {
+    const many = Array.from({ length: 21 }, (_, i) => ({ kind: "account", name: `account-${i}` }));
+    expect(readAnswer(JSON.stringify({ milestones, resources: many }), "claude").ok).toBe(false);
   });
 });
