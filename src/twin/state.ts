@@ -688,8 +688,8 @@ export class GitHubTwin {
   }
 
   /** Set an Actions secret as a person would in the settings page (RULES 23); `environment` for an environment secret. */
-  setSecret(name: string, value: string, opts: { repo?: RepoKey; environment?: string } = {}): void {
-    seedSecret(this.repo(opts.repo), name, value, this.timestamp(), opts.environment);
+  setSecret(name: string, value: string, opts: { repo?: RepoKey; environment?: string; organization?: boolean } = {}): void {
+    seedSecret(this.repo(opts.repo), name, value, this.timestamp(), opts.environment, opts.organization);
   }
 
   /** What `secrets.NAME` gives a job of this repository (in `environment`, when the job names one); undefined when unset. */
