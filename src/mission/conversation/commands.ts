@@ -153,7 +153,8 @@ export function parseCommand(body: string): ParseResult {
 
   if (SUBCOMMANDS.has(word)) {
     const result = parseSubcommand(word as Subcommand, rest, tail);
-    if (result.ok === false && /^\p{L}/u.test(rest) && !FREE_TEXT.has(word as Subcommand)) {
+    // (never for a rest holding a secret's value: it is not repeated)
+    if (result.ok === false && /^\p{L}/u.test(rest) && !FREE_TEXT.has(word as Subcommand) && !rest.split(/\s+/).some(looksLikeSecretValue)) {
       const capitalised = word[0]!.toUpperCase() + word.slice(1);
       return {
         ...result,
