@@ -15,6 +15,8 @@ import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
+import { readSecretNames } from "./secret-names.js";
+import { secretsToLookFor } from "../mission/workers/resources.js";
 
 export interface LoopFactsInput {
   octokit: Octokit;
@@ -110,7 +112,10 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     closes.push({ feature: f.key, by: by ?? "someone", counts });
   }
 
-  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}) };
+  // Secrets a feature next to start waits for: their names listed (README "Resources"); nothing read otherwise.
+  const secrets = await readSecretNames(octokit, repo, secretsToLookFor(mission, config), config.resources?.environment);
+
+  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(secrets ? { secrets } : {}) };
 }
 
 /** When the feature's reports were last read, for a feature whose dispatched runs are all booked (else undefined). */

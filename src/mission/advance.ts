@@ -21,6 +21,7 @@ import { fitComment } from "./markdown/fit.js";
 import { milestoneBodyOfRecord } from "./markdown/issues.js";
 import { evidenceFor, handOverPullRequest, missionBranch, renderCompletionReport } from "./markdown/completion-report.js";
 import { retrospective } from "./budget/retrospective.js";
+import { missingFor, observeSecrets, waitingNotices } from "./workers/resources.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
@@ -66,6 +67,7 @@ export function advance(input: AdvanceInput): Advance {
   // Issues read again for a re-run's report: the look is recorded, so an unchanged issue is not read again.
   for (const key of s.facts.reread ?? []) m = mapFeatures(m, (f) => (f.key === key ? { ...f, reports_read: s.now } : f));
   m = countComments(m, s);
+  m = observeSecrets(m, s.facts.secrets, s.now);
   // A budget refusal holds for one pass: recorded again when dispatching still refuses (the dashboard reads it).
   const refused = m.waiting_for_budget;
   if (refused) {
@@ -164,6 +166,12 @@ function dispatchWorkers(m: Mission, s: AdvanceInput, done: (k: string) => boole
   for (const { f, state } of states) {
     if (slots <= 0) break;
     if (state.kind !== "ready" || !f.issue) continue;
+    // a feature waiting for a secret, database or account starts once it is there (README "Resources")
+    const missing = missingFor(m, f);
+    if (missing.length) {
+      actions.push(...waitingNotices(m, f, missing, s.config));
+      continue;
+    }
     const check = dispatchCheck(m, f, s.config, s.history);
     if (!check.ok) {
       actions.push({ kind: "comment", on: "tracking", key: `over-budget:${f.key}:${m.ledger.length}`, body: check.reason });

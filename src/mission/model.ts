@@ -7,6 +7,7 @@ import { z } from "zod";
 import { OutcomeLevel } from "./budget/levels.js";
 import { BoardRecord, ProjectConfig } from "./board/model.js";
 import { EmailConfig } from "./outside/email-config.js";
+import { Resources, ResourcesConfig, ResourceStatus } from "./plan/resources.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -249,6 +250,8 @@ export const Plan = z.strictObject({
   milestones: z.array(Milestone),
   /** what replans of the running mission dropped, oldest first */
   dropped: z.array(DroppedItem).optional(),
+  /** secrets, infrastructure and accounts the mission needs (README "Resources"; plan/resources.ts) */
+  resources: Resources.optional(),
 });
 export type Plan = z.infer<typeof Plan>;
 
@@ -368,6 +371,8 @@ export const Mission = z.strictObject({
   board: BoardRecord.optional(),
   /** a person asked for a Project board (`/mission project`): made by the next apply, then cleared */
   board_request: z.strictObject({ at: isoDate, by: z.string().min(1).max(100) }).optional(),
+  /** the plan's resources found among the Actions secrets or confirmed by a person (plan/resources.ts) */
+  resource_status: ResourceStatus.optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -640,6 +645,7 @@ export const Config = z.strictObject({
   ),
   project: ProjectConfig.optional(),
   email: EmailConfig.optional(),
+  resources: ResourcesConfig.optional().describe("where the mission's resources are looked for (README \"Resources\")"),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

@@ -11,6 +11,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { describeZodError, FeatureKey, MilestoneCriteria, MilestoneKey, Plan } from "../mission/model.js";
+import { Resources } from "../mission/plan/resources.js";
 import { checkPlan, type Planner, type PlannerUsage, type PlanRequest, type PlanResult } from "../mission/plan/plan.js";
 
 /** The one SDK call the planner makes; an `Anthropic` instance satisfies it, and so does a test fake. */
@@ -53,10 +54,12 @@ Decompose the goal into 3 to 7 sequential milestones. Each milestone has 2 to 5 
 
 A milestone may carry "criteria": up to 10 things its validation run checks, each one of {"command": "npm run e2e"} (a shell command in the repository that must exit 0), {"url": "/contacts"} (a page of the app to load in the browser checks) or {"check": "…"} (a statement a person checks). Give criteria only when the repository's own commands and pages can check them.
 
+The plan may carry "resources": what the mission cannot run without and the bot cannot make itself, each {"kind": "secret" | "infrastructure" | "account", "name": "…", "purpose": "…", "features": ["2.1"]}. A secret is named as the repository's Actions secret would be, upper-case letters, digits and "_" (like "STRIPE_KEY"): its NAME, never a value, even when the data holds one. Infrastructure (a database, a domain) and accounts (a Stripe account) get a one-word name like "postgres". "features" lists the features that need it (empty: every feature). List only real needs; most missions need none.
+
 If the issue body contains an outline of milestones and features, follow it. For a replan, start from the previous plan and apply the requested change: keep the key of every milestone and feature you keep, give new features keys not used in the previous plan, and leave features that are done and milestones that are validated as they are (finished work stays).
 
 Answer with the JSON only, in this shape:
-{"milestones":[{"key":"1","title":"…","description":"…","criteria":[],"features":[{"key":"1.1","title":"…","description":"…","acceptance":["…"],"size":"M","depends_on":[]}]}]}`;
+{"milestones":[{"key":"1","title":"…","description":"…","criteria":[],"features":[{"key":"1.1","title":"…","description":"…","acceptance":["…"],"size":"M","depends_on":[]}]}],"resources":[]}`;
 
 /** The usage a response reports, read as hostile: a missing or odd figure counts as 0, never as NaN or a negative. */
 const Usage = z.object({
@@ -85,6 +88,8 @@ const Answer = z.object({
       features: z.array(AnswerFeature),
     }),
   ),
+  /** checked like the outline's: a secret's value in place of its name is refused, never quoted back */
+  resources: Resources.optional(),
 });
 
 export class AnthropicPlanner implements Planner {
@@ -175,7 +180,7 @@ export function userMessage(request: PlanRequest): string {
     constraints: (mission.constraints ?? []).map(clean),
     preferences: mission.preferences ?? {},
     issue_body: clean(request.issueBody).slice(0, ISSUE_BODY_CHARS),
-    ...(request.previous ? { previous_plan: { milestones: request.previous.milestones.map(stripIssues) } } : {}),
+    ...(request.previous ? { previous_plan: { milestones: request.previous.milestones.map(stripIssues), ...(request.previous.resources ? { resources: request.previous.resources } : {}) } } : {}),
     ...(request.change ? { requested_change: clean(request.change) } : {}),
   };
   const json = JSON.stringify(data, null, 2).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
@@ -200,7 +205,8 @@ export function readAnswer(text: string, source: string): PlanResult {
   }
   const parsed = Answer.safeParse(value);
   if (!parsed.success) return { ok: false, problems: describeZodError(parsed.error) };
-  const plan: Plan = Plan.parse({ source, milestones: parsed.data.milestones });
+  const resources = parsed.data.resources?.length ? { resources: parsed.data.resources } : {};
+  const plan: Plan = Plan.parse({ source, milestones: parsed.data.milestones, ...resources });
   const problems = checkPlan(plan);
   return problems.length ? { ok: false, problems } : { ok: true, plan };
 }

@@ -19,6 +19,12 @@
  *   Actions docs "Using secrets in GitHub Actions").
  * - An environment secret's routes answer 404 for an environment that does
  *   not exist.
+ * - The organisation's secrets shared with a repository are listed (names
+ *   and dates) at `GET /repos/{owner}/{repo}/actions/organization-secrets`,
+ *   with the same `secrets: read` (REST "List repository organization
+ *   secrets"). The twin has no organisations: they are seeded per
+ *   repository (`seedSecret(…, { organization: true })`), and a repository
+ *   without any lists none.
  *
  * The twin keeps the private keys, so a simulated run (and a test) can open
  * a secret as a workflow's `secrets.NAME` would see it: `secretValue`.
@@ -45,6 +51,8 @@ interface SecretBox {
 
 interface RepoSecrets {
   repository: SecretBox;
+  /** the organisation's secrets shared with this repository (set in the organisation's settings) */
+  organization: SecretBox;
   /** environment name (case-insensitive, as GitHub treats it) → its secrets */
   environments: Map<string, SecretBox>;
 }
@@ -65,7 +73,7 @@ function newBox(): SecretBox {
 function storeOf(repo: RepoState): RepoSecrets {
   let store = stores.get(repo);
   if (!store) {
-    store = { repository: newBox(), environments: new Map() };
+    store = { repository: newBox(), organization: newBox(), environments: new Map() };
     stores.set(repo, store);
   }
   return store;
@@ -92,10 +100,10 @@ function seal(box: SecretBox, value: string): Uint8Array {
  * Set a secret as a person would in the settings page (a seed: no request,
  * nothing counted). `environment` for an environment secret (created if absent).
  */
-export function seedSecret(repo: RepoState, name: string, value: string, at: string, environment?: string): void {
+export function seedSecret(repo: RepoState, name: string, value: string, at: string, environment?: string, organization = false): void {
   if (environment !== undefined) addEnvironment(repo, environment);
   const store = storeOf(repo);
-  const box = environment === undefined ? store.repository : store.environments.get(environment.toLowerCase())!;
+  const box = organization ? store.organization : environment === undefined ? store.repository : store.environments.get(environment.toLowerCase())!;
   const existing = box.secrets.get(name.toUpperCase());
   box.secrets.set(name.toUpperCase(), { sealed: seal(box, value), created_at: existing?.created_at ?? at, updated_at: at });
 }
@@ -103,7 +111,7 @@ export function seedSecret(repo: RepoState, name: string, value: string, at: str
 /** What `secrets.NAME` gives a workflow job (environment secrets win when the job names the environment); undefined when unset. */
 export function secretValue(repo: RepoState, name: string, environment?: string): string | undefined {
   const store = storeOf(repo);
-  const boxes = [environment !== undefined ? store.environments.get(environment.toLowerCase()) : undefined, store.repository];
+  const boxes = [environment !== undefined ? store.environments.get(environment.toLowerCase()) : undefined, store.repository, store.organization];
   for (const box of boxes) {
     const s = box?.secrets.get(name.toUpperCase());
     if (box && s) return sodium.to_string(sodium.crypto_box_seal_open(s.sealed, box.publicKey, box.privateKey));
@@ -125,6 +133,12 @@ function secretJson(name: string, s: StoredSecret): Json {
 function listSecrets(c: Ctx): TwinResponse {
   const box = boxOf(c);
   if (!box) return notFound();
+  const items = [...box.secrets.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, s]) => secretJson(name, s));
+  return envelopePage(c, "secrets", items);
+}
+
+function listOrganizationSecrets(c: Ctx): TwinResponse {
+  const box = storeOf(repoOf(c)).organization;
   const items = [...box.secrets.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, s]) => secretJson(name, s));
   return envelopePage(c, "secrets", items);
 }
@@ -189,6 +203,7 @@ const E = `${R}/environments/{environment_name}`;
 
 export const SECRET_ROUTES: ReadonlyArray<[string, Route]> = [
   [`GET ${R}/actions/secrets`, { auth: "token", perm: ["secrets", "read"], role: "admin", handler: notForActions(listSecrets) }],
+  [`GET ${R}/actions/organization-secrets`, { auth: "token", perm: ["secrets", "read"], role: "admin", handler: notForActions(listOrganizationSecrets) }],
   [`GET ${R}/actions/secrets/public-key`, { auth: "token", perm: ["secrets", "read"], role: "admin", handler: notForActions(getPublicKey) }],
   [`GET ${R}/actions/secrets/{secret_name}`, { auth: "token", perm: ["secrets", "read"], role: "admin", handler: notForActions(getSecret) }],
   [`PUT ${R}/actions/secrets/{secret_name}`, { auth: "token", perm: ["secrets", "write"], role: "admin", handler: notForActions(putSecret) }],

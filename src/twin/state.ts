@@ -223,7 +223,7 @@ export interface RepoSeed {
 export type RepoKey = string | RepoState | undefined;
 
 /** mission-bot's App as app.yml registers it (a test checks the two agree). */
-const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write", organization_projects: "write" };
+const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write", organization_projects: "write", secrets: "read" };
 
 /**
  * The GitHub Actions app: what GITHUB_TOKEN's writes are performed via, and
@@ -688,8 +688,8 @@ export class GitHubTwin {
   }
 
   /** Set an Actions secret as a person would in the settings page (RULES 23); `environment` for an environment secret. */
-  setSecret(name: string, value: string, opts: { repo?: RepoKey; environment?: string } = {}): void {
-    seedSecret(this.repo(opts.repo), name, value, this.timestamp(), opts.environment);
+  setSecret(name: string, value: string, opts: { repo?: RepoKey; environment?: string; organization?: boolean } = {}): void {
+    seedSecret(this.repo(opts.repo), name, value, this.timestamp(), opts.environment, opts.organization);
   }
 
   /** What `secrets.NAME` gives a job of this repository (in `environment`, when the job names one); undefined when unset. */

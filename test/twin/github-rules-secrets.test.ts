@@ -101,4 +101,21 @@ describe("23. Actions secrets", () => {
     expect(twin.secretValue("API_KEY", { environment: "production" })).toBe("production");
     expect(twin.secretValue("API_KEY")).toBe("repository");
   });
+
+  it("lists the organisation's secrets shared with the repository, names only, with the same permission and never to GITHUB_TOKEN", async () => {
+    const bot = botOctokit(twin);
+    expect((await bot.request("GET /repos/{owner}/{repo}/actions/organization-secrets", repo)).data.secrets).toEqual([]);
+    twin.setSecret("SHARED_KEY", "org-value", { organization: true });
+    const { data } = await bot.request("GET /repos/{owner}/{repo}/actions/organization-secrets", repo);
+    expect(data.secrets.map((s) => s.name)).toEqual(["SHARED_KEY"]);
+    expect(JSON.stringify(data)).not.toContain("org-value");
+    // not one of the repository's own secrets; a job still reads it
+    expect(twin.secretNames()).toEqual([]);
+    expect(twin.secretValue("SHARED_KEY")).toBe("org-value");
+    const actions = await refusal(actionsOctokit(twin, "acme/rocket", { permissions: { contents: "write" } }).request("GET /repos/{owner}/{repo}/actions/organization-secrets", repo));
+    expect(actions.status).toBe(403);
+    twin.addRepo({ owner: "acme", name: "plain", ownerType: "Organization", files: { "README.md": "hi\n" }, installationId: 2, installationPermissions: { metadata: "read", issues: "write" } });
+    const noPermission = await refusal(botOctokit(twin, 2).request("GET /repos/{owner}/{repo}/actions/organization-secrets", { owner: "acme", repo: "plain" }));
+    expect(noPermission.status).toBe(403);
+  });
 });

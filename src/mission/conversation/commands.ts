@@ -6,6 +6,7 @@ import { parseLevel, type OutcomeLevel } from "../budget/levels.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
+import { looksLikeSecretValue, RESOURCE_NAME, SECRET_VALUE_REFUSAL } from "../plan/resources.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -34,6 +35,8 @@ export type Command =
   | { name: "skip-validation"; milestone: string }
   /** make a Project board for the mission (README "Project board") */
   | { name: "project" }
+  /** a person confirms a resource of the plan is there (README "Resources") */
+  | { name: "resource"; ready: string }
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
   | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
 
@@ -95,6 +98,7 @@ export const USAGE: Record<CommandName, string> = {
   "skip-validation": "/mission skip-validation <milestone number, e.g. 2>",
   budget: "/mission budget [+$100] [+10h] [+2M tokens]",
   project: "/mission project",
+  resource: "/mission resource ready <name, e.g. STRIPE_KEY or postgres>",
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -111,6 +115,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   "skip-validation": "Accept a milestone without validating it.",
   budget: "Show the budget, or raise its limits by the amounts given.",
   project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
+  resource: "Confirm that a resource the plan lists is there (a database, domain or account, or a secret the bot cannot list): the features waiting for it start. Name it, never paste a secret's value.",
   help: "Show this list.",
 };
 
@@ -148,7 +153,8 @@ export function parseCommand(body: string): ParseResult {
 
   if (SUBCOMMANDS.has(word)) {
     const result = parseSubcommand(word as Subcommand, rest, tail);
-    if (result.ok === false && /^\p{L}/u.test(rest) && !FREE_TEXT.has(word as Subcommand)) {
+    // (never for a rest holding a secret's value: it is not repeated)
+    if (result.ok === false && /^\p{L}/u.test(rest) && !FREE_TEXT.has(word as Subcommand) && !rest.split(/\s+/).some(looksLikeSecretValue)) {
       const capitalised = word[0]!.toUpperCase() + word.slice(1);
       return {
         ...result,
@@ -251,6 +257,15 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
         return fail(name, `${quoted(arg)} is not a milestone: a milestone is named by its number, like 2.`);
       }
       return ok({ name, milestone: String(Number(arg)) });
+    }
+    case "resource": {
+      const [verb, arg, ...extra] = rest.split(/\s+/).filter(Boolean);
+      // a secret's value pasted here is neither stored nor repeated
+      if ([verb, arg, ...extra].some((w) => w !== undefined && looksLikeSecretValue(w))) return fail(name, `What follows \`/mission resource\` ${SECRET_VALUE_REFUSAL}`);
+      if (verb !== "ready") return fail(name, "`/mission resource` takes `ready` and the resource's name, e.g. `/mission resource ready STRIPE_KEY`.");
+      if (!arg) return fail(name, "`/mission resource ready` needs the resource's name, as the plan lists it, e.g. `/mission resource ready postgres`.");
+      if (extra.length || !RESOURCE_NAME.test(arg) || arg.length > 60) return fail(name, "`/mission resource ready` takes one name as the plan lists it (letters, digits, `.`, `-`, `_`), e.g. `/mission resource ready STRIPE_KEY`.");
+      return ok({ name, ready: arg });
     }
     case "budget": {
       if (!rest) return ok({ name });
@@ -482,6 +497,7 @@ const HELP_ORDER: CommandName[] = [
   "validate",
   "skip-validation",
   "project",
+  "resource",
   "help",
 ];
 

@@ -6,6 +6,7 @@
  */
 import type { BudgetFlags } from "./commands.js";
 import { decideProjectCommand } from "../board/command.js";
+import { decideResourceCommand } from "./resource-command.js";
 import type { CommandInput, Step } from "./step.js";
 export type { CommandInput, Step } from "./step.js";
 import { helpText } from "./commands.js";
@@ -266,6 +267,9 @@ export function decide(input: CommandInput): Step {
     case "project":
       if (!m) return noMission();
       return decideProjectCommand({ ...input, mission: m });
+    case "resource":
+      if (!m) return noMission();
+      return decideResourceCommand({ ...input, mission: m, name: command.ready });
     default: {
       if (!m) return noMission();
       return decideControl({ ...input, command, mission: m });

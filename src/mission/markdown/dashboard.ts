@@ -21,6 +21,7 @@ import { ledgerSection } from "./dashboard/ledger.js";
 import { shortenedNote, TAIL_MARK } from "./dashboard/merge.js";
 import { milestonesSection } from "./dashboard/milestones.js";
 import { headerSection, noticesSection } from "./dashboard/status.js";
+import { resourcesSection } from "./dashboard/resources.js";
 
 export type { DashboardInput } from "./dashboard/context.js";
 export { budgetTable } from "./dashboard/budget.js";
@@ -50,6 +51,7 @@ function renderTop(ctx: DashboardContext): string {
     ...budgetSection(ctx),
     ...(input.config ? forecastSection(mission, input.config, input.history ?? [], input.closed) : []),
     ...constraintsSection(mission),
+    ...resourcesSection(ctx),
     ...commandsSection(ctx),
     ...questionsSection(ctx),
   ].join("\n");

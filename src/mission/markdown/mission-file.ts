@@ -7,6 +7,7 @@
  * it is never parsed back. Pure.
  */
 import matter from "gray-matter";
+import { resourcesPlanSection } from "./resources.js";
 import { Document, LineCounter, parseDocument, Scalar, visit } from "yaml";
 import { totals } from "../budget/ledger.js";
 import { formatTokens, formatUsd } from "../budget/money.js";
@@ -82,7 +83,7 @@ export function renderMissionFile(m: Mission): string {
     created: mission.created,
     created_by: inline(mission.created_by),
     goal: quote(mission.goal),
-    milestones: milestones(mission),
+    milestones: [milestones(mission), ...resourcesPlanSection(mission.plan?.resources).slice(0, -2)].join("\n"),
     budget: budget(mission),
     ledger: ledger(mission.ledger),
     decisions: decisions(mission),

@@ -17,6 +17,7 @@ import { constraintsSection } from "./constraints.js";
 import { formatHours, formatTokens, formatUsd, MICROS_PER_USD } from "../budget/money.js";
 import type { Feature, Milestone, Mission, Plan } from "../model.js";
 import { criteriaSection } from "./criteria.js";
+import { resourcesPlanSection } from "./resources.js";
 import { cellText as cell, escapeText, inlineText as inline, quoteText as quote, shorten } from "./escape.js";
 
 export const PLAN_COMMENT_MAX_CHARS = 60_000;
@@ -98,6 +99,7 @@ function renderHead({ mission, plan, plannerName, problems }: PlanCommentInput):
     if (problems.length > MAX_PROBLEMS) lines.push(`> - …and ${problems.length - MAX_PROBLEMS} more.`);
   }
   if (constraints.length) lines.push("", ...constraints.slice(0, -1));
+  lines.push(...resourcesPlanSection(plan.resources));
   return lines.join("\n");
 }
 

@@ -26,11 +26,16 @@
  *   `- run: npm run e2e` (a command), `- load: /contacts` (a page for the
  *   browser checks), `- check: a contact can be created` (a statement,
  *   reported as not checked). At most CRITERIA_LIMITS.perMilestone.
+ * - `Resources:` at the left margin (or a `## Resources` heading), followed by
+ *   a list, names what the mission needs (outline-resources.ts):
+ *   `- secret: STRIPE_KEY — purpose (features 1.2, 2.1)`.
  * - Keys are positional: the n-th milestone is "n", its k-th feature "n.k".
  */
 import { diffPlans, hasChanges } from "./replan.js";
 import { checkPlan, PLAN_LIMITS, type Planner } from "./plan.js";
 import { shorten } from "../markdown/escape.js";
+import { readResourceItem, RESOURCES_HEADING, RESOURCES_LINE } from "./outline-resources.js";
+import type { Resource } from "./resources.js";
 import { CRITERIA_LIMITS, Feature, Milestone, type MilestoneCriterion, type Plan, type Size } from "../model.js";
 
 export const OUTLINE_HELP = `### Writing the plan yourself
@@ -70,6 +75,8 @@ Validation:
 - [ ] Log replies on the deal [S]
   Depends on: 3.1
 \`\`\`
+
+If the mission needs credentials, infrastructure or accounts, list them under \`Resources:\` (or a \`## Resources\` heading), one per line, with the features that need them: \`- secret: STRIPE_KEY — Stripe's test-mode key (features 2.1)\`, \`- database: postgres — stores contacts (feature 1.1)\`, \`- account: stripe — a Stripe account\`. Name a secret, never paste its value: a feature waits until its secret exists in the repository's Actions secrets (or a person confirms a database or account with \`/mission resource ready <name>\`).
 
 Sections without checklist items, like \`## Notes\`, are skipped. Then edit the body and comment \`/mission replan\`.
 Or set an API key: add a repository secret named as \`planner.api_key_env\` in \`.github/mission.yml\` (default \`ANTHROPIC_API_KEY\`).`;
@@ -156,6 +163,10 @@ export function parseOutline(markdown: string): OutlineResult {
   let feature: DraftFeature | undefined;
   /** drafts that are milestones so far (a checklist item or a numbered heading): the number of the current one */
   let milestonesSoFar = 0;
+  /** the mission's resources: under a `## Resources` heading, or a `Resources:` line (its indentation) */
+  const resources: Resource[] = [];
+  let resourceSection = false;
+  let resourceIndent: number | undefined;
 
   for (const raw of markdown.replace(/\r\n?/g, "\n").split("\n")) {
     const line = raw.replace(/\t/g, "    ");
@@ -166,6 +177,14 @@ export function parseOutline(markdown: string): OutlineResult {
       continue;
     }
     const heading = headingOf(line);
+    if (heading !== undefined) resourceIndent = undefined;
+    if (heading !== undefined && RESOURCES_HEADING.test(heading)) {
+      resourceSection = true;
+      current = undefined;
+      feature = undefined;
+      continue;
+    }
+    if (heading !== undefined || /^#\s/.test(line)) resourceSection = false;
     if (heading !== undefined) {
       const text = heading;
       const prefix = MILESTONE_PREFIX.exec(text);
@@ -182,9 +201,23 @@ export function parseOutline(markdown: string): OutlineResult {
       feature = undefined;
       continue;
     }
-    if (!current) continue;
     const indent = line.length - line.trimStart().length;
     const text = line.trim();
+    if (resourceSection || resourceIndent !== undefined) {
+      const bullet = BULLET.exec(text);
+      if (bullet && (resourceSection || indent > resourceIndent!)) {
+        readResourceItem(bullet[1] ?? "", resources, problems);
+        continue;
+      }
+      if (!text || resourceSection) continue;
+      resourceIndent = undefined;
+    }
+    if (indent < 2 && RESOURCES_LINE.test(text)) {
+      resourceIndent = indent;
+      feature = undefined;
+      continue;
+    }
+    if (!current) continue;
     if (!text) {
       (feature ?? current).description.push("");
       continue;
@@ -240,6 +273,7 @@ export function parseOutline(markdown: string): OutlineResult {
   const plan: Plan = {
     source: "outline",
     milestones: milestones.map((d, i) => toMilestone(d, String(i + 1), problems)),
+    ...(resources.length ? { resources } : {}),
   };
   return { plan, problems, ignored };
 }

@@ -5,6 +5,7 @@
  */
 import { FeatureKey, GITHUB_LIMITS, MilestoneKey, type Mission, type Plan } from "../model.js";
 import { escapeText, inlineText, shorten, titleText } from "../markdown/escape.js";
+import { checkResources } from "./resources.js";
 
 export interface PlanRequest {
   mission: Mission;
@@ -62,6 +63,7 @@ export function inertPlan(plan: Plan): Plan {
         acceptance: f.acceptance.map((a) => shorten(inlineText(a), 1000)).filter(Boolean),
       })),
     })),
+    ...(plan.resources ? { resources: plan.resources.map((r) => ({ ...r, purpose: shorten(inlineText(r.purpose), 300) })) } : {}),
   };
 }
 
@@ -87,7 +89,8 @@ export function planIssueCount(plan: Plan): number {
 
 /** Problems that stop a plan from being approved, each a sentence a user can act on; [] if fine. */
 export function checkPlan(plan: Plan): string[] {
-  return [...checkShape(plan), ...checkKeys(plan), ...checkDependencies(plan), ...checkLimits(plan)];
+  const featureKeys = new Set(plan.milestones.flatMap((m) => m.features.map((f) => f.key)));
+  return [...checkShape(plan), ...checkKeys(plan), ...checkDependencies(plan), ...checkLimits(plan), ...checkResources(plan.resources, featureKeys)];
 }
 
 function checkShape(plan: Plan): string[] {

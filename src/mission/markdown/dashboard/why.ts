@@ -8,6 +8,7 @@ import { shorten } from "../escape.js";
 import type { Feature, Milestone } from "../../model.js";
 import { featureState, isRunning } from "../../workers/workers.js";
 import type { DashboardContext } from "./context.js";
+import { missingFor } from "../../workers/resources.js";
 
 export type FeatureMood = "done" | "running" | "waiting" | "blocked" | "planned";
 
@@ -45,6 +46,15 @@ export function featureSituation(ctx: DashboardContext, ms: Milestone, f: Featur
     return { mood: "waiting", icon: "⏳", words: `waiting on milestone ${active.key}${failed ? " (its validation failed)" : ""}` };
   }
   if (state.kind === "blocked") return { mood: "waiting", icon: "⏳", words: `waiting on ${state.on.join(", ")}` };
+  const missing = missingFor(m, f)[0];
+  if (missing) {
+    const confirm = `\`/mission resource ready ${missing.name}\``;
+    const where =
+      missing.kind !== "secret"
+        ? `a person confirms it with ${confirm}`
+        : `add it in Settings → Secrets and variables → Actions${m.resource_status?.can_list === false ? `, then comment ${confirm}` : ""} (see Resources)`;
+    return { mood: "waiting", icon: "🔑", words: `waiting for ${missing.kind} \`${missing.name}\`: ${where}` };
+  }
   if (m.waiting_for_budget && m.status === "active") return { mood: "waiting", icon: "⏸️", words: "waiting for budget" };
   if (m.status === "validating") return { mood: "waiting", icon: "🔍", words: "waiting for validation" };
   const busy = ms.features.filter((x) => x.runs.some(isRunning)).length;
