@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { OutcomeLevel } from "./budget/levels.js";
 import { BoardRecord, ProjectConfig } from "./board/model.js";
+import { HomeOnly, TargetFields } from "./target/target.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -367,6 +368,8 @@ export const Mission = z.strictObject({
   board: BoardRecord.optional(),
   /** a person asked for a Project board (`/mission project`): made by the next apply, then cleared */
   board_request: z.strictObject({ at: isoDate, by: z.string().min(1).max(100) }).optional(),
+  /** where it builds, when not where it lives (README "Missions without a repository") */
+  ...TargetFields,
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -638,6 +641,7 @@ export const Config = z.strictObject({
     "how a milestone is validated",
   ),
   project: ProjectConfig.optional(),
+  home_only: HomeOnly,
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

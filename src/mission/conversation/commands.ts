@@ -6,6 +6,7 @@ import { parseLevel, type OutcomeLevel } from "../budget/levels.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
+import { ATTACH_DESCRIPTION, ATTACH_USAGE, parseAttach, type AttachCommand } from "../target/attach-command.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -34,6 +35,8 @@ export type Command =
   | { name: "skip-validation"; milestone: string }
   /** make a Project board for the mission (README "Project board") */
   | { name: "project" }
+  /** set (or create and set) the repository the mission builds in (README "Missions without a repository") */
+  | AttachCommand
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
   | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
 
@@ -95,6 +98,7 @@ export const USAGE: Record<CommandName, string> = {
   "skip-validation": "/mission skip-validation <milestone number, e.g. 2>",
   budget: "/mission budget [+$100] [+10h] [+2M tokens]",
   project: "/mission project",
+  attach: ATTACH_USAGE,
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -110,6 +114,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   validate: "Validate the current milestone now.",
   "skip-validation": "Accept a milestone without validating it.",
   budget: "Show the budget, or raise its limits by the amounts given.",
+  attach: ATTACH_DESCRIPTION,
   project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
   help: "Show this list.",
 };
@@ -251,6 +256,10 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
         return fail(name, `${quoted(arg)} is not a milestone: a milestone is named by its number, like 2.`);
       }
       return ok({ name, milestone: String(Number(arg)) });
+    }
+    case "attach": {
+      const parsed = parseAttach(rest);
+      return parsed.ok ? ok(parsed.command) : fail(name, parsed.error);
     }
     case "budget": {
       if (!rest) return ok({ name });
@@ -482,6 +491,7 @@ const HELP_ORDER: CommandName[] = [
   "validate",
   "skip-validation",
   "project",
+  "attach",
   "help",
 ];
 
