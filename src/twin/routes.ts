@@ -60,6 +60,7 @@ import { GIT_ROUTES } from "./git-routes.js";
 import { SEARCH_ROUTES } from "./search-routes.js";
 import { PULL_ROUTES } from "./pull-routes.js";
 import { PROJECT_ROUTES } from "./project-routes.js";
+import { REPO_CREATE_ROUTES } from "./repo-create-routes.js";
 import { handleGraphql } from "./graphql.js";
 import { DATE_QUERY } from "./actions.js";
 
@@ -598,6 +599,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ...SEARCH_ROUTES,
   ...PULL_ROUTES,
   ...PROJECT_ROUTES,
+  ...REPO_CREATE_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------
