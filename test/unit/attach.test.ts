@@ -15,6 +15,7 @@ import { renderMissionFile, parseMissionFile } from "../../src/mission/markdown/
 import { renderDashboard } from "../../src/mission/markdown/dashboard.js";
 import { answered, config, plan, snapshotOf, withIssues, reconcileRunning as reconcile } from "../support/missions.js";
 import { TEST_EPOCH } from "../support/clock.js";
+import { afterCreate } from "../../src/mission/target/notices.js";
 
 const at = (minutes: number) => new Date(TEST_EPOCH + minutes * 60_000).toISOString();
 const HOME_ONLY = { ...config, home_only: true };
@@ -150,5 +151,31 @@ describe("work waits while the mission has nowhere to build", () => {
     expect(renderDashboard({ mission: m, closed: new Set() })).toContain(`**Repository:** lives in ${m.repo}; builds in acme/shop`);
     // a malformed target in mission.md is refused when read
     expect(parseMissionFile(text.replace("target: acme/shop", "target: not a repo")).ok).toBe(false);
+  });
+});
+
+describe("/mission attach --create: what apply records and says", () => {
+  const requested = (): Mission => ({ ...answered({ status: "active", plan: plan([2]) }), attach_request: { repo: "acme/shop", template: "acme/tmpl", at: at(10), by: "alice", comment: 900 } });
+
+  it("a repository made and covered: attached, the request cleared, one notice", () => {
+    const after = afterCreate(requested(), { ok: true, repo: "acme/shop", covered: true }, at(11));
+    expect(after.mission.target).toBe("acme/shop");
+    expect(after.mission.attach_request).toBeUndefined();
+    expect(after.key).toBe("attach-created:acme/shop");
+    expect(after.body).toContain("**Created `acme/shop`** from the template `acme/tmpl`");
+  });
+
+  it("made but not covered (an installation on selected repositories): attached, and the notice says to add it", () => {
+    const after = afterCreate(requested(), { ok: true, repo: "acme/shop", covered: false }, at(11));
+    expect(after.mission.target).toBe("acme/shop");
+    expect(after.body).toContain("does not cover it");
+  });
+
+  it("refused: nothing attached, the request cleared, the notice names the missing permission", () => {
+    const after = afterCreate(requested(), { ok: false, status: 403, message: "Resource not accessible by integration" }, at(11));
+    expect(after.mission.target).toBeUndefined();
+    expect(after.mission.attach_request).toBeUndefined();
+    expect(after.body).toContain("Administration: write");
+    expect(after.key).toBe("attach-refused:acme/shop:900");
   });
 });
