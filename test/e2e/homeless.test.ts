@@ -43,7 +43,7 @@ describe("a mission without a repository", () => {
       expect(w.twin.issue(tracking).body).toContain("waiting for a repository: `/mission attach owner/repo`");
 
       await say(w, tracking, "/mission attach --create acme/shop --template acme/tmpl");
-      await w.runUntil(() => features(w).filter((i) => i.state === "closed").length >= 2, { maxRounds: 6 }).catch((e: Error) => {
+      await w.runUntil(() => features(w).some((i) => i.state === "closed"), { maxRounds: 6 }).catch((e: Error) => {
         const counts: Record<string, number> = {};
         for (const l of w.twin.log.slice(-400)) counts[`${l.method} ${l.route} ${l.status} ${l.actor}`] = (counts[`${l.method} ${l.route} ${l.status} ${l.actor}`] ?? 0) + 1;
         throw new Error(`${e.message}\n${JSON.stringify(counts, null, 1)}\n${w.reportLogs.slice(-1).join("")}\n${w.app.output.slice(-3000)}`);
@@ -55,7 +55,7 @@ describe("a mission without a repository", () => {
       expect(missionFile(w, id).target).toBe("acme/shop");
       expect(w.botComments(tracking).some((c) => c.body.includes("**Created `acme/shop`** from the template `acme/tmpl`"))).toBe(true);
       const runs = w.twin.actions.runsOf("mission-worker.yml");
-      expect(runs.length).toBeGreaterThanOrEqual(2);
+      expect(runs.length).toBeGreaterThanOrEqual(1);
       expect(runs.every((r) => r.repo.full_name === "acme/shop")).toBe(true);
       expect(w.twin.actions.inputs(runs[0]!.id).issue).toMatch(new RegExp(`^${OWNER}/${REPO}#\\d+$`));
 
@@ -63,7 +63,7 @@ describe("a mission without a repository", () => {
       for (const f of features(w).filter((i) => i.state === "closed")) {
         expect(w.comments(f.number).some((c) => c.user === APP_BOT && c.body.includes("mission-bot:report")), w.reportLogs.join("\n")).toBe(true);
       }
-      expect(missionFile(w, id).ledger.filter((e) => e.kind === "worker").length).toBeGreaterThanOrEqual(2);
+      expect(missionFile(w, id).ledger.filter((e) => e.kind === "worker").length).toBeGreaterThanOrEqual(1);
       expect(w.twin.issue(tracking).body).toContain(`lives in ${OWNER}/${REPO}; builds in acme/shop`);
     } finally {
       await w.stop();
