@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { describeZodError, FeatureKey, MissionId, Mode } from "../mission/model.js";
 import { applyAndPush } from "../worker/apply.js";
 import type { ActionContext } from "./context.js";
+import { parseIssueAddress } from "../mission/target/target.js";
 
 async function pullRequest(ctx: ActionContext, branch: string, base: string, title: string, body: string): Promise<number> {
   const { data: open } = await ctx.octokit.rest.pulls.list({ ...ctx.repo, head: `${ctx.repo.owner}:${branch}`, state: "open", per_page: 10 });
@@ -32,7 +33,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     ...(mission.success ? [] : [`mission: ${describeZodError(mission.error).join("; ")}`]),
     ...(feature.success ? [] : [`feature: ${describeZodError(feature.error).join("; ")}`]),
     ...(mode.success ? [] : ["worker-mode must be poc or full"]),
-    ...(/^[1-9]\d*$/.test(issue) ? [] : [`issue is not an issue number: ${JSON.stringify(issue.slice(0, 40))}`]),
+    ...(parseIssueAddress(issue) ? [] : [`issue is not an issue number (or owner/name#number): ${JSON.stringify(issue.slice(0, 40))}`]),
     ...(/^[\w./-]{1,255}$/.test(base) ? [] : [`base is not a branch name: ${JSON.stringify(base.slice(0, 60))}`]),
   ];
   if (!mission.success || !feature.success || !mode.success || problems.length) throw new Error(problems.join("; "));
@@ -43,7 +44,7 @@ export async function run(ctx: ActionContext): Promise<void> {
     patchFile: resolve(ctx.input("patch").trim() || join(ctx.env.RUNNER_TEMP ?? process.cwd(), "mission-worker", "feature.patch")),
     mission: mission.data,
     feature: feature.data,
-    issue: Number(issue),
+    issue: parseIssueAddress(issue)!.number,
     mode: mode.data,
     branch: ctx.input("branch", { required: true }).trim(),
     baseSha: ctx.input("base-sha", { required: true }).trim(),
@@ -55,7 +56,8 @@ export async function run(ctx: ActionContext): Promise<void> {
   ctx.setOutput("commit", pushed.commit);
 
   if (mode.data === "full") {
-    const body = `Closes #${issue}\n\nFeature ${feature.data} of mission ${mission.data}, by worker run ${runUrl}\n`;
+    // "Closes acme/missions#12" closes the feature issue in the mission's home repository
+    const body = `Closes ${/^\d+$/.test(issue) ? "#" : ""}${issue}\n\nFeature ${feature.data} of mission ${mission.data}, by worker run ${runUrl}\n`;
     const number = await pullRequest(ctx, pushed.branch, base, `Mission ${mission.data}: feature ${feature.data}`, body);
     ctx.log.info(`pull request #${number} closes #${issue}`);
     ctx.setOutput("pull-request", String(number));

@@ -26,6 +26,8 @@ import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND } from "../mission/workers/wo
 import { expectedBranch } from "../worker/apply.js";
 import { defaultBranchConfig, defaultBranchFile } from "../worker/default-config.js";
 import type { ActionContext } from "./context.js";
+import { parseIssueAddress } from "../mission/target/target.js";
+import { refOf } from "../github/target.js";
 
 /** Why the issue may not become a prompt, or undefined when it may. */
 async function refusal(
@@ -90,22 +92,26 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
   if (!mission.success) throw new Error(`mission: ${describeZodError(mission.error).join("; ")}`);
   if (!feature.success) throw new Error(`feature: ${describeZodError(feature.error).join("; ")}`);
   if (!mode.success) throw new Error(`worker-mode must be poc or full`);
-  if (!/^[1-9]\d*$/.test(issueText)) throw new Error(`issue is not an issue number: ${JSON.stringify(issueText.slice(0, 40))}`);
+  // "12", or "acme/missions#12": a mission that lives in another repository than it builds in
+  const address = parseIssueAddress(issueText);
+  if (!address) throw new Error(`issue is not an issue number (or owner/name#number): ${JSON.stringify(issueText.slice(0, 40))}`);
   if (base && !/^[\w./-]{1,255}$/.test(base)) throw new Error(`base is not a branch name: ${JSON.stringify(base.slice(0, 60))}`);
-  const issueNumber = Number(issueText);
+  const issueNumber = address.number;
+  // the feature issue, its author's access and mission.md are in the mission's home repository
+  const home: ActionContext = address.repo ? { ...ctx, repo: refOf(address.repo) } : ctx;
 
   const config = await defaultBranchConfig(ctx.octokit, ctx.repo);
 
-  const { data: issue } = await ctx.octokit.rest.issues.get({ ...ctx.repo, issue_number: issueNumber });
+  const { data: issue } = await ctx.octokit.rest.issues.get({ ...home.repo, issue_number: issueNumber });
   if (issue.pull_request) throw new Error(`#${issueNumber} is a pull request, not a feature issue`);
   const owns = findMarkers(issue.body).some(
     (m) => m.kind === "feature" && m.mission === mission.data && m.key === feature.data,
   );
   if (!owns) throw new Error(`#${issueNumber} is not feature ${feature.data} of mission ${mission.data} (its marker is missing)`);
-  const why = await refusal(ctx, issue.user, config.bot_logins);
+  const why = await refusal(home, issue.user, config.bot_logins);
   if (why) throw new Error(`refusing to give the agent #${issueNumber}: ${why}`);
 
-  const m = await missionOf(ctx, config, mission.data, feature.data);
+  const m = await missionOf(home, config, mission.data, feature.data);
 
   let instructions: string | undefined;
   const promptFile = config.worker.prompt_file;

@@ -24,6 +24,8 @@ import { renderReportComment } from "../mission/markdown/report-comment.js";
 import { describeZodError, FeatureKey, MissionId } from "../mission/model.js";
 import { WorkerReport, type WorkerReportInput } from "../mission/workers/report.js";
 import type { ActionContext } from "./context.js";
+import { parseIssueAddress } from "../mission/target/target.js";
+import { refOf } from "../github/target.js";
 
 const SUMMARY_MAX = 5000;
 
@@ -97,19 +99,23 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
   const mission = MissionId.safeParse(ctx.input("mission", { required: true }).trim());
   const feature = FeatureKey.safeParse(ctx.input("feature", { required: true }).trim());
   const issueText = ctx.input("issue", { required: true }).trim();
+  // "12", or "acme/missions#12" when the mission lives in another repository than this run builds in
+  const address = parseIssueAddress(issueText);
   const runId = Number(ctx.env.GITHUB_RUN_ID ?? "");
   const runAttempt = Number(ctx.env.GITHUB_RUN_ATTEMPT || "1");
   const unaddressed = [
     ...(mission.success ? [] : [`mission: ${describeZodError(mission.error).join("; ")}`]),
     ...(feature.success ? [] : [`feature: ${describeZodError(feature.error).join("; ")}`]),
-    ...(/^[1-9]\d*$/.test(issueText) ? [] : [`issue is not an issue number: ${JSON.stringify(issueText.slice(0, 40))}`]),
+    ...(address ? [] : [`issue is not an issue number (or owner/name#number): ${JSON.stringify(issueText.slice(0, 40))}`]),
     ...(Number.isInteger(runId) && runId > 0 ? [] : ["GITHUB_RUN_ID is not set: run this inside GitHub Actions"]),
     ...(Number.isInteger(runAttempt) && runAttempt >= 1 ? [] : ["GITHUB_RUN_ATTEMPT is not a number"]),
   ];
   if (!mission.success || !feature.success || unaddressed.length) {
     throw new Error(`cannot address a worker report: ${unaddressed.join("; ")}`);
   }
-  const issue = Number(issueText);
+  const issue = address!.number;
+  /** the feature issue's repository: the mission's home */
+  const home = address!.repo ? refOf(address!.repo) : ctx.repo;
 
   const problems: string[] = [];
   const notes: string[] = [];
@@ -189,11 +195,11 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
   if (problems.length) ctx.log.warning(`worker report figures were unusable: ${problems.join("; ")}`);
 
   const body = renderReportComment(report);
-  const { data: comment } = await ctx.octokit.rest.issues.createComment({ ...ctx.repo, issue_number: issue, body });
-  ctx.log.info(`posted the worker report on #${issue}: ${comment.html_url}`);
+  const { data: comment } = await ctx.octokit.rest.issues.createComment({ ...home, issue_number: issue, body });
+  ctx.log.info(`posted the worker report on ${address!.repo ?? ""}#${issue}: ${comment.html_url}`);
 
   if (ctx.input("worker-mode").trim() === "poc" && report.outcome === "success") {
-    await ctx.octokit.rest.issues.update({ ...ctx.repo, issue_number: issue, state: "closed", state_reason: "completed" });
+    await ctx.octokit.rest.issues.update({ ...home, issue_number: issue, state: "closed", state_reason: "completed" });
     ctx.log.info(`closed feature issue #${issue}: done`);
   }
 

@@ -29,11 +29,15 @@ import {
 import { judgeCriteria, readCriteriaInput } from "../mission/validation/criteria.js";
 import { BrowserPlan } from "../validate/plan.js";
 import type { ActionContext } from "./context.js";
+import { parseIssueAddress } from "../mission/target/target.js";
+import { refOf } from "../github/target.js";
+import type { RepoRef } from "../github/client.js";
 
 interface Address {
   mission: string;
   milestone: string;
   issue: number;
+  home: RepoRef;
   runId: number;
   runAttempt: number;
 }
@@ -47,12 +51,14 @@ function address(ctx: ActionContext): Address {
   const problems = [
     ...(mission.success ? [] : [`mission: ${describeZodError(mission.error).join("; ")}`]),
     ...(milestone.success ? [] : [`milestone: ${describeZodError(milestone.error).join("; ")}`]),
-    ...(/^[1-9]\d*$/.test(issue) ? [] : [`issue is not an issue number: ${JSON.stringify(issue.slice(0, 40))}`]),
+    ...(parseIssueAddress(issue) ? [] : [`issue is not an issue number (or owner/name#number): ${JSON.stringify(issue.slice(0, 40))}`]),
     ...(Number.isInteger(runId) && runId > 0 ? [] : ["GITHUB_RUN_ID is not set: run this inside GitHub Actions"]),
     ...(Number.isInteger(runAttempt) && runAttempt >= 1 ? [] : ["GITHUB_RUN_ATTEMPT is not a number"]),
   ];
   if (!mission.success || !milestone.success || problems.length) throw new Error(`cannot address a validation report: ${problems.join("; ")}`);
-  return { mission: mission.data, milestone: milestone.data, issue: Number(issue), runId, runAttempt };
+  const at = parseIssueAddress(issue)!;
+  // the milestone issue is in the mission's home repository ("acme/missions#3" when it builds elsewhere)
+  return { mission: mission.data, milestone: milestone.data, issue: at.number, home: at.repo ? refOf(at.repo) : ctx.repo, runId, runAttempt };
 }
 
 function readJson(path: string): { ok: true; value: unknown } | { ok: false; problem: string } {
@@ -136,15 +142,15 @@ export async function run(ctx: ActionContext): Promise<void> {
 
   const tag = marker({ mission: a.mission, kind: "comment", key: `validation-${a.runId}-${a.runAttempt}` });
   const comments = (await ctx.octokit.paginate(ctx.octokit.rest.issues.listComments, {
-    ...ctx.repo,
+    ...a.home,
     issue_number: a.issue,
     per_page: 100,
   })) as Comment[];
   const mine = comments.find((c) => c.body?.includes(tag));
 
   const post = async (body: string): Promise<Comment> => {
-    if (mine) return (await ctx.octokit.rest.issues.updateComment({ ...ctx.repo, comment_id: mine.id, body })).data as Comment;
-    return (await ctx.octokit.rest.issues.createComment({ ...ctx.repo, issue_number: a.issue, body })).data as Comment;
+    if (mine) return (await ctx.octokit.rest.issues.updateComment({ ...a.home, comment_id: mine.id, body })).data as Comment;
+    return (await ctx.octokit.rest.issues.createComment({ ...a.home, issue_number: a.issue, body })).data as Comment;
   };
 
   const results = readJson(resultsPath);

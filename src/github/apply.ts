@@ -25,6 +25,9 @@ import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
 import { createBoard, syncBoard } from "./board.js";
 import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/board/notice.js";
+import { buildRef, createRepository } from "./target.js";
+import { factOf } from "../mission/target/attach.js";
+import { afterCreate } from "../mission/target/notices.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -71,6 +74,9 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
   const failedRefs = new Set<Ref>();
   const known = new Map<Ref, FoundIssue>(s.loop?.issues ?? []);
   const posted = new Set([...(mission?.notices ?? []), ...s.botComments.flatMap((c) => c.notices)]);
+  /** where runs, branches and pull requests are: the mission's target repository, else this one (its default branch with it) */
+  const code = () => buildRef(mission, repo);
+  const codeBranch = () => (mission?.target && factOf(s.repos, mission.target)?.defaultBranch) || s.where.defaultBranch;
 
   const issueOf = (ref: Ref): { number: number; id: number } => {
     if (ref === "tracking") return s.issue;
@@ -263,8 +269,8 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         const m = mission;
         const workflow = s.config.worker.workflow;
         const inputs = workerInputs(m, action.dispatch);
-        const find = () => findDispatched(octokit, repo, workflow, m, action.dispatch.feature, action.dispatch.try);
-        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl, s.where.runDetails !== false);
+        const find = () => findDispatched(octokit, code(), workflow, m, action.dispatch.feature, action.dispatch.try);
+        const result = await dispatch(octokit, code(), workflow, codeBranch(), inputs, find, s.where.serverUrl, s.where.runDetails !== false);
         mission = recordDispatch(m, action.dispatch.feature, action.dispatch.try, result, clock());
         dirty = true;
         writes++;
@@ -275,9 +281,9 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         if (!mission) return;
         const m = mission;
         const workflow = s.config.validation.workflow;
-        const inputs = validationInputs(m, action.milestone, action.nonce, s.where.defaultBranch);
-        const find = () => findDispatched(octokit, repo, workflow, m, `validate-${action.milestone}`, action.try);
-        const result = await dispatch(octokit, repo, workflow, s.where.defaultBranch, inputs, find, s.where.serverUrl, s.where.runDetails !== false);
+        const inputs = validationInputs(m, action.milestone, action.nonce, codeBranch());
+        const find = () => findDispatched(octokit, code(), workflow, m, `validate-${action.milestone}`, action.try);
+        const result = await dispatch(octokit, code(), workflow, codeBranch(), inputs, find, s.where.serverUrl, s.where.runDetails !== false);
         mission = recordValidationDispatch(m, action.milestone, action.try, result, clock());
         dirty = true;
         writes++;
@@ -286,7 +292,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       }
       case "cancel-run":
         try {
-          await octokit.rest.actions.cancelWorkflowRun({ ...repo, run_id: action.runId });
+          await octokit.rest.actions.cancelWorkflowRun({ ...code(), run_id: action.runId });
         } catch (error) {
           if (!isStatus(error, 409, 404)) throw error; // 409: already finished
         }
@@ -345,7 +351,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       }
       case "hand-over":
         if (!mission) return;
-        mission = { ...mission, hand_over: await proposeBranch(octokit, repo, action, new Date(clock()).toISOString()) };
+        mission = { ...mission, hand_over: await proposeBranch(octokit, code(), action, new Date(clock()).toISOString()) };
         dirty = true;
         writes++;
         return;
@@ -379,6 +385,16 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         dirty = true;
         if (made.ok) await noticeOnce("tracking", `board-created:${made.board.project.owner}/${made.board.project.number}`, boardCreated(made.board.project, s.where.serverUrl));
         else await noticeOnce("tracking", `board-not-created:${s.now}`, boardNotCreated(repo.owner, made.message));
+        return;
+      }
+      case "attach-create": {
+        if (!mission) return;
+        const made = await createRepository(octokit, action.repo, action.template);
+        writes++;
+        const after = afterCreate(mission, made, new Date(clock()).toISOString());
+        mission = after.mission;
+        dirty = true;
+        await noticeOnce("tracking", after.key, after.body);
         return;
       }
       case "update-dashboard":

@@ -23,6 +23,7 @@ import { listFolder, readFile, type RepoFile } from "./repo-files.js";
 import { loadLoopFacts } from "./loop-facts.js";
 import { enterpriseVersionOf, serverFeatures } from "./server.js";
 import { readPermission } from "./permission.js";
+import { readRepoFacts, wantedRepos } from "./target.js";
 
 export interface LoadInput {
   octokit: Octokit;
@@ -120,6 +121,8 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
       ? { requester: issue.author.login, permission: await permissionOf(issue.author.login), ...(formAnswered ? { answered: true } : {}) }
       : undefined;
 
+  // where the mission builds, and the repositories `/mission attach` names: what the App reaches, who may write there
+  const repos = await readRepoFacts(octokit, wantedRepos(mission.kind === "found" ? mission.mission : undefined, commands, repo));
   const history = await input.history(config, where);
   const runs = mission.kind === "found" && missionRuns(mission.mission);
   const loop: LoopFacts | undefined =
@@ -138,6 +141,7 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     history,
     ...(input.planned ? { planned: input.planned } : {}),
     ...(loop ? { loop } : {}),
+    ...(repos.length ? { repos } : {}),
   };
   if (!parsedConfig.ok) return { kind: "config-invalid", problems: parsedConfig.problems, sha: configFile?.sha, snapshot };
   return { kind: "snapshot", snapshot };

@@ -14,6 +14,7 @@ import { readReport } from "../mission/workers/report.js";
 import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
+import { buildRef } from "./target.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 import { readSecretNames } from "./secret-names.js";
 import { secretsToLookFor } from "../mission/workers/resources.js";
@@ -33,6 +34,8 @@ const CLOCK_SLACK_MS = 5 * 60_000;
 
 export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const { octokit, repo, mission, where, config } = input;
+  // runs are in the repository the mission builds in; its issues, at home
+  const runsRepo = buildRef(mission, repo);
   const candidates = await missionIssueCandidates(octokit, repo, mission.id, where.botLogin);
   await addRecordedMissing(octokit, repo, mission, candidates, where.botLogin);
   const { issues, duplicates } = chooseIssues(candidates, mission);
@@ -43,7 +46,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const runs = new Map<number, ObservedRun>();
   const unfinished = [...features.flatMap((f) => f.runs), ...validations.map((x) => x.v)].filter((r) => isRunning(r));
   for (const r of unfinished) {
-    if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, repo, r.run_id, input.now));
+    if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, runsRepo, r.run_id, input.now));
   }
 
   // Dispatches whose answer was lost: find the run by the nonce in its name.
@@ -55,7 +58,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
       .map(({ ms, v }) => ({ key: `validate-${ms.key}`, r: v as RunRecord, workflow: config.validation.workflow })),
   ];
   for (const { key, r, workflow } of lost) {
-    const found = await findRunByNonce(octokit, repo, workflow, mission.id, key, r);
+    const found = await findRunByNonce(octokit, runsRepo, workflow, mission.id, key, r);
     if (found) runsByNonce.set(`${key}/${runNonce(r)}`, found);
   }
 

@@ -11,7 +11,7 @@ import type { Planner, PlanRequest, PlanResult } from "../mission/plan/plan.js";
 import type { History } from "../mission/budget/forecast.js";
 import { loadSnapshot } from "../github/load.js";
 import { apply, type ApplyLimits, type ApplyResult } from "../github/apply.js";
-import { ConflictError, RefusedError, messageOf, type Octokit } from "../github/client.js";
+import { ConflictError, RefusedError, isStatus, messageOf, type Octokit } from "../github/client.js";
 import { RateLimitedError } from "../github/rate-limits.js";
 import { RetryLater, type ReconcileJob } from "./queue.js";
 
@@ -61,7 +61,9 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
   let defaultBranch: string | undefined = job.defaultBranch;
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const loaded = await loadSnapshot({
+      let loaded;
+      try {
+        loaded = await loadSnapshot({
         octokit,
         repo,
         issue: job.issue,
@@ -72,7 +74,16 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         now: new Date(deps.clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, job, where),
         ...(planned ? { planned } : {}),
-      });
+        });
+      } catch (error) {
+        // No such issue here: the event named one that is elsewhere (a worker run in the repository a mission
+        // builds in names its tracking issue, which lives in the mission's home; that home hears the run's report)
+        if (round === 0 && isStatus(error, 404)) {
+          deps.log?.info(`${job.owner}/${job.repo}#${job.issue} does not exist: nothing to reconcile`);
+          return outcome;
+        }
+        throw error;
+      }
       const s = loaded.snapshot;
       defaultBranch = s.where.defaultBranch;
       const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);

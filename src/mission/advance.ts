@@ -46,6 +46,8 @@ export interface AdvanceInput {
   server?: ServerOffers;
   /** the repository's default branch: a POC mission's branch is proposed to it at the end; default "main" */
   defaultBranch?: string;
+  /** no worker or validation starts now: the mission has no repository to build in, or one the App cannot reach (target/attach.ts) */
+  hold?: boolean;
 }
 
 export interface Advance {
@@ -120,6 +122,7 @@ export function advance(input: AdvanceInput): Advance {
   });
 
   // 6. Validation once every feature of the milestone is done; otherwise dispatch workers.
+  if (s.hold) return finish(m, s, actions);
   const current = activeMilestone(m)!;
   const validation = decideValidation(m, current, { ...s.facts, config: s.config, now: s.now }, done);
   m = validation.mission;

@@ -12,6 +12,7 @@ import type { ValidationReport } from "./validation/validation.js";
 import type { Marker } from "./markers.js";
 import type { FieldValue, ProjectRef } from "./board/model.js";
 import type { SecretsFact } from "./workers/resources.js";
+import type { RepoFact } from "./target/attach.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -196,6 +197,8 @@ export interface Snapshot {
   planned?: PlannerAnswer;
   /** present once the mission runs (active, paused, validating, completed, cancelled) */
   loop?: LoopFacts;
+  /** the repositories the mission builds in or a `/mission attach` names, read live (target/attach.ts) */
+  repos?: readonly RepoFact[];
 }
 
 export interface PlannerAnswer {
@@ -264,6 +267,8 @@ export type Action =
   | { kind: "board-sync"; project: ProjectRef; setup: boolean; items: Array<{ ref: Ref; values: Record<string, FieldValue> }> }
   /** make a Project board for the mission (`/mission project`), in the repository's organisation */
   | { kind: "board-create"; title: string }
+  /** make the repository `/mission attach --create` asked for (from its template when given), then attach it (records the target, clears the request) */
+  | { kind: "attach-create"; repo: string; template?: string; comment: number }
   | { kind: "update-dashboard" };
 
 export interface Decision {

@@ -8,6 +8,7 @@ import { OutcomeLevel } from "./budget/levels.js";
 import { BoardRecord, ProjectConfig } from "./board/model.js";
 import { EmailConfig } from "./outside/email-config.js";
 import { Resources, ResourcesConfig, ResourceStatus } from "./plan/resources.js";
+import { HomeOnly, TargetFields } from "./target/target.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -373,6 +374,8 @@ export const Mission = z.strictObject({
   board_request: z.strictObject({ at: isoDate, by: z.string().min(1).max(100) }).optional(),
   /** the plan's resources found among the Actions secrets or confirmed by a person (plan/resources.ts) */
   resource_status: ResourceStatus.optional(),
+  /** where it builds, when not where it lives (README "Missions without a repository") */
+  ...TargetFields,
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -646,6 +649,7 @@ export const Config = z.strictObject({
   project: ProjectConfig.optional(),
   email: EmailConfig.optional(),
   resources: ResourcesConfig.optional().describe("where the mission's resources are looked for (README \"Resources\")"),
+  home_only: HomeOnly,
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

@@ -25,6 +25,7 @@ function droppedNotice(d: DroppedItem): string {
 }
 import { escapeText, inlineText } from "./markdown/escape.js";
 import { decideBoard } from "./board/board.js";
+import { decideAttach, factOf, holdNotice, workHold } from "./target/attach.js";
 
 export { NEEDS_HUMAN, BUDGET_EXHAUSTED, COMPLETED } from "./advance.js";
 
@@ -137,6 +138,11 @@ export function reconcile(s: Snapshot): Decision {
 
   // A Project board asked for with `/mission project`: made by apply (it records the board and clears the request).
   if (m?.board_request && !m.board?.node_id) actions.push({ kind: "board-create", title: `Mission ${m.id}: ${m.title}`.slice(0, 256) });
+  // A repository asked for with `/mission attach --create`: made by apply (it records the target and clears the request).
+  if (m?.attach_request) {
+    const { repo, template, comment } = m.attach_request;
+    actions.push({ kind: "attach-create", repo, ...(template ? { template } : {}), comment });
+  }
 
   // The running mission's loop, when its facts were read; otherwise once more after this apply.
   let more = false;
@@ -144,7 +150,11 @@ export function reconcile(s: Snapshot): Decision {
     if (s.loop) {
       const posted = new Set(s.botComments.flatMap((c) => c.notices));
       const server = { subIssues: s.where.subIssues !== false, dependencies: s.where.dependencies !== false };
-      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server, defaultBranch: s.where.defaultBranch });
+      // work waits while there is no repository to build in, or the App cannot reach it (said once)
+      const hold = workHold(m, s.config, s.repos);
+      actions.push(...holdNotice(hold));
+      const defaultBranch = (m.target && factOf(s.repos, m.target)?.defaultBranch) || s.where.defaultBranch;
+      const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server, defaultBranch, hold: !!hold });
       m = step.mission;
       actions.push(...step.actions, ...closeDropped(m.plan, s.loop.issues, droppedNotice));
       more = step.again;
@@ -188,6 +198,12 @@ function answerCommand(s: Snapshot, m: Mission | undefined, c: CommandFact): { m
     const tracking = s.issue.ownMarker.kind === "tracking" ? s.issue.ownMarker.key : undefined;
     const where = tracking ? ` on its tracking issue #${tracking}` : " on its tracking issue";
     return { reply: reply(`This issue is part of mission **${s.issue.ownMarker.mission}**: write \`/mission\` commands${where}.`) };
+  }
+  if (parsed.command.name === "attach") {
+    if (!m) return { reply: reply("There is no mission on this issue yet: start one with `/mission <goal>`, then attach its repository.") };
+    const attach = decideAttach({ mission: m, command: parsed.command, author: c.author.login, now: c.created_at, comment: c.id, config: s.config, repos: s.repos ?? [] });
+    const taken = take({ kind: "reply", reply: attach.reply, ...(attach.mission ? { mission: attach.mission } : {}) }, m, c, s);
+    return { ...(taken.mission ? { mission: taken.mission } : {}), reply: reply(taken.body) };
   }
   const step = decideCommand({
     command: parsed.command,

@@ -122,6 +122,8 @@ export interface RepoState {
   branches: Map<string, string>;
   commits: Map<string, CommitState>;
   installationId: number | undefined;
+  /** marked as a template (REST "Create a repository using a template" generates from it) */
+  isTemplate?: boolean;
   /** classic branch protection rules and repository rulesets (seeded with twin.protectBranch / twin.addRuleset) */
   rules: BranchRule[];
 }

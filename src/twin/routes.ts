@@ -61,6 +61,7 @@ import { SEARCH_ROUTES } from "./search-routes.js";
 import { PULL_ROUTES } from "./pull-routes.js";
 import { SECRET_ROUTES } from "./secret-routes.js";
 import { PROJECT_ROUTES } from "./project-routes.js";
+import { REPO_CREATE_ROUTES } from "./repo-create-routes.js";
 import { handleGraphql } from "./graphql.js";
 import { DATE_QUERY } from "./actions.js";
 
@@ -600,6 +601,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ...PULL_ROUTES,
   ...PROJECT_ROUTES,
   ...SECRET_ROUTES,
+  ...REPO_CREATE_ROUTES,
 ]);
 
 // ---------------------------------------------------------------------------

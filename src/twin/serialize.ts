@@ -292,7 +292,7 @@ export function repoJson(repo: RepoState, urls: Urls, role?: Role): Json {
     open_issues_count: open,
     license: null,
     allow_forking: true,
-    is_template: false,
+    is_template: repo.isTemplate ?? false,
     web_commit_signoff_required: false,
     topics: [],
     visibility: repo.private ? "private" : "public",

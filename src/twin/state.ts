@@ -209,6 +209,8 @@ export interface RepoSeed {
   private?: boolean;
   defaultBranch?: string;
   description?: string | null;
+  /** a template repository (`is_template`) */
+  isTemplate?: boolean;
   /** install the app on it (default installation id 1; false: not installed) */
   installationId?: number | false;
   /** the installation's permissions, when it is created here (default the app's) */
@@ -435,6 +437,7 @@ export class GitHubTwin {
       commits: new Map(),
       installationId: undefined,
       rules: [],
+      ...(seed.isTemplate ? { isTemplate: true } : {}),
     };
     this.repos.set(full.toLowerCase(), repo);
     // an initial commit, as a repository created with a README has

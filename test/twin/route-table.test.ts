@@ -17,6 +17,8 @@ import { serveWithNock } from "../support/twin-nock.js";
 const VALUES: Record<string, string[]> = {
   owner: ["acme"],
   repo: ["rocket"],
+  template_owner: ["acme"],
+  template_repo: ["starter"],
   issue_number: ["7"],
   comment_id: ["42"],
   issue_id: ["9"],

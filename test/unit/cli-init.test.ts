@@ -84,7 +84,7 @@ describe("mission-bot init", () => {
     expect(r.out).toContain(`and these events: ${app.default_events.join(", ")}.`);
     // what the worker and the pulse ask the App's token for, which the App is granted
     // what the worker asks the App's token for (the App's own permissions cover the rest), which the App is granted
-    expect(r.out).toContain("The workflows ask the App's token for contents: write, pull_requests: write");
+    expect(r.out).toContain("The workflows ask the App's token for actions: read, contents: write, issues: write, pull_requests: write"); // issues and actions: the report job of a mission that lives in another repository
     expect(r.out).not.toContain("WARNING");
     expect(r.out).toContain("mission-bot doctor");
   });

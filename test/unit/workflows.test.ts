@@ -129,7 +129,8 @@ describe("the worker workflow", () => {
   it("gives the agent job a read-only token; the model key reaches only the step that starts the proxy", () => {
     expect(worker.permissions).toEqual({});
     expect(agent.permissions).toEqual({ contents: "read", issues: "read" });
-    expect(secretUses(worker)).toEqual(["agent/Start the metering proxy", "apply/(job env): HAS_APP_KEY", "apply/app-token"]);
+    // the App's key: the apply job (push), and the report job for a mission that lives in another repository
+    expect(secretUses(worker)).toEqual(["agent/Start the metering proxy", "apply/(job env): HAS_APP_KEY", "apply/app-token", "report/(job env): HAS_APP_KEY", "report/app-token"]);
     expect(modeStep(agent, "proxy").env).toEqual({ ANTHROPIC_API_KEY: "${{ secrets.ANTHROPIC_API_KEY }}" });
     const run = modeStep(agent, "agent");
     expect(run.env).toBeUndefined();
@@ -195,6 +196,8 @@ describe("the worker workflow", () => {
     expect(last.uses).toBe(ACTION);
     expect(last.with).toEqual({
       mode: "report",
+      // the App's token when the feature issue is in the mission's home repository ("owner/missions#12")
+      "github-token": "${{ steps.app-token.outputs.token || github.token }}",
       mission: "${{ inputs.mission }}",
       feature: "${{ inputs.feature }}",
       issue: "${{ inputs.issue }}",

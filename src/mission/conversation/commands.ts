@@ -7,6 +7,7 @@ import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
 import { looksLikeSecretValue, RESOURCE_NAME, SECRET_VALUE_REFUSAL } from "../plan/resources.js";
+import { ATTACH_DESCRIPTION, ATTACH_USAGE, parseAttach, type AttachCommand } from "../target/attach-command.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -37,6 +38,8 @@ export type Command =
   | { name: "project" }
   /** a person confirms a resource of the plan is there (README "Resources") */
   | { name: "resource"; ready: string }
+  /** set (or create and set) the repository the mission builds in (README "Missions without a repository") */
+  | AttachCommand
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
   | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
 
@@ -99,6 +102,7 @@ export const USAGE: Record<CommandName, string> = {
   budget: "/mission budget [+$100] [+10h] [+2M tokens]",
   project: "/mission project",
   resource: "/mission resource ready <name, e.g. STRIPE_KEY or postgres>",
+  attach: ATTACH_USAGE,
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -114,6 +118,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   validate: "Validate the current milestone now.",
   "skip-validation": "Accept a milestone without validating it.",
   budget: "Show the budget, or raise its limits by the amounts given.",
+  attach: ATTACH_DESCRIPTION,
   project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
   resource: "Confirm that a resource the plan lists is there (a database, domain or account, or a secret the bot cannot list): the features waiting for it start. Name it, never paste a secret's value.",
   help: "Show this list.",
@@ -266,6 +271,10 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
       if (!arg) return fail(name, "`/mission resource ready` needs the resource's name, as the plan lists it, e.g. `/mission resource ready postgres`.");
       if (extra.length || !RESOURCE_NAME.test(arg) || arg.length > 60) return fail(name, "`/mission resource ready` takes one name as the plan lists it (letters, digits, `.`, `-`, `_`), e.g. `/mission resource ready STRIPE_KEY`.");
       return ok({ name, ready: arg });
+    }
+    case "attach": {
+      const parsed = parseAttach(rest);
+      return parsed.ok ? ok(parsed.command) : fail(name, parsed.error);
     }
     case "budget": {
       if (!rest) return ok({ name });
@@ -498,6 +507,7 @@ const HELP_ORDER: CommandName[] = [
   "skip-validation",
   "project",
   "resource",
+  "attach",
   "help",
 ];
 

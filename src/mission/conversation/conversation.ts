@@ -270,6 +270,10 @@ export function decide(input: CommandInput): Step {
     case "resource":
       if (!m) return noMission();
       return decideResourceCommand({ ...input, mission: m, name: command.ready });
+    case "attach":
+      // answered by reconcile, which knows what GitHub says about the repository (target/attach.ts)
+      if (!m) return noMission();
+      return { kind: "reply", reply: "`/mission attach` is answered on the mission's tracking issue." };
     default: {
       if (!m) return noMission();
       return decideControl({ ...input, command, mission: m });

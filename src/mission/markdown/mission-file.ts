@@ -16,6 +16,7 @@ import { budgetTable, modeWords } from "./dashboard.js";
 import { cellText as inline, quoteText as quote } from "./escape.js";
 import { formatAmount } from "../budget/enforce.js";
 import { formatForecastError } from "./completion-report.js";
+import { buildsElsewhere } from "../target/target.js";
 
 /** Kept identical to templates/mission-template.md (a test checks). */
 export const MISSION_TEMPLATE = `---
@@ -78,7 +79,7 @@ export function renderMissionFile(m: Mission): string {
     status: mission.status,
     mode: modeWords(mission.mode),
     id: mission.id,
-    repo: mission.repo,
+    repo: buildsElsewhere(mission) ? `${mission.repo} (builds in ${mission.target})` : mission.repo,
     tracking_issue: String(mission.tracking_issue),
     created: mission.created,
     created_by: inline(mission.created_by),

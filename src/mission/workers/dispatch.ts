@@ -6,6 +6,7 @@
 import type { Mission, RunRecord, ValidationRecord } from "../model.js";
 import type { WorkerDispatch } from "../decision.js";
 import { findFeature, mapFeatures, mapMilestones } from "./workers.js";
+import { issueAddress } from "../target/target.js";
 
 /** POC: every worker commits to one mission branch; Full: a branch (and pull request) per feature. */
 export function workerBranch(m: Mission, feature: string): string {
@@ -22,7 +23,8 @@ export function workerInputs(m: Mission, d: WorkerDispatch): Record<string, stri
   return {
     mission: m.id,
     feature: d.feature,
-    issue: String(d.issue),
+    // "12", or "acme/missions#12" when the mission builds in another repository than its issues live in
+    issue: issueAddress(m, d.issue),
     mode: m.mode ?? "poc",
     branch: workerBranch(m, d.feature),
     model: m.models.worker,
@@ -43,7 +45,7 @@ export function validationInputs(m: Mission, milestone: string, nonce: string, d
   if (!ms?.issue) throw new Error(`milestone ${milestone} of mission ${m.id} has no issue`);
   // `criteria` only when there are some: a workflow written before they existed still takes the dispatch
   const criteria: Record<string, string> = ms.criteria?.length ? { criteria: JSON.stringify(ms.criteria) } : {};
-  return { mission: m.id, milestone, issue: String(ms.issue.number), ref: validationRef(m, defaultBranch), nonce, ...criteria };
+  return { mission: m.id, milestone, issue: issueAddress(m, ms.issue.number), ref: validationRef(m, defaultBranch), nonce, ...criteria };
 }
 
 type Answer = { runId: number; url?: string } | { runId?: undefined } | { error: string } | { notStarted: true };

@@ -71,6 +71,12 @@ export interface WorkerPlay {
   hold?: (feature: string, attempt: number) => boolean;
   /** the worker commits its feature to the branch it was given (as the report Action pushes its patch); default: no commit */
   commits?: boolean;
+  /**
+   * Report as the worker workflow's report job does: the Action's mode `report` (the bundle), with the job's
+   * GITHUB_TOKEN, or — for a feature issue in another repository ("owner/missions#12") — the App's installation
+   * token, as the job's create-github-app-token step gets it
+   */
+  reportStep?: boolean;
 }
 
 export interface ValidationPlay {
@@ -292,8 +298,40 @@ export class World {
       });
       return;
     }
+    if (play.reportStep) return this.reportStep(run, inputs);
     this.finishWorker(run, inputs, attempt);
   }
+
+  /** The report job's report step, as templates/workflows/mission-worker.yml writes it; then the run completes. */
+  private async reportStep(run: RunState, inputs: Readonly<Record<string, string>>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), "mission-report-"));
+    const elsewhere = inputs.issue!.includes("#");
+    const token = elsewhere ? this.twin.installationToken(1, { permissions: { issues: "write", actions: "read" } }) : this.twin.actionsToken(run.repo, { permissions: { issues: "write", actions: "write" } });
+    const step = await runActionStep(
+      { twin: this.twin, server: this.server, clock: this.clock!, owner: run.repo.owner.login, repo: run.repo.name, dir, job: "report" },
+      run,
+      {
+        mode: "report",
+        "github-token": token,
+        mission: inputs.mission!,
+        feature: inputs.feature!,
+        issue: inputs.issue!,
+        "worker-mode": inputs.mode!,
+        outcome: "success",
+        "apply-result": "success",
+        summary: `Implemented feature ${inputs.feature}.`,
+        branch: inputs.branch!,
+        model: inputs.model!,
+        "max-cost-usd": inputs.max_cost_usd ?? "",
+        "duration-seconds": "600",
+      },
+    );
+    this.reportLogs.push(step.log);
+    this.twin.actions.complete(run.id, step.exitCode === 0 ? "success" : "failure");
+  }
+
+  /** the logs of the report steps run (WorkerPlay.reportStep) */
+  readonly reportLogs: string[] = [];
 
   private finishWorker(run: RunState, inputs: Readonly<Record<string, string>>, attempt: number): void {
     const play = this.options.worker ?? { cost: () => 2 };
@@ -363,7 +401,9 @@ export class World {
     };
     const report = ValidationReport.parse(input);
     const text = renderValidationComment(report, groupFailures(report), { attempt, maxFailures: 3 });
-    this.twin.as(ACTIONS_BOT).comment(Number(inputs.issue), `${text}\n\n${encodeValidationReport(report)}`);
+    // "3", or "acme/missions#3" for a mission that lives in another repository (reported there with the App's token)
+    const [home, number] = inputs.issue!.includes("#") ? (inputs.issue!.split("#") as [string, string]) : [undefined, inputs.issue!];
+    this.twin.as(home ? APP_BOT : ACTIONS_BOT, home).comment(Number(number), `${text}\n\n${encodeValidationReport(report)}`);
     this.twin.actions.complete(run.id, outcome === "pass" ? "success" : "failure");
   }
 

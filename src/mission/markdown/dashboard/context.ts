@@ -7,6 +7,7 @@ import type { History } from "../../budget/forecast.js";
 import { defaultConfig } from "../../config.js";
 import type { Config, Feature, Milestone, Mission } from "../../model.js";
 import { workerBranch } from "../../workers/dispatch.js";
+import { buildRepo } from "../../target/target.js";
 
 export interface DashboardInput {
   mission: Mission;
@@ -34,6 +35,8 @@ export interface DashboardContext {
   config: Config;
   /** https://github.com/owner/name */
   repoUrl: string;
+  /** https://github.com/owner/name of the repository it builds in (its target; else the same as repoUrl) */
+  buildUrl: string;
   isDone(feature: Feature, milestone: Milestone): boolean;
   /** the milestone being worked on: the first not validated (and not closed) */
   active: Milestone | undefined;
@@ -48,6 +51,7 @@ export function contextOf(input: DashboardInput): DashboardContext {
     mission,
     config: input.config ?? defaultConfig(),
     repoUrl: `${server}/${mission.repo}`,
+    buildUrl: `${server}/${buildRepo(mission)}`,
     isDone: (f, ms) => closed.has(f.key) || !!f.done || !!ms.validated,
     active: milestones.find((ms) => !ms.validated && !closed.has(ms.key)),
   };
@@ -57,7 +61,7 @@ export function contextOf(input: DashboardInput): DashboardContext {
 export function branchLink(ctx: DashboardContext, f: Feature): string | undefined {
   if (!f.runs.length) return undefined;
   const branch = workerBranch(ctx.mission, f.key);
-  return `[branch](${ctx.repoUrl}/tree/${encodeURI(branch)})`;
+  return `[branch](${ctx.buildUrl}/tree/${encodeURI(branch)})`;
 }
 
 /** The pull request the feature's last report named. */
@@ -69,7 +73,7 @@ export function pullRequestLink(f: Feature): string | undefined {
 /** The feature's last worker run the bot recorded an id for. */
 export function lastRunLink(ctx: DashboardContext, f: Feature): string | undefined {
   const run = f.runs.findLast((r) => r.run_id !== undefined);
-  return run?.run_id === undefined ? undefined : `[last run](${ctx.repoUrl}/actions/runs/${run.run_id})`;
+  return run?.run_id === undefined ? undefined : `[last run](${ctx.buildUrl}/actions/runs/${run.run_id})`;
 }
 
 export function issueRef(issue: { number: number } | undefined): string {

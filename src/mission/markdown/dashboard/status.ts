@@ -2,9 +2,13 @@
 import { cellText } from "../escape.js";
 import { missionPath, type Mission, type MissionStatus } from "../../model.js";
 import type { DashboardContext } from "./context.js";
+import { buildsElsewhere, isHomeless, whereWords } from "../../target/target.js";
 
 export function headerSection(ctx: DashboardContext): string[] {
-  return [`## 🚀 ${cellText(ctx.mission.title)}`, "", statusLine(ctx), ""];
+  const homeless = isHomeless(ctx.mission, ctx.config);
+  // where it lives and builds: said when they differ (or there is nowhere to build yet)
+  const where = homeless || buildsElsewhere(ctx.mission) ? [`**Repository:** ${whereWords(ctx.mission, homeless)}`, ""] : [];
+  return [`## 🚀 ${cellText(ctx.mission.title)}`, "", statusLine(ctx), "", ...where];
 }
 
 export function noticesSection(ctx: DashboardContext): string[] {
