@@ -20,6 +20,7 @@ import { run as prompt } from "../src/action/prompt.js";
 import { run as report } from "../src/action/report.js";
 import { run as wake } from "../src/action/wake.js";
 import type { Octokit } from "../src/github/client.js";
+import { MemoryEtagStore, withEtags } from "../src/github/etag-cache.js";
 import { startTwinServer } from "../src/twin/server.js";
 import type { GitHubTwin, LogEntry } from "../src/twin/state.js";
 import type { RunState } from "../src/twin/actions.js";
@@ -66,13 +67,15 @@ export interface DayFigures {
 
 /** A GITHUB_TOKEN client at the twin's server: retries and throttling off, so the requests counted are the code's own. */
 function tokenOctokit(token: string, apiUrl: string): Octokit {
-  return new ProbotOctokit({
+  // as actionOctokit: the run's reads are conditional, its answers kept for the run (a fresh process each)
+  const octokit = new ProbotOctokit({
     auth: { token },
     baseUrl: apiUrl,
     throttle: { enabled: false },
     retry: { enabled: false },
     log: { debug() {}, info() {}, warn() {}, error() {} },
   }) as unknown as Octokit;
+  return withEtags(octokit, new MemoryEtagStore(), "run");
 }
 
 const JOB_PERMISSIONS = {

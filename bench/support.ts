@@ -72,6 +72,10 @@ export interface Tally {
   points: number;
   /** answered 4xx/5xx */
   refused: number;
+  /** answered 304 Not Modified: not counted against the primary limit */
+  notModified: number;
+  /** counted against the primary (hourly) limit: every request but the 304s */
+  primary: number;
   byKind: Record<string, number>;
 }
 
@@ -86,6 +90,7 @@ const KINDS: Array<[string, RegExp]> = [
   ["add labels", /^POST .*\/labels$/],
   ["dispatch", /^POST .*\/dispatches$/],
   ["token", /access_tokens$/],
+  ["search", /^GET \/search\//],
   ["read", /^GET /],
 ];
 
@@ -96,7 +101,7 @@ export function kindOf(e: LogEntry): string {
 
 /** What the requests in `entries` cost (tokens aside: the app mints them, GitHub does not count them). */
 export function tally(entries: readonly LogEntry[]): Tally {
-  const t: Tally = { requests: 0, reads: 0, writes: 0, content: 0, points: 0, refused: 0, byKind: {} };
+  const t: Tally = { requests: 0, reads: 0, writes: 0, content: 0, points: 0, refused: 0, notModified: 0, primary: 0, byKind: {} };
   for (const e of entries) {
     const kind = kindOf(e);
     if (kind === "token") continue;
@@ -107,6 +112,8 @@ export function tally(entries: readonly LogEntry[]): Tally {
     else t.writes++;
     t.points += read ? 1 : 5;
     if (e.status >= 400) t.refused++;
+    if (e.status === 304) t.notModified++;
+    else t.primary++;
     if (CONTENT_CREATING.has(`${e.method} ${e.route}`)) t.content++;
   }
   return t;

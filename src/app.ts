@@ -14,6 +14,7 @@ import type { ApplyLimits } from "./github/apply.js";
 import { REQUEST_TIMEOUT_MS, withRequestTimeout, type Octokit } from "./github/client.js";
 import { guardRateLimits, MemoryCooldowns, type CooldownStore } from "./github/rate-limits.js";
 import { HistoryCache } from "./github/history.js";
+import { MemoryEtagStore, withEtags, type EtagStore } from "./github/etag-cache.js";
 import { GitHubClock } from "./github/github-clock.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
@@ -37,6 +38,8 @@ export interface AppOptions {
   /** https://github.com or the Enterprise Server's address (default from GHE_HOST) */
   serverUrl?: string;
   planTimeoutMs?: number;
+  /** where the answers of conditional reads and the idle marks are kept (default: in this process; the server passes Redis with REDIS_URL) */
+  etags?: EtagStore;
   /** which planner a repository gets (default: by its settings and the planner key in `env`); tests pass a stand-in */
   choosePlanner?: (config: Config) => { planner: Planner; help?: string };
 }
@@ -62,6 +65,8 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
   const queue = options.queue ?? new MemoryQueue();
   const cooldowns = options.cooldowns ?? new MemoryCooldowns();
   const history = new HistoryCache(clock);
+  const etags = options.etags ?? new MemoryEtagStore();
+  const scopeOf = (installationId: number | undefined) => `installation:${installationId ?? "token"}`;
   const serverUrl = options.serverUrl ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}` : "https://github.com");
   let probot: Probot | undefined;
   let login: Promise<string> | undefined;
@@ -86,7 +91,8 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
   const prepare = (octokit: Octokit, installationId: number | undefined): Octokit => {
     withRequestTimeout(octokit, requestTimeout);
     github.watch(octokit);
-    return guardRateLimits(octokit, { key: `installation:${installationId ?? "token"}`, store: cooldowns, clock });
+    guardRateLimits(octokit, { key: `installation:${installationId ?? "token"}`, store: cooldowns, clock });
+    return withEtags(octokit, etags, scopeOf(installationId));
   };
   const octokitFor = async (job: ReconcileJob): Promise<Octokit> => prepare((await probot!.auth(job.installationId)) as Octokit, job.installationId);
 
@@ -101,6 +107,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
     history: (octokit, job, where) => history.get(octokit, { owner: job.owner, repo: job.repo }, where),
     limits: options.limits ?? appLimits,
     clock,
+    idle: { store: etags, scope: (job) => scopeOf(job.installationId) },
     ...(options.planTimeoutMs ? { planTimeoutMs: options.planTimeoutMs } : {}),
   };
 

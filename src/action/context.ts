@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import * as core from "@actions/core";
 import { ProbotOctokit } from "probot";
 import { withRequestTimeout, type Octokit, type RepoRef } from "../github/client.js";
+import { MemoryEtagStore, withEtags } from "../github/etag-cache.js";
 
 export interface ActionContext {
   input(name: string, options?: { required?: boolean }): string;
@@ -45,7 +46,7 @@ export function actionOctokit(token: string, baseUrl?: string): Octokit {
     );
     return retry;
   };
-  return logServerErrors(
+  const octokit = logServerErrors(
     withRequestTimeout(
       new ProbotOctokit({
         auth: { token },
@@ -54,6 +55,8 @@ export function actionOctokit(token: string, baseUrl?: string): Octokit {
       }) as Octokit,
     ),
   );
+  // conditional reads within the run (a job's later rounds read much the same again): a 304 does not count
+  return withEtags(octokit, new MemoryEtagStore(), "run");
 }
 
 /**

@@ -129,14 +129,18 @@ function lastLook(m: Mission, f: Feature): number | undefined {
   return times.length ? Math.max(...times) : undefined;
 }
 
+/**
+ * The list of a mission's issues (its label): the most recently changed first, so that any change to any of
+ * them — a comment, an edit, a label, a close — changes the first page, whose ETag the idle pulse asks about
+ * (src/loop/idle.ts). The tracking issue carries the label too.
+ */
+export function missionIssuesQuery(repo: RepoRef, missionId: string) {
+  return { ...repo, labels: LABELS.forMission(missionId), state: "all" as const, sort: "updated" as const, direction: "desc" as const, per_page: 100 };
+}
+
 /** Every issue the bot wrote carrying each of the mission's markers, oldest first (more than one only if it was created twice). */
 export async function missionIssueCandidates(octokit: Octokit, repo: RepoRef, missionId: string, botLogin: string): Promise<Map<Ref, FoundIssue[]>> {
-  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-    ...repo,
-    labels: LABELS.forMission(missionId),
-    state: "all",
-    per_page: 100,
-  });
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, missionIssuesQuery(repo, missionId));
   const found = new Map<Ref, FoundIssue[]>();
   for (const issue of [...issues].sort((a, b) => a.number - b.number)) {
     if (issue.pull_request || issue.user?.login !== botLogin) continue;

@@ -5,7 +5,7 @@
  * no other job of the same issue runs meanwhile, in this process or another.
  */
 import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
-import type { PlannerAnswer, Where } from "../mission/decision.js";
+import type { PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
 import type { Config } from "../mission/model.js";
 import type { Planner, PlanRequest, PlanResult } from "../mission/plan/plan.js";
 import type { History } from "../mission/budget/forecast.js";
@@ -14,6 +14,8 @@ import { apply, type ApplyLimits, type ApplyResult } from "../github/apply.js";
 import { ConflictError, RefusedError, isStatus, messageOf, type Octokit } from "../github/client.js";
 import { RateLimitedError } from "../github/rate-limits.js";
 import { RetryLater, type ReconcileJob } from "./queue.js";
+import { replaying } from "../github/etag-cache.js";
+import { checkIdle, markIdle, type IdleCheck, type IdleOptions } from "./idle.js";
 
 export interface PlannerChoice {
   planner: Planner;
@@ -35,6 +37,8 @@ export interface JobDeps {
   /** the longest a planner may take before its answer counts as a failure (default 5 minutes) */
   planTimeoutMs?: number;
   log?: { info(msg: string): void; warn(msg: string): void };
+  /** the idle pulse (idle.ts): where the ETags and "unchanged since" marks are kept, and whose they are */
+  idle?: IdleOptions & { scope(job: ReconcileJob): string };
 }
 
 export interface JobOutcome {
@@ -59,11 +63,16 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
   let conflicts = 0;
   /** the repository's default branch, read once per job (each round would otherwise ask again) */
   let defaultBranch: string | undefined = job.defaultBranch;
+  const idle = deps.idle;
+  const scope = idle?.scope(job) ?? "";
+  let check: IdleCheck = { replay: false };
+  let replayed = false;
+  let last: Snapshot | undefined;
+  let settled = false;
   try {
+    if (idle) check = await checkIdle(octokit, idle, scope, job, deps.clock());
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      let loaded;
-      try {
-        loaded = await loadSnapshot({
+      const load = () => loadSnapshot({
         octokit,
         repo,
         issue: job.issue,
@@ -74,7 +83,11 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         now: new Date(deps.clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, job, where),
         ...(planned ? { planned } : {}),
-        });
+      });
+      let loaded;
+      try {
+        // nothing changed since the last load that wrote nothing: its answers stand in for GitHub's (idle.ts)
+        loaded = round === 0 && check.replay ? (await replaying(load)).result : await load();
       } catch (error) {
         // No such issue here: the event named one that is elsewhere (a worker run in the repository a mission
         // builds in names its tracking issue, which lives in the mission's home; that home hears the run's report)
@@ -84,7 +97,9 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         }
         throw error;
       }
+      replayed = round === 0 && check.replay;
       const s = loaded.snapshot;
+      last = s;
       defaultBranch = s.where.defaultBranch;
       const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);
       let result: ApplyResult;
@@ -114,12 +129,18 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         continue;
       }
       planned = undefined;
-      if (!decision.more) return outcome;
+      if (!decision.more) {
+        settled = conflicts === 0 && outcome.writes === 0 && outcome.refused.length === 0 && round === 0;
+        return outcome;
+      }
     }
     return { ...outcome, more: true };
   } catch (error) {
     if (error instanceof RateLimitedError) throw new RetryLater(error.waitMs, error.message);
     throw error;
+  } finally {
+    // a mark that cannot be written costs the next job a fresh load, nothing else
+    if (idle) await markIdle(idle, scope, job, { quiet: settled, ...(last ? { snapshot: last } : {}), check, replayed, now: deps.clock() }).catch((e: unknown) => deps.log?.warn(`idle mark of ${job.owner}/${job.repo}#${job.issue}: ${messageOf(e)}`));
   }
 }
 

@@ -48,7 +48,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
     ...(settings.redisUrl ? { redisUrl: settings.redisUrl, ...lease } : {}),
     onError: (job, error, willRetry) => say(`mission-bot: ${job.owner}/${job.repo}#${job.issue}: ${messageOf(error).split("\n")[0]}${willRetry ? " (tried again later)" : ""}`),
   });
-  const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl });
+  // with REDIS_URL the answers of conditional reads outlive a restart and are shared by the replicas
+  const etags = settings.redisUrl ? new (await import("../github/etag-redis.js")).RedisEtagStore({ redisUrl: settings.redisUrl }) : undefined;
+  const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl, ...(etags ? { etags } : {}) });
   // Probot's server logs at LOG_LEVEL too (left to itself it logs at info, whatever LOG_LEVEL says).
   const server = new Server({ Probot: Probot.defaults(probotOptions), log: prover.log, host: settings.host, port: settings.port, webhookPath: settings.webhookPath });
   await server.load(mission.app);
@@ -112,6 +114,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       process.off("SIGUSR2", onSignal);
       await server.stop();
       await queue.close();
+      await etags?.close();
     },
   };
 }

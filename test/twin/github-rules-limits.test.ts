@@ -189,6 +189,25 @@ describe("16. conditional requests", () => {
     const r = call(twin.installationToken(), "GET", "/repos/acme/rocket/issues", undefined, { "if-none-match": `"other", ${list.headers.etag}` });
     expect([r.status, r.body]).toEqual([304, undefined]);
   });
+
+  it("a list of issues by label, most recently changed first, answers 304 until any issue on it changes (the idle pulse's one read)", async () => {
+    const a = twin.as("alice").createIssue({ title: "a", labels: ["mission:m-1"] });
+    twin.as("alice").createIssue({ title: "b", labels: ["mission:m-1"] });
+    twin.as("alice").createIssue({ title: "elsewhere", labels: ["bug"] });
+    const query = { ...repo, labels: "mission:m-1", state: "all" as const, sort: "updated" as const, direction: "desc" as const, per_page: 100 };
+    const first = await octokit.rest.issues.listForRepo(query);
+    const etag = first.headers.etag!;
+    const ask = () => octokit.rest.issues.listForRepo({ ...query, headers: { "if-none-match": etag } }).then((r) => r.status as number, (e: { status: number }) => e.status);
+    expect(await ask()).toBe(304);
+    // an issue that is not on the list changes nothing of it
+    twin.advance(1000);
+    twin.as("alice").comment(3, "not on the list");
+    expect(await ask()).toBe(304);
+    // a comment on a listed issue: its updated_at and comment count change, so does the list
+    twin.as("alice").comment(a.number, "on the list");
+    expect(await ask()).toBe(200);
+    clean();
+  });
 });
 
 // ---------------------------------------------------------------------------
