@@ -261,6 +261,10 @@ export type Action =
   | { kind: "board-sync"; project: ProjectRef; setup: boolean; items: Array<{ ref: Ref; values: Record<string, FieldValue> }> }
   /** make a Project board for the mission (`/mission project`), in the repository's organisation */
   | { kind: "board-create"; title: string }
+  /** write a drafted mission agent's file on the state branch (todo/missions/<id>/agents/<name>.md), then record it written */
+  | { kind: "write-agent"; name: string }
+  /** `/mission promote <name>`: open a pull request adding the agent to `worker.agents_folder` on the default branch, then record it */
+  | { kind: "promote-agent"; name: string }
   | { kind: "update-dashboard" };
 
 export interface Decision {

@@ -6,6 +6,7 @@ import { parseLevel, type OutcomeLevel } from "../budget/levels.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
+import { AgentName } from "../workspace/model.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -34,6 +35,8 @@ export type Command =
   | { name: "skip-validation"; milestone: string }
   /** make a Project board for the mission (README "Project board") */
   | { name: "project" }
+  /** propose a mission agent for every mission: a pull request adding it to `worker.agents_folder` (README "The mission folder") */
+  | { name: "promote"; agent: string }
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
   | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
 
@@ -95,6 +98,7 @@ export const USAGE: Record<CommandName, string> = {
   "skip-validation": "/mission skip-validation <milestone number, e.g. 2>",
   budget: "/mission budget [+$100] [+10h] [+2M tokens]",
   project: "/mission project",
+  promote: "/mission promote <agent, e.g. stripe-api>",
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -111,6 +115,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   "skip-validation": "Accept a milestone without validating it.",
   budget: "Show the budget, or raise its limits by the amounts given.",
   project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
+  promote: "Propose one of the mission's agents for every mission: a pull request adding it to the repository's standing worker instructions.",
   help: "Show this list.",
 };
 
@@ -252,6 +257,8 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
       }
       return ok({ name, milestone: String(Number(arg)) });
     }
+    case "promote":
+      return parsePromote(rest);
     case "budget": {
       if (!rest) return ok({ name });
       const add = parseIncrements(rest);
@@ -482,6 +489,7 @@ const HELP_ORDER: CommandName[] = [
   "validate",
   "skip-validation",
   "project",
+  "promote",
   "help",
 ];
 
@@ -505,4 +513,15 @@ export function helpText(): string {
     "/mission Build a CRM with contacts, deals and email --mode poc --budget $200 --hours 40 --tokens 5M",
     "```",
   ].join("\n");
+}
+
+/** `/mission promote <agent>`: one agent name, as the mission folder spells it. */
+function parsePromote(rest: string): ParseResult {
+  const [arg, ...extra] = rest.split(/\s+/).filter(Boolean);
+  if (!arg) return fail("promote", "`/mission promote` needs the agent to promote, e.g. `/mission promote stripe-api`.");
+  if (extra.length) return fail("promote", `\`/mission promote\` takes one agent, but got ${quoted(rest)}.`);
+  const agent = arg.toLowerCase().replace(/\.md$/, "");
+  const parsed = AgentName.safeParse(agent);
+  if (!parsed.success) return fail("promote", `${quoted(arg)} is not an agent name: ${parsed.error.issues[0]?.message ?? "see the mission folder"}.`);
+  return ok({ name: "promote", agent });
 }

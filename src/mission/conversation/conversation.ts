@@ -5,6 +5,7 @@
  * caller hands the planner's result to `afterPlan`.
  */
 import type { BudgetFlags } from "./commands.js";
+import { decidePromoteCommand } from "../workspace/promote.js";
 import { decideProjectCommand } from "../board/command.js";
 import type { CommandInput, Step } from "./step.js";
 export type { CommandInput, Step } from "./step.js";
@@ -266,6 +267,9 @@ export function decide(input: CommandInput): Step {
     case "project":
       if (!m) return noMission();
       return decideProjectCommand({ ...input, mission: m });
+    case "promote":
+      if (!m) return noMission();
+      return decidePromoteCommand({ ...input, mission: m, agent: command.agent });
     default: {
       if (!m) return noMission();
       return decideControl({ ...input, command, mission: m });
