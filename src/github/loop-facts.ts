@@ -14,6 +14,7 @@ import { readReport } from "../mission/workers/report.js";
 import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
+import { folderWorthReading, readMissionFolder } from "./mission-folder.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 
 export interface LoopFactsInput {
@@ -110,7 +111,10 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     closes.push({ feature: f.key, by: by ?? "someone", counts });
   }
 
-  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}) };
+  // The mission folder, read again when a worker may have added to it (README "The mission folder").
+  const folder = folderWorthReading(mission, { reports, closes }) ? await readMissionFolder(octokit, repo, mission, where.defaultBranch) : undefined;
+
+  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(folder ? { folder } : {}) };
 }
 
 /** When the feature's reports were last read, for a feature whose dispatched runs are all booked (else undefined). */

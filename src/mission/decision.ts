@@ -11,6 +11,7 @@ import type { ReadReport } from "./workers/report.js";
 import type { ValidationReport } from "./validation/validation.js";
 import type { Marker } from "./markers.js";
 import type { FieldValue, ProjectRef } from "./board/model.js";
+import type { FolderIndex } from "./workspace/model.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -173,6 +174,8 @@ export interface LoopFacts {
   closes: readonly CloseFact[];
   /** features whose issue changed after all their runs were booked, read again for reports (a re-run reports again) */
   reread?: readonly string[];
+  /** the mission folder's research notes, scripts and assets, when read in this reconcile */
+  folder?: FolderIndex;
 }
 
 export interface Snapshot {

@@ -149,7 +149,7 @@ export function reconcile(s: Snapshot): Decision {
       m = step.mission;
       actions.push(...step.actions, ...closeDropped(m.plan, s.loop.issues, droppedNotice));
       // the mission folder: agents drafted from what the plan and the reports say, promotions asked for
-      const workspace = decideWorkspace({ mission: m, reports: s.loop.reports, now: s.now, posted });
+      const workspace = decideWorkspace({ mission: m, reports: s.loop.reports, now: s.now, posted, ...(s.loop.folder ? { folder: s.loop.folder } : {}) });
       m = workspace.mission;
       actions.push(...workspace.actions);
       more = step.again;

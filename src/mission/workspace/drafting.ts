@@ -9,7 +9,7 @@
 import type { Action, FoundReport } from "../decision.js";
 import type { Feature, Mission } from "../model.js";
 import { inlineText } from "../markdown/escape.js";
-import { AgentName, MAX_AGENTS, type AgentRecord } from "./model.js";
+import { AgentName, MAX_AGENTS, type AgentRecord, type FolderIndex } from "./model.js";
 
 export interface DraftInput {
   mission: Mission;
@@ -17,6 +17,8 @@ export interface DraftInput {
   now: string;
   /** notice keys already on the tracking issue */
   posted: ReadonlySet<string>;
+  /** the mission folder, when read in this reconcile */
+  folder?: FolderIndex;
 }
 
 function features(m: Mission): Feature[] {
@@ -47,6 +49,7 @@ const RUNNING = new Set(["active", "paused", "validating"]);
 /** The mission with the agents it should have drafted by now, and what apply must write and say. */
 export function decideAgents(input: DraftInput): { mission: Mission; actions: Action[] } {
   let m = input.mission;
+  if (input.folder && JSON.stringify(input.folder) !== JSON.stringify(m.folder)) m = { ...m, folder: input.folder };
   const drafting = RUNNING.has(m.status) && !!m.plan;
   const agents: AgentRecord[] = [...(m.agents ?? [])];
   const notDone = features(m)
