@@ -151,7 +151,11 @@ export function reconcile(s: Snapshot): Decision {
       // the mission folder: agents drafted from what the plan and the reports say, promotions asked for
       const workspace = decideWorkspace({ mission: m, reports: s.loop.reports, now: s.now, posted, ...(s.loop.folder ? { folder: s.loop.folder } : {}) });
       m = workspace.mission;
-      actions.push(...workspace.actions);
+      // a drafted agent's file is written before any worker is dispatched: the workers this reconcile starts read it
+      const firstDispatch = actions.findIndex((a) => a.kind === "dispatch-worker");
+      const writes = workspace.actions.filter((a) => a.kind === "write-agent");
+      if (firstDispatch >= 0) actions.splice(firstDispatch, 0, ...writes);
+      actions.push(...workspace.actions.filter((a) => firstDispatch < 0 || a.kind !== "write-agent"));
       more = step.again;
       // the Project board follows the mission (after everything else: it is a view)
       actions.push(...decideBoard({ mission: m, config: s.config, history: s.history, closed: closedKeys(s.loop), now: s.now }));
