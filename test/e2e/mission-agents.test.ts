@@ -7,16 +7,23 @@
  * completion report scores it and proposes it; `/mission promote` opens the
  * pull request that adds it to `.github/mission-agents/`.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { World } from "./support/world.js";
+import { APP_BOT, World } from "./support/world.js";
 import { isComplete, missionFile, say, startMission } from "./support/scenario.js";
 import { STATE_BRANCH } from "../support/missions.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+/** The App writes the feature issues: the prompt step takes them from its login. */
+const SETTINGS = readFileSync(join(ROOT, "templates/mission.yml"), "utf8").replace(/^bot_logins: .*$/m, `bot_logins: ["${APP_BOT}", "github-actions[bot]"]`);
 
 const MISSING = "Missing context: Contact storage: which table the contacts live in and how they are keyed";
 
 describe("a mission agent drafted from a worker's missing context", () => {
   it("is written, told, read by later workers, scored at the end and promoted by a person", async () => {
     const w = await World.start({
+      files: { ".github/mission.yml": SETTINGS },
       worker: {
         cost: () => 2,
         // the prompt step runs the Action's bundle: only for the features the test reads (1.1 twice, then 2.1)
@@ -53,7 +60,9 @@ describe("a mission agent drafted from a worker's missing context", () => {
 
       // a person promotes it: a pull request adds it to .github/mission-agents/, and the tracking issue says where
       await say(w, tracking, "/mission promote contact-storage");
-      await w.runUntil(() => w.botComments(tracking).some((c) => c.body.includes("proposed for every mission in #")));
+      await w.runUntil(() => w.botComments(tracking).some((c) => c.body.includes("proposed for every mission** in #"))).catch((error: Error) => {
+        throw new Error(`${error.message}\n${JSON.stringify(missionFile(w, missionId).agents)}\n${w.botComments(tracking).slice(-3).map((c) => c.body).join("\n---\n")}\n${JSON.stringify(w.server.errors).slice(0, 2000)}`);
+      });
       const pr = w.twin.issuesOf().find((i) => i.pull_request && i.title.includes("contact-storage"));
       expect(pr?.pull).toMatchObject({ base: "main", head: `mission-agents/contact-storage-${missionId}` });
       const promoted = w.twin.readFile(".github/mission-agents/contact-storage.md", { ref: pr!.pull!.head })?.text;
