@@ -300,3 +300,14 @@ describe("mission-bot learn's table", () => {
     expect(learnRows([{ id: a.id, mission: a, agentFiles: [], scripts: [] }], { all: true }).map((r) => r.name)).toEqual(["only-here", "stripe-api"]);
   });
 });
+
+describe("the worker report comment", () => {
+  it("says what context the worker lacked, escaped", async () => {
+    const { renderReportComment } = await import("../../src/mission/markdown/report-comment.js");
+    const { WorkerReport } = await import("../../src/mission/workers/report.js");
+    const r = WorkerReport.parse({ mission: ID, feature: "1.2", run_id: 3, outcome: "failure", missing_context: { topic: "Stripe | webhooks", what: "the <b>events</b>" } });
+    const text = renderReportComment(r);
+    expect(text).toMatch(/\| Missing context \| Stripe \\\| webhooks: the .*events.* \|/);
+    expect(text).not.toContain("<b>");
+  });
+});
