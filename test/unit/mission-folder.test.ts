@@ -311,3 +311,29 @@ describe("the worker report comment", () => {
     expect(text).not.toContain("<b>");
   });
 });
+
+describe("mission-bot learn, on a checkout", () => {
+  it("reads every mission folder and prints what recurs; a bad agent file is said and left out", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runCli } = await import("../../src/cli.js");
+    const root = mkdtempSync(join(tmpdir(), "mission-learn-"));
+    const agentText = (mission: string) => `---\nname: stripe-api\npurpose: Stripe\nstatus: draft\nsource_mission: ${mission}\n---\nbody\n`;
+    for (const id of ["m-20261124-crm-7", "m-20261125-shop-9"]) {
+      mkdirSync(join(root, "todo/missions", id, "agents"), { recursive: true });
+      mkdirSync(join(root, "todo/missions", id, "scripts"), { recursive: true });
+      writeFileSync(join(root, "todo/missions", id, "agents", "stripe-api.md"), agentText(id));
+      writeFileSync(join(root, "todo/missions", id, "scripts", "seed.sh"), "echo seed\n");
+    }
+    writeFileSync(join(root, "todo/missions/m-20261125-shop-9/agents/broken.md"), "no front matter");
+    let out = "";
+    let err = "";
+    const code = await runCli(["learn", root], { cwd: root, stdout: (s) => (out += s), stderr: (s) => (err += s) });
+    expect(code).toBe(0);
+    expect(out.split("\n")[1]).toMatch(/^agent\s+stripe-api\s+2\s+0\s+0\s+no\s+m-20261124-crm-7, m-20261125-shop-9$/);
+    expect(out).toMatch(/script\s+seed\.sh\s+2/);
+    expect(err).toMatch(/m-20261125-shop-9\/agents\/broken\.md left out: the agent file has no front matter/);
+    expect(await runCli(["learn", join(root, "nowhere")], { cwd: root, stdout: () => {}, stderr: () => {} })).toBe(1);
+  });
+});
