@@ -37,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   sandbox: async () => (await import("./cli/sandbox.js")).sandboxCommand,
   register: async () => (await import("./cli/register.js")).registerCommand,
   dashboard: async () => (await import("./cli/dashboard.js")).dashboardCommand,
+  learn: async () => (await import("./cli/learn.js")).learnCommand,
 };
 
 async function usage(): Promise<string> {

@@ -154,7 +154,7 @@ async function work(ctx: ActionContext, out: string, say: (outcome: "success" | 
 
   const patchFile = join(out, "feature.patch");
   const { bytes } = await collectPatch(workspace, base, patchFile, join(temp, "mission-collect.index"));
-  const refused = bytes ? await refusals(await patchChanges(workspace, base, patchFile, join(temp, "mission-check.index")), blobReader(workspace)) : [];
+  const refused = bytes ? await refusals(await patchChanges(workspace, base, patchFile, join(temp, "mission-check.index")), blobReader(workspace), mission.data) : [];
 
   if (result.timedOut) say("failure", `The agent ran out of time (${minutes} minutes).`);
   else if (result.exitCode !== 0) say("failure", `The agent command failed (exit ${result.exitCode ?? "unknown"}).`);

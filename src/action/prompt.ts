@@ -20,9 +20,11 @@ import { findMarkers } from "../mission/markers.js";
 import { describeZodError, FeatureKey, missionPath, MissionId, Mode, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import { findFeature } from "../mission/workers/workers.js";
-import { readFile } from "../github/repo-files.js";
+import { listFolder, readFile } from "../github/repo-files.js";
+import { readAgentFile } from "../mission/workspace/files.js";
+import { missionFolder } from "../mission/workspace/model.js";
 import type { Config } from "../mission/model.js";
-import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND } from "../mission/workers/worker-prompt.js";
+import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND, type PromptAgent } from "../mission/workers/worker-prompt.js";
 import { expectedBranch } from "../worker/apply.js";
 import { defaultBranchConfig, defaultBranchFile } from "../worker/default-config.js";
 import type { ActionContext } from "./context.js";
@@ -61,6 +63,37 @@ async function missionOf(ctx: ActionContext, config: Config, id: string, feature
   if (parsed.mission.id !== id) throw new Error(`${path} on ${config.state_branch} is mission ${parsed.mission.id}, not ${id}`);
   if (!findFeature(parsed.mission, feature)) throw new Error(`feature ${feature} is not in the plan of mission ${id} (${path} on ${config.state_branch})`);
   return parsed.mission;
+}
+
+/** Most agent files read from one folder. */
+const MAX_AGENT_FILES = 8;
+
+/**
+ * The agents every worker of this mission reads: the repository's promoted ones (`worker.agents_folder`
+ * on the default branch) and the mission's own (its folder on the state branch). Each file is validated;
+ * one that is not is left out and said in the log, never given to the agent half-read.
+ */
+async function readAgents(ctx: ActionContext, config: Config, m: Mission): Promise<PromptAgent[]> {
+  const out: PromptAgent[] = [];
+  const sources = [
+    { folder: config.worker.agents_folder, ref: undefined, from: "repository" as const },
+    { folder: `${missionFolder(m.id)}/agents`, ref: config.state_branch, from: "mission" as const },
+  ];
+  for (const { folder, ref, from } of sources) {
+    const files = (await listFolder(ctx.octokit, ctx.repo, folder, ref)).filter((e) => e.type === "file" && /\.md$/i.test(e.name)).slice(0, MAX_AGENT_FILES);
+    for (const f of files) {
+      const file = await readFile(ctx.octokit, ctx.repo, `${folder}/${f.name}`, ref);
+      if (!file) continue;
+      const read = readAgentFile(file.text);
+      if (!read.ok) {
+        ctx.log.warning(`left out the agent ${folder}/${f.name}: ${read.problems.join("; ")}`);
+        continue;
+      }
+      if (out.some((a) => a.name === read.front.name)) continue; // promoted already: the repository's copy stands
+      out.push({ name: read.front.name, purpose: read.front.purpose, body: read.body, from });
+    }
+  }
+  return out;
 }
 
 async function branchExists(ctx: ActionContext, branch: string): Promise<boolean> {
@@ -121,6 +154,8 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
     instructions = text;
   }
 
+  const agents = await readAgents(ctx, config, m);
+
   const prompt = buildWorkerPrompt({
     title: issue.title,
     body: issue.body ?? "",
@@ -131,6 +166,7 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
     ...(m.preferences ? { preferences: m.preferences } : {}),
     ...(m.level ? { level: m.level } : {}),
     ...(instructions ? { instructions } : {}),
+    agents,
   });
   const out = resolve(ctx.input("prompt-file").trim() || join(ctx.env.RUNNER_TEMP ?? process.cwd(), "mission-prompt", "prompt.md"));
   mkdirSync(dirname(out), { recursive: true });

@@ -23,6 +23,7 @@ import { mainModel, readMeteredUsage, type MeteredUsage } from "../mission/worke
 import { renderReportComment } from "../mission/markdown/report-comment.js";
 import { describeZodError, FeatureKey, MissionId } from "../mission/model.js";
 import { WorkerReport, type WorkerReportInput } from "../mission/workers/report.js";
+import { missingContextOf } from "../mission/workers/missing-context.js";
 import type { ActionContext } from "./context.js";
 import { parseIssueAddress } from "../mission/target/target.js";
 import { refOf } from "../github/target.js";
@@ -149,6 +150,8 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     if (metered.egress_refused.length) notes.push(`The agent was refused network access to ${metered.egress_refused.join(", ")} (not in worker.egress).`);
   }
 
+  // the agent's own words, read only for what it says it lacked (bounded; the bot may draft a mission agent)
+  const missingContext = missingContextOf(agent?.summary);
   const figures = {
     mission: mission.data,
     feature: feature.data,
@@ -161,6 +164,7 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     duration_seconds: agent?.duration_seconds ?? durationSeconds ?? 0,
     actions_minutes: await actionsMinutes(ctx, runId, now()),
     ...(agent?.turns !== undefined ? { turns: agent.turns } : {}),
+    ...(missingContext ? { missing_context: missingContext } : {}),
   };
   const links = {
     ...(branch ? { branch } : {}),

@@ -24,6 +24,8 @@ import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
 import { createBoard, syncBoard } from "./board.js";
+import { preparePromotion, writeAgentFile } from "./workspace.js";
+import { promotionNotice } from "../mission/workspace/promote.js";
 import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/board/notice.js";
 import { buildRef, createRepository } from "./target.js";
 import { factOf } from "../mission/target/attach.js";
@@ -395,6 +397,29 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         mission = after.mission;
         dirty = true;
         await noticeOnce("tracking", after.key, after.body);
+        return;
+      }
+      case "write-agent": {
+        const a = mission?.agents?.find((x) => x.name === action.name);
+        if (!mission || !a || a.written) return;
+        await writeAgentFile(octokit, repo, s.where, mission, a);
+        writes++;
+        mission = { ...mission, agents: (mission.agents ?? []).map((x) => (x.name === a.name ? { ...x, written: true } : x)) };
+        dirty = true;
+        return;
+      }
+      case "promote-agent": {
+        const a = mission?.agents?.find((x) => x.name === action.name);
+        if (!mission || !a?.promotion || a.promotion.pull_request) return;
+        const ready = await preparePromotion(octokit, repo, s.where, mission, a, s.config.worker.agents_folder);
+        writes += 2;
+        const at = new Date(clock()).toISOString();
+        const opened = ready.ok === "open-pr" ? await proposeBranch(octokit, repo, { kind: "hand-over", head: ready.head, base: s.where.defaultBranch, title: ready.title, body: ready.body }, at) : undefined;
+        const refused = ready.ok === false ? ready.refused : opened?.refused ?? (opened?.nothing_to_merge ? "the branch had nothing to propose" : undefined);
+        const promotion = { ...a.promotion, ...(opened?.pull_request ? { pull_request: opened.pull_request } : {}), ...(opened?.url ? { url: opened.url } : {}), ...(refused ? { refused } : {}) };
+        mission = { ...mission, agents: (mission.agents ?? []).map((x) => (x.name === a.name ? { ...x, promotion } : x)) };
+        dirty = true;
+        await noticeOnce("tracking", `agent-promotion:${a.name}:${a.promotion.at}`, promotionNotice(a.name, promotion));
         return;
       }
       case "update-dashboard":

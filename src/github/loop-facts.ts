@@ -15,6 +15,7 @@ import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
 import { buildRef } from "./target.js";
+import { folderWorthReading, readMissionFolder } from "./mission-folder.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 import { readSecretNames } from "./secret-names.js";
 import { secretsToLookFor } from "../mission/workers/resources.js";
@@ -117,8 +118,10 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
 
   // Secrets a feature next to start waits for: their names listed (README "Resources"); nothing read otherwise.
   const secrets = await readSecretNames(octokit, repo, secretsToLookFor(mission, config), config.resources?.environment);
+  // The mission folder, read again when a worker may have added to it (README "The mission folder").
+  const folder = folderWorthReading(mission, { reports, closes }) ? await readMissionFolder(octokit, repo, mission, where.defaultBranch) : undefined;
 
-  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(secrets ? { secrets } : {}) };
+  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(secrets ? { secrets } : {}), ...(folder ? { folder } : {}) };
 }
 
 /** When the feature's reports were last read, for a feature whose dispatched runs are all booked (else undefined). */

@@ -13,6 +13,7 @@ import type { Marker } from "./markers.js";
 import type { FieldValue, ProjectRef } from "./board/model.js";
 import type { SecretsFact } from "./workers/resources.js";
 import type { RepoFact } from "./target/attach.js";
+import type { FolderIndex } from "./workspace/model.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -177,6 +178,8 @@ export interface LoopFacts {
   reread?: readonly string[];
   /** the Actions secrets' names, read only while a feature next to start waits for one (workers/resources.ts) */
   secrets?: SecretsFact;
+  /** the mission folder's research notes, scripts and assets, when read in this reconcile */
+  folder?: FolderIndex;
 }
 
 export interface Snapshot {
@@ -269,6 +272,10 @@ export type Action =
   | { kind: "board-create"; title: string }
   /** make the repository `/mission attach --create` asked for (from its template when given), then attach it (records the target, clears the request) */
   | { kind: "attach-create"; repo: string; template?: string; comment: number }
+  /** write a drafted mission agent's file on the state branch (todo/missions/<id>/agents/<name>.md), then record it written */
+  | { kind: "write-agent"; name: string }
+  /** `/mission promote <name>`: open a pull request adding the agent to `worker.agents_folder` on the default branch, then record it */
+  | { kind: "promote-agent"; name: string }
   | { kind: "update-dashboard" };
 
 export interface Decision {

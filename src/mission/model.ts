@@ -9,6 +9,7 @@ import { BoardRecord, ProjectConfig } from "./board/model.js";
 import { EmailConfig } from "./outside/email-config.js";
 import { Resources, ResourcesConfig, ResourceStatus } from "./plan/resources.js";
 import { HomeOnly, TargetFields } from "./target/target.js";
+import { AgentRecord, DEFAULT_AGENTS_FOLDER, FolderIndex, KnowledgeTag, MAX_AGENTS } from "./workspace/model.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -184,6 +185,8 @@ export const Feature = z.strictObject({
   reports_seen: z.number().int().nonnegative().optional(),
   /** the evidence with which the bot checked the acceptance criteria on the feature's issue (its worker's report, its milestone's validation) */
   acceptance_met: z.string().max(1000).optional(),
+  /** knowledge it needs, by tag: two or more features sharing a tag get a mission agent (workspace/drafting.ts) */
+  knowledge: z.array(KnowledgeTag).max(5).optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 
@@ -376,6 +379,10 @@ export const Mission = z.strictObject({
   resource_status: ResourceStatus.optional(),
   /** where it builds, when not where it lives (README "Missions without a repository") */
   ...TargetFields,
+  /** mission agents the bot drafted (their files are in todo/missions/<id>/agents/ on the state branch) */
+  agents: z.array(AgentRecord).max(MAX_AGENTS).optional(),
+  /** the mission folder's research notes, scripts and assets, as last read (README "The mission folder") */
+  folder: FolderIndex.optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -461,6 +468,7 @@ export const DEFAULT_AGENT_IMAGE = "node:24-bookworm";
 
 const WORKER_DEFAULTS = {
   workflow: "mission-worker.yml",
+  agents_folder: DEFAULT_AGENTS_FOLDER,
   max_attempts: 3,
   stuck_after_minutes: 390,
   image: DEFAULT_AGENT_IMAGE,
@@ -613,6 +621,11 @@ export const Config = z.strictObject({
         .regex(/^\.github\/(?!(?:.*\/)?\.\.(?:\/|$)).+$/, "worker.prompt_file is a path under .github/, like .github/mission-worker.md")
         .optional()
         .describe("a file under .github/ whose text every worker prompt includes"),
+      agents_folder: z
+        .string()
+        .regex(/^\.github\/(?!(?:.*\/)?\.\.(?:\/|$)).*[^/]$/, "worker.agents_folder is a folder under .github/, like .github/mission-agents")
+        .default(DEFAULT_AGENTS_FOLDER)
+        .describe("a folder under .github/ of promoted mission agents (`<name>.md`): every worker prompt of every mission includes them; `/mission promote` proposes new ones there"),
       max_attempts: z.number().int().min(1).max(10).default(3).describe("runs of a feature before it needs a human"),
       /** a run that has not changed for this long is cancelled and retried (above GitHub's 360-minute job limit) */
       stuck_after_minutes: z.number().int().min(5).default(390).describe("a run that has not changed for this long is cancelled and retried"),

@@ -11,6 +11,7 @@ import { afterPlan, decide as decideCommand, decideFromForm, planComment, PLANNI
 import { refusalMarker } from "./markers.js";
 import type { Action, CommandFact, Decision, Snapshot } from "./decision.js";
 import { mayDirect } from "./decision.js";
+import { decideWorkspace } from "./workspace/decide.js";
 import { advance, runs } from "./advance.js";
 import { LABELS, missionPath, type Mission } from "./model.js";
 import type { PlanRequest } from "./plan/plan.js";
@@ -157,6 +158,14 @@ export function reconcile(s: Snapshot): Decision {
       const step = advance({ mission: m, facts: s.loop, config: s.config, now: s.now, history: s.history, trackingLabels: s.issue.labels, posted, server, defaultBranch, hold: !!hold });
       m = step.mission;
       actions.push(...step.actions, ...closeDropped(m.plan, s.loop.issues, droppedNotice));
+      // the mission folder: agents drafted from what the plan and the reports say, promotions asked for
+      const workspace = decideWorkspace({ mission: m, reports: s.loop.reports, now: s.now, posted, ...(s.loop.folder ? { folder: s.loop.folder } : {}) });
+      m = workspace.mission;
+      // a drafted agent's file is written before any worker is dispatched: the workers this reconcile starts read it
+      const firstDispatch = actions.findIndex((a) => a.kind === "dispatch-worker");
+      const writes = workspace.actions.filter((a) => a.kind === "write-agent");
+      if (firstDispatch >= 0) actions.splice(firstDispatch, 0, ...writes);
+      actions.push(...workspace.actions.filter((a) => firstDispatch < 0 || a.kind !== "write-agent"));
       more = step.again;
       // the Project board follows the mission (after everything else: it is a view)
       actions.push(...decideBoard({ mission: m, config: s.config, history: s.history, closed: closedKeys(s.loop), now: s.now }));

@@ -44,8 +44,8 @@ export function expectedBranch(mode: Mode, mission: string, feature: string): st
 
 const IDENTITY = ["-c", "user.name=github-actions[bot]", "-c", "user.email=41898283+github-actions[bot]@users.noreply.github.com"];
 
-async function checkStaged(repo: string, from: string): Promise<void> {
-  const refused = await refusals(await stagedChanges(repo, from), blobReader(repo));
+async function checkStaged(repo: string, from: string, mission: string): Promise<void> {
+  const refused = await refusals(await stagedChanges(repo, from), blobReader(repo), mission);
   if (refused.length) throw new PatchRefused(refused);
 }
 
@@ -64,7 +64,7 @@ export async function applyAndPush(r: ApplyRequest): Promise<{ branch: string; c
   // against its base, in a scratch index: nothing is staged before the patch passes
   const scratch = mkdtempSync(join(tmpdir(), "mission-apply-"));
   try {
-    const refused = await refusals(await patchChanges(r.repo, r.baseSha, r.patchFile, join(scratch, "index")), blobReader(r.repo));
+    const refused = await refusals(await patchChanges(r.repo, r.baseSha, r.patchFile, join(scratch, "index")), blobReader(r.repo), r.mission);
     if (refused.length) throw new PatchRefused(refused);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -85,7 +85,7 @@ export async function applyAndPush(r: ApplyRequest): Promise<{ branch: string; c
     }
     const applied = await git(r.repo, ["apply", "--3way", "--index", "--whitespace=nowarn", r.patchFile]);
     if (applied.code !== 0) throw new Error(`the patch does not apply to ${r.branch}: ${applied.stderr.trim().split("\n").slice(0, 3).join(" ")}`);
-    await checkStaged(r.repo, "HEAD");
+    await checkStaged(r.repo, "HEAD", r.mission);
     await gitOk(r.repo, [
       ...IDENTITY,
       "commit",

@@ -12,7 +12,9 @@
  * - no `filter=`, `merge=` or `diff=` attribute in any `.gitattributes`
  *   (they name programs git runs on checkout, merge and diff);
  * - no change to a mission's state file, `todo/missions/<id>/mission.md`:
- *   only the bot writes it.
+ *   only the bot writes it; and, given the worker's mission, nothing in
+ *   another mission's folder (its own folder's research notes, scripts and
+ *   assets are welcome: README "The mission folder").
  */
 import { posix } from "node:path";
 import { git, gitOk } from "./git.js";
@@ -57,6 +59,8 @@ const inGithub = (p: string) => lower(p) === ".github" || lower(p).startsWith(".
 const hasGitDir = (p: string) => p.split("/").some((part) => lower(part) === ".git");
 const basename = (p: string) => lower(p.slice(p.lastIndexOf("/") + 1));
 const missionFile = (p: string) => /^todo\/missions\/[^/]+\/mission\.md$/i.test(p);
+/** The mission whose folder holds the path (`todo/missions/<id>/…`), lowercased; undefined outside every mission folder. */
+const folderOf = (p: string) => /^todo\/missions\/([^/]+)\//i.exec(p)?.[1]?.toLowerCase();
 
 /** `filter=`, `merge=` or `diff=` with a value, in any line of a .gitattributes (macros included). */
 const DRIVER_ATTRIBUTE = /(?:^|\s)(filter|merge|diff)=/m;
@@ -70,7 +74,7 @@ function linkTarget(path: string, target: string): string | undefined {
 }
 
 /** Why the changes may not be applied: one line per refused path; empty when they may. */
-export async function refusals(changes: readonly TreeChange[], readBlob: (sha: string) => Promise<Buffer>): Promise<string[]> {
+export async function refusals(changes: readonly TreeChange[], readBlob: (sha: string) => Promise<Buffer>, mission?: string): Promise<string[]> {
   const out: string[] = [];
   for (const c of changes) {
     const present = !DELETED.test(c.newSha) && c.status !== "D";
@@ -84,6 +88,11 @@ export async function refusals(changes: readonly TreeChange[], readBlob: (sha: s
     }
     if (missionFile(c.path)) {
       out.push(`${c.path}: the mission's state file is the bot's; a worker never writes it`);
+      continue;
+    }
+    const folder = folderOf(c.path);
+    if (mission && folder !== undefined && folder !== mission.toLowerCase()) {
+      out.push(`${c.path}: in the folder of another mission (${folder}); a worker of mission ${mission} writes only under todo/missions/${mission}/`);
       continue;
     }
     if (basename(c.path) === ".gitmodules") {

@@ -8,6 +8,7 @@ import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type P
 import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
 import { looksLikeSecretValue, RESOURCE_NAME, SECRET_VALUE_REFUSAL } from "../plan/resources.js";
 import { ATTACH_DESCRIPTION, ATTACH_USAGE, parseAttach, type AttachCommand } from "../target/attach-command.js";
+import { AgentName } from "../workspace/model.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -40,6 +41,8 @@ export type Command =
   | { name: "resource"; ready: string }
   /** set (or create and set) the repository the mission builds in (README "Missions without a repository") */
   | AttachCommand
+  /** propose a mission agent for every mission: a pull request adding it to `worker.agents_folder` (README "The mission folder") */
+  | { name: "promote"; agent: string }
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
   | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
 
@@ -103,6 +106,7 @@ export const USAGE: Record<CommandName, string> = {
   project: "/mission project",
   resource: "/mission resource ready <name, e.g. STRIPE_KEY or postgres>",
   attach: ATTACH_USAGE,
+  promote: "/mission promote <agent, e.g. stripe-api>",
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -121,6 +125,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   attach: ATTACH_DESCRIPTION,
   project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
   resource: "Confirm that a resource the plan lists is there (a database, domain or account, or a secret the bot cannot list): the features waiting for it start. Name it, never paste a secret's value.",
+  promote: "Propose one of the mission's agents for every mission: a pull request adding it to the repository's standing worker instructions.",
   help: "Show this list.",
 };
 
@@ -276,6 +281,8 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
       const parsed = parseAttach(rest);
       return parsed.ok ? ok(parsed.command) : fail(name, parsed.error);
     }
+    case "promote":
+      return parsePromote(rest);
     case "budget": {
       if (!rest) return ok({ name });
       const add = parseIncrements(rest);
@@ -508,6 +515,7 @@ const HELP_ORDER: CommandName[] = [
   "project",
   "resource",
   "attach",
+  "promote",
   "help",
 ];
 
@@ -531,4 +539,15 @@ export function helpText(): string {
     "/mission Build a CRM with contacts, deals and email --mode poc --budget $200 --hours 40 --tokens 5M",
     "```",
   ].join("\n");
+}
+
+/** `/mission promote <agent>`: one agent name, as the mission folder spells it. */
+function parsePromote(rest: string): ParseResult {
+  const [arg, ...extra] = rest.split(/\s+/).filter(Boolean);
+  if (!arg) return fail("promote", "`/mission promote` needs the agent to promote, e.g. `/mission promote stripe-api`.");
+  if (extra.length) return fail("promote", `\`/mission promote\` takes one agent, but got ${quoted(rest)}.`);
+  const agent = arg.toLowerCase().replace(/\.md$/, "");
+  const parsed = AgentName.safeParse(agent);
+  if (!parsed.success) return fail("promote", `${quoted(arg)} is not an agent name: ${parsed.error.issues[0]?.message ?? "see the mission folder"}.`);
+  return ok({ name: "promote", agent });
 }

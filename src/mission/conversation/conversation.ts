@@ -5,6 +5,7 @@
  * caller hands the planner's result to `afterPlan`.
  */
 import type { BudgetFlags } from "./commands.js";
+import { decidePromoteCommand } from "../workspace/promote.js";
 import { decideProjectCommand } from "../board/command.js";
 import { decideResourceCommand } from "./resource-command.js";
 import type { CommandInput, Step } from "./step.js";
@@ -274,6 +275,9 @@ export function decide(input: CommandInput): Step {
       // answered by reconcile, which knows what GitHub says about the repository (target/attach.ts)
       if (!m) return noMission();
       return { kind: "reply", reply: "`/mission attach` is answered on the mission's tracking issue." };
+    case "promote":
+      if (!m) return noMission();
+      return decidePromoteCommand({ ...input, mission: m, agent: command.agent });
     default: {
       if (!m) return noMission();
       return decideControl({ ...input, command, mission: m });

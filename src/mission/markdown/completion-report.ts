@@ -7,6 +7,7 @@
  * hand-over, and the lessons worth keeping. Also the hand-over pull
  * request's body. Pure; every outside text through the one escaper.
  */
+import { scoreAgent, worthPromoting } from "../workspace/score.js";
 import type { AccuracyRow, BudgetCategory, Feature, Milestone, Mission, RunRecord, ValidationRecord } from "../model.js";
 import { missionPath } from "../model.js";
 import { formatAmount } from "../budget/enforce.js";
@@ -49,9 +50,31 @@ export function renderCompletionReport({ mission: m, defaultBranch }: Completion
     "### Lessons",
     "",
     ...(m.retrospective?.lessons.length ? m.retrospective.lessons.map((l) => `- ${inlineText(l)}`) : ["_Nothing out of the ordinary._"]),
+    ...agentsSection(m),
     "",
     `The ledger, the decision log and the retrospective are in \`${missionPath(m.id)}\`.`,
   ].join("\n");
+}
+
+/** The mission's agents, scored for reuse, with the promotion proposed for those that served (a person decides). */
+function agentsSection(m: Mission): string[] {
+  const agents = m.agents ?? [];
+  if (!agents.length) return [];
+  const rows = agents.map((a) => {
+    const s = scoreAgent(m, a);
+    const proposal = a.promotion?.pull_request ? `proposed in #${a.promotion.pull_request}` : worthPromoting(s) ? `\`/mission promote ${a.name}\`` : "not proposed (no feature done first time with it)";
+    return `| \`${a.name}\` | ${cellText(a.purpose)} | ${s.used} | ${s.firstTime} of ${s.done} | ${proposal} |`;
+  });
+  return [
+    "",
+    "### Mission agents",
+    "",
+    "Each agent, scored for reuse: the features whose workers read it, and how many of those were done by their first run after it was drafted. Promoting one opens a pull request that adds it to every mission's worker instructions; nothing is promoted unless a person asks.",
+    "",
+    "| agent | purpose | used by | done first time | promotion |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ];
 }
 
 /** One sentence on validation: passed, or which milestones were accepted without it. */

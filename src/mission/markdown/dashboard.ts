@@ -17,6 +17,7 @@ import { commandsSection, questionsSection } from "./dashboard/commands.js";
 import { contextOf, type DashboardContext, type DashboardInput } from "./dashboard/context.js";
 import { diagramSection } from "./dashboard/diagram.js";
 import { featuresSection } from "./dashboard/features.js";
+import { folderSection } from "./dashboard/folder.js";
 import { ledgerSection } from "./dashboard/ledger.js";
 import { shortenedNote, TAIL_MARK } from "./dashboard/merge.js";
 import { milestonesSection } from "./dashboard/milestones.js";
@@ -52,6 +53,7 @@ function renderTop(ctx: DashboardContext): string {
     ...(input.config ? forecastSection(mission, input.config, input.history ?? [], input.closed) : []),
     ...constraintsSection(mission),
     ...resourcesSection(ctx),
+    ...folderSection(ctx),
     ...commandsSection(ctx),
     ...questionsSection(ctx),
   ].join("\n");

@@ -11,7 +11,7 @@
 import { formatTokens } from "../budget/money.js";
 import { encodeReport, type WorkerReport } from "../workers/report.js";
 import { formatDuration } from "./mission-file.js";
-import { codeSpan as code, quoteText } from "./escape.js";
+import { codeSpan as code, inlineText, quoteText } from "./escape.js";
 
 /** "$0.0123" under a dollar, "$12.35" above. */
 export function formatCost(usd: number): string {
@@ -36,6 +36,8 @@ export function renderReportComment(r: WorkerReport): string {
   }
   rows.push(["Duration", formatDuration(r.duration_seconds)]);
   if (r.turns !== undefined) rows.push(["Turns", String(r.turns)]);
+  // what the worker said it lacked: the bot drafts a mission agent from it (README "The mission folder")
+  if (r.missing_context) rows.push(["Missing context", `${inlineText(r.missing_context.topic)}: ${inlineText(r.missing_context.what)}`]);
   rows.push(["Actions minutes", String(Math.round(r.actions_minutes * 100) / 100)]);
 
   const lines = [

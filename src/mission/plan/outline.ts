@@ -18,6 +18,7 @@
  *   its details:
  *     `Size: S|M|L` (also small/medium/large; wins over a title tag),
  *     `Depends on: 1.2, 2.1`,
+ *     `Knowledge: stripe-api` (tags; features sharing one get a mission agent),
  *     `Acceptance:` followed by a more-indented list (or `Acceptance: one line`),
  *     `- [ ] criterion` (a checklist item in the details is a criterion),
  *     anything else is the worker's description.
@@ -36,6 +37,7 @@ import { checkPlan, PLAN_LIMITS, type Planner } from "./plan.js";
 import { shorten } from "../markdown/escape.js";
 import { readResourceItem, RESOURCES_HEADING, RESOURCES_LINE } from "./outline-resources.js";
 import type { Resource } from "./resources.js";
+import { KnowledgeTag } from "../workspace/model.js";
 import { CRITERIA_LIMITS, Feature, Milestone, type MilestoneCriterion, type Plan, type Size } from "../model.js";
 
 export const OUTLINE_HELP = `### Writing the plan yourself
@@ -45,6 +47,7 @@ No AI planner is configured for this repository, so mission-bot plans from an **
 - free text: what the worker should build
 - \`Size: S\`, \`M\` or \`L\` (default \`M\`), or a tag at the end of the title like \`(S)\`
 - \`Depends on: 1.2\`: features are numbered by position, so the 2nd feature of milestone 1 is \`1.2\`
+- \`Knowledge: stripe-api\`: what the feature needs to know; features sharing a tag get a mission agent every later worker reads
 - \`Acceptance:\` followed by an indented list of criteria
 
 Under a milestone heading, \`Validation:\` followed by an indented list says what its validation run must find true: \`- run: npm run e2e\` (a command that must pass), \`- load: /contacts\` (a page to load in the browser checks), \`- check: a contact can be created\` (a statement for people, reported as not checked).
@@ -130,6 +133,8 @@ interface DraftFeature {
   description: string[];
   acceptance: string[];
   depends: string[];
+  /** `Knowledge: stripe-api`: tags of knowledge it needs (features sharing one get a mission agent) */
+  knowledge?: string[];
   /** indentation of the `Acceptance:` line while its list is being read */
   acceptanceIndent?: number;
 }
@@ -331,7 +336,7 @@ function readDetail(
     if (checked[3]?.trim()) f.acceptance.push(checked[3].trim());
     return;
   }
-  const field = /^(size|depends on|depends|acceptance(?: criteria)?)\s*:\s*(.*)$/i.exec(body);
+  const field = /^(size|depends on|depends|knowledge|acceptance(?: criteria)?)\s*:\s*(.*)$/i.exec(body);
   if (!field) {
     f.description.push(text);
     return;
@@ -348,6 +353,11 @@ function readDetail(
       else if (!/^(none|-|n\/a)$/i.test(key)) {
         problems.push(`${where} depends on "${shorten(key, 40)}", which is not a feature key; write keys like 1.2 (milestone 1, feature 2).`);
       }
+    }
+  } else if (name === "knowledge") {
+    for (const tag of value.split(/[,\s]+/).filter(Boolean).map((t) => t.toLowerCase())) {
+      if (KnowledgeTag.safeParse(tag).success) f.knowledge = [...new Set([...(f.knowledge ?? []), tag])].slice(0, 5);
+      else problems.push(`${where} needs knowledge "${shorten(tag, 40)}", which is not a tag; write tags like stripe-api (lowercase letters, digits and dashes).`);
     }
   } else if (value) {
     f.acceptance.push(value);
@@ -386,6 +396,7 @@ function toMilestone(d: Draft, key: string, problems: string[]): Milestone {
       acceptance: f.acceptance.map((c) => within(c, CRITERION_CHARS, longCriterion, problems)),
       size: f.sizeLine ?? f.size ?? "M",
       depends_on: [...new Set(f.depends)],
+      ...(f.knowledge?.length ? { knowledge: f.knowledge } : {}),
     });
   });
   const criteria = d.criteria.slice(0, CRITERIA_LIMITS.perMilestone);

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { FeatureKey, MissionId, describeZodError } from "../model.js";
 import { lastBlock, REPORT_BLOCK, reportBlock } from "../markers.js";
+import { MissingContext } from "./missing-context.js";
 
 export const WorkerReport = z.strictObject({
   mission: MissionId,
@@ -43,6 +44,8 @@ export const WorkerReport = z.strictObject({
   /** Actions minutes from the job's timestamps */
   actions_minutes: z.number().nonnegative().default(0),
   turns: z.number().int().nonnegative().optional(),
+  /** the worker could not do the feature for lack of knowledge: what about (the bot drafts a mission agent) */
+  missing_context: MissingContext.optional(),
 });
 export type WorkerReport = z.infer<typeof WorkerReport>;
 export type WorkerReportInput = z.input<typeof WorkerReport>;

@@ -22,7 +22,7 @@ import type { RunState } from "../../../src/twin/actions.js";
 import type { TwinEvent } from "../../../src/twin/webhooks.js";
 import { testPrivateKey, testPublicKey } from "../../support/keys.js";
 import { renderReportComment } from "../../../src/mission/markdown/report-comment.js";
-import { WorkerReport } from "../../../src/mission/workers/report.js";
+import { WorkerReport, type WorkerReportInput } from "../../../src/mission/workers/report.js";
 import { parseMissionFile } from "../../../src/mission/markdown/mission-file.js";
 import { ValidationReport, encodeValidationReport, groupFailures, type ValidationReportInput } from "../../../src/mission/validation/validation.js";
 import { renderValidationComment } from "../../../src/mission/markdown/validation-comment.js";
@@ -64,7 +64,7 @@ export interface WorkerPlay {
    * Run the worker workflow's first step as it is written: the Action's mode `prompt` (the bundle) with the
    * step's inputs and the agent job's read-only GITHUB_TOKEN; its prompt is kept in `World.prompts`
    */
-  prompt?: boolean;
+  prompt?: boolean | ((feature: string) => boolean);
   tokensIn?: number;
   tokensOut?: number;
   /** a run of this feature starts and keeps running until `releaseHeld()` (a worker still busy when something happens) */
@@ -77,6 +77,8 @@ export interface WorkerPlay {
    * token, as the job's create-github-app-token step gets it
    */
   reportStep?: boolean;
+  /** what this run's report says besides the defaults (a failure, missing_context); default: success */
+  report?: (feature: string, attempt: number) => Partial<WorkerReportInput>;
 }
 
 export interface ValidationPlay {
@@ -289,7 +291,7 @@ export class World {
 
   private async worker(run: RunState, inputs: Readonly<Record<string, string>>): Promise<void> {
     const play = this.options.worker ?? { cost: () => 2 };
-    if (play.prompt) await this.promptStep(run, inputs);
+    if (play.prompt === true || (typeof play.prompt === "function" && play.prompt(inputs.feature!))) await this.promptStep(run, inputs);
     const attempt = this.attempt(`feature ${inputs.feature}`);
     this.twin.actions.start(run.id);
     if (play.hold?.(inputs.feature!, attempt)) {
@@ -351,12 +353,13 @@ export class World {
       duration_seconds: 1260,
       actions_minutes: 22,
       turns: 48,
+      ...play.report?.(inputs.feature!, attempt),
     });
     const issue = Number(inputs.issue);
     this.twin.as(ACTIONS_BOT).comment(issue, renderReportComment(report));
     // POC: the report Action closes the feature issue when the worker succeeded
-    this.twin.as(ACTIONS_BOT).closeIssue(issue, "completed");
-    this.twin.actions.complete(run.id, "success");
+    if (report.outcome === "success") this.twin.as(ACTIONS_BOT).closeIssue(issue, "completed");
+    this.twin.actions.complete(run.id, report.outcome === "success" ? "success" : "failure");
   }
 
   /** The feature's work on its branch (created from the default branch on first use); the commit's sha. */
