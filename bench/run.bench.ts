@@ -2,9 +2,7 @@
  * `npm run bench`: figures, never assertions on time. Prints three tables
  * and writes them to bench/RESULTS.md (its block) with the date and the machine.
  *
- *  1. Materialising a plan (milestones × features): requests by kind,
- *     content-creating requests, writes per created issue (the floor is 1),
- *     wall time with 100 ms latency per request, in webhook-sized steps.
+ *  1. (Materialising a plan: bench/materialise.bench.ts.)
  *  2. A pulse over 1, 10 and 100 active missions with nothing changed:
  *     requests and rate-limit points per mission, with 2 and 20 features each.
  *  3. Webhook handling by the app in its own process (as `npm start` runs
@@ -18,12 +16,9 @@ import { route } from "../src/loop/route.js";
 import { MemoryEtagStore, withEtags } from "../src/github/etag-cache.js";
 import { openMissions } from "../src/loop/app-pulse.js";
 import { appLimits } from "../src/app.js";
-import { parseMissionFile } from "../src/mission/markdown/mission-file.js";
-import { missionPath } from "../src/mission/model.js";
 import { World } from "../test/e2e/support/world.js";
 import { MISSION_PLAY, playMission } from "../test/e2e/support/scenario.js";
 import { REPO, benchDeps, benchTwin, octokitAt, seedMission, table, tally, writeResults } from "./support.js";
-import { STATE_BRANCH } from "../test/support/missions.js";
 
 const sections: string[] = [];
 
@@ -36,71 +31,6 @@ function emit(title: string, body: string, notes: string[] = []) {
 afterAll(() => writeResults("run", sections));
 
 describe.sequential("benchmarks", () => {
-  it("materialising plans", async () => {
-    const rows: Array<Array<string | number>> = [];
-    const kinds = new Set<string>();
-    const results: Array<{ shape: string; t: ReturnType<typeof tally>; issues: number; ms: number; steps: number }> = [];
-    for (const shape of [[2], [4, 4, 4], [5, 5, 5, 5, 5, 5, 5]]) {
-      const twin = benchTwin();
-      const server = await startTwinServer(twin, { latencyMs: 100 });
-      try {
-        const { tracking, id } = seedMission(twin, shape);
-        const octokit = octokitAt(twin, server.apiUrl);
-        const deps = benchDeps(twin, octokit, appLimits);
-        const expected = shape.length + shape.reduce((a, b) => a + b, 0);
-        const from = twin.log.length;
-        const started = performance.now();
-        let steps = 0;
-        // one job of the loop at a time (a job ends when its apply reaches its limits), until the plan is on GitHub
-        for (; steps < 200; steps++) {
-          const m = parseMissionFile(twin.readFile(missionPath(id), { ref: STATE_BRANCH })!.text);
-          const done =
-            m.ok &&
-            m.mission.plan!.milestones.every((ms) => ms.issue && ms.features.every((f) => f.issue)) &&
-            twin.issuesOf().filter((i) => i.parent !== null).length === expected;
-          if (done) break;
-          await reconcileIssue(deps, { ...REPO, issue: tracking });
-        }
-        const ms = performance.now() - started;
-        const entries = twin.log.slice(from).filter((e) => !/dispatches$/.test(e.path));
-        const t = tally(entries);
-        const issues = twin.issuesOf().length - 1;
-        results.push({ shape: `${shape.length}×${Math.max(...shape)}`, t, issues, ms, steps });
-        for (const k of Object.keys(t.byKind)) kinds.add(k);
-      } finally {
-        await server.close();
-      }
-    }
-    const order = ["read", "create issue", "link sub-issue", "add dependency", "write mission.md", "update issue", "create label", "add labels", "comment"];
-    const kindList = [...order.filter((k) => kinds.has(k)), ...[...kinds].filter((k) => !order.includes(k))];
-    for (const r of results) {
-      rows.push([
-        r.shape,
-        r.issues,
-        r.t.requests,
-        ...kindList.map((k) => r.t.byKind[k] ?? 0),
-        r.t.content,
-        r.t.refused,
-        r.t.writes,
-        (r.t.writes / r.issues).toFixed(2),
-        r.steps,
-        `${(r.ms / 1000).toFixed(1)} s`,
-        `${((r.t.byKind["create issue"] ?? 0) * 3 + (r.t.byKind["link sub-issue"] ?? 0) * 3 + (r.t.writes - (r.t.byKind["create issue"] ?? 0) - (r.t.byKind["link sub-issue"] ?? 0))).toFixed(0)} s`,
-      ]);
-    }
-    emit(
-      "Materialising a plan (100 ms latency per request)",
-      table(["plan", "issues", "requests", ...kindList, "content-creating", "answered 4xx", "writes", "writes/issue", "steps", "wall time", "throttle floor"], rows),
-      [
-        "plan: milestones × features per milestone; 1×2 is below the plan checks' 3-milestone minimum, so its mission is seeded directly (approved mission.md), as are all three.",
-        "steps: jobs of the loop (each load → decide → apply, again while the plan unlocks more, up to the per-job limit of 40 writes or 60 s).",
-        "writes/issue: write requests per created issue; the floor is 1 (creating the issue). Linking it as a sub-issue is a second unavoidable write; dependencies, mission.md commits and the dashboard are the rest.",
-        "throttle floor: the wait Probot's throttling alone imposes in production (3 s between issue creations and sub-issue links, 1 s between other writes), not measured here.",
-        "Worker dispatches that follow materialisation are not counted.",
-      ],
-    );
-  }, 600_000);
-
   it("the pulse with nothing changed", async () => {
     const rows: Array<Array<string | number>> = [];
     const extra: Array<Array<string | number>> = [];

@@ -8,6 +8,7 @@ import { cpus, platform, release, totalmem } from "node:os";
 import { ProbotOctokit } from "probot";
 import type { GitHubTwin, LogEntry } from "../src/twin/state.js";
 import { CONTENT_CREATING } from "../src/twin/routes.js";
+import { CONTENT_MUTATIONS } from "../src/twin/graphql.js";
 import { answered, plan } from "../test/support/missions.js";
 import { repoFiles } from "../test/e2e/support/world.js";
 import { renderMissionFile } from "../src/mission/markdown/mission-file.js";
@@ -31,10 +32,10 @@ export function benchTwin(): GitHubTwin {
 }
 
 /** An approved mission of the given shape (features per milestone), as `/mission approve` leaves it. */
-export function seedMission(twin: GitHubTwin, shape: number[], name = "bench"): { tracking: number; id: string } {
+export function seedMission(twin: GitHubTwin, shape: number[], name = "bench", deps: Record<string, string[]> = {}): { tracking: number; id: string } {
   const tracking = twin.as("alice").createIssue({ title: `Mission ${name}`, body: "The goal, in the person's words." }).number;
   const id = `m-20261124-${name}-${tracking}`;
-  const mission = answered({ id, tracking_issue: tracking, status: "active", repo: `${REPO.owner}/${REPO.repo}`, plan: plan(shape) });
+  const mission = answered({ id, tracking_issue: tracking, status: "active", repo: `${REPO.owner}/${REPO.repo}`, plan: plan(shape, deps) });
   twin.writeFile(missionPath(id), renderMissionFile(mission), { author: "mission-bot[bot]", message: `mission ${id}: active`, branch: STATE_BRANCH });
   twin.as("mission-bot[bot]").addLabels(tracking, [LABELS.mission, LABELS.forMission(id)]);
   return { tracking, id };
@@ -94,7 +95,19 @@ const KINDS: Array<[string, RegExp]> = [
   ["read", /^GET /],
 ];
 
+/** A GraphQL request's operation: its first root field, and whether it is a mutation. */
+export function graphqlOf(e: LogEntry): { mutation: boolean; field: string } | undefined {
+  if (!/\/graphql$/.test(e.path)) return undefined;
+  const query = (e.body as { query?: unknown } | undefined)?.query;
+  if (typeof query !== "string") return { mutation: false, field: "?" };
+  const mutation = /^\s*mutation\b/.test(query);
+  const field = /\{\s*(\w+)/.exec(query)?.[1] ?? "?";
+  return { mutation, field };
+}
+
 export function kindOf(e: LogEntry): string {
+  const g = graphqlOf(e);
+  if (g) return g.mutation ? (g.field === "createIssue" ? "create issue (GraphQL)" : `GraphQL ${g.field}`) : "read (GraphQL)";
   const key = `${e.method} ${e.route ?? e.path}`;
   return KINDS.find(([, re]) => re.test(key))?.[0] ?? key;
 }
@@ -107,14 +120,16 @@ export function tally(entries: readonly LogEntry[]): Tally {
     if (kind === "token") continue;
     t.requests++;
     t.byKind[kind] = (t.byKind[kind] ?? 0) + 1;
-    const read = e.method === "GET" || e.method === "HEAD";
+    const g = graphqlOf(e);
+    // GraphQL: a query reads (1 secondary point), a mutation writes (5 points): GitHub's accounting
+    const read = g ? !g.mutation : e.method === "GET" || e.method === "HEAD";
     if (read) t.reads++;
     else t.writes++;
     t.points += read ? 1 : 5;
     if (e.status >= 400) t.refused++;
     if (e.status === 304) t.notModified++;
     else t.primary++;
-    if (CONTENT_CREATING.has(`${e.method} ${e.route}`)) t.content++;
+    if (CONTENT_CREATING.has(`${e.method} ${e.route}`) || (g?.mutation && CONTENT_MUTATIONS.has(g.field))) t.content++;
   }
   return t;
 }
@@ -159,7 +174,7 @@ export function writeResults(name: string, sections: readonly string[]): void {
     "Written by `npm run bench` (bench/*.bench.ts, one block per file); figures only, nothing is asserted about time.",
     "",
   ].join("\n");
-  const order = ["run", "queue", "replicas", "hostile", "github-token"];
+  const order = ["run", "materialise", "queue", "replicas", "hostile", "github-token"];
   const names = [...blocks.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));
   writeFileSync(RESULTS, `${head}\n${names.map((n) => blocks.get(n)!).join("\n\n")}\n${analysis}`);
 }

@@ -22,6 +22,7 @@ import { fitComment } from "../mission/markdown/fit.js";
 import { ConflictError, isRateLimited, isStatus, messageOf, NO_RETRY, RefusedError, statusOf, type Octokit, type RepoRef } from "./client.js";
 import { RateLimitedError } from "./rate-limits.js";
 import { writeFile } from "./repo-files.js";
+import { createdDespite, createIssueUnder, graphqlErrors, nodeIds, type CreatedIssue, type NodeIds } from "./create-issue.js";
 import { findRunByNonce } from "./runs.js";
 import { createBoard, syncBoard } from "./board.js";
 import { preparePromotion, writeAgentFile } from "./workspace.js";
@@ -59,6 +60,9 @@ export interface ApplyResult {
 }
 
 const READ_ONLY: ReadonlySet<Action["kind"]> = new Set(["record-issue", "update-dashboard"]);
+
+/** Remembered per process: this server's `createIssue` has no `parentIssueId` (an Enterprise Server not known by its version). */
+const noGraphqlCreate = new Set<string>();
 
 /** Remembered per process: this server does not take `return_run_details` (Enterprise Server 3.20 and older). */
 const noRunDetails = new Set<string>();
@@ -157,12 +161,52 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     dirty = true;
   };
 
+  // GraphQL creates (create-issue.ts): the node ids they need, read once, and the links they made
+  const nodeIdOf = new Map<number, string>();
+  const linked = new Set<string>();
+  let ids: NodeIds | undefined;
+  const byGraphql = s.where.subIssues !== false && !noGraphqlCreate.has(s.where.serverUrl);
+
+  /** The issue created, labelled and linked under its parent in one write; undefined when REST must do it. */
+  const createUnderParent = async (action: Extract<Action, { kind: "create-issue" }>): Promise<CreatedIssue | undefined> => {
+    if (!byGraphql || !action.parent) return undefined;
+    if (!ids) {
+      const creates = decision.actions.filter((a): a is Extract<Action, { kind: "create-issue" }> => a.kind === "create-issue");
+      const parents = creates.flatMap((a) => (a.parent && (a.parent === "tracking" || known.has(a.parent) || (mission && recorded(mission, a.parent))) ? [issueOf(a.parent).number] : []));
+      ids = await nodeIds(octokit, repo, creates.flatMap((a) => a.labels), parents);
+      for (const [number, id] of ids.issues) nodeIdOf.set(number, id);
+    }
+    const labelIds = action.labels.map((l) => ids!.labels.get(l));
+    const parentIssueId = nodeIdOf.get(issueOf(action.parent).number);
+    // a label someone deleted (REST makes it again), or a parent whose node id is unknown: REST
+    if (!parentIssueId || labelIds.some((l) => l === undefined)) return undefined;
+    const input = { repositoryId: ids.repository, title: action.title, body: fitComment(action.body), labelIds: labelIds as string[], parentIssueId };
+    try {
+      const made = await createIssueUnder(octokit, input);
+      linked.add(`${action.parent}>${action.ref}`);
+      return made;
+    } catch (error) {
+      const errors = graphqlErrors(error);
+      if (!errors || errors.some((e) => e.type === "RATE_LIMITED")) throw error; // HTTP errors and rate limits go up as any write's
+      // created, but GitHub refused the link: the link-sub-issue step that follows makes it by REST (or reports why)
+      const despite = createdDespite(error);
+      if (despite) return despite;
+      if (errors.some((e) => /doesn't accept argument 'parentIssueId'|parentIssueId/i.test(e.message ?? ""))) noGraphqlCreate.add(s.where.serverUrl);
+      return undefined; // refused: REST asks again, and its status says why (apply reports a refusal once)
+    }
+  };
+  const createByRest = async (action: Extract<Action, { kind: "create-issue" }>) => {
+    const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: fitComment(action.body), labels: action.labels, ...NO_RETRY });
+    return { number: data.number, id: data.id, nodeId: data.node_id };
+  };
+
   let at = 0;
   let failing = false;
   try {
     for (const [index, action] of decision.actions.entries()) {
       at = index;
-      if (!READ_ONLY.has(action.kind) && (writes >= limits.maxWrites || performance.now() >= deadline)) {
+      const free = READ_ONLY.has(action.kind) || (action.kind === "link-sub-issue" && linked.has(`${action.parent}>${action.child}`));
+      if (!free && (writes >= limits.maxWrites || performance.now() >= deadline)) {
         complete = false;
         withdrawFrom(index);
         break;
@@ -201,7 +245,9 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       }
     }
   }
-  if (mission && decision.actions.some((a) => a.kind === "update-dashboard")) {
+  // An apply cut short by its limits is followed at once by another (the job is enqueued again): the last
+  // one writes the dashboard, once, instead of each rewriting it with a plan half made.
+  if (mission && complete && decision.actions.some((a) => a.kind === "update-dashboard")) {
     if (await writeDashboardIfChanged(octokit, repo, s, mission, known)) writes++;
   }
   return { ...(mission ? { mission } : {}), writes, complete, refused, ...(sha ? { sha } : {}) };
@@ -232,6 +278,8 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       case "ensure-labels":
         // one step of the write budget, however many labels: a budget smaller than the label count still makes progress
         for (const label of action.labels) {
+          // a label the tracking issue wears exists: no request (GitHub would answer 422 already_exists)
+          if (s.issue.labels.some((l) => l.toLowerCase() === label.name.toLowerCase())) continue;
           try {
             await octokit.rest.issues.createLabel({ ...repo, ...label });
           } catch (error) {
@@ -241,12 +289,15 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         writes++;
         return;
       case "create-issue": {
-        const { data } = await octokit.rest.issues.create({ ...repo, title: action.title, body: fitComment(action.body), labels: action.labels, ...NO_RETRY });
-        known.set(action.ref, { number: data.number, id: data.id, state: "open" });
+        const made = (await createUnderParent(action)) ?? (await createByRest(action));
+        known.set(action.ref, { number: made.number, id: made.id, state: "open" });
+        if (made.nodeId) nodeIdOf.set(made.number, made.nodeId);
         writes++;
         return;
       }
       case "link-sub-issue":
+        // made by the create itself (GraphQL `parentIssueId`): nothing to send
+        if (linked.has(`${action.parent}>${action.child}`)) return;
         writes++;
         if ((await linkSubIssue(octokit, repo, issueOf(action.parent).number, issueOf(action.child))) === "absent") {
           // this server has no sub-issues after all: the milestone lists its features, and the tracking issue is told once

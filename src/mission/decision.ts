@@ -239,7 +239,8 @@ export type Action =
    */
   | { kind: "edit-reply"; to: number | "form"; body: string; replacing?: string }
   | { kind: "ensure-labels"; labels: LabelSpec[] }
-  | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[] }
+  /** `parent`: the issue it goes under (the link that follows it may then be made by the create itself) */
+  | { kind: "create-issue"; ref: Ref; title: string; body: string; labels: string[]; parent?: Ref }
   | { kind: "link-sub-issue"; parent: Ref; child: Ref }
   /** a server without sub-issues: rewrite the milestone issue's body to list its features' issues as a task list */
   | { kind: "list-features"; milestone: Ref }

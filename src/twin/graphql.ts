@@ -8,6 +8,14 @@
  *     a project: REST "Projects" has no create endpoint);
  *   - `organization(login:) { id login }`, `user(login:) { id login }`: the
  *     owner's node id that `createProjectV2` wants.
+ *   - `repository(owner:, name:) { id label(name:) { id } issue(number:) { id } }`:
+ *     the node ids `createIssue` wants;
+ *   - `createIssue(input: { repositoryId, title, body, labelIds, parentIssueId })`:
+ *     one write that creates, labels and links an issue under its parent. GitHub
+ *     sends what the REST requests doing the same send: `issues.opened`, one
+ *     `issues.labeled` per label, then `sub_issues.sub_issue_added` and
+ *     `parent_issue_added`. The input type is the schema's: an Enterprise Server
+ *     without sub-issues has no `parentIssueId`, and the twin refuses it there.
  * Anything else, or a query the schema refuses, is a contract failure (as a
  * REST request outside GitHub's description is): GitHub would answer it, but
  * the twin does not know how.
@@ -22,13 +30,30 @@
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import type * as GraphQL from "graphql";
-import type { Actor, TwinUser } from "./model.js";
+import type { Actor, IssueState, RepoState, TwinUser } from "./model.js";
 import { projectHtmlUrl } from "./projects.js";
-import { simpleUser } from "./serialize.js";
+import { legacyNodeId, simpleUser } from "./serialize.js";
+import { authorizeRepo, MAX_BODY } from "./routes.js";
 import type { GitHubTwin } from "./state.js";
 import { levelCovers } from "./tokens.js";
 
-const ANSWERED = new Set(["Query.organization", "Query.user", "Mutation.createProjectV2"]);
+const ANSWERED = new Set(["Query.organization", "Query.user", "Query.repository", "Mutation.createProjectV2", "Mutation.createIssue"]);
+
+/**
+ * Mutations that create (or remove) content, as their REST counterparts in CONTENT_CREATING do: they
+ * count against the content-creation limits ("Content creation limits include actions taken on the
+ * GitHub web interface as well as via the REST API and GraphQL API", REST docs "Rate limits for the
+ * REST API", "About secondary rate limits").
+ */
+export const CONTENT_MUTATIONS: ReadonlySet<string> = new Set([
+  "createIssue",
+  "addComment",
+  "addSubIssue",
+  "removeSubIssue",
+  "addBlockedBy",
+  "removeBlockedBy",
+  "createPullRequest",
+]);
 
 interface Loaded {
   graphql: typeof GraphQL;
@@ -44,12 +69,81 @@ function load(): Loaded | null {
     const require = createRequire(import.meta.url);
     const graphql = require("graphql") as typeof GraphQL;
     const url = import.meta.resolve("@octokit/graphql-schema");
-    const raw = JSON.parse(readFileSync(new URL("./schema.json", url), "utf8")) as { data?: GraphQL.IntrospectionQuery } & GraphQL.IntrospectionQuery;
-    loaded = { graphql, schema: graphql.buildClientSchema(raw.data ?? raw) };
+    // The package's SDL (schema.graphql), not its introspection (schema.json): in 15.26.1 the JSON lags
+    // the SDL and lacks sub-issues (`CreateIssueInput.parentIssueId`, `addSubIssue`, `Issue.parent`).
+    // GitHub's SDL defines two EnterpriseOwnerInfo fields twice, which graphql-js refuses unless told
+    // to assume the SDL valid; the rest is checked as before.
+    const sdl = readFileSync(new URL("./schema.graphql", url), "utf8");
+    loaded = { graphql, schema: graphql.buildSchema(sdl, { assumeValidSDL: true }) };
   } catch {
     loaded = null;
   }
   return loaded;
+}
+
+export interface GraphqlCost {
+  /** primary points: the query's cost, minimum 1 */
+  points: number;
+  mutation: boolean;
+  /** a mutation that creates content (CONTENT_MUTATIONS) */
+  createsContent: boolean;
+}
+
+/**
+ * What a GraphQL request costs (GraphQL docs "Rate limits and query limits for the GraphQL API",
+ * "Calculating the rate limit score"): "Add up the number of requests needed to fulfill each unique
+ * connection in the call. Assume every request will reach the `first` or `last` argument limits.
+ * Divide the number by 100 and round the result to the nearest whole number"; "The minimum point
+ * cost for a call to the GraphQL API is 1." A mutation is one call: its cost is 1 unless it asks
+ * for connections. A request that does not parse costs 1 (it is refused all the same).
+ */
+export function graphqlCost(body: unknown): GraphqlCost {
+  const g = load();
+  const b = body && typeof body === "object" ? (body as { query?: unknown; variables?: unknown; operationName?: unknown }) : {};
+  const none: GraphqlCost = { points: 1, mutation: false, createsContent: false };
+  if (!g || typeof b.query !== "string") return none;
+  let document: GraphQL.DocumentNode;
+  try {
+    document = g.graphql.parse(b.query);
+  } catch {
+    return none;
+  }
+  const variables = b.variables && typeof b.variables === "object" ? (b.variables as Record<string, unknown>) : {};
+  const sizeOf = (field: GraphQL.FieldNode): number | undefined => {
+    for (const arg of field.arguments ?? []) {
+      if (arg.name.value !== "first" && arg.name.value !== "last") continue;
+      const v = arg.value.kind === "IntValue" ? Number(arg.value.value) : arg.value.kind === "Variable" ? Number(variables[arg.value.name.value]) : NaN;
+      if (Number.isFinite(v)) return v;
+    }
+    return undefined;
+  };
+  let requests = 0;
+  const walk = (set: GraphQL.SelectionSetNode | undefined, multiplier: number) => {
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind !== "Field") {
+        if (sel.kind === "InlineFragment") walk(sel.selectionSet, multiplier);
+        continue;
+      }
+      const n = sizeOf(sel);
+      if (n === undefined) walk(sel.selectionSet, multiplier);
+      else {
+        requests += multiplier;
+        walk(sel.selectionSet, multiplier * n);
+      }
+    }
+  };
+  let mutation = false;
+  let createsContent = false;
+  for (const def of document.definitions) {
+    if (def.kind !== "OperationDefinition") continue;
+    if (typeof b.operationName === "string" && def.name?.value !== b.operationName) continue;
+    if (def.operation === "mutation") {
+      mutation = true;
+      for (const sel of def.selectionSet.selections) if (sel.kind === "Field" && CONTENT_MUTATIONS.has(sel.name.value)) createsContent = true;
+    }
+    walk(def.selectionSet, 1);
+  }
+  return { points: Math.max(1, Math.round(requests / 100)), mutation, createsContent };
 }
 
 export interface GraphqlAnswer {
@@ -108,6 +202,15 @@ export function handleGraphql(twin: GitHubTwin, body: unknown, actor: Actor): Gr
       if (!u) errors.push(error("NOT_FOUND", `Could not resolve to a User with the login of '${login}'.`, ["user"]));
       return u ?? null;
     },
+    repository: ({ owner, name }: { owner: string; name: string }) => {
+      const repo = twin.repos.get(`${owner}/${name}`.toLowerCase());
+      if (!repo || authorizeRepo(twin, actor, repo, "GET", ["metadata", "read"])) {
+        errors.push(error("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`, ["repository"]));
+        return null;
+      }
+      return repositoryNode(twin, actor, repo);
+    },
+    createIssue: ({ input }: { input: CreateIssueInput }) => createIssue(twin, actor, input, errors),
     createProjectV2: ({ input }: { input: { ownerId: string; title: string } }) => {
       const target = [...twin.users.values()].find((u) => simpleUser(u, twin.urls).node_id === input.ownerId);
       if (!target) {
@@ -152,4 +255,110 @@ function mayCreate(twin: GitHubTwin, actor: Actor, owner: TwinUser): TwinUser | 
     default:
       return undefined;
   }
+}
+
+interface CreateIssueInput {
+  repositoryId: string;
+  title: string;
+  body?: string | null;
+  labelIds?: string[] | null;
+  parentIssueId?: string | null;
+  assigneeIds?: string[] | null;
+}
+
+/** A repository as GraphQL answers it: the fields mission-bot asks for, and the node ids of its labels and issues. */
+function repositoryNode(twin: GitHubTwin, actor: Actor, repo: RepoState) {
+  const readable = (i: IssueState | undefined) => i && !authorizeRepo(twin, actor, repo, "GET", ["issues", "read"]) ? i : undefined;
+  return {
+    __typename: "Repository",
+    id: repo.node_id,
+    databaseId: repo.id <= 2 ** 31 - 1 ? repo.id : null,
+    name: repo.name,
+    nameWithOwner: repo.full_name,
+    label: ({ name }: { name: string }) => {
+      const l = repo.labels.get(name.toLowerCase());
+      return l ? { __typename: "Label", id: legacyNodeId("Label", l.id), name: l.name, color: l.color, description: l.description } : null;
+    },
+    issue: ({ number }: { number: number }) => {
+      const i = readable(repo.issues.get(number));
+      return i && !i.pull_request ? issueNode(twin, i) : null;
+    },
+  };
+}
+
+function issueNode(twin: GitHubTwin, i: IssueState) {
+  return {
+    __typename: "Issue",
+    id: i.node_id,
+    // GraphQL's Int is 32-bit: larger ids only as `fullDatabaseId` (BigInt, a string)
+    databaseId: i.id <= 2 ** 31 - 1 ? i.id : null,
+    fullDatabaseId: String(i.id),
+    number: i.number,
+    title: i.title,
+    body: i.body ?? "",
+    state: i.state === "closed" ? "CLOSED" : "OPEN",
+    url: `${twin.urls.web}/${i.repo.full_name}/issues/${i.number}`,
+  };
+}
+
+/**
+ * `createIssue`: GitHub's checks for what mission-bot sends. The node ids must resolve (NOT_FOUND,
+ * "Could not resolve to a node with the global id of '…'"); the caller needs `issues: write` (FORBIDDEN,
+ * "Resource not accessible by integration"); labels are set only by someone who may push (dropped for
+ * others, as in REST); the body's limit is REST's. The parent is checked before anything is made (the
+ * REST sub-issue rules: same owner, 100 sub-issues, eight levels), so a refused link makes no issue.
+ */
+function createIssue(twin: GitHubTwin, actor: Actor, input: CreateIssueInput, errors: unknown[]) {
+  const path = ["createIssue"];
+  const unresolved = (id: string) => {
+    errors.push(error("NOT_FOUND", `Could not resolve to a node with the global id of '${id}'`, path));
+    return null;
+  };
+  const repo = [...twin.repos.values()].find((r) => r.node_id === input.repositoryId);
+  if (!repo || authorizeRepo(twin, actor, repo, "GET", ["metadata", "read"])) return unresolved(input.repositoryId);
+  const denied = authorizeRepo(twin, actor, repo, "POST", ["issues", "write"], "read");
+  if (denied) {
+    errors.push(error("FORBIDDEN", "Resource not accessible by integration", path));
+    return null;
+  }
+  if (actor.kind === "app" || actor.kind === "anonymous") return null;
+  const labels: string[] = [];
+  for (const id of input.labelIds ?? []) {
+    const l = [...repo.labels.values()].find((x) => legacyNodeId("Label", x.id) === id);
+    if (!l) return unresolved(id);
+    labels.push(l.name);
+  }
+  let parent: IssueState | undefined;
+  if (input.parentIssueId) {
+    parent = [...twin.issuesById.values()].find((i) => i.node_id === input.parentIssueId && !i.pull_request);
+    if (!parent) return unresolved(input.parentIssueId);
+    if (parent.repo.owner !== repo.owner) {
+      errors.push(error("UNPROCESSABLE", "The sub-issue must belong to the same repository owner as the parent issue", path));
+      return null;
+    }
+    if (parent.sub_issues.length >= 100) {
+      errors.push(error("UNPROCESSABLE", "Parent issue cannot have more than 100 sub-issues", path));
+      return null;
+    }
+  }
+  if (String(input.title).trim() === "") {
+    errors.push(error("UNPROCESSABLE", "Title can't be blank", path));
+    return null;
+  }
+  if (typeof input.body === "string" && [...input.body].length > MAX_BODY) {
+    errors.push(error("UNPROCESSABLE", `Body is too long (maximum is ${MAX_BODY} characters)`, path));
+    return null;
+  }
+  if (input.parentIssueId && !twin.profile.subIssues) {
+    // this release's schema has no sub-issues: graphql-ruby's answer to an argument the input type lacks
+    errors.push({ message: "InputObject 'CreateIssueInput' doesn't accept argument 'parentIssueId'", path });
+    return null;
+  }
+  const user = actor.user;
+  const issue = twin.createIssue(repo, user, { title: input.title, body: input.body ?? null, labels }, twin.appOf(user));
+  if (parent) {
+    const refused = twin.addSubIssue(parent, issue, user);
+    if (refused) errors.push(error("UNPROCESSABLE", refused, path));
+  }
+  return { clientMutationId: null, issue: issueNode(twin, issue) };
 }

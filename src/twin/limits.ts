@@ -30,6 +30,17 @@ export const CONTENT_LIMITS = { perMinute: 80, perHour: 500 } as const;
  */
 export const POINTS_PER_MINUTE = 900;
 
+/**
+ * GraphQL's secondary limit: at most 2,000 points a minute for the GraphQL endpoint; a request without
+ * mutations costs 1 point, one with mutations 5 (same page, "Calculating points for the secondary rate
+ * limit"; the GraphQL docs "Rate limits and query limits for the GraphQL API" share that text, github/docs
+ * `data/reusables/rest-api/secondary-rate-limit-rest-graphql.md`).
+ */
+export const GRAPHQL_POINTS_PER_MINUTE = 2000;
+export function graphqlPoints(mutation: boolean): number {
+  return mutation ? 5 : 1;
+}
+
 /** "No more than 100 concurrent requests are allowed." (same page) */
 export const MAX_CONCURRENT = 100;
 
@@ -80,6 +91,8 @@ export class TwinLimits {
   /** primary windows per identity ("installation:1", "actions:900000001", "user:alice", "anonymous") */
   readonly primary = new Map<string, PrimaryWindow>();
   readonly secondary = new Map<string, SecondaryState>();
+  /** the GraphQL API's primary windows per identity (points, counted apart from REST's requests) */
+  readonly graphqlPrimary = new Map<string, PrimaryWindow>();
 
   constructor(private readonly twin: GitHubTwin) {}
 
@@ -118,6 +131,28 @@ export class TwinLimits {
     return w;
   }
 
+  /**
+   * The GraphQL API's own primary budget: points per hour (5,000 for a person or an installation, 1,000
+   * for GITHUB_TOKEN: the same numbers as REST, counted apart), each query costing what `graphqlCost`
+   * says. Exceeded, GitHub answers 200 with a `RATE_LIMITED` error (GraphQL docs "Rate limits and query
+   * limits for the GraphQL API", "Exceeding the rate limit").
+   */
+  takeGraphqlPrimary(actor: Actor, cost: number): { refused?: TwinResponse; window: PrimaryWindow } {
+    const id = identity(actor);
+    const now = this.twin.now();
+    let w = this.graphqlPrimary.get(id);
+    if (!w || w.resetAt <= now) {
+      w = { used: 0, resetAt: now + 3600_000, limit: this.limitFor(actor) };
+      this.graphqlPrimary.set(id, w);
+    }
+    if (this.primaryEnforced && w.used + cost > w.limit) {
+      const who = actor.kind === "installation" ? `installation ID ${actor.installationId}` : actor.kind === "user" ? `user ID ${actor.user.id}` : "your token";
+      return { window: w, refused: json(200, { errors: [{ type: "RATE_LIMITED", code: "graphql_rate_limit", message: `API rate limit exceeded for ${who}.` }] }, graphqlRateHeaders(w)) };
+    }
+    w.used += cost;
+    return { window: w };
+  }
+
   /** Count one request against the primary limit; a refusal when the hour's requests are used up. */
   takePrimary(actor: Actor): TwinResponse | undefined {
     const w = this.window(actor);
@@ -153,16 +188,25 @@ export class TwinLimits {
    * than 100 requests in flight, or (content-creating requests) when 80 in
    * the minute or 500 in the hour were made already.
    */
-  takeSecondary(actor: Actor, routeKey: string, method: string, contentCreating: boolean, concurrent: number): TwinResponse | undefined {
+  takeSecondary(
+    actor: Actor,
+    routeKey: string,
+    method: string,
+    contentCreating: boolean,
+    concurrent: number,
+    /** GraphQL: its own points (1 a query, 5 with a mutation) and its own minute (2,000) */
+    graphql?: { points: number },
+  ): TwinResponse | undefined {
     const now = this.twin.now();
     const s = this.state(actor);
-    const points = pointsOf(method);
+    const points = graphql?.points ?? pointsOf(method);
+    const perMinute = graphql ? GRAPHQL_POINTS_PER_MINUTE : POINTS_PER_MINUTE;
     const list = s.points.get(routeKey) ?? [];
     while (list.length && list[0]![0] <= now - 60_000) list.shift();
     const used = list.reduce((n, [, p]) => n + p, 0);
     const enforce = this.secondaryEnforced && actor.kind !== "app";
     if (enforce && concurrent > MAX_CONCURRENT) return secondaryLimitResponse(60);
-    if (enforce && used + points > POINTS_PER_MINUTE) return secondaryLimitResponse(60);
+    if (enforce && used + points > perMinute) return secondaryLimitResponse(60);
     list.push([now, points]);
     s.points.set(routeKey, list);
     if (!contentCreating) return undefined;
@@ -223,4 +267,15 @@ export function primaryLimitResponse(twin: GitHubTwin, actor: Actor, status: 403
     "x-ratelimit-reset": String(reset),
     "x-ratelimit-resource": "core",
   });
+}
+
+/** The GraphQL budget's headers ("x-ratelimit-resource: graphql"). */
+export function graphqlRateHeaders(w: PrimaryWindow): Record<string, string> {
+  return {
+    "x-ratelimit-limit": String(w.limit),
+    "x-ratelimit-remaining": String(Math.max(0, w.limit - w.used)),
+    "x-ratelimit-used": String(w.used),
+    "x-ratelimit-reset": String(Math.floor(w.resetAt / 1000)),
+    "x-ratelimit-resource": "graphql",
+  };
 }

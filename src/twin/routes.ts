@@ -36,7 +36,7 @@ import {
   type Json,
 } from "./serialize.js";
 import type { Fault, GitHubTwin } from "./state.js";
-import { identity, pointsOf, primaryLimitResponse, secondaryLimitResponse } from "./limits.js";
+import { graphqlPoints, graphqlRateHeaders, identity, pointsOf, primaryLimitResponse, secondaryLimitResponse } from "./limits.js";
 import { levelCovers, mintInstallationToken } from "./tokens.js";
 import { handleOAuth, isOAuthPath } from "./oauth.js";
 import {
@@ -62,7 +62,7 @@ import { PULL_ROUTES } from "./pull-routes.js";
 import { SECRET_ROUTES } from "./secret-routes.js";
 import { PROJECT_ROUTES } from "./project-routes.js";
 import { REPO_CREATE_ROUTES } from "./repo-create-routes.js";
-import { handleGraphql } from "./graphql.js";
+import { graphqlCost, handleGraphql } from "./graphql.js";
 import { DATE_QUERY } from "./actions.js";
 
 export { errorBody, type TwinRequest, type TwinResponse } from "./respond.js";
@@ -666,6 +666,11 @@ function installedOn(twin: GitHubTwin, repo: RepoState): boolean {
   return inst.repositories === "all" ? inst.account === repo.owner : inst.repositories.has(repo.full_name.toLowerCase());
 }
 
+/** May `actor` do to `repo` what a REST route needing `perm` (and, for a person, `role`) does? GraphQL asks this. */
+export function authorizeRepo(twin: GitHubTwin, actor: Actor, repo: RepoState, method: string, perm: [string, "read" | "write"], role?: Role): TwinResponse | undefined {
+  return authorize(twin, { auth: "token", perm, ...(role ? { role } : {}), handler: () => notFound() }, actor, method, repo, true);
+}
+
 function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string, repo: RepoState | undefined, repoParam: boolean): TwinResponse | undefined {
   if (route.auth === "jwt") {
     if (actor.kind !== "app") return fail(401, "A JSON web token could not be decoded");
@@ -722,6 +727,59 @@ function authorize(twin: GitHubTwin, route: Route, actor: Actor, method: string,
       return undefined;
     }
   }
+}
+
+function countContent(twin: GitHubTwin, now: number): void {
+  const c = twin.counters.content;
+  c.total++;
+  c.times.push(now);
+  const minute = Math.floor(now / 60_000);
+  c.byMinute.set(minute, (c.byMinute.get(minute) ?? 0) + 1);
+  const hour = Math.floor(now / 3600_000);
+  c.byHour.set(hour, (c.byHour.get(hour) ?? 0) + 1);
+}
+
+/**
+ * `POST /graphql`, counted as GitHub counts it (GraphQL docs "Rate limits and query limits for the
+ * GraphQL API"): the primary budget in points, the query's cost (minimum 1), apart from REST's; the
+ * secondary limit in points, 1 for a query and 5 with a mutation, 2,000 a minute; a mutation that
+ * creates content (an issue, a comment, a sub-issue or dependency link) counts against the content
+ * limits as the REST request doing the same does. Faults apply as to REST (`/graphql` is the route).
+ */
+function graphqlRequest(
+  twin: GitHubTwin,
+  actor: Actor,
+  method: string,
+  pathname: string,
+  body: unknown,
+  finish: (res: TwinResponse, actor: Actor | undefined, fault?: Fault, route?: string) => TwinResponse,
+  concurrent: number,
+): TwinResponse {
+  const route = "/graphql";
+  const now = twin.now();
+  const cost = graphqlCost(body);
+  let headers: Record<string, string> = {};
+  if (actor.kind !== "app" && actor.kind !== "anonymous") {
+    const taken = twin.limits.takeGraphqlPrimary(actor, cost.points);
+    if (taken.refused) return finish(taken.refused, actor, undefined, route);
+    headers = graphqlRateHeaders(taken.window);
+  }
+  const points = graphqlPoints(cost.mutation);
+  twin.counters.points += points;
+  const minute = Math.floor(now / 60_000);
+  twin.counters.pointsByMinute.set(minute, (twin.counters.pointsByMinute.get(minute) ?? 0) + points);
+  const limited = actor.kind === "app" ? undefined : twin.limits.takeSecondary(actor, `${method} ${route}`, method, cost.createsContent, concurrent, { points });
+  if (limited) return finish(limited, actor, undefined, route);
+  if (cost.createsContent) countContent(twin, now);
+  const fault = twin.takeFault(method, pathname, route);
+  if (fault && fault.kind !== "lost-response") return finish(faultResponse(twin, fault, actor), actor, fault, route);
+  const answer = handleGraphql(twin, body, actor);
+  if (answer.problems.length) {
+    twin.contractFailures.push({ method, path: pathname, problems: answer.problems });
+    twin.unimplemented.push({ method, route });
+  }
+  if (fault) return finish(faultResponse(twin, fault, actor), actor, fault, route); // performed; the answer is lost
+  return finish({ status: answer.status, headers, body: answer.body }, actor, undefined, route);
 }
 
 // ---------------------------------------------------------------------------
@@ -867,7 +925,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
   const template = resolved?.template;
   const routeKey = `${method} ${template ?? pathname}`;
 
-  const finish = (res: TwinResponse, actor: Actor | undefined, fault?: Fault): TwinResponse => {
+  const finish = (res: TwinResponse, actor: Actor | undefined, fault?: Fault, route = template): TwinResponse => {
     const headers: Record<string, string> = {
       "content-type": "application/json; charset=utf-8",
       "x-github-api-version-selected": "2022-11-28",
@@ -900,7 +958,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
       at: twin.now(),
       method,
       path: pathname,
-      route: template,
+      route,
       status: res.status,
       actor: actor ? identity(actor) : "unknown",
       ...(fault ? { fault: fault.kind } : {}),
@@ -927,12 +985,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
     // GraphQL: checked against GitHub's published schema; only what graphql.ts implements is answered
     const who = authenticate(twin, req.headers);
     if (!("kind" in who)) return finish(who, undefined);
-    const answer = handleGraphql(twin, body, who);
-    if (answer.problems.length) {
-      twin.contractFailures.push({ method, path: pathname, problems: answer.problems });
-      twin.unimplemented.push({ method, route: "/graphql" });
-    }
-    return finish({ status: answer.status, headers: {}, body: answer.body }, who);
+    return graphqlRequest(twin, who, method, pathname, body, finish, arrival ? twin.concurrentWith(arrival.auth) : 1);
   }
   // A body field this release does not know: Enterprise Server 3.20 and older refuse `return_run_details`
   // with 400 (cli/cli#12672; benc-uk/workflow-dispatch#86 quotes GHES 3.19's message). Before the
@@ -987,14 +1040,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
   const limited = actor.kind === "app" ? undefined : twin.limits.takeSecondary(actor, routeKey, method, contentCreating, concurrent);
   if (limited) return finish(limited, actor);
   if (denied) return finish(denied, actor);
-  if (contentCreating) {
-    const c = twin.counters.content;
-    c.total++;
-    c.times.push(now);
-    c.byMinute.set(minute, (c.byMinute.get(minute) ?? 0) + 1);
-    const hour = Math.floor(now / 3600_000);
-    c.byHour.set(hour, (c.byHour.get(hour) ?? 0) + 1);
-  }
+  if (contentCreating) countContent(twin, now);
 
   // 4. faults
   const fault = twin.takeFault(method, pathname, template);

@@ -63,6 +63,7 @@ export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>, se
           title: milestoneTitle(m, milestone),
           body: milestoneBody(m, milestone),
           labels: [LABELS.forMission(m.id), LABELS.milestone],
+          ...(subIssues ? { parent: "tracking" as const } : {}),
         });
       }
       if (subIssues) actions.push({ kind: "link-sub-issue", parent: "tracking", child: mRef });
@@ -79,6 +80,7 @@ export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>, se
           title: featureTitle(m, feature),
           body: featureBody(m, milestone, feature),
           labels: [LABELS.forMission(m.id), LABELS.feature],
+          ...(subIssues ? { parent: mRef } : {}),
         });
       }
       if (!subIssues) continue;

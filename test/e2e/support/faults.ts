@@ -16,6 +16,8 @@ export interface Injection {
   method: string;
   /** tested against the concrete path, e.g. /^\/repos\/acme\/crm\/issues$/ */
   path: RegExp;
+  /** also tested against the request's body as JSON (a GraphQL mutation: /createIssue/) */
+  body?: RegExp;
   /** the n-th matching request (1-based) */
   nth?: number;
   /** how many matching requests in a row from the n-th (default 1) */
@@ -52,6 +54,7 @@ export function inject(world: World, spec: Injection): Injected {
   const to = from + (spec.times ?? 1) - 1;
   intercept(world, (req, path) => {
     if (req.method.toUpperCase() !== spec.method || !spec.path.test(path)) return;
+    if (spec.body && !spec.body.test(typeof req.body === "string" ? req.body : JSON.stringify(req.body ?? null))) return;
     seen++;
     if (seen < from || seen > to) return;
     out.hits++;

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench` (or `npx vitest run -c bench/vitest.config.ts bench/materialise.bench.ts`):
+ * materialising an approved plan against the twin, in the loop's own jobs.
+ * Figures, never assertions on time: requests by kind, writes per created
+ * issue, and the time the same requests take under production pacing
+ * (bench/pacing.ts: Octokit's throttling and GitHub's content rate,
+ * computed, not waited) beside the pacing floor (one write per issue).
+ * Writes its block of bench/RESULTS.md.
+ */
+import { afterAll, describe, it } from "vitest";
+import { startTwinServer } from "../src/twin/server.js";
+import { reconcileIssue } from "../src/loop/reconcile-job.js";
+import { appLimits } from "../src/app.js";
+import { parseMissionFile } from "../src/mission/markdown/mission-file.js";
+import { missionPath } from "../src/mission/model.js";
+import { REPO, benchDeps, benchTwin, octokitAt, section, seedMission, table, tally, writeResults } from "./support.js";
+import { pacedOf, pacedTimeMs, pacingFloorMs } from "./pacing.js";
+import { STATE_BRANCH } from "../test/support/missions.js";
+
+const LATENCY_MS = 100;
+const WRITES_PER_ISSUE_TARGET = 1.3;
+const PACING_RATIO_TARGET = 1.2;
+
+/** Every feature after a milestone's first depends on that first one (as a real plan's often do). */
+function chained(shape: number[]): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  shape.forEach((features, i) => {
+    for (let j = 2; j <= features; j++) deps[`${i + 1}.${j}`] = [`${i + 1}.1`];
+  });
+  return deps;
+}
+
+const CASES: Array<{ name: string; shape: number[]; deps: Record<string, string[]> }> = [
+  { name: "1×2", shape: [2], deps: {} },
+  { name: "3×4", shape: [4, 4, 4], deps: {} },
+  { name: "7×5", shape: [5, 5, 5, 5, 5, 5, 5], deps: {} },
+  { name: "7×5, dependencies", shape: [5, 5, 5, 5, 5, 5, 5], deps: chained([5, 5, 5, 5, 5, 5, 5]) },
+];
+
+const sections: string[] = [];
+afterAll(() => writeResults("materialise", sections));
+
+describe.sequential("materialising plans", () => {
+  it("each plan size, in the loop's own jobs", async () => {
+    const results: Array<{ name: string; t: ReturnType<typeof tally>; issues: number; ms: number; steps: number; paced: number; floor: number }> = [];
+    const kinds = new Set<string>();
+    for (const c of CASES) {
+      const twin = benchTwin();
+      const server = await startTwinServer(twin, { latencyMs: LATENCY_MS });
+      try {
+        const { tracking, id } = seedMission(twin, c.shape, "bench", c.deps);
+        const octokit = octokitAt(twin, server.apiUrl);
+        const deps = benchDeps(twin, octokit, appLimits);
+        const expected = c.shape.length + c.shape.reduce((a, b) => a + b, 0);
+        const from = twin.log.length;
+        const started = performance.now();
+        let steps = 0;
+        // one job of the loop at a time (a job ends when its apply reaches its limits), until the plan is on GitHub
+        for (; steps < 200; steps++) {
+          const m = parseMissionFile(twin.readFile(missionPath(id), { ref: STATE_BRANCH })!.text);
+          const done =
+            m.ok &&
+            m.mission.plan!.milestones.every((ms) => ms.issue && ms.features.every((f) => f.issue)) &&
+            twin.issuesOf().filter((i) => i.parent !== null).length === expected;
+          if (done) break;
+          await reconcileIssue(deps, { ...REPO, issue: tracking });
+        }
+        const ms = performance.now() - started;
+        // materialisation ends where the round that dispatches the workers begins: that round's load (it
+        // starts by reading .github/mission.yml) and everything after it are not counted
+        const all = twin.log.slice(from);
+        const firstDispatch = all.findIndex((e) => /dispatches$/.test(e.path));
+        const roundStart = firstDispatch < 0 ? all.length : all.slice(0, firstDispatch).findLastIndex((e) => e.method === "GET" && /contents\/\.github%2Fmission\.yml$/i.test(e.path));
+        const entries = all.slice(0, roundStart < 0 ? firstDispatch : roundStart).filter((e) => !/access_tokens$/.test(e.path));
+        const t = tally(entries);
+        for (const k of Object.keys(t.byKind)) kinds.add(k);
+        const issues = twin.issuesOf().length - 1;
+        results.push({ name: c.name, t, issues, ms, steps, paced: pacedTimeMs(entries.map(pacedOf), LATENCY_MS), floor: pacingFloorMs(issues, LATENCY_MS) });
+      } finally {
+        await server.close();
+      }
+    }
+    const order = ["read", "read (GraphQL)", "create issue", "create issue (GraphQL)", "link sub-issue", "add dependency", "write mission.md", "update issue", "create label", "add labels", "comment"];
+    const kindList = [...order.filter((k) => kinds.has(k)), ...[...kinds].filter((k) => !order.includes(k))];
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const rows = results.map((r) => [
+      r.name,
+      r.issues,
+      r.t.requests,
+      ...kindList.map((k) => r.t.byKind[k] ?? 0),
+      r.t.content,
+      r.t.refused,
+      r.t.writes,
+      (r.t.writes / r.issues).toFixed(2),
+      r.steps,
+      s(r.ms),
+      s(r.floor),
+      s(r.paced),
+      (r.paced / r.floor).toFixed(2),
+    ]);
+    const seven = results.find((r) => r.name === "7×5")!;
+    const perIssue = seven.t.writes / seven.issues;
+    const met = (ok: boolean) => (ok ? "**met**" : "**not met**");
+    sections.push(
+      section(
+        `Materialising a plan (${LATENCY_MS} ms latency per request)`,
+        table(
+          ["plan", "issues", "requests", ...kindList, "content-creating", "answered 4xx", "writes", "writes/issue", "steps", "wall time", "pacing floor", "paced time", "paced/floor"],
+          rows,
+        ),
+        [
+          `Target: at most ${WRITES_PER_ISSUE_TARGET} writes per created issue for 7×5, everything included (issues, links, labels, dependencies, mission.md, dashboard): ${perIssue.toFixed(2)}, ${met(perIssue <= WRITES_PER_ISSUE_TARGET)}.`,
+          ...results.map((r) => `Target: paced time at most ${PACING_RATIO_TARGET}× the pacing floor, ${r.name}: ${(r.paced / r.floor).toFixed(2)}×, ${met(r.paced / r.floor <= PACING_RATIO_TARGET)}.`),
+          "plan: milestones × features per milestone, seeded as `/mission approve` leaves it (approved mission.md); 1×2 is below the plan checks' 3-milestone minimum. \"7×5, dependencies\": every feature after a milestone's first is blocked by it (28 dependencies).",
+          "writes: requests that change something (REST POST/PATCH/PUT/DELETE, GraphQL mutations); a GraphQL query is a read (GitHub counts it 1 secondary point, as a GET). An issue is created, labelled and linked under its parent by one GraphQL `createIssue`; its node ids (repository, labels, parents) come from one GraphQL query per job.",
+          "steps: jobs of the loop (each load → decide → apply, up to the per-job limit of 40 writes or 60 s). A job cut short is enqueued again at once (app.ts: \"more to do\"): no webhook is awaited between steps, so the only gap is the next job's reads, which the paced time includes. mission.md is committed once per job (what was made is recorded before the next); the dashboard is written by the job that finishes.",
+          "pacing floor: one content-creating write per created issue, nothing else, under the same paces as the app. paced time: the app's own requests, in order, under Octokit's throttling (plugin-throttling 11.0.5: REST writes and every GraphQL request 1 s apart, REST writes that notify — issues, comments, sub-issues — 3 s apart) and GitHub's advised content rate (80 a minute, 500 an hour), each request taking the latency above; computed from the twin's log (bench/pacing.ts), not waited.",
+          "Small plans pay a fixed cost the floor leaves out (the node-id query, a mission.md commit, the dashboard, the first mission's labels: about 4 s paced), so their ratio is above the target however few issues they have. 7×5's gap (13.6 s over the floor): each milestone's task list of its features is rewritten once they exist (6 PATCHes in the second job, 1 s apart), the second job's node-id query, two labels, two commits and the dashboard.",
+          "7×5, dependencies: GitHub's `createIssue` takes no dependencies, so each is an `addBlockedBy` write of its own (REST, 1 s apart); the one sub-issue link (answered 422, already linked) is a feature made in the first job and recorded only after its dependency, found by its marker in the second.",
+          "Before this change (same bench, REST create + sub-issue link per issue, all four labels asked, the dashboard after every apply): 1×2 12 writes (4.00 per issue), 10.33× the floor; 3×4 36 (2.40), 6.65×; 7×5 100 (2.38), 6.37× (261.7 s paced); 7×5 with dependencies 129 (3.07), 6.93×.",
+          "Counted until the round that dispatches the workers begins (that round's reads, dispatches, mission.md commit and dashboard follow materialisation and are not counted).",
+        ],
+      ),
+    );
+    console.log(`\n${sections.join("\n")}`);
+  }, 600_000);
+});
