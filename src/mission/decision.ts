@@ -11,6 +11,8 @@ import type { ReadReport } from "./workers/report.js";
 import type { ValidationReport } from "./validation/validation.js";
 import type { Marker } from "./markers.js";
 import type { FieldValue, ProjectRef } from "./board/model.js";
+import type { SpendingFacts } from "./spending/facts.js";
+import type { SecretText } from "./spending/secret.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -173,6 +175,8 @@ export interface LoopFacts {
   closes: readonly CloseFact[];
   /** features whose issue changed after all their runs were booked, read again for reports (a re-run reports again) */
   reread?: readonly string[];
+  /** cards and email replies of the mission's requests, when the bot has providers for them (spending/facts.ts) */
+  spending?: SpendingFacts;
 }
 
 export interface Snapshot {
@@ -261,7 +265,15 @@ export type Action =
   | { kind: "board-sync"; project: ProjectRef; setup: boolean; items: Array<{ ref: Ref; values: Record<string, FieldValue> }> }
   /** make a Project board for the mission (`/mission project`), in the repository's organisation */
   | { kind: "board-create"; title: string }
-  | { kind: "update-dashboard" };
+  | { kind: "update-dashboard" }
+  /** an approved request: make its virtual card, or send its email (apply records the card's id or the Message-ID) */
+  | { kind: "spend"; request: string }
+  /** the purchase is made: the card takes no more charges (Stripe status `inactive`) */
+  | { kind: "freeze-card"; request: string }
+  /** a code from a reply reaches the next run of the feature as an Actions secret (github/hand-over.ts), never a comment */
+  | { kind: "hand-over-secret"; request: string; issue: number; name: string; value: SecretText; uid: number }
+  /** the run that needed it is done: delete the secret */
+  | { kind: "revoke-hand-over"; request: string; secret: string };
 
 export interface Decision {
   /** the mission as it should be recorded; absent when the issue has none */

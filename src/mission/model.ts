@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { OutcomeLevel } from "./budget/levels.js";
 import { BoardRecord, ProjectConfig } from "./board/model.js";
+import { Spending } from "./spending/model.js";
+import { SpendingConfig } from "./spending/config.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -254,7 +256,9 @@ export type Plan = z.infer<typeof Plan>;
 export const LedgerEntry = z.strictObject({
   /** unique per run and attempt, e.g. "run-123456-1"; a duplicate report adds nothing */
   key: z.string().min(1),
-  kind: z.enum(["worker", "validation", "planner"]),
+  kind: z.enum(["worker", "validation", "planner", "purchase"]),
+  /** a purchase: who approved it ("mission-bot" under the `auto`/`notify` thresholds) and when */
+  approved: z.strictObject({ by: z.string().min(1).max(100), at: isoDate }).optional(),
   feature: FeatureKey.optional(),
   model: z.string().optional(),
   tokens_in: z.number().int().nonnegative(),
@@ -367,6 +371,8 @@ export const Mission = z.strictObject({
   board: BoardRecord.optional(),
   /** a person asked for a Project board (`/mission project`): made by the next apply, then cleared */
   board_request: z.strictObject({ at: isoDate, by: z.string().min(1).max(100) }).optional(),
+  /** what workers asked to buy or write, and what became of it (spending/model.ts) */
+  spending: Spending.optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -638,6 +644,7 @@ export const Config = z.strictObject({
     "how a milestone is validated",
   ),
   project: ProjectConfig.optional(),
+  spending: SpendingConfig.optional().describe("how workers' requests to spend money or write email are approved (README \"Spending and email\")"),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

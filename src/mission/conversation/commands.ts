@@ -6,6 +6,7 @@ import { parseLevel, type OutcomeLevel } from "../budget/levels.js";
 import { FeatureKey, MilestoneKey } from "../model.js";
 import { parseHours, parseIncrements, parseMode, parseMoney, parseTokens, type Parsed } from "./quantities.js";
 import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js";
+import { parseSpend, SPEND_USAGE, type SpendCommand } from "../spending/command.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -35,7 +36,9 @@ export type Command =
   /** make a Project board for the mission (README "Project board") */
   | { name: "project" }
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
-  | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
+  | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } }
+  /** approve or deny a worker's request to spend money or send email (spending/command.ts) */
+  | SpendCommand;
 
 export type CommandName = Command["name"];
 
@@ -95,6 +98,7 @@ export const USAGE: Record<CommandName, string> = {
   "skip-validation": "/mission skip-validation <milestone number, e.g. 2>",
   budget: "/mission budget [+$100] [+10h] [+2M tokens]",
   project: "/mission project",
+  spend: SPEND_USAGE,
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -112,6 +116,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   budget: "Show the budget, or raise its limits by the amounts given.",
   project: "Make a Project board for this mission in the organisation, with its fields and views, and keep it up to date.",
   help: "Show this list.",
+  spend: "Approve or deny a worker's request to buy something or send an email (approvers only, checked live).",
 };
 
 type Subcommand = Exclude<CommandName, "start">;
@@ -251,6 +256,10 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
         return fail(name, `${quoted(arg)} is not a milestone: a milestone is named by its number, like 2.`);
       }
       return ok({ name, milestone: String(Number(arg)) });
+    }
+    case "spend": {
+      const spend = parseSpend(rest, tail);
+      return spend.ok ? ok(spend.command) : fail(name, spend.error);
     }
     case "budget": {
       if (!rest) return ok({ name });
@@ -482,6 +491,7 @@ const HELP_ORDER: CommandName[] = [
   "validate",
   "skip-validation",
   "project",
+  "spend",
   "help",
 ];
 

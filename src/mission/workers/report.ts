@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { FeatureKey, MissionId, describeZodError } from "../model.js";
 import { lastBlock, REPORT_BLOCK, reportBlock } from "../markers.js";
+import { ReportRequests } from "../spending/request.js";
 
 export const WorkerReport = z.strictObject({
   mission: MissionId,
@@ -43,6 +44,8 @@ export const WorkerReport = z.strictObject({
   /** Actions minutes from the job's timestamps */
   actions_minutes: z.number().nonnegative().default(0),
   turns: z.number().int().nonnegative().optional(),
+  /** what the worker asks the bot to buy or write (spending/request.ts): each checked on its own, so one bad request does not spoil the report */
+  requests: ReportRequests.optional(),
 });
 export type WorkerReport = z.infer<typeof WorkerReport>;
 export type WorkerReportInput = z.input<typeof WorkerReport>;
