@@ -24,6 +24,7 @@ import { renderReportComment } from "../mission/markdown/report-comment.js";
 import { describeZodError, FeatureKey, MissionId } from "../mission/model.js";
 import { WorkerReport, type WorkerReportInput } from "../mission/workers/report.js";
 import type { ActionContext } from "./context.js";
+import { readRequestsFile } from "./requests.js";
 
 const SUMMARY_MAX = 5000;
 
@@ -115,6 +116,7 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
   const notes: string[] = [];
   const agent = readUsage(ctx.input("usage-file").trim(), notes);
   const record = readRecord(ctx.input("usage-record").trim());
+  const requests = readRequestsFile(ctx.input("requests-file").trim(), notes);
   const cap = numberInput(ctx, "max-cost-usd", "amount", problems);
   const durationSeconds = numberInput(ctx, "duration-seconds", "amount", problems);
   const pullRequest = numberInput(ctx, "pull-request", "count", problems);
@@ -155,6 +157,7 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     duration_seconds: agent?.duration_seconds ?? durationSeconds ?? 0,
     actions_minutes: await actionsMinutes(ctx, runId, now()),
     ...(agent?.turns !== undefined ? { turns: agent.turns } : {}),
+    ...(requests?.length ? { requests } : {}),
   };
   const links = {
     ...(branch ? { branch } : {}),

@@ -25,6 +25,8 @@ import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
 import { createBoard, syncBoard } from "./board.js";
 import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/board/notice.js";
+import { applySpendingAction } from "./spending/apply.js";
+import type { Outside } from "./spending/outside.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -40,6 +42,8 @@ export interface ApplyInput {
   limits: ApplyLimits;
   /** the time decisions are recorded at (runs dispatched) */
   clock?: () => number;
+  /** card provider and email gateway for the mission's requests (github/spending/) */
+  outside?: Outside;
 }
 
 export interface ApplyResult {
@@ -383,6 +387,19 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       }
       case "update-dashboard":
         return; // always done last, once
+      case "spend":
+      case "freeze-card":
+      case "hand-over-secret":
+      case "revoke-hand-over": {
+        if (!mission) return;
+        const next = await applySpendingAction(action, { octokit, repo, mission, config: s.config, outside: input.outside, now: s.now });
+        if (next !== mission) {
+          mission = next;
+          dirty = true;
+        }
+        writes++;
+        return;
+      }
     }
   }
 

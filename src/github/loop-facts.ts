@@ -15,6 +15,8 @@ import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
+import { loadSpendingFacts } from "./spending/facts.js";
+import type { Outside } from "./spending/outside.js";
 
 export interface LoopFactsInput {
   octokit: Octokit;
@@ -24,6 +26,8 @@ export interface LoopFactsInput {
   mission: Mission;
   now: string;
   permissionOf: (login: string) => Promise<Permission>;
+  /** card provider and email gateway, when the bot has them: their facts about the mission's requests */
+  outside?: Outside | undefined;
 }
 
 /** A report posted this long before its run was dispatched cannot be that run's (clocks differ a little). */
@@ -110,7 +114,8 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     closes.push({ feature: f.key, by: by ?? "someone", counts });
   }
 
-  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}) };
+  const spending = input.outside && mission.spending?.length ? await loadSpendingFacts(mission, input.outside) : undefined;
+  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(spending ? { spending } : {}) };
 }
 
 /** When the feature's reports were last read, for a feature whose dispatched runs are all booked (else undefined). */

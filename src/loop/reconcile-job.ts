@@ -14,6 +14,7 @@ import { apply, type ApplyLimits, type ApplyResult } from "../github/apply.js";
 import { ConflictError, RefusedError, messageOf, type Octokit } from "../github/client.js";
 import { RateLimitedError } from "../github/rate-limits.js";
 import { RetryLater, type ReconcileJob } from "./queue.js";
+import type { Outside } from "../github/spending/outside.js";
 
 export interface PlannerChoice {
   planner: Planner;
@@ -35,6 +36,8 @@ export interface JobDeps {
   /** the longest a planner may take before its answer counts as a failure (default 5 minutes) */
   planTimeoutMs?: number;
   log?: { info(msg: string): void; warn(msg: string): void };
+  /** card provider and email gateway for the mission's requests, per configuration (github/spending/) */
+  outside?: (config: Config) => Outside | undefined;
 }
 
 export interface JobOutcome {
@@ -72,13 +75,15 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         now: new Date(deps.clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, job, where),
         ...(planned ? { planned } : {}),
+        ...(deps.outside ? { outside: deps.outside } : {}),
       });
       const s = loaded.snapshot;
       defaultBranch = s.where.defaultBranch;
       const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);
       let result: ApplyResult;
       try {
-        result = await apply(decision, { octokit, repo, snapshot: s, limits: deps.limits(), clock: deps.clock });
+        const outside = deps.outside?.(s.config);
+        result = await apply(decision, { octokit, repo, snapshot: s, limits: deps.limits(), clock: deps.clock, ...(outside ? { outside } : {}) });
       } catch (error) {
         if (error instanceof ConflictError && ++conflicts < MAX_CONFLICTS) {
           deps.log?.warn(`mission state of ${job.owner}/${job.repo}#${job.issue} changed while the bot was writing it; deciding again`);

@@ -48,6 +48,15 @@ export const SpendingConfig = z.strictObject({
         .default([])
         .describe("merchant categories a card may be used at (Stripe's names); [] for any"),
       cardholder_name: z.string().min(1).max(24).default("Mission Bot").describe("the cardholder's name on the cards"),
+      billing: z
+        .strictObject({
+          line1: z.string().min(1).max(200),
+          city: z.string().min(1).max(100),
+          postal_code: z.string().min(1).max(20),
+          country: z.string().regex(/^[A-Z]{2}$/, "a two-letter country code like US"),
+          state: z.string().max(100).optional(),
+        })
+        .describe("the cardholder's billing address (Stripe asks for one; a merchant may check it)"),
     })
     .optional()
     .describe("virtual cards for approved purchases; without it an approved purchase is left to a person"),

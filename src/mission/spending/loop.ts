@@ -12,7 +12,7 @@ import { findFeature } from "../workers/workers.js";
 import type { SpendRecord } from "./model.js";
 import { amountMicros, readRequest, type SpendRequest } from "./request.js";
 import { judge, purchaseKey, room, spendingConfig } from "./rules.js";
-import { refusedText, requestPost, overspendText, expiredText, codeHandedText } from "./texts.js";
+import { cardReadyText, failedText, noCardText, sentText, refusedText, requestPost, overspendText, expiredText, codeHandedText } from "./texts.js";
 import { handOverSecretName } from "./hand-over-name.js";
 
 export const BOT = "mission-bot";
@@ -30,10 +30,23 @@ export function decideSpending(m: Mission, facts: LoopFacts, config: Config, now
   mission = settle(mission, facts, now, actions);
   mission = handOverCodes(mission, facts, now, actions);
   mission = revokeUsed(mission, actions);
+  actions.push(...outcomes(mission));
   // approved requests are carried out while the mission runs (not while paused: an overspend pauses it)
   const running = mission.status === "active" || mission.status === "validating";
   for (const r of mission.spending ?? []) if (r.status === "approved" && running) actions.push({ kind: "spend", request: r.id });
   return { mission, actions };
+}
+
+/** What became of each request carried out, told once (the notice keys keep it once). */
+function outcomes(m: Mission): Action[] {
+  const out: Action[] = [];
+  for (const r of records(m)) {
+    if (r.status === "done" && r.card) out.push({ kind: "comment", on: "tracking", key: `card:${r.id}`, body: cardReadyText(r) });
+    if (r.status === "done" && r.kind === "purchase" && !r.card) out.push({ kind: "comment", on: "tracking", key: `card:${r.id}`, body: noCardText(r) });
+    if (r.status === "done" && r.email) out.push({ kind: "comment", on: `feature:${r.feature}`, key: `sent:${r.id}`, body: sentText(r) });
+    if (r.status === "failed") out.push({ kind: "comment", on: "tracking", key: `failed:${r.id}`, body: failedText(r) });
+  }
+  return out;
 }
 
 function records(m: Mission): SpendRecord[] {

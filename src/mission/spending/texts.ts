@@ -86,3 +86,19 @@ export function promptLines(records: readonly SpendRecord[], feature: string): s
     return `Request ${r.n}, ${subject}, ${status}.`;
   });
 }
+
+export function cardReadyText(r: SpendRecord): string {
+  return `**Request ${r.n}: a single-use virtual card is ready** for the ${what(r)}: card ${codeSpan(r.card?.id ?? "")} in the Stripe dashboard (Issuing → Cards), limited to ${formatUsd(r.amount_micros ?? 0)}. A person completes the purchase with it; its number is shown only there. The card is frozen once it is used, and what it is charged is booked in the ledger.`;
+}
+
+export function noCardText(r: SpendRecord): string {
+  return `**Request ${r.n} is approved and booked** (${what(r)}). No card provider is configured (\`spending.cards\`), so a person makes the purchase.`;
+}
+
+export function sentText(r: SpendRecord): string {
+  return `**Request ${r.n}: the email to ${codeSpan(r.to ?? "")} was sent.** Replies are read at every pulse; anything the worker needs from them reaches this feature's next run as a secret, never here.`;
+}
+
+export function failedText(r: SpendRecord): string {
+  return `**Request ${r.n} could not be carried out:** ${inlineText(r.failure ?? "the provider refused it")}. Nothing was bought or sent; the next run of feature ${r.feature} is told so.`;
+}
