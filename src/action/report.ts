@@ -24,7 +24,7 @@ import { renderReportComment } from "../mission/markdown/report-comment.js";
 import { describeZodError, FeatureKey, MissionId } from "../mission/model.js";
 import { WorkerReport, type WorkerReportInput } from "../mission/workers/report.js";
 import type { ActionContext } from "./context.js";
-import { readRequestsFile } from "./requests.js";
+import { readRequestsFile } from "./shared/requests-file.js";
 
 const SUMMARY_MAX = 5000;
 

@@ -5,7 +5,7 @@
  * file is checked; what is wrong with it is said in the report's notes.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { MAX_REQUESTS } from "../mission/spending/request.js";
+import { MAX_REQUESTS } from "../../mission/spending/request.js";
 
 const MAX_FILE_BYTES = 200_000;
 
