@@ -7,7 +7,7 @@ import { z } from "zod";
 import { OutcomeLevel } from "./budget/levels.js";
 import { BoardRecord, ProjectConfig } from "./board/model.js";
 import { Spending } from "./spending/model.js";
-import { SpendingConfig } from "./spending/config.js";
+import { SPENDING_CONFIG_DEFAULT, SpendingConfig } from "./spending/config.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -644,7 +644,7 @@ export const Config = z.strictObject({
     "how a milestone is validated",
   ),
   project: ProjectConfig.optional(),
-  spending: SpendingConfig.optional().describe("how workers' requests to spend money or write email are approved (README \"Spending and email\")"),
+  spending: SpendingConfig.default(SPENDING_CONFIG_DEFAULT).describe("how workers' requests to spend money or write email are approved (README \"Spending and email\")"),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

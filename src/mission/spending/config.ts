@@ -50,11 +50,11 @@ export const SpendingConfig = z.strictObject({
       cardholder_name: z.string().min(1).max(24).default("Mission Bot").describe("the cardholder's name on the cards"),
       billing: z
         .strictObject({
-          line1: z.string().min(1).max(200),
-          city: z.string().min(1).max(100),
-          postal_code: z.string().min(1).max(20),
-          country: z.string().regex(/^[A-Z]{2}$/, "a two-letter country code like US"),
-          state: z.string().max(100).optional(),
+          line1: z.string().min(1).max(200).describe("street and number"),
+          city: z.string().min(1).max(100).describe("city"),
+          postal_code: z.string().min(1).max(20).describe("postal code"),
+          country: z.string().regex(/^[A-Z]{2}$/, "a two-letter country code like US").describe("two-letter country code, like US"),
+          state: z.string().max(100).optional().describe("state or region, where the country has them"),
         })
         .describe("the cardholder's billing address (Stripe asks for one; a merchant may check it)"),
     })
@@ -70,4 +70,4 @@ export const SpendingConfig = z.strictObject({
 export type SpendingConfig = z.infer<typeof SpendingConfig>;
 export type SpendingConfigInput = z.input<typeof SpendingConfig>;
 
-export const SPENDING_CONFIG_DEFAULT: SpendingConfigInput = { ...SPENDING_DEFAULTS, email: {} };
+export const SPENDING_CONFIG_DEFAULT: SpendingConfig = { ...SPENDING_DEFAULTS, email: {} };
