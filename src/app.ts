@@ -18,6 +18,7 @@ import { GitHubClock } from "./github/github-clock.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
 import type { Planner } from "./mission/plan/plan.js";
+import { outsideFromEnv } from "./github/spending/outside-from-env.js";
 
 export interface AppOptions {
   /** environment the planner key is read from (never logged) */
@@ -102,6 +103,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
     limits: options.limits ?? appLimits,
     clock,
     ...(options.planTimeoutMs ? { planTimeoutMs: options.planTimeoutMs } : {}),
+    outside: outsideFromEnv(env),
   };
 
   let processing = false;
