@@ -37,6 +37,8 @@ export interface StripeStandIn {
   readonly calls: StripeCall[];
   readonly cards: Map<string, Card>;
   readonly cardholders: Map<string, Cardholder>;
+  /** each card's number (what must never appear anywhere the bot writes) */
+  readonly numbers: Map<string, string>;
   /** a merchant charges the card: an authorisation (approved within its limits) and, if approved, a capture */
   charge(cardId: string, cents: number): { approved: boolean };
   /** a merchant captures more than it was authorised for (Stripe allows over-captures and force captures): a transaction without a check */
@@ -69,6 +71,8 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const authorizations: Authorization[] = [];
   const transactions: Transaction[] = [];
   const idempotent = new Map<string, { status: number; body: unknown }>();
+  /** each card's number: kept here, answered only to `expand[]=number` */
+  const numbers = new Map<string, string>();
   let serial = 0;
   const id = (prefix: string) => `${prefix}_standin${(++serial).toString(36).padStart(6, "0")}`;
   const created = 1_764_000_000;
@@ -122,6 +126,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
         },
       };
       cards.set(card.id, card);
+      numbers.set(card.id, `4000009990${String(serial).padStart(6, "0")}`);
       return { status: 200, body: card };
     }
     const one = /^\/v1\/issuing\/cards\/([A-Za-z0-9_]+)$/.exec(path);
@@ -129,7 +134,9 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       const card = cards.get(one[1]!);
       if (!card) return error(404, "invalid_request_error", `No such issuing.card: '${one[1]}'`, "id", "resource_missing");
       if (method === "POST" && params.status) card.status = params.status as Card["status"];
-      if (method === "GET" || method === "POST") return { status: 200, body: card };
+      // the number and CVC only when asked for (`expand[]=number`), as Stripe gives them
+      const expand = [...query.getAll("expand[]"), ...((params.expand as string[] | undefined) ?? [])];
+      if (method === "GET" || method === "POST") return { status: 200, body: expand.includes("number") ? { ...card, number: numbers.get(card.id) } : card };
     }
     if (method === "GET" && path === "/v1/issuing/authorizations") return { status: 200, body: list(path, authorizations.filter((a) => !query.get("card") || a.card.id === query.get("card"))) };
     if (method === "GET" && path === "/v1/issuing/transactions") return { status: 200, body: list(path, transactions.filter((t) => !query.get("card") || t.card === query.get("card"))) };
@@ -165,6 +172,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     calls,
     cards,
     cardholders,
+    numbers,
     charge(cardId, cents) {
       const card = cards.get(cardId);
       if (!card) throw new Error(`no card ${cardId}`);
