@@ -171,3 +171,31 @@ describe("cards and replies", () => {
     expect(again.actions.filter((a) => a.kind === "hand-over-secret")).toEqual([]);
   });
 });
+
+describe("the worker's side", () => {
+  it("the report mode takes at most ten requests from the requests file and says what was wrong with it", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { readRequestsFile } = await import("../../src/action/shared/requests-file.js");
+    const dir = mkdtempSync(join(tmpdir(), "requests-"));
+    const notes: string[] = [];
+    writeFileSync(join(dir, "many.json"), JSON.stringify(Array.from({ length: 12 }, () => domain)));
+    expect(readRequestsFile(join(dir, "many.json"), notes)).toHaveLength(10);
+    writeFileSync(join(dir, "bad.json"), "{not json");
+    expect(readRequestsFile(join(dir, "bad.json"), notes)).toBeUndefined();
+    expect(readRequestsFile(join(dir, "absent.json"), notes)).toBeUndefined();
+    expect(notes).toEqual(["The requests file holds 12 requests; only the first 10 were sent.", "The requests file is not JSON, so no request was sent."]);
+  });
+
+  it("the next run's prompt says how to ask and what became of its feature's requests", async () => {
+    const { buildWorkerPrompt } = await import("../../src/mission/workers/worker-prompt.js");
+    const { promptLines } = await import("../../src/mission/spending/texts.js");
+    const m = running();
+    const waiting = decideSpending(m, facts(m, { reports: [reportWith([{ ...domain, amount: "60" }], m)] }), config, NOW).mission;
+    const denied = { ...waiting, spending: waiting.spending!.map((r) => ({ ...r, status: "denied" as const, decided: { by: "alice", at: NOW, reason: "too dear" } })) };
+    const prompt = buildWorkerPrompt({ title: "Domain", body: "", mission: m.id, feature: "1.1", mode: "poc", requests: promptLines(denied.spending!, "1.1") });
+    expect(prompt).toContain("mission-requests.json");
+    expect(prompt).toContain("Request 1, purchase of $60.00 from Registrar, was denied: too dear.");
+  });
+});
