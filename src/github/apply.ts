@@ -25,7 +25,7 @@ import { writeFile } from "./repo-files.js";
 import { findRunByNonce } from "./runs.js";
 import { createBoard, syncBoard } from "./board.js";
 import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/board/notice.js";
-import { applySpendingAction } from "./spending/apply.js";
+import { applySpendingAction, NotHandedOver } from "./spending/apply.js";
 import type { Outside } from "./spending/outside.js";
 
 export interface ApplyLimits {
@@ -392,7 +392,17 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       case "hand-over-secret":
       case "revoke-hand-over": {
         if (!mission) return;
-        const next = await applySpendingAction(action, { octokit, repo, mission, config: s.config, outside: input.outside, now: s.now });
+        let next: Mission;
+        try {
+          next = await applySpendingAction(action, { octokit, repo, mission, config: s.config, outside: input.outside, now: s.now });
+        } catch (error) {
+          if (error instanceof NotHandedOver) {
+            mission = error.mission;
+            dirty = true;
+            throw error.refusal;
+          }
+          throw error;
+        }
         if (next !== mission) {
           mission = next;
           dirty = true;

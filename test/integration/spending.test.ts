@@ -16,7 +16,7 @@ import { botOctokit } from "../../src/twin/octokit.js";
 import { contractTwin } from "../support/twin.js";
 import { handOver, revoke } from "../../src/github/hand-over.js";
 import { SecretText } from "../../src/mission/spending/secret.js";
-import { applySpendingAction } from "../../src/github/spending/apply.js";
+import { applySpendingAction, NotHandedOver } from "../../src/github/spending/apply.js";
 import { Config, type Mission } from "../../src/mission/model.js";
 import type { Octokit } from "../../src/github/client.js";
 import type { EmailGateway, OutgoingEmail } from "../../src/outside/email/gateway.js";
@@ -101,6 +101,31 @@ describe("hand-over of a secret to a worker run (Actions secret on the twin)", (
     await revoke({ octokit, repo }, "MISSION_HANDOVER_11_CODE");
     expect(twin.secretValue("MISSION_HANDOVER_11_CODE")).toBeUndefined();
     await revoke({ octokit, repo }, "MISSION_HANDOVER_11_CODE"); // gone already: nothing to do
+  });
+});
+
+describe("a hand-over GitHub refuses", () => {
+  it("is undone, so the reply is read again at the next pulse, and the refusal goes up", async () => {
+    const twin = contractTwin({ checkResponses: true });
+    twin.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization", collaborators: { alice: "admin" }, files: { "README.md": "hi\n" }, installationPermissions: { metadata: "read", issues: "write" } });
+    const stop = serveWithNock(twin);
+    try {
+      const now = new Date(TEST_EPOCH).toISOString();
+      const m: Mission = {
+        ...answered({ status: "active", plan: plan([1]) }),
+        spending: [{ n: 1, id: "r-501-1-0", kind: "email", feature: "1.1", run_id: 501, at: now, purpose: "p", to: "a@b.example", subject: "s", body: "b", status: "done", email: { message_id: "<x@y>", sent_at: now, read_uid: 7, handed: [{ secret: "MISSION_HANDOVER_11_CODE", kind: "code", at: now }] } }],
+      };
+      const octokit = botOctokit(twin) as unknown as Octokit;
+      const refused = await applySpendingAction(
+        { kind: "hand-over-secret", request: "r-501-1-0", issue: 11, name: "MISSION_HANDOVER_11_CODE", value: new SecretText("493817"), uid: 7 },
+        { octokit, repo: { owner: "acme", repo: "rocket" }, mission: m, config: Config.parse({}), outside: undefined, now },
+      ).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(NotHandedOver);
+      expect((refused as NotHandedOver).mission.spending![0]!.email).toMatchObject({ read_uid: 6, handed: [] });
+      expect(JSON.stringify((refused as NotHandedOver).mission)).not.toContain("493817");
+    } finally {
+      stop();
+    }
   });
 });
 

@@ -16,6 +16,16 @@ import { microsToCents } from "../../mission/spending/request.js";
 import { handOver, revoke, type HandOverTarget } from "../hand-over.js";
 import type { Outside } from "./outside.js";
 
+/** A hand-over GitHub refused: `mission` is the mission with it undone, `refusal` GitHub's answer. */
+export class NotHandedOver extends Error {
+  constructor(
+    readonly mission: Mission,
+    readonly refusal: unknown,
+  ) {
+    super(refusal instanceof Error ? refusal.message : String(refusal));
+  }
+}
+
 export type SpendingAction = Extract<Action, { kind: "spend" | "freeze-card" | "hand-over-secret" | "revoke-hand-over" }>;
 
 export function isSpendingAction(a: Action): a is SpendingAction {
@@ -82,7 +92,13 @@ export async function applySpendingAction(action: SpendingAction, input: Spendin
       return update(m, r.id, (x) => ({ ...x, card: { ...x.card!, frozen: true } }));
     }
     case "hand-over-secret":
-      await handOver(input, action.name, action.value);
+      try {
+        await handOver(input, action.name, action.value);
+      } catch (error) {
+        // not handed over: the reply is read again at the next pulse (its code was never stored), and GitHub's refusal goes up
+        const undone = update(m, r.id, (x) => ({ ...x, email: { ...x.email!, read_uid: Math.min(x.email!.read_uid, action.uid - 1), handed: x.email!.handed.filter((h) => h.secret !== action.name || h.revoked) } }));
+        throw new NotHandedOver(undone, error);
+      }
       return m;
     case "revoke-hand-over":
       await revoke(input, action.secret);
