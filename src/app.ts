@@ -19,6 +19,8 @@ import { GitHubClock } from "./github/github-clock.js";
 import { plannerFor } from "./planner/index.js";
 import type { Config } from "./mission/model.js";
 import type { Planner } from "./mission/plan/plan.js";
+import { outsideFromEnv } from "./github/spending/outside-from-env.js";
+import type { Outside } from "./github/spending/outside.js";
 
 export interface AppOptions {
   /** environment the planner key is read from (never logged) */
@@ -42,6 +44,8 @@ export interface AppOptions {
   etags?: EtagStore;
   /** which planner a repository gets (default: by its settings and the planner key in `env`); tests pass a stand-in */
   choosePlanner?: (config: Config) => { planner: Planner; help?: string };
+  /** card provider and email gateway for workers' requests (default: Stripe when `spending.cards` names a key that `env` holds); tests pass stand-ins */
+  outside?: (config: Config) => Outside | undefined;
 }
 
 /** Per reconcile: room for a large plan's issues, then other missions get a turn. */
@@ -109,6 +113,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
     clock,
     idle: { store: etags, scope: (job) => scopeOf(job.installationId) },
     ...(options.planTimeoutMs ? { planTimeoutMs: options.planTimeoutMs } : {}),
+    outside: options.outside ?? outsideFromEnv(env),
   };
 
   let processing = false;

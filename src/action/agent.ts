@@ -127,6 +127,8 @@ async function work(ctx: ActionContext, out: string, say: (outcome: "success" | 
     maxTurns,
     ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
   });
+  // what the bot handed over to this run (README "Spending and email"): passed to the agent only when set
+  for (const name of ["MISSION_HANDOVER_CODE", "MISSION_HANDOVER_LINK", "MISSION_HANDOVER_KEY"]) if (ctx.env[name]) env[name] = ctx.env[name]!;
   const { uid, gid } = agentUser(ctx.env);
   ctx.log.info(`running the agent in ${image} for at most ${minutes} minutes`);
   // the agent's output is shown in the log, where a line like "::set-output" must not act as a workflow command

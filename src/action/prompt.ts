@@ -11,6 +11,7 @@
  * container image the settings name, so later steps take them from outputs
  * and never from a line of shell built out of text.
  */
+import { promptLines } from "../mission/spending/texts.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { isStatus } from "../github/client.js";
@@ -167,6 +168,7 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
     ...(m.level ? { level: m.level } : {}),
     ...(instructions ? { instructions } : {}),
     agents,
+    requests: promptLines(m.spending ?? [], feature.data),
   });
   const out = resolve(ctx.input("prompt-file").trim() || join(ctx.env.RUNNER_TEMP ?? process.cwd(), "mission-prompt", "prompt.md"));
   mkdirSync(dirname(out), { recursive: true });

@@ -27,6 +27,7 @@ import { missingContextOf } from "../mission/workers/missing-context.js";
 import type { ActionContext } from "./context.js";
 import { parseIssueAddress } from "../mission/target/target.js";
 import { refOf } from "../github/target.js";
+import { readRequestsFile } from "./shared/requests-file.js";
 
 const SUMMARY_MAX = 5000;
 
@@ -122,6 +123,7 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
   const notes: string[] = [];
   const agent = readUsage(ctx.input("usage-file").trim(), notes);
   const record = readRecord(ctx.input("usage-record").trim());
+  const requests = readRequestsFile(ctx.input("requests-file").trim(), notes);
   const cap = numberInput(ctx, "max-cost-usd", "amount", problems);
   const durationSeconds = numberInput(ctx, "duration-seconds", "amount", problems);
   const pullRequest = numberInput(ctx, "pull-request", "count", problems);
@@ -165,6 +167,7 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     actions_minutes: await actionsMinutes(ctx, runId, now()),
     ...(agent?.turns !== undefined ? { turns: agent.turns } : {}),
     ...(missingContext ? { missing_context: missingContext } : {}),
+    ...(requests?.length ? { requests } : {}),
   };
   const links = {
     ...(branch ? { branch } : {}),

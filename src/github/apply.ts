@@ -31,6 +31,8 @@ import { boardCreated, boardNotCreated, boardUnreachable } from "../mission/boar
 import { buildRef, createRepository } from "./target.js";
 import { factOf } from "../mission/target/attach.js";
 import { afterCreate } from "../mission/target/notices.js";
+import { applySpendingAction, NotHandedOver } from "./spending/apply.js";
+import type { Outside } from "./spending/outside.js";
 
 export interface ApplyLimits {
   /** writes (POST/PATCH/PUT/DELETE) this call may make before it stops; the final commit and dashboard are extra */
@@ -46,6 +48,8 @@ export interface ApplyInput {
   limits: ApplyLimits;
   /** the time decisions are recorded at (runs dispatched) */
   clock?: () => number;
+  /** card provider and email gateway for the mission's requests (github/spending/) */
+  outside?: Outside;
 }
 
 export interface ApplyResult {
@@ -475,6 +479,29 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
       }
       case "update-dashboard":
         return; // always done last, once
+      case "spend":
+      case "freeze-card":
+      case "hand-over-secret":
+      case "revoke-hand-over": {
+        if (!mission) return;
+        let next: Mission;
+        try {
+          next = await applySpendingAction(action, { octokit, repo, mission, config: s.config, outside: input.outside, now: s.now });
+        } catch (error) {
+          if (error instanceof NotHandedOver) {
+            mission = error.mission;
+            dirty = true;
+            throw error.refusal;
+          }
+          throw error;
+        }
+        if (next !== mission) {
+          mission = next;
+          dirty = true;
+        }
+        writes++;
+        return;
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import type { BotComment, CommandFact, IssueFact, LoopFacts, MissionFact, Permis
 import type { History } from "../mission/budget/forecast.js";
 import { findMarkers, noticesIn, refusedIn, repliedTo } from "../mission/markers.js";
 import { LABELS, missionPath, type Config } from "../mission/model.js";
+import type { Outside } from "./spending/outside.js";
 import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import { runs as missionRuns } from "../mission/advance.js";
@@ -42,6 +43,8 @@ export interface LoadInput {
   /** finished features of the repository's missions (see history.ts) */
   history: (config: Config, where: Where) => Promise<History>;
   planned?: PlannerAnswer;
+  /** card provider and email gateway for the mission's requests, per configuration (github/spending/) */
+  outside?: (config: Config) => Outside | undefined;
 }
 
 export type Loaded =
@@ -126,7 +129,7 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const history = await input.history(config, where);
   const runs = mission.kind === "found" && missionRuns(mission.mission);
   const loop: LoopFacts | undefined =
-    mission.kind === "found" && runs ? await loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf }) : undefined;
+    mission.kind === "found" && runs ? await loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf, outside: input.outside?.(config) }) : undefined;
 
   const snapshot: Snapshot = {
     where,

@@ -19,6 +19,8 @@ import { folderWorthReading, readMissionFolder } from "./mission-folder.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 import { readSecretNames } from "./secret-names.js";
 import { secretsToLookFor } from "../mission/workers/resources.js";
+import { loadSpendingFacts } from "./spending/facts.js";
+import type { Outside } from "./spending/outside.js";
 
 export interface LoopFactsInput {
   octokit: Octokit;
@@ -28,6 +30,8 @@ export interface LoopFactsInput {
   mission: Mission;
   now: string;
   permissionOf: (login: string) => Promise<Permission>;
+  /** card provider and email gateway, when the bot has them: their facts about the mission's requests */
+  outside?: Outside | undefined;
 }
 
 /** A report posted this long before its run was dispatched cannot be that run's (clocks differ a little). */
@@ -121,7 +125,8 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   // The mission folder, read again when a worker may have added to it (README "The mission folder").
   const folder = folderWorthReading(mission, { reports, closes }) ? await readMissionFolder(octokit, repo, mission, where.defaultBranch) : undefined;
 
-  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(secrets ? { secrets } : {}), ...(folder ? { folder } : {}) };
+  const spending = input.outside && mission.spending?.length ? await loadSpendingFacts(mission, input.outside) : undefined;
+  return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(secrets ? { secrets } : {}), ...(folder ? { folder } : {}), ...(spending ? { spending } : {}) };
 }
 
 /** When the feature's reports were last read, for a feature whose dispatched runs are all booked (else undefined). */

@@ -16,6 +16,7 @@ import { RateLimitedError } from "../github/rate-limits.js";
 import { RetryLater, type ReconcileJob } from "./queue.js";
 import { replaying } from "../github/etag-cache.js";
 import { checkIdle, markIdle, type IdleCheck, type IdleOptions } from "./idle.js";
+import type { Outside } from "../github/spending/outside.js";
 
 export interface PlannerChoice {
   planner: Planner;
@@ -39,6 +40,8 @@ export interface JobDeps {
   log?: { info(msg: string): void; warn(msg: string): void };
   /** the idle pulse (idle.ts): where the ETags and "unchanged since" marks are kept, and whose they are */
   idle?: IdleOptions & { scope(job: ReconcileJob): string };
+  /** card provider and email gateway for the mission's requests, per configuration (github/spending/) */
+  outside?: (config: Config) => Outside | undefined;
 }
 
 export interface JobOutcome {
@@ -83,6 +86,7 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         now: new Date(deps.clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, job, where),
         ...(planned ? { planned } : {}),
+        ...(deps.outside ? { outside: deps.outside } : {}),
       });
       let loaded;
       try {
@@ -104,7 +108,8 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
       const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);
       let result: ApplyResult;
       try {
-        result = await apply(decision, { octokit, repo, snapshot: s, limits: deps.limits(), clock: deps.clock });
+        const outside = deps.outside?.(s.config);
+        result = await apply(decision, { octokit, repo, snapshot: s, limits: deps.limits(), clock: deps.clock, ...(outside ? { outside } : {}) });
       } catch (error) {
         if (error instanceof ConflictError && ++conflicts < MAX_CONFLICTS) {
           deps.log?.warn(`mission state of ${job.owner}/${job.repo}#${job.issue} changed while the bot was writing it; deciding again`);

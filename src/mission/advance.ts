@@ -22,6 +22,7 @@ import { milestoneBodyOfRecord } from "./markdown/issues.js";
 import { evidenceFor, handOverPullRequest, missionBranch, renderCompletionReport } from "./markdown/completion-report.js";
 import { retrospective } from "./budget/retrospective.js";
 import { missingFor, observeSecrets, waitingNotices } from "./workers/resources.js";
+import { decideSpending } from "./spending/loop.js";
 
 export const NEEDS_HUMAN = "mission:needs-human";
 export const BUDGET_EXHAUSTED = "mission:budget-exhausted";
@@ -66,6 +67,9 @@ export function advance(input: AdvanceInput): Advance {
   let m = countCloses(before, s, actions);
   m = observeRuns(m, s, actions);
   m = ingestReports(m, s, actions);
+  const spending = decideSpending(m, s.facts, s.config, s.now);
+  m = spending.mission;
+  actions.push(...spending.actions);
   // Issues read again for a re-run's report: the look is recorded, so an unchanged issue is not read again.
   for (const key of s.facts.reread ?? []) m = mapFeatures(m, (f) => (f.key === key ? { ...f, reports_read: s.now } : f));
   m = countComments(m, s);

@@ -14,6 +14,8 @@ import type { FieldValue, ProjectRef } from "./board/model.js";
 import type { SecretsFact } from "./workers/resources.js";
 import type { RepoFact } from "./target/attach.js";
 import type { FolderIndex } from "./workspace/model.js";
+import type { SpendingFacts } from "./spending/facts.js";
+import type { SecretText } from "./spending/secret.js";
 
 // ---------------------------------------------------------------------------
 // Where a mission lives
@@ -180,6 +182,8 @@ export interface LoopFacts {
   secrets?: SecretsFact;
   /** the mission folder's research notes, scripts and assets, when read in this reconcile */
   folder?: FolderIndex;
+  /** cards and email replies of the mission's requests, when the bot has providers for them (spending/facts.ts) */
+  spending?: SpendingFacts;
 }
 
 export interface Snapshot {
@@ -277,7 +281,15 @@ export type Action =
   | { kind: "write-agent"; name: string }
   /** `/mission promote <name>`: open a pull request adding the agent to `worker.agents_folder` on the default branch, then record it */
   | { kind: "promote-agent"; name: string }
-  | { kind: "update-dashboard" };
+  | { kind: "update-dashboard" }
+  /** an approved request: make its virtual card, or send its email (apply records the card's id or the Message-ID) */
+  | { kind: "spend"; request: string }
+  /** the purchase is made: the card takes no more charges (Stripe status `inactive`) */
+  | { kind: "freeze-card"; request: string }
+  /** a code from a reply reaches the next run of the feature as an Actions secret (github/hand-over.ts), never a comment */
+  | { kind: "hand-over-secret"; request: string; issue: number; name: string; value: SecretText; uid: number }
+  /** the run that needed it is done: delete the secret */
+  | { kind: "revoke-hand-over"; request: string; secret: string };
 
 export interface Decision {
   /** the mission as it should be recorded; absent when the issue has none */

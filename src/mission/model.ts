@@ -10,6 +10,8 @@ import { EmailConfig } from "./outside/email-config.js";
 import { Resources, ResourcesConfig, ResourceStatus } from "./plan/resources.js";
 import { HomeOnly, TargetFields } from "./target/target.js";
 import { AgentRecord, DEFAULT_AGENTS_FOLDER, FolderIndex, KnowledgeTag, MAX_AGENTS } from "./workspace/model.js";
+import { Spending } from "./spending/model.js";
+import { SPENDING_CONFIG_DEFAULT, SpendingConfig } from "./spending/config.js";
 
 /**
  * `m-<date>-<slug>-<tracking issue>`. At most 42 characters, so that the
@@ -262,7 +264,9 @@ export type Plan = z.infer<typeof Plan>;
 export const LedgerEntry = z.strictObject({
   /** unique per run and attempt, e.g. "run-123456-1"; a duplicate report adds nothing */
   key: z.string().min(1),
-  kind: z.enum(["worker", "validation", "planner"]),
+  kind: z.enum(["worker", "validation", "planner", "purchase"]),
+  /** a purchase: who approved it ("mission-bot" under the `auto`/`notify` thresholds) and when */
+  approved: z.strictObject({ by: z.string().min(1).max(100), at: isoDate }).optional(),
   feature: FeatureKey.optional(),
   model: z.string().optional(),
   tokens_in: z.number().int().nonnegative(),
@@ -383,6 +387,8 @@ export const Mission = z.strictObject({
   agents: z.array(AgentRecord).max(MAX_AGENTS).optional(),
   /** the mission folder's research notes, scripts and assets, as last read (README "The mission folder") */
   folder: FolderIndex.optional(),
+  /** what workers asked to buy or write, and what became of it (spending/model.ts) */
+  spending: Spending.optional(),
 });
 export type Mission = z.infer<typeof Mission>;
 export type MissionInput = z.input<typeof Mission>;
@@ -663,6 +669,7 @@ export const Config = z.strictObject({
   email: EmailConfig.optional(),
   resources: ResourcesConfig.optional().describe("where the mission's resources are looked for (README \"Resources\")"),
   home_only: HomeOnly,
+  spending: SpendingConfig.default(SPENDING_CONFIG_DEFAULT).describe("how workers' requests to spend money or write email are approved (README \"Spending and email\")"),
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

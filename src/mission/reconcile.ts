@@ -223,6 +223,7 @@ function answerCommand(s: Snapshot, m: Mission | undefined, c: CommandFact): { m
     issue: { number: s.issue.number, title: s.issue.title },
     config: s.config,
     history: s.history,
+    permission: c.permission,
   });
   const taken = take(step, m, c, s);
   return { ...(taken.mission ? { mission: taken.mission } : {}), reply: reply(taken.body) };

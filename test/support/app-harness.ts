@@ -4,7 +4,7 @@
  * description); deliveries are the events the twin recorded, handed to
  * Probot the way GitHub would deliver them.
  */
-import { createMissionApp, type MissionApp } from "../../src/app.js";
+import { createMissionApp, type AppOptions, type MissionApp } from "../../src/app.js";
 import type { ApplyLimits } from "../../src/github/apply.js";
 import type { GitHubTwin, TwinOptions } from "../../src/twin/state.js";
 import type { Planner } from "../../src/mission/plan/plan.js";
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   planner?: Planner;
   /** the repository's number of the next issue, less one (GitHub numbers issues and pull requests together) */
   lastIssueNumber?: number;
+  /** card provider and email gateway for workers' requests (stand-ins) */
+  outside?: AppOptions["outside"];
 }
 
 export const REPO = { owner: "acme", repo: "crm" };
@@ -69,6 +71,7 @@ export function harness(options: HarnessOptions = {}): Harness {
     clock: () => twin.now(),
     serverUrl: options.serverUrl ?? twin.urls.web,
     ...(options.planner ? { choosePlanner: () => ({ planner: options.planner! }) } : {}),
+    ...(options.outside ? { outside: options.outside } : {}),
     queue: new MemoryQueue({ backoffMs: 10, onError: (job, error) => errors.push({ job, error }) }),
   });
   const errors: Array<{ job: unknown; error: unknown }> = [];

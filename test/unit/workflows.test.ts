@@ -133,7 +133,8 @@ describe("the worker workflow", () => {
     expect(secretUses(worker)).toEqual(["agent/Start the metering proxy", "apply/(job env): HAS_APP_KEY", "apply/app-token", "report/(job env): HAS_APP_KEY", "report/app-token"]);
     expect(modeStep(agent, "proxy").env).toEqual({ ANTHROPIC_API_KEY: "${{ secrets.ANTHROPIC_API_KEY }}" });
     const run = modeStep(agent, "agent");
-    expect(run.env).toBeUndefined();
+    // the agent gets only what the bot handed over to this feature's run (README "Spending and email"), never a key
+    expect(run.env).toEqual(Object.fromEntries(["CODE", "LINK", "KEY"].map((k) => [`MISSION_HANDOVER_${k}`, `\${{ secrets[format('MISSION_HANDOVER_{0}_${k}', inputs.issue)] }}`])));
     expect(JSON.stringify(run)).not.toContain("secrets.");
     expect(JSON.stringify(apply) + JSON.stringify(report)).not.toContain("ANTHROPIC");
   });

@@ -12,6 +12,7 @@ import { guardRateLimits, MemoryCooldowns } from "../../github/rate-limits.js";
 import { HistoryCache } from "../../github/history.js";
 import { plannerFor } from "../../planner/index.js";
 import { isStatus, NO_RETRY } from "../../github/client.js";
+import { outsideFromEnv } from "../../github/spending/outside-from-env.js";
 
 /** The login GITHUB_TOKEN writes as. */
 export const ACTIONS_BOT = "github-actions[bot]";
@@ -36,6 +37,7 @@ export function actionDeps(ctx: ActionContext, clock: () => number = Date.now): 
     limits: actionLimits,
     clock,
     log: { info: ctx.log.info, warn: ctx.log.warning },
+    outside: outsideFromEnv(ctx.env),
   };
 }
 

@@ -9,6 +9,7 @@ import { codeSpan, inlineText, quotedText, shorten } from "../markdown/escape.js
 import { looksLikeSecretValue, RESOURCE_NAME, SECRET_VALUE_REFUSAL } from "../plan/resources.js";
 import { ATTACH_DESCRIPTION, ATTACH_USAGE, parseAttach, type AttachCommand } from "../target/attach-command.js";
 import { AgentName } from "../workspace/model.js";
+import { parseSpend, SPEND_USAGE, type SpendCommand } from "../spending/command.js";
 
 /** Limits a user can give on the command line or in the interview; null = uncapped. */
 export interface BudgetFlags {
@@ -44,7 +45,9 @@ export type Command =
   /** propose a mission agent for every mission: a pull request adding it to `worker.agents_folder` (README "The mission folder") */
   | { name: "promote"; agent: string }
   /** `/mission budget` (show) or `/mission budget +$100 +10h +2M tokens` (increase) */
-  | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } };
+  | { name: "budget"; add?: { usd?: number; hours?: number; tokens?: number } }
+  /** approve or deny a worker's request to spend money or send email (spending/command.ts) */
+  | SpendCommand;
 
 export type CommandName = Command["name"];
 
@@ -107,6 +110,7 @@ export const USAGE: Record<CommandName, string> = {
   resource: "/mission resource ready <name, e.g. STRIPE_KEY or postgres>",
   attach: ATTACH_USAGE,
   promote: "/mission promote <agent, e.g. stripe-api>",
+  spend: SPEND_USAGE,
 };
 
 const DESCRIPTIONS: Record<CommandName, string> = {
@@ -127,6 +131,7 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   resource: "Confirm that a resource the plan lists is there (a database, domain or account, or a secret the bot cannot list): the features waiting for it start. Name it, never paste a secret's value.",
   promote: "Propose one of the mission's agents for every mission: a pull request adding it to the repository's standing worker instructions.",
   help: "Show this list.",
+  spend: "Approve or deny a worker's request to buy something or send an email (approvers only, checked live).",
 };
 
 type Subcommand = Exclude<CommandName, "start">;
@@ -283,6 +288,10 @@ function parseSubcommand(name: Subcommand, rest: string, tail: string): ParseRes
     }
     case "promote":
       return parsePromote(rest);
+    case "spend": {
+      const spend = parseSpend(rest, tail);
+      return spend.ok ? ok(spend.command) : fail(name, spend.error);
+    }
     case "budget": {
       if (!rest) return ok({ name });
       const add = parseIncrements(rest);
@@ -516,6 +525,7 @@ const HELP_ORDER: CommandName[] = [
   "resource",
   "attach",
   "promote",
+  "spend",
   "help",
 ];
 

@@ -13,7 +13,7 @@ import { historyFrom } from "../budget/forecast.js";
 import { overMaximums } from "../budget/maximums.js";
 import { findFeature, mapFeatures, mapMilestones } from "../workers/workers.js";
 
-export type ControlCommand = Exclude<Command, { name: "start" | "help" | "answer" | "approve" | "replan" | "project" | "resource" | "attach" | "promote" }>;
+export type ControlCommand = Exclude<Command, { name: "start" | "help" | "answer" | "approve" | "replan" | "project" | "resource" | "attach" | "promote" | "spend" }>;
 
 export function decideControl(input: CommandInput & { command: ControlCommand; mission: Mission }): Step {
   const { command, mission: m } = input;

@@ -23,6 +23,7 @@ import { escapeText, inlineText } from "../markdown/escape.js";
 import { renderPlanComment } from "../markdown/plan-comment.js";
 import { pastForecastError, type History } from "../budget/forecast.js";
 import { decideControl } from "./controls.js";
+import { decideSpendCommand } from "../spending/command.js";
 import type { MissionForm } from "./issue-form.js";
 
 /** Stands in an answer while the planner works; the plan (or why there is none) replaces it. */
@@ -278,6 +279,11 @@ export function decide(input: CommandInput): Step {
     case "promote":
       if (!m) return noMission();
       return decidePromoteCommand({ ...input, mission: m, agent: command.agent });
+    case "spend": {
+      if (!m) return noMission();
+      const spend = decideSpendCommand({ command, mission: m, author: input.author, permission: input.permission, now: input.now, config: input.config });
+      return { kind: "reply", reply: spend.reply, ...(spend.mission ? { mission: spend.mission } : {}) };
+    }
     default: {
       if (!m) return noMission();
       return decideControl({ ...input, command, mission: m });

@@ -5,6 +5,7 @@
 import type { Command } from "./commands.js";
 import type { Config, Mission } from "../model.js";
 import type { History } from "../budget/forecast.js";
+import type { Permission } from "../decision.js";
 
 export interface CommandInput {
   command: Command;
@@ -19,6 +20,8 @@ export interface CommandInput {
   config: Config;
   /** finished features of this repository's missions, for forecasts that learn */
   history?: History;
+  /** the author's role on the repository, checked live for this command (the spend commands need it) */
+  permission?: Permission;
 }
 
 export type Step =

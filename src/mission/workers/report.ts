@@ -8,6 +8,7 @@ import { z } from "zod";
 import { FeatureKey, MissionId, describeZodError } from "../model.js";
 import { lastBlock, REPORT_BLOCK, reportBlock } from "../markers.js";
 import { MissingContext } from "./missing-context.js";
+import { ReportRequests } from "../spending/request.js";
 
 export const WorkerReport = z.strictObject({
   mission: MissionId,
@@ -46,6 +47,8 @@ export const WorkerReport = z.strictObject({
   turns: z.number().int().nonnegative().optional(),
   /** the worker could not do the feature for lack of knowledge: what about (the bot drafts a mission agent) */
   missing_context: MissingContext.optional(),
+  /** what the worker asks the bot to buy or write (spending/request.ts): each checked on its own, so one bad request does not spoil the report */
+  requests: ReportRequests.optional(),
 });
 export type WorkerReport = z.infer<typeof WorkerReport>;
 export type WorkerReportInput = z.input<typeof WorkerReport>;

@@ -52,6 +52,8 @@ export interface WorkerPromptInput {
   level?: OutcomeLevel;
   /** the repository's standing instructions for workers (`worker.prompt_file`) */
   instructions?: string;
+  /** what became of this feature's earlier requests (spending/texts.ts promptLines) */
+  requests?: readonly string[];
   /** mission agents: the mission's own (its folder) and the repository's promoted ones (`worker.agents_folder`), read and validated */
   agents?: readonly PromptAgent[];
 }
@@ -136,6 +138,7 @@ export function buildWorkerPrompt(input: WorkerPromptInput): string {
     lines.push("", "## Instructions of this repository", clip(instructions, MAX_INSTRUCTIONS_CHARS));
   }
   lines.push(...agentLines(input.agents ?? []));
+  lines.push(...requestSection(input.requests ?? []));
   lines.push(
     "",
     `## Feature ${input.feature}: ${title || "(untitled)"}`,
@@ -151,4 +154,21 @@ export function buildWorkerPrompt(input: WorkerPromptInput): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** The file a worker writes its requests to (read by the Action's report mode; never part of the patch). */
+export const REQUESTS_FILE = "mission-requests.json";
+
+/** How a worker asks for a purchase or an email, and what became of its feature's earlier requests. */
+function requestSection(earlier: readonly string[]): string[] {
+  return [
+    "",
+    "## Buying something or writing to someone",
+    "You cannot spend money or send email yourself. If the feature needs a purchase (a domain, API credits) or an email to someone outside the repository, " +
+      `write a JSON array of requests to \`${REQUESTS_FILE}\` at the root of the working tree, at most 10, each one of:`,
+    '- `{"kind": "purchase", "vendor": "…", "amount": "12.00", "currency": "USD", "purpose": "…", "feature": "<this feature>", "recurring": false}` (amount as text, in dollars and cents)',
+    '- `{"kind": "email", "to": "name@example.com", "subject": "…", "body": "…", "purpose": "…", "feature": "<this feature>"}`',
+    "People approve them; a later run of this feature is told the outcome here. A code from a reply reaches that run in the environment variable MISSION_HANDOVER_CODE (a link in MISSION_HANDOVER_LINK, a key in MISSION_HANDOVER_KEY): never print or commit it.",
+    ...(earlier.length ? ["", "Your feature's requests so far:", ...earlier.map((l) => `- ${stripHidden(l).replace(/\s*\n+\s*/g, " ")}`)] : []),
+  ];
 }
