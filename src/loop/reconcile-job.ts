@@ -10,6 +10,7 @@ import type { Config } from "../mission/model.js";
 import type { Planner, PlanRequest, PlanResult } from "../mission/plan/plan.js";
 import type { History } from "../mission/budget/forecast.js";
 import { loadSnapshot } from "../github/load.js";
+import { readResearchNotes } from "../github/research-notes.js";
 import { apply, type ApplyLimits, type ApplyResult } from "../github/apply.js";
 import { ConflictError, RefusedError, isStatus, messageOf, type Octokit } from "../github/client.js";
 import { RateLimitedError } from "../github/rate-limits.js";
@@ -130,7 +131,8 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
       // pulse, never at once — deciding again now would send the same refused request, round after round.
       if (result.refused.length) return outcome;
       if (decision.plan) {
-        planned = await plan(deps, s.config, decision.plan);
+        const research = await readResearchNotes(octokit, repo, decision.plan.mission);
+        planned = await plan(deps, s.config, research ? { ...decision.plan, research } : decision.plan);
         continue;
       }
       planned = undefined;

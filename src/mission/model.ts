@@ -189,6 +189,8 @@ export const Feature = z.strictObject({
   acceptance_met: z.string().max(1000).optional(),
   /** knowledge it needs, by tag: two or more features sharing a tag get a mission agent (workspace/drafting.ts) */
   knowledge: z.array(KnowledgeTag).max(5).optional(),
+  /** "research": its worker writes notes only, to the mission folder's research/ (workspace/research.ts); they feed `/mission replan` */
+  kind: z.literal("research").optional(),
 });
 export type Feature = z.infer<typeof Feature>;
 

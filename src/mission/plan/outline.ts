@@ -30,6 +30,8 @@
  * - `Resources:` at the left margin (or a `## Resources` heading), followed by
  *   a list, names what the mission needs (outline-resources.ts):
  *   `- secret: STRIPE_KEY — purpose (features 1.2, 2.1)`.
+ * - `- [ ] Research: <question>` in the first milestone is a research
+ *   feature: its worker writes notes only (workspace/research.ts).
  * - Keys are positional: the n-th milestone is "n", its k-th feature "n.k".
  */
 import { diffPlans, hasChanges } from "./replan.js";
@@ -78,6 +80,8 @@ Validation:
 - [ ] Log replies on the deal [S]
   Depends on: 3.1
 \`\`\`
+
+If the domain is new to you, start with research: in the first milestone, a feature titled \`- [ ] Research: which payment APIs fit?\` has a worker write notes with their sources (no code) in the mission folder's \`research/\`; once they are in, \`/mission replan\` plans the rest from them.
 
 If the mission needs credentials, infrastructure or accounts, list them under \`Resources:\` (or a \`## Resources\` heading), one per line, with the features that need them: \`- secret: STRIPE_KEY — Stripe's test-mode key (features 2.1)\`, \`- database: postgres — stores contacts (feature 1.1)\`, \`- account: stripe — a Stripe account\`. Name a secret, never paste its value: a feature waits until its secret exists in the repository's Actions secrets (or a person confirms a database or account with \`/mission resource ready <name>\`).
 
@@ -397,6 +401,7 @@ function toMilestone(d: Draft, key: string, problems: string[]): Milestone {
       size: f.sizeLine ?? f.size ?? "M",
       depends_on: [...new Set(f.depends)],
       ...(f.knowledge?.length ? { knowledge: f.knowledge } : {}),
+      ...(researchFeature(f.title, key, featureKey, problems) ? { kind: "research" } : {}),
     });
   });
   const criteria = d.criteria.slice(0, CRITERIA_LIMITS.perMilestone);
@@ -405,6 +410,15 @@ function toMilestone(d: Draft, key: string, problems: string[]): Milestone {
   }
   return Milestone.parse({ key, title, description, features, ...(criteria.length ? { criteria } : {}) });
 }
+
+/** `Research: <question>`: a research feature, in the first milestone only (research comes before the work it informs). */
+function researchFeature(title: string, milestone: string, key: string, problems: string[]): boolean {
+  if (!RESEARCH_TITLE.test(title)) return false;
+  if (milestone === "1") return true;
+  problems.push(`Feature ${key} ("${shorten(title, 60)}") is research, which comes first: move it to the first milestone (or drop the \`Research:\` prefix).`);
+  return false;
+}
+const RESEARCH_TITLE = /^research\s*:\s*\S/i;
 
 /** The longest acceptance criterion a feature holds (the mission model's limit). */
 const CRITERION_CHARS = 1000;

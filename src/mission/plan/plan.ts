@@ -6,6 +6,7 @@
 import { FeatureKey, GITHUB_LIMITS, MilestoneKey, type Mission, type Plan } from "../model.js";
 import { escapeText, inlineText, shorten, titleText } from "../markdown/escape.js";
 import { checkResources } from "./resources.js";
+import type { ResearchForPlanner } from "../workspace/research.js";
 
 export interface PlanRequest {
   mission: Mission;
@@ -15,6 +16,8 @@ export interface PlanRequest {
   change?: string;
   /** the plan being revised, for /mission replan */
   previous?: Plan;
+  /** the mission's research notes, read and validated (workspace/research.ts) */
+  research?: ResearchForPlanner;
 }
 
 /** What planning cost: the model's tokens over every call it took (a retry included). */
