@@ -168,6 +168,7 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
     ...(m.level ? { level: m.level } : {}),
     ...(instructions ? { instructions } : {}),
     agents,
+    ...(m.plan?.milestones.some((x) => x.features.some((f) => f.key === feature.data && f.kind === "research")) ? { research: true } : {}),
     requests: promptLines(m.spending ?? [], feature.data),
   });
   const out = resolve(ctx.input("prompt-file").trim() || join(ctx.env.RUNNER_TEMP ?? process.cwd(), "mission-prompt", "prompt.md"));

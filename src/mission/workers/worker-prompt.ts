@@ -56,6 +56,8 @@ export interface WorkerPromptInput {
   requests?: readonly string[];
   /** mission agents: the mission's own (its folder) and the repository's promoted ones (`worker.agents_folder`), read and validated */
   agents?: readonly PromptAgent[];
+  /** a research feature (`kind: research`): its worker writes notes only */
+  research?: boolean;
 }
 
 export interface PromptAgent {
@@ -137,6 +139,7 @@ export function buildWorkerPrompt(input: WorkerPromptInput): string {
   if (instructions) {
     lines.push("", "## Instructions of this repository", clip(instructions, MAX_INSTRUCTIONS_CHARS));
   }
+  if (input.research) lines.push(...researchRules(input.mission));
   lines.push(...agentLines(input.agents ?? []));
   lines.push(...requestSection(input.requests ?? []));
   lines.push(
@@ -154,6 +157,30 @@ export function buildWorkerPrompt(input: WorkerPromptInput): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** A research feature's rules: notes with their sources, and nothing else. */
+function researchRules(mission: MissionId): string[] {
+  const folder = `todo/missions/${mission}/research`;
+  return [
+    "",
+    "## This feature is research",
+    "Find out what the question in the feature asks, so the mission can be planned from facts. Do not build anything: change no code, tests or configuration.",
+    `- Write your findings as notes only, one Markdown file per topic: \`${folder}/<slug>.md\` (slug: lowercase letters, digits and dashes). Nothing outside that folder.`,
+    "- Each note starts with front matter listing its sources (pages, documents, files of this repository you read), then what you found:",
+    "",
+    "```markdown",
+    "---",
+    "title: Which payment APIs fit",
+    "sources:",
+    "  - https://docs.example.com/payments",
+    "  - src/billing/README.md",
+    "---",
+    "What you found, what it means for the work, open questions.",
+    "```",
+    "",
+    "A note without its sources is left out when the mission is planned again.",
+  ];
 }
 
 /** The file a worker writes its requests to (read by the Action's report mode; never part of the patch). */

@@ -8,6 +8,7 @@
 import { inlineText } from "../escape.js";
 import { missionFolder } from "../../workspace/model.js";
 import { scoreAgent } from "../../workspace/score.js";
+import { replanOffer } from "../../workspace/research.js";
 import type { DashboardContext } from "./context.js";
 
 /** Most entries one line lists before "and N more". */
@@ -51,6 +52,8 @@ export function folderSection(ctx: DashboardContext): string[] {
     }
     if (f.more) lines.push(`- and ${f.more} more files in the folder`);
   }
+  const offer = replanOffer(m);
+  if (offer) lines.push(`- ${offer}`);
   if (!lines.length) return [];
   return ["", "### Mission folder", "", ...lines];
 }
