@@ -113,7 +113,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
     clock,
     idle: { store: etags, scope: (job) => scopeOf(job.installationId) },
     ...(options.planTimeoutMs ? { planTimeoutMs: options.planTimeoutMs } : {}),
-    outside: options.outside ?? outsideFromEnv(env),
+    outside: options.outside ?? outsideFromEnv(env, { clock }),
   };
 
   let processing = false;

@@ -29,6 +29,7 @@ import { collectPatch } from "../worker/patch.js";
 import { blobReader, patchChanges, refusals } from "../worker/patch-checks.js";
 import type { ActionContext } from "./context.js";
 import { capInput, proxyDir } from "./proxy.js";
+import { takeRequestsFile } from "./shared/requests-file.js";
 
 /** GitHub stops a job on a hosted runner at 360 minutes; the agent gets 340 at most, the rest is for handing on. */
 export const MAX_AGENT_MINUTES = 340;
@@ -154,6 +155,8 @@ async function work(ctx: ActionContext, out: string, say: (outcome: "success" | 
   console.log(`::${resume}::`);
   ctx.setOutput("duration-seconds", String(result.seconds));
 
+  // the requests file goes to the report job, never into the patch
+  takeRequestsFile(workspace, out);
   const patchFile = join(out, "feature.patch");
   const { bytes } = await collectPatch(workspace, base, patchFile, join(temp, "mission-collect.index"));
   const refused = bytes ? await refusals(await patchChanges(workspace, base, patchFile, join(temp, "mission-check.index")), blobReader(workspace), mission.data) : [];

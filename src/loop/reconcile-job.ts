@@ -73,6 +73,14 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
   let replayed = false;
   let last: Snapshot | undefined;
   let settled = false;
+  // the job's reach outside GitHub, one per configuration read, closed when the job ends (an email gateway holds connections)
+  const made = new Map<Config, Outside | undefined>();
+  const outsideOf = deps.outside
+    ? (config: Config): Outside | undefined => {
+        if (!made.has(config)) made.set(config, deps.outside!(config));
+        return made.get(config);
+      }
+    : undefined;
   try {
     if (idle) check = await checkIdle(octokit, idle, scope, job, deps.clock());
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -87,7 +95,7 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         now: new Date(deps.clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, job, where),
         ...(planned ? { planned } : {}),
-        ...(deps.outside ? { outside: deps.outside } : {}),
+        ...(outsideOf ? { outside: outsideOf } : {}),
       });
       let loaded;
       try {
@@ -109,7 +117,7 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
       const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);
       let result: ApplyResult;
       try {
-        const outside = deps.outside?.(s.config);
+        const outside = outsideOf?.(s.config);
         result = await apply(decision, { octokit, repo, snapshot: s, limits: deps.limits(), clock: deps.clock, ...(outside ? { outside } : {}) });
       } catch (error) {
         if (error instanceof ConflictError && ++conflicts < MAX_CONFLICTS) {
@@ -146,6 +154,7 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
     if (error instanceof RateLimitedError) throw new RetryLater(error.waitMs, error.message);
     throw error;
   } finally {
+    for (const outside of made.values()) await outside?.email?.close().catch((e: unknown) => deps.log?.warn(`closing the email gateway: ${messageOf(e)}`));
     // a mark that cannot be written costs the next job a fresh load, nothing else
     if (idle) await markIdle(idle, scope, job, { quiet: settled, ...(last ? { snapshot: last } : {}), check, replayed, now: deps.clock() }).catch((e: unknown) => deps.log?.warn(`idle mark of ${job.owner}/${job.repo}#${job.issue}: ${messageOf(e)}`));
   }

@@ -6,12 +6,13 @@
  * hostile patch is refused before anything is staged or pushed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyAndPush, PatchRefused, type ApplyRequest } from "../../src/worker/apply.js";
 import { collectPatch } from "../../src/worker/patch.js";
+import { takeRequestsFile } from "../../src/action/shared/requests-file.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -100,6 +101,26 @@ describe("collecting the agent's work", () => {
     expect(patch).toContain("diff --git a/src/new.ts b/src/new.ts");
     expect(patch).not.toContain("dist/out.js");
     expect(sh(s.agent, "git diff --cached --name-only")).toBe("");
+  });
+
+  it("hands the agent's requests file to the report job, never in the patch; a link of that name is only removed", async () => {
+    const s = setup();
+    const out = join(s.root, "out");
+    sh(s.root, "mkdir out");
+    sh(s.agent, `echo 'export const x = 1' > src/app.ts && echo '[{"kind":"email"}]' > mission-requests.json`);
+    expect(takeRequestsFile(s.agent, out)).toBe(true);
+    await agentDoes(s, "true");
+    expect(readFileSync(join(out, "mission-requests.json"), "utf8")).toBe('[{"kind":"email"}]\n');
+    const patch = readFileSync(s.patch, "utf8");
+    expect(patch).toContain("src/app.ts");
+    expect(patch).not.toContain("mission-requests.json");
+
+    rmSync(join(out, "mission-requests.json"));
+    sh(s.agent, "ln -s /etc/hostname mission-requests.json");
+    expect(takeRequestsFile(s.agent, out)).toBe(false);
+    await agentDoes(s, "true");
+    expect(existsSync(join(out, "mission-requests.json"))).toBe(false);
+    expect(readFileSync(s.patch, "utf8")).not.toContain("mission-requests.json");
   });
 
   it("writes a rename as a delete and an add", async () => {

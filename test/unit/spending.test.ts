@@ -170,6 +170,20 @@ describe("cards and replies", () => {
     const again = decideSpending(step.mission, facts(step.mission, { spending: { cards: new Map(), replies: [{ request: "r-501-1-0", uid: 4, codes: [{ kind: "code", value: new SecretText("493817") }] }] } }), config, NOW);
     expect(again.actions.filter((a) => a.kind === "hand-over-secret")).toEqual([]);
   });
+
+  it("an approved email waits while a secret named in `email:` is not set, and the tracking issue is told its name", () => {
+    const m = running();
+    const asked = decideSpending(m, facts(m, { reports: [reportWith([email], m)] }), config, NOW).mission;
+    const approved: Mission = { ...asked, spending: asked.spending!.map((r) => ({ ...r, status: "approved" as const })) };
+    const problem = "the secret MISSION_IMAP_PASSWORD (named in .github/mission.yml email:) is not set";
+    const step = decideSpending(approved, facts(approved, { spending: { cards: new Map(), replies: [], emailProblems: [problem] } }), config, NOW);
+    const told = step.actions.filter((a) => a.kind === "comment" && a.on === "tracking");
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ body: expect.stringContaining("MISSION_IMAP_PASSWORD") });
+    expect(step.mission.spending![0]!.status).toBe("approved");
+    // nothing to say while no email is approved
+    expect(decideSpending(asked, facts(asked, { spending: { cards: new Map(), replies: [], emailProblems: [problem] } }), config, NOW).actions.some((a) => a.kind === "comment" && a.on === "tracking" && a.body.includes("MISSION_IMAP"))).toBe(false);
+  });
 });
 
 describe("the worker's side", () => {

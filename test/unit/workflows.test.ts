@@ -210,6 +210,8 @@ describe("the worker workflow", () => {
       "pull-request": "${{ needs.apply.outputs.pull-request }}",
       commit: "${{ needs.apply.outputs.commit }}",
       "usage-file": "${{ runner.temp }}/mission-worker/agent-output.txt",
+      // the agent step took mission-requests.json out of the patch into the artifact
+      "requests-file": "${{ runner.temp }}/mission-worker/mission-requests.json",
       "usage-record": "${{ runner.temp }}/mission-worker/usage.json",
       "max-cost-usd": "${{ inputs.max_cost_usd }}",
       model: "${{ inputs.model }}",

@@ -37,7 +37,7 @@ export function actionDeps(ctx: ActionContext, clock: () => number = Date.now): 
     limits: actionLimits,
     clock,
     log: { info: ctx.log.info, warn: ctx.log.warning },
-    outside: outsideFromEnv(ctx.env),
+    outside: outsideFromEnv(ctx.env, { clock }),
   };
 }
 

@@ -22,5 +22,5 @@ export async function loadSpendingFacts(m: Mission, outside: Outside): Promise<S
       }
     }
   }
-  return { cards, replies };
+  return { cards, replies, ...(outside.emailProblems?.length ? { emailProblems: outside.emailProblems } : {}) };
 }

@@ -15,6 +15,8 @@ export interface ExtractedCode {
 export interface Outside {
   cards?: CardProvider;
   email?: EmailGateway;
+  /** why there is no email gateway although `email:` is configured (a secret it names is not set; names only) */
+  emailProblems?: string[];
   /** codes, links and keys in a reply's text (helper F's extract in mission/outside/extract.ts) */
   extractCodes: (text: string) => ExtractedCode[];
 }

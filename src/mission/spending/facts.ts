@@ -31,4 +31,6 @@ export interface SpendingFacts {
   /** by request id */
   cards: ReadonlyMap<string, CardFacts>;
   replies: readonly ReplyFacts[];
+  /** why approved emails cannot be sent yet (a secret named in `email:` is not set: its name, never a value) */
+  emailProblems?: readonly string[];
 }

@@ -12,7 +12,7 @@ import { findFeature } from "../workers/workers.js";
 import type { SpendRecord } from "./model.js";
 import { amountMicros, readRequest, type SpendRequest } from "./request.js";
 import { judge, purchaseKey, room, spendingConfig } from "./rules.js";
-import { cardReadyText, failedText, noCardText, sentText, refusedText, requestPost, overspendText, expiredText, codeHandedText } from "./texts.js";
+import { cardReadyText, failedText, noCardText, sentText, refusedText, requestPost, overspendText, expiredText, codeHandedText, emailWaitingText } from "./texts.js";
 import { handOverSecretName } from "./hand-over-name.js";
 
 export const BOT = "mission-bot";
@@ -34,6 +34,10 @@ export function decideSpending(m: Mission, facts: LoopFacts, config: Config, now
   // approved requests are carried out while the mission runs (not while paused: an overspend pauses it)
   const running = mission.status === "active" || mission.status === "validating";
   for (const r of mission.spending ?? []) if (r.status === "approved" && running) actions.push({ kind: "spend", request: r.id });
+  const problems = facts.spending?.emailProblems ?? [];
+  if (problems.length && records(mission).some((r) => r.kind === "email" && r.status === "approved")) {
+    actions.push({ kind: "comment", on: "tracking", key: `email-waits:${[...problems].sort().join("|").replace(/[^A-Za-z0-9_|]/g, "").slice(0, 200)}`, body: emailWaitingText(problems) });
+  }
   return { mission, actions };
 }
 

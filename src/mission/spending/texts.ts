@@ -102,3 +102,8 @@ export function sentText(r: SpendRecord): string {
 export function failedText(r: SpendRecord): string {
   return `**Request ${r.n} could not be carried out:** ${inlineText(r.failure ?? "the provider refused it")}. Nothing was bought or sent; the next run of feature ${r.feature} is told so.`;
 }
+
+/** Approved emails wait: the mail servers' secrets are not all set (names only, never a value). */
+export function emailWaitingText(problems: readonly string[]): string {
+  return `**Approved emails wait:** ${problems.map((p) => inlineText(p)).join("; ")}. Set it as a secret of the bot (an Actions secret passed to the mission workflows as an environment variable of that name, or the App's environment); the emails are sent at the next pulse after that.`;
+}
