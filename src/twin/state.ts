@@ -225,7 +225,7 @@ export interface RepoSeed {
 export type RepoKey = string | RepoState | undefined;
 
 /** mission-bot's App as app.yml registers it (a test checks the two agree). */
-const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write", organization_projects: "write", secrets: "read" };
+const DEFAULT_APP_PERMISSIONS: Record<string, "read" | "write" | "admin"> = { metadata: "read", issues: "write", contents: "write", actions: "write", pull_requests: "write", organization_projects: "write", secrets: "write" };
 
 /**
  * The GitHub Actions app: what GITHUB_TOKEN's writes are performed via, and

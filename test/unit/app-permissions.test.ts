@@ -31,9 +31,9 @@ describe("the App's permissions", () => {
     expect(ungranted(requests, app)).toEqual([]);
   });
 
-  it("grant nothing beyond what the templates ask for, metadata (which every token has), the Project board (the App server's own writes) and secret names (README \"Resources\")", () => {
+  it("grant nothing beyond what the templates ask for, metadata (which every token has), and the Project board (the App server's own writes); secrets is asked by the command workflow (hand-overs)", () => {
     const asked = new Set(requests.map((r) => r.permission));
-    expect(app.permissions.map((p) => p.name).filter((name) => !asked.has(name))).toEqual(["metadata", "organization_projects", "secrets"]);
+    expect(app.permissions.map((p) => p.name).filter((name) => !asked.has(name))).toEqual(["metadata", "organization_projects"]);
     expect(app.permissions.map((p) => p.name)).not.toContain("workflows");
   });
 
