@@ -76,7 +76,9 @@ export interface WorkerPlay {
    * GITHUB_TOKEN, or — for a feature issue in another repository ("owner/missions#12") — the App's installation
    * token, as the job's create-github-app-token step gets it
    */
-  reportStep?: boolean;
+  reportStep?: boolean | ((feature: string, attempt: number) => boolean);
+  /** files the worker's patch adds (pushed to the run's branch in the repository it runs in), e.g. a research note */
+  files?: (feature: string, attempt: number) => Record<string, string> | undefined;
   /** what this run's report says besides the defaults (a failure, missing_context); default: success */
   report?: (feature: string, attempt: number) => Partial<WorkerReportInput>;
 }
@@ -300,7 +302,13 @@ export class World {
       });
       return;
     }
-    if (play.reportStep) return this.reportStep(run, inputs);
+    const files = play.files?.(inputs.feature!, attempt);
+    if (files) {
+      const repo = run.repo.full_name;
+      if (!this.twin.repo(repo).branches.has(inputs.branch!)) this.twin.createBranch(inputs.branch!, { repo });
+      for (const [path, text] of Object.entries(files)) this.twin.writeFile(path, text, { repo, branch: inputs.branch!, message: `feature ${inputs.feature}` });
+    }
+    if (play.reportStep === true || (typeof play.reportStep === "function" && play.reportStep(inputs.feature!, attempt))) return this.reportStep(run, inputs);
     this.finishWorker(run, inputs, attempt);
   }
 
@@ -355,10 +363,13 @@ export class World {
       turns: 48,
       ...play.report?.(inputs.feature!, attempt),
     });
-    const issue = Number(inputs.issue);
-    this.twin.as(ACTIONS_BOT).comment(issue, renderReportComment(report));
+    // "12", or "acme/missions#12" for a mission that lives in another repository (reported there with the App's token)
+    const [home, number] = inputs.issue!.includes("#") ? (inputs.issue!.split("#") as [string, string]) : [undefined, inputs.issue!];
+    const issue = Number(number);
+    const by = this.twin.as(home ? APP_BOT : ACTIONS_BOT, home);
+    by.comment(issue, renderReportComment(report));
     // POC: the report Action closes the feature issue when the worker succeeded
-    if (report.outcome === "success") this.twin.as(ACTIONS_BOT).closeIssue(issue, "completed");
+    if (report.outcome === "success") by.closeIssue(issue, "completed");
     this.twin.actions.complete(run.id, report.outcome === "success" ? "success" : "failure");
   }
 

@@ -14,8 +14,9 @@ import type { DashboardContext } from "./context.js";
 /** Most entries one line lists before "and N more". */
 const PER_LINE = 12;
 
-function link(ctx: DashboardContext, branch: string, path: string, text: string): string {
-  const url = `${ctx.repoUrl}/blob/${encodeURI(branch)}/${path.split("/").map(encodeURIComponent).join("/")}`;
+/** A file of the folder: the agents live at home (state branch), what workers add in the repository they build in. */
+function link(ctx: DashboardContext, branch: string, path: string, text: string, repoUrl = ctx.repoUrl): string {
+  const url = `${repoUrl}/blob/${encodeURI(branch)}/${path.split("/").map(encodeURIComponent).join("/")}`;
   return `[${inlineText(text)}](${url})`;
 }
 
@@ -48,7 +49,7 @@ export function folderSection(ctx: DashboardContext): string[] {
       ["Assets", "assets", f.assets],
     ] as const;
     for (const [label, dir, files] of kinds) {
-      if (files.length) lines.push(`- **${label}:** ${list(files.map((name) => link(ctx, f.branch, `${base}/${dir}/${name}`, name)))}`);
+      if (files.length) lines.push(`- **${label}:** ${list(files.map((name) => link(ctx, f.branch, `${base}/${dir}/${name}`, name, ctx.buildUrl)))}`);
     }
     if (f.more) lines.push(`- and ${f.more} more files in the folder`);
   }

@@ -33,5 +33,5 @@ function resourceRow(ctx: DashboardContext, r: Resource): string {
     const how = ready.found_in ? `found in ${FOUND_IN[ready.found_in]}` : `confirmed by @${inlineText(ready.by)}`;
     return `✅ ${head} — ${how}${features}`;
   }
-  return `⏳ ${head} — missing: ${whereToAdd(r, m, ctx.config, ctx.repoUrl)}${features}`;
+  return `⏳ ${head} — missing: ${whereToAdd(r, m, ctx.config, ctx.buildUrl)}${features}`;
 }
