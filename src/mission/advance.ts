@@ -18,7 +18,7 @@ import type { History } from "./budget/forecast.js";
 import { decideValidation } from "./validation/validating.js";
 import { inlineText } from "./markdown/escape.js";
 import { fitComment } from "./markdown/fit.js";
-import { milestoneBodyOfRecord } from "./markdown/issues.js";
+import { milestoneBody, milestoneBodyOfRecord } from "./markdown/issues.js";
 import { evidenceFor, handOverPullRequest, missionBranch, renderCompletionReport } from "./markdown/completion-report.js";
 import { retrospective } from "./budget/retrospective.js";
 import { missingFor, observeSecrets, waitingNotices } from "./workers/resources.js";
@@ -398,7 +398,8 @@ function finish(reached: Mission, s: AdvanceInput, actions: Action[]): Advance {
 /**
  * Milestone issues whose task list of features (ticked when done) is not
  * what GitHub shows: rewritten by apply. Only once every feature's issue is
- * recorded, and never when the body is unknown or already right.
+ * recorded, and never when the body is unknown or already right; with
+ * sub-issues, not before it has something to tick.
  */
 function featureLists(m: Mission, s: AdvanceInput, actions: readonly Action[]): Action[] {
   const out: Action[] = [];
@@ -408,6 +409,9 @@ function featureLists(m: Mission, s: AdvanceInput, actions: readonly Action[]): 
     if (!ms.issue || issue?.body === undefined || ms.features.some((f) => !f.issue)) continue;
     if (actions.some((a) => a.kind === "list-features" && a.milestone === ref)) continue;
     if (sameText(issue.body, fitComment(milestoneBodyOfRecord(m, ms)))) continue;
+    // With sub-issues GitHub shows the features on the milestone itself: the body as created is left
+    // alone until there is something to tick (saves a write per milestone while the plan is materialised)
+    if (s.server?.subIssues !== false && !ms.validated && !ms.features.some((f) => f.done) && sameText(issue.body, fitComment(milestoneBody(m, ms)))) continue;
     out.push({ kind: "list-features", milestone: ref });
   }
   return out;

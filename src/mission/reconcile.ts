@@ -183,10 +183,13 @@ export function reconcile(s: Snapshot): Decision {
     if (mark && (!m.seen_until || mark > m.seen_until)) m = { ...m, seen_until: mark };
   }
   const commit: Action[] = m && changed ? [{ kind: "commit-mission", message: commitMessage(found, m) }] : [];
+  // Only the mission folder's index changed (nothing an action depends on): committed after the actions, with
+  // what they record, rather than in a commit of its own first (one write less; the index is read again if lost)
+  const indexOnly = !!m && !!found && changed && sameBut(found, m, "folder");
   const tail: Action[] = m ? [{ kind: "update-dashboard" }] : [];
   return {
     ...(m ? { mission: m } : {}),
-    actions: [...answers, ...commit, ...actions, ...tail],
+    actions: indexOnly ? [...answers, ...actions, ...commit, ...tail] : [...answers, ...commit, ...actions, ...tail],
     ...(plan ? { plan } : {}),
     ...(more ? { more } : {}),
   };
@@ -320,6 +323,10 @@ function refusedRecently(s: Snapshot, c: CommandFact): boolean {
 
 function refusal(login: string, repo: string): string {
   return `Sorry @${login}, only people with write access to ${repo} can direct mission-bot. A maintainer can run the command for you.`;
+}
+
+function sameBut(a: Mission, b: Mission, field: keyof Mission): boolean {
+  return JSON.stringify({ ...a, [field]: undefined }) === JSON.stringify({ ...b, [field]: undefined });
 }
 
 function commitMessage(before: Mission | undefined, after: Mission): string {

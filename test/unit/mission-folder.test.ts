@@ -173,6 +173,17 @@ describe("the dashboard indexes the mission folder", () => {
     const m = Mission.parse({ ...running(), folder: { branch: "main", research: [], scripts: [], assets: [] } });
     expect(renderDashboard({ mission: m, closed: new Set() })).not.toContain("Mission folder");
   });
+
+  it("is recorded with the issues the same job creates, not in a commit of its own before them", () => {
+    const m = answered({ status: "active", plan: plan([2]) });
+    const s = snapshotOf(m);
+    const folder = { branch: `mission/${m.id}`, research: ["notes.md"], scripts: [], assets: [] };
+    const { mission, actions } = reconcileRunning({ ...s, loop: { ...s.loop!, folder } });
+    expect(mission.folder).toEqual(folder);
+    const kinds = actions.map((a) => a.kind);
+    expect(kinds.filter((k) => k === "commit-mission")).toHaveLength(1);
+    expect(kinds.indexOf("commit-mission")).toBeGreaterThan(kinds.lastIndexOf("create-issue"));
+  });
 });
 
 describe("scoring an agent for reuse, and the completion report's proposal", () => {
