@@ -26,6 +26,7 @@
  * A mark is only ever the ETag read *before* a load that then wrote
  * nothing: anything that changes after that read changes the ETag.
  */
+import type { Mission } from "../mission/model.js";
 import type { Snapshot } from "../mission/decision.js";
 import type { Octokit } from "../github/client.js";
 import type { EtagStore } from "../github/etag-cache.js";
@@ -117,10 +118,22 @@ export async function markIdle(
   const probe: Probe = s.mission.kind === "found" ? { kind: "mission", id: s.mission.mission.id } : { kind: "issue" };
   const sameProbe = outcome.check.probe !== undefined && JSON.stringify(outcome.check.probe) === JSON.stringify(probe);
   const mark: Mark = { probe };
-  if (outcome.quiet && sameProbe && outcome.check.etag !== undefined) {
+  if (outcome.quiet && sameProbe && outcome.check.etag !== undefined && !(s.mission.kind === "found" && awaitsRun(s.mission.mission))) {
     mark.etag = outcome.check.etag;
     const fullAt = outcome.replayed ? outcome.check.fullAt : outcome.now;
     if (fullAt !== undefined) mark.fullAt = fullAt;
   }
   await options.store.setMark(key, JSON.stringify(mark));
+}
+
+/**
+ * A dispatch whose run GitHub has not listed yet (Enterprise Server gives no
+ * run id with the dispatch: the run is found by its name in the runs list).
+ * No page of issues changes when it shows up, so such a mission is never
+ * marked unchanged: each job lists the runs again (conditionally).
+ */
+function awaitsRun(mission: Mission): boolean {
+  return (mission.plan?.milestones ?? []).some(
+    (ms) => ms.validations.some((v) => v.status === "dispatching") || ms.features.some((f) => f.runs.some((r) => r.status === "dispatching")),
+  );
 }
