@@ -40,8 +40,6 @@ describe.sequential("GITHUB_TOKEN's budget", () => {
           `Runs: ${day.pulses} pulses, ${day.commandRuns} command runs, ${day.workerRuns} worker runs, ${day.validationRuns} validation runs; ${day.completed} of ${missions} missions completed within the day.`,
           "Requests: every REST request a GITHUB_TOKEN made that counts against its hourly limit (the twin's GITHUB_TOKEN profile); 304 answers to conditional requests do not count. Octokit's retries and throttling are off, so these are the code's own requests.",
           "worker: the requests of mission-bot's modes in a worker run (prompt, report, wake); the agent's and git's own are not REST requests of this token.",
-          "The pulse and command runs restore the ETag answers the last run saved (actions/cache, src/github/etag-file.ts); GitHub's ETags are bound to the token, so a restored answer is asked again with If-Modified-Since (single issues, comments, files), a list afresh.",
-          `Target (issue 15): under half the limit (${LIMIT / 2} requests) in every hour: ${peak < LIMIT / 2 ? "met" : "not met"} (peak ${peak}).`,
         ],
       ),
     );
