@@ -6,10 +6,7 @@
  * tracking issue, its concurrency group), and the worker and validation
  * workflows' own requests (prompt, report, wake). Each run of a workflow
  * gets its own token and a fresh process, as on GitHub: nothing is cached
- * between runs, except the ETag answers the pulse and command workflows
- * keep in the repository's Actions cache (etag-file.ts; `keepEtags`, on
- * by default), each run restoring the last one saved. Figures only;
- * nothing is asserted.
+ * between runs. Figures only; nothing is asserted.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,8 +20,7 @@ import { run as prompt } from "../src/action/prompt.js";
 import { run as report } from "../src/action/report.js";
 import { run as wake } from "../src/action/wake.js";
 import type { Octokit } from "../src/github/client.js";
-import { MemoryEtagStore, withEtags, type EtagStore } from "../src/github/etag-cache.js";
-import { readEtagFile, writeEtagFile } from "../src/github/etag-file.js";
+import { MemoryEtagStore, withEtags } from "../src/github/etag-cache.js";
 import { startTwinServer } from "../src/twin/server.js";
 import type { GitHubTwin, LogEntry } from "../src/twin/state.js";
 import type { RunState } from "../src/twin/actions.js";
@@ -47,8 +43,6 @@ export interface DayOptions {
   shape?: number[];
   /** look at the twin before its server closes (debugging the simulation) */
   inspect?: (twin: GitHubTwin, apiUrl: string) => Promise<void>;
-  /** the pulse and command workflows keep their ETag answers between runs (actions/cache); default true */
-  keepEtags?: boolean;
 }
 
 export interface HourFigures {
@@ -72,7 +66,7 @@ export interface DayFigures {
 }
 
 /** A GITHUB_TOKEN client at the twin's server: retries and throttling off, so the requests counted are the code's own. */
-function tokenOctokit(token: string, apiUrl: string, etags: EtagStore = new MemoryEtagStore()): Octokit {
+function tokenOctokit(token: string, apiUrl: string): Octokit {
   // as actionOctokit: the run's reads are conditional, its answers kept for the run (a fresh process each)
   const octokit = new ProbotOctokit({
     auth: { token },
@@ -81,7 +75,7 @@ function tokenOctokit(token: string, apiUrl: string, etags: EtagStore = new Memo
     retry: { enabled: false },
     log: { debug() {}, info() {}, warn() {}, error() {} },
   }) as unknown as Octokit;
-  return withEtags(octokit, etags, "run");
+  return withEtags(octokit, new MemoryEtagStore(), "run");
 }
 
 const JOB_PERMISSIONS = {
@@ -120,24 +114,15 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
     seen = twin.log.length;
   };
 
-  // the workflows' actions/cache step: restored before the run, saved after it (the last save wins)
-  const etagFile = join(temp, "etags.json");
-  let kept: MemoryEtagStore | undefined;
-  const keep = () => {
-    if (kept) writeEtagFile(etagFile, kept);
-    kept = undefined;
-  };
   const context = (workflow: keyof typeof JOB_PERMISSIONS, event: ActionContext["event"], inputs: Record<string, string>, env: Record<string, string> = {}): ActionContext => {
     const token = twin.actionsToken(`${REPO.owner}/${REPO.repo}`, { permissions: { ...JOB_PERMISSIONS[workflow] } });
-    const keeps = (options.keepEtags ?? true) && (workflow === "pulse" || workflow === "command");
-    if (keeps) kept = readEtagFile(etagFile);
     const file = { pulse: "mission-pulse.yml", command: "mission-command.yml", worker: "mission-worker.yml", validation: "mission-validate.yml" }[workflow];
     return {
       input: (name) => inputs[name] ?? "",
       setOutput: () => {},
       repo: { ...REPO },
       event,
-      octokit: tokenOctokit(token, server.apiUrl, keeps ? kept : undefined),
+      octokit: tokenOctokit(token, server.apiUrl),
       summary: core.summary,
       log: { info() {}, warning() {}, error() {} },
       env: { GITHUB_REPOSITORY: `${REPO.owner}/${REPO.repo}`, GITHUB_REF_NAME: "main", GITHUB_WORKFLOW_REF: `${REPO.owner}/${REPO.repo}/.github/workflows/${file}@refs/heads/main`, GITHUB_SERVER_URL: "https://github.com", RUNNER_TEMP: temp, ...env },
@@ -194,7 +179,6 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
       } catch {
         twin.actions.complete(next.id, "failure");
       }
-      keep();
       tag("command");
     }
   };
@@ -212,7 +196,6 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
       const ctx = context("pulse", { name: "schedule", payload: {} }, {});
       await ctx.octokit.rest.repos.get({ ...REPO });
       const rows = await pulse(ctx, "main", { clock });
-      keep();
       figures.pulseDue = (figures.pulseDue ?? 0) + rows.filter((r) => r.due).length;
       tag("pulse");
       await drainCommands();

@@ -5,7 +5,6 @@
 import * as core from "@actions/core";
 import { actionContextFromEnv, type ActionContext } from "./action/context.js";
 import { explainError } from "./github/explain.js";
-import { readEtagFile, writeEtagFile } from "./github/etag-file.js";
 
 type Mode = (ctx: ActionContext) => Promise<void>;
 
@@ -29,20 +28,7 @@ export async function main(): Promise<void> {
   const mode = core.getInput("mode", { required: true });
   const load = MODES[mode];
   if (!load) throw new Error(`unknown mode "${mode}"; the modes are: ${Object.keys(MODES).join(", ")}`);
-  // where the workflow keeps GitHub's answers between runs (actions/cache): etag-file.ts
-  const etagFile = process.env.MISSION_BOT_ETAG_FILE;
-  const etags = etagFile ? readEtagFile(etagFile, core.warning) : undefined;
-  try {
-    await (await load())(actionContextFromEnv(process.env, etags));
-  } finally {
-    if (etagFile && etags) {
-      try {
-        writeEtagFile(etagFile, etags);
-      } catch (error) {
-        core.warning(`the ETag answers were not kept for the next run (${(error as Error).message})`);
-      }
-    }
-  }
+  await (await load())(actionContextFromEnv());
 }
 
 /**

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import * as core from "@actions/core";
 import { ProbotOctokit } from "probot";
 import { withRequestTimeout, type Octokit, type RepoRef } from "../github/client.js";
-import { MemoryEtagStore, withEtags, type EtagStore } from "../github/etag-cache.js";
+import { MemoryEtagStore, withEtags } from "../github/etag-cache.js";
 
 export interface ActionContext {
   input(name: string, options?: { required?: boolean }): string;
@@ -36,7 +36,7 @@ export const ACTION_MAX_WAIT_SECONDS = 120;
  * may result in the banning of your integration" (REST docs, "Best
  * practices for using the REST API").
  */
-export function actionOctokit(token: string, baseUrl?: string, etags: EtagStore = new MemoryEtagStore()): Octokit {
+export function actionOctokit(token: string, baseUrl?: string): Octokit {
   const bounded = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, octokit: { log: { warn(m: string): void } }, retryCount: number) => {
     const retry = retryCount < ACTION_RATE_LIMIT_RETRIES && retryAfter <= ACTION_MAX_WAIT_SECONDS;
     octokit.log.warn(
@@ -55,9 +55,8 @@ export function actionOctokit(token: string, baseUrl?: string, etags: EtagStore 
       }) as Octokit,
     ),
   );
-  // conditional reads within the run (a job's later rounds read much the same again), and of earlier runs'
-  // answers where the workflow keeps them (etag-file.ts): a 304 does not count
-  return withEtags(octokit, etags, "run");
+  // conditional reads within the run (a job's later rounds read much the same again): a 304 does not count
+  return withEtags(octokit, new MemoryEtagStore(), "run");
 }
 
 /**
@@ -87,14 +86,14 @@ function logServerErrors(octokit: Octokit): Octokit {
   return octokit;
 }
 
-export function actionContextFromEnv(env: Record<string, string | undefined> = process.env, etags?: EtagStore): ActionContext {
+export function actionContextFromEnv(env: Record<string, string | undefined> = process.env): ActionContext {
   const token = core.getInput("github-token") || env.GITHUB_TOKEN;
   if (!token) throw new Error("github-token is required (usually `${{ secrets.GITHUB_TOKEN }}` or an App token)");
   core.setSecret(token);
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
   if (!owner || !repo) throw new Error("GITHUB_REPOSITORY is not set: run this inside GitHub Actions");
   const payload = env.GITHUB_EVENT_PATH ? (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as Record<string, unknown>) : {};
-  const octokit = actionOctokit(token, env.GITHUB_API_URL, etags);
+  const octokit = actionOctokit(token, env.GITHUB_API_URL);
   return {
     input: (name, options) => core.getInput(name, options),
     setOutput: (name, value) => core.setOutput(name, value),

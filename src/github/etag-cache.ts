@@ -31,8 +31,6 @@ export interface StoredAnswer {
   /** the headers a caller reads (pagination's `link`, the Enterprise version), not all of them */
   headers: Record<string, string>;
   data: unknown;
-  /** kept by an earlier run, under another token: its ETag cannot match (etag-file.ts), only its `last-modified` can */
-  restored?: boolean;
 }
 
 export interface EtagStore {
@@ -74,10 +72,6 @@ export class MemoryEtagStore implements EtagStore {
   }
   get size(): number {
     return this.answers.size;
-  }
-  /** Everything stored, least recently used first (etag-file.ts writes it down). */
-  dump(): { answers: Array<[string, StoredAnswer]>; marks: Array<[string, string]> } {
-    return { answers: [...this.answers.rentries()] as Array<[string, StoredAnswer]>, marks: [...this.marks.rentries()] as Array<[string, string]> };
   }
 }
 
@@ -130,10 +124,8 @@ export function withEtags<T extends Octokit>(octokit: T, store: EtagStore, scope
       return { status: 200, url: stored.url, headers: stored.headers, data: stored.data } as never;
     }
     if (replayState) replayState.misses++;
-    // another token's ETag never matches (GitHub Support, eclipse-csi/otterdog#201): a restored answer asks by its date
-    const condition = !stored ? undefined : !stored.restored ? { "if-none-match": stored.etag } : stored.headers["last-modified"] ? { "if-modified-since": stored.headers["last-modified"] } : undefined;
-    if (condition) {
-      options.headers = { ...options.headers, ...condition };
+    if (stored) {
+      options.headers = { ...options.headers, "if-none-match": stored.etag };
       if (stats) stats.conditional++;
     }
     try {
@@ -149,7 +141,7 @@ export function withEtags<T extends Octokit>(octokit: T, store: EtagStore, scope
       }
       return response;
     } catch (error) {
-      if (stored && condition && (error as { status?: unknown }).status === 304) {
+      if (stored && (error as { status?: unknown }).status === 304) {
         if (stats) stats.notModified++;
         return { status: 200, url: stored.url, headers: stored.headers, data: stored.data } as never;
       }
