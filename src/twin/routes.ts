@@ -899,9 +899,14 @@ export function resolveTemplate(twin: GitHubTwin, method: string, path: string):
   return (contract ? contract.resolveRoute(m, pathname) : resolveOwnRoute(ROUTES, m, pathname))?.template;
 }
 
-/** An entity tag for a JSON body: weak, changing exactly when the representation changes. */
-function etagOf(body: unknown): string {
-  return `W/"${createHash("sha256").update(JSON.stringify(body)).digest("hex")}"`;
+/**
+ * An entity tag for a JSON body: weak, changing exactly when the representation changes, and
+ * bound to the token that asked: "It's currently expected for ETags to be auth token specific"
+ * (GitHub Support, quoted in eclipse-csi/otterdog#201; github/docs#34689: "When a different access
+ * token is used a different etag is returned"). `If-Modified-Since` does not depend on the token.
+ */
+function etagOf(body: unknown, authorization: string): string {
+  return `W/"${createHash("sha256").update(authorization).update("\n").update(JSON.stringify(body)).digest("hex")}"`;
 }
 
 /** If-None-Match against an ETag, by the weak comparison (RFC 9110 §13.1.2): a list, or `*`. */
@@ -1067,7 +1072,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
   //    response." A 304 does not count against the primary rate limit (REST docs "Best practices for
   //    using the REST API", "Use conditional requests").
   if ((method === "GET" || method === "HEAD") && res.status === 200 && res.body !== undefined) {
-    const etag = res.headers.etag ?? etagOf(res.body);
+    const etag = res.headers.etag ?? etagOf(res.body, headerValue(req.headers, "authorization") ?? "");
     const lastModified = res.headers["last-modified"];
     const withTags: TwinResponse = { ...res, headers: { ...res.headers, etag } };
     const inm = headerValue(req.headers, "if-none-match");

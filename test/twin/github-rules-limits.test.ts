@@ -186,8 +186,19 @@ describe("16. conditional requests", () => {
     expect(a2.headers["last-modified"]).toBe(a1.headers["last-modified"]);
     const list = await octokit.rest.issues.listForRepo({ ...repo });
     expect(list.headers.etag).toMatch(/^W\//);
-    const r = call(twin.installationToken(), "GET", "/repos/acme/rocket/issues", undefined, { "if-none-match": `"other", ${list.headers.etag}` });
+    const token = twin.installationToken();
+    const mine = call(token, "GET", "/repos/acme/rocket/issues");
+    const r = call(token, "GET", "/repos/acme/rocket/issues", undefined, { "if-none-match": `"other", ${mine.headers.etag}` });
     expect([r.status, r.body]).toEqual([304, undefined]);
+  });
+
+  it("an ETag is the token's own: another token's never matches, If-Modified-Since still does (GitHub Support, eclipse-csi/otterdog#201)", async () => {
+    const issue = twin.as("alice").createIssue({ title: "one" });
+    const first = await octokit.rest.issues.get({ ...repo, issue_number: issue.number });
+    const other = twin.actionsToken("acme/rocket", { permissions: { issues: "read" } });
+    const path = `/repos/acme/rocket/issues/${issue.number}`;
+    expect(call(other, "GET", path, undefined, { "if-none-match": first.headers.etag! }).status).toBe(200);
+    expect(call(other, "GET", path, undefined, { "if-modified-since": first.headers["last-modified"]! }).status).toBe(304);
   });
 
   it("a list of issues by label, most recently changed first, answers 304 until any issue on it changes (the idle pulse's one read)", async () => {
