@@ -29,8 +29,8 @@ export interface TwinOctokitOptions {
 }
 
 /** The app's installation client (acts as `mission-bot[bot]`). */
-export function botOctokit(twin: GitHubTwin, installationId = 1, options: TwinOctokitOptions = {}): TwinOctokit {
-  const token = twin.installationToken(installationId);
+export function botOctokit(twin: GitHubTwin, installationId = 1, options: TwinOctokitOptions & { token?: string } = {}): TwinOctokit {
+  const token = options.token ?? twin.installationToken(installationId);
   return makeOctokit(token, options);
 }
 

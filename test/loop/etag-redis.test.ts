@@ -45,21 +45,26 @@ describe.skipIf(!!redisSkipReason)(`the ETag store in Redis${redisSkipReason ? `
     expect(await s.size()).toBe(2);
   });
 
-  it("survives a restart: the new process's first read of an unchanged issue is answered 304, and a change is read", async () => {
+  it("survives a restart: the new process's first read of an unchanged issue with the same installation token is answered 304 (GitHub ties an ETag to its token: a new token reads afresh), and a change is read", async () => {
     const twin = contractTwin();
     twin.addRepo({ owner: "acme", name: "crm", ownerType: "Organization", collaborators: { alice: "write" } });
     stop = serveWithNock(twin);
     const issue = twin.as("alice").createIssue({ title: "A", body: "one" });
     const prefix = uniqueName("etag");
     const read = (o: Octokit) => o.rest.issues.get({ owner: "acme", repo: "crm", issue_number: issue.number });
-    const first = withEtags(botOctokit(twin) as unknown as Octokit, store(prefix), "installation:1");
+    const token = twin.installationToken(1);
+    const first = withEtags(botOctokit(twin, 1, { token }) as unknown as Octokit, store(prefix), "installation:1");
     await read(first);
     // another process: a new client and a new connection to the same Redis
-    const second = withEtags(botOctokit(twin) as unknown as Octokit, store(prefix), "installation:1");
+    const second = withEtags(botOctokit(twin, 1, { token }) as unknown as Octokit, store(prefix), "installation:1");
     const from = twin.log.length;
     const again = await read(second);
     expect(again.data.body).toBe("one");
     expect(twin.log.slice(from).map((e) => e.status)).toEqual([304]);
+    // a process with a token of its own: the stored ETag is not its, GitHub answers in full
+    const renewed = withEtags(botOctokit(twin) as unknown as Octokit, store(prefix), "installation:1");
+    expect((await read(renewed)).data.body).toBe("one");
+    expect(twin.log.at(-1)!.status).toBe(200);
     twin.as("alice").comment(issue.number, "a change");
     const changed = await read(second);
     expect(changed.data.comments).toBe(1);

