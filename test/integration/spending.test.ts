@@ -21,12 +21,12 @@ import { Config, type Mission } from "../../src/mission/model.js";
 import type { Octokit } from "../../src/github/client.js";
 import type { EmailGateway, OutgoingEmail } from "../../src/outside/email/gateway.js";
 import { answered, plan } from "../support/missions.js";
-import { TEST_EPOCH } from "../support/clock.js";
+import { TEST_EPOCH, testMissionId } from "../support/clock.js";
 
 const KEY = "sk_test_standin";
 const order = (request: string, amountCents = 1200): CardOrder => ({
   request,
-  mission: "m-20261124-crm-7",
+  mission: testMissionId("crm", 7),
   amountCents,
   currency: "USD",
   categories: ["computer_network_services"],
