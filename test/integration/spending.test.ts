@@ -129,6 +129,35 @@ describe("a hand-over GitHub refuses", () => {
   });
 });
 
+describe("a hand-over whose deletion GitHub refuses", () => {
+  it("stays on the record as not revoked, so the next pulse deletes it again", async () => {
+    await sodium.ready;
+    const twin = contractTwin({ checkResponses: true });
+    twin.addRepo({ owner: "acme", name: "rocket", ownerType: "Organization", collaborators: { alice: "admin" }, files: { "README.md": "hi\n" }, installationPermissions: { metadata: "read", issues: "write", secrets: "write" } });
+    const stop = serveWithNock(twin);
+    try {
+      const now = new Date(TEST_EPOCH).toISOString();
+      const octokit = botOctokit(twin) as unknown as Octokit;
+      await handOver({ octokit, repo: { owner: "acme", repo: "rocket" } }, "MISSION_HANDOVER_11_CODE", new SecretText("493817"));
+      twin.fault({ kind: "unavailable", method: "DELETE", route: /actions\/secrets/, times: 5 });
+      const m: Mission = {
+        ...answered({ status: "active", plan: plan([1]) }),
+        // as the decision leaves it: marked revoked before apply deletes it
+        spending: [{ n: 1, id: "r-501-1-0", kind: "email", feature: "1.1", run_id: 501, at: now, purpose: "p", to: "a@b.example", subject: "s", body: "b", status: "done", email: { message_id: "<x@y>", sent_at: now, read_uid: 7, handed: [{ secret: "MISSION_HANDOVER_11_CODE", kind: "code", at: now, revoked: true }] } }],
+      };
+      const refused = await applySpendingAction(
+        { kind: "revoke-hand-over", request: "r-501-1-0", secret: "MISSION_HANDOVER_11_CODE" },
+        { octokit, repo: { owner: "acme", repo: "rocket" }, mission: m, config: Config.parse({}), outside: undefined, now },
+      ).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(NotHandedOver);
+      expect((refused as NotHandedOver).mission.spending![0]!.email!.handed).toEqual([{ secret: "MISSION_HANDOVER_11_CODE", kind: "code", at: now }]);
+      expect(twin.secretValue("MISSION_HANDOVER_11_CODE")).toBe("493817");
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe("an approved request carried out by apply", () => {
   const now = new Date(TEST_EPOCH).toISOString();
   const record = { n: 1, id: "r-501-1-0", feature: "1.1", run_id: 501, at: now, purpose: "p", status: "approved" as const };

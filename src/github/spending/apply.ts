@@ -16,7 +16,7 @@ import { microsToCents } from "../../mission/spending/request.js";
 import { handOver, revoke, type HandOverTarget } from "../hand-over.js";
 import type { Outside } from "./outside.js";
 
-/** A hand-over GitHub refused: `mission` is the mission with it undone, `refusal` GitHub's answer. */
+/** A hand-over (or its deletion) GitHub refused: `mission` is the mission with it undone, `refusal` GitHub's answer. */
 export class NotHandedOver extends Error {
   constructor(
     readonly mission: Mission,
@@ -101,7 +101,13 @@ export async function applySpendingAction(action: SpendingAction, input: Spendin
       }
       return m;
     case "revoke-hand-over":
-      await revoke(input, action.secret);
+      try {
+        await revoke(input, action.secret);
+      } catch (error) {
+        // not deleted: the secret is still there, so it stays on the record as not revoked and is deleted at the next pulse
+        const kept = update(m, r.id, (x) => ({ ...x, email: { ...x.email!, handed: x.email!.handed.map((h) => (h.secret === action.secret ? { secret: h.secret, kind: h.kind, at: h.at } : h)) } }));
+        throw new NotHandedOver(kept, error);
+      }
       return m;
   }
 }
