@@ -121,7 +121,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   }
 
   // Secrets a feature next to start waits for: their names listed (README "Resources"); nothing read otherwise.
-  const secrets = await readSecretNames(octokit, runsRepo, secretsToLookFor(mission, config), config.resources?.environment);
+  const secrets = await readSecretNames(octokit, runsRepo, secretsToLookFor(mission, config, input.now), config.resources?.environment);
   // The mission folder, read again when a worker may have added to it (README "The mission folder").
   const folder = folderWorthReading(mission, { reports, closes }) ? await readMissionFolder(octokit, runsRepo, mission, where.defaultBranch) : undefined;
 

@@ -16,6 +16,7 @@ import { TEST_EPOCH } from "../support/clock.js";
 import { answered, config, plan, reconcileRunning, snapshotOf, withIssues } from "../support/missions.js";
 
 const STRIPE: Resource = { kind: "secret", name: "STRIPE_KEY", purpose: "payments in test mode", features: ["1.1"] };
+const NOW = snapshotOf(answered({ status: "active", plan: plan([1]) })).now;
 const POSTGRES: Resource = { kind: "infrastructure", name: "postgres", purpose: "stores contacts", features: ["1.2"] };
 
 function running(resources: Resource[], overrides: Partial<Mission> = {}): Mission {
@@ -33,7 +34,7 @@ const dispatched = (actions: Action[]) => actions.flatMap((a) => (a.kind === "di
 describe("a feature waiting for a resource", () => {
   it("is not dispatched while its secret is missing, and the tracking issue is told once what to add where", () => {
     const m = running([STRIPE]);
-    expect(secretsToLookFor(m, config)).toEqual(["STRIPE_KEY"]);
+    expect(secretsToLookFor(m, config, NOW)).toEqual(["STRIPE_KEY"]);
     const { mission, actions } = pass(m, { kind: "listed", names: [{ name: "OTHER", in: "repository" }] });
     expect(dispatched(actions)).toEqual(["1.2"]);
     const notice = actions.find((a) => a.kind === "comment" && a.key === "resource-wait:stripe_key");
@@ -47,15 +48,15 @@ describe("a feature waiting for a resource", () => {
     expect(dispatched(actions)).toEqual(["1.1", "1.2"]);
     expect(mission.resource_status?.ready).toEqual([{ name: "STRIPE_KEY", by: "mission-bot", at: snapshotOf(m).now, found_in: "organization" }]);
     // found once: not looked for again
-    expect(secretsToLookFor(mission, config)).toEqual([]);
+    expect(secretsToLookFor(mission, config, NOW)).toEqual([]);
   });
 
   it("looks for secrets only while a feature that needs one is next to start", () => {
     // 2.1 needs it, but milestone 1 runs: nothing to look for, no request
-    expect(secretsToLookFor(running([{ ...STRIPE, features: ["2.1"] }]), config)).toEqual([]);
-    expect(secretsToLookFor(running([STRIPE], { status: "paused" }), config)).toEqual([]);
-    expect(secretsToLookFor(running([POSTGRES]), config)).toEqual([]);
-    expect(secretsToLookFor(running([{ ...STRIPE, features: [] }]), config)).toEqual(["STRIPE_KEY"]);
+    expect(secretsToLookFor(running([{ ...STRIPE, features: ["2.1"] }]), config, NOW)).toEqual([]);
+    expect(secretsToLookFor(running([STRIPE], { status: "paused" }), config, NOW)).toEqual([]);
+    expect(secretsToLookFor(running([POSTGRES]), config, NOW)).toEqual([]);
+    expect(secretsToLookFor(running([{ ...STRIPE, features: [] }]), config, NOW)).toEqual(["STRIPE_KEY"]);
   });
 
   it("in Actions-only mode (GitHub refuses to list), stops asking and waits for a person's confirmation", () => {
@@ -63,7 +64,13 @@ describe("a feature waiting for a resource", () => {
     const refused = pass(m, { kind: "refused", status: 403 });
     expect(dispatched(refused.actions)).toEqual(["1.2"]);
     expect(refused.mission.resource_status?.can_list).toBe(false);
-    expect(secretsToLookFor(refused.mission, config)).toEqual([]);
+    expect(secretsToLookFor(refused.mission, config, NOW)).toEqual([]);
+    // a day later it lists again (the App may have been granted `secrets: read`), and a second refusal waits another day
+    const dayLater = new Date(Date.parse(NOW) + 24 * 3_600_000).toISOString();
+    expect(secretsToLookFor(refused.mission, config, new Date(Date.parse(dayLater) - 60_000).toISOString())).toEqual([]);
+    expect(secretsToLookFor(refused.mission, config, dayLater)).toEqual(["STRIPE_KEY"]);
+    const listed = pass(refused.mission, { kind: "listed", names: [{ name: "STRIPE_KEY", in: "repository" }] });
+    expect(listed.mission.resource_status).toEqual({ ready: [{ name: "STRIPE_KEY", by: "mission-bot", at: NOW, found_in: "repository" }] });
     const dashboard = renderDashboard({ mission: refused.mission, closed: new Set() });
     expect(dashboard).toContain("then comment `/mission resource ready STRIPE_KEY`: this token cannot list secrets");
     expect(dashboard).toContain("waiting for secret `STRIPE_KEY`: add it in Settings → Secrets and variables → Actions, then comment `/mission resource ready STRIPE_KEY`");

@@ -54,6 +54,8 @@ export const ResourceStatus = z.strictObject({
   ready: z.array(ResourceReady).max(RESOURCE_LIMITS.perPlan * 2).default([]),
   /** false once GitHub refused to list the secrets (GITHUB_TOKEN cannot): people confirm them by hand */
   can_list: z.boolean().optional(),
+  /** when GitHub last refused: the bot lists again a day later (an App may have been granted `secrets: read` since) */
+  list_refused_at: isoDate.optional(),
 });
 export type ResourceStatus = z.infer<typeof ResourceStatus>;
 

@@ -8,7 +8,7 @@
  */
 import type { Action } from "../decision.js";
 import type { Config, Feature, Mission } from "../model.js";
-import { sameResource, type Resource, type ResourceReady } from "../plan/resources.js";
+import { sameResource, type Resource, type ResourceReady, type ResourceStatus } from "../plan/resources.js";
 import { inlineText } from "../markdown/escape.js";
 import { activeMilestone, featureState } from "./workers.js";
 
@@ -38,11 +38,13 @@ export function missingFor(m: Mission, f: Pick<Feature, "key">): Resource[] {
 /**
  * The secret names worth looking for now: missing secrets of features of the
  * active milestone that are next to start (ready, their issue made). Empty
- * while the mission does not run, or when GitHub refused to list secrets
- * before (then people confirm them; `/mission resource ready` clears it).
+ * while the mission does not run, or within a day of GitHub refusing to
+ * list secrets (meanwhile people confirm them with `/mission resource
+ * ready`; a day later the bot lists again, in case the App was granted
+ * `secrets: read` since — a GITHUB_TOKEN is refused again, one request a day).
  */
-export function secretsToLookFor(m: Mission, config: Config): string[] {
-  if (m.status !== "active" || m.resource_status?.can_list === false || !resourcesOf(m).length) return [];
+export function secretsToLookFor(m: Mission, config: Config, now: string): string[] {
+  if (m.status !== "active" || !resourcesOf(m).length || (m.resource_status?.can_list === false && !listAgain(m.resource_status, now))) return [];
   const milestone = activeMilestone(m);
   if (!milestone) return [];
   const done = (key: string) => !!m.plan?.milestones.some((ms) => ms.features.some((f) => f.key === key && f.done));
@@ -54,11 +56,20 @@ export function secretsToLookFor(m: Mission, config: Config): string[] {
   return [...names].sort();
 }
 
+/** A refusal to list secrets is taken as final for this long. */
+export const LIST_SECRETS_AGAIN_MS = 24 * 3_600_000;
+
+function listAgain(status: ResourceStatus, now: string): boolean {
+  // a record from before the time was kept: ask once, and the refusal's time is kept from then on
+  if (!status.list_refused_at) return true;
+  return Date.parse(now) - Date.parse(status.list_refused_at) >= LIST_SECRETS_AGAIN_MS;
+}
+
 /** What the listing found, folded into the mission: found secrets are ready; a refusal is remembered. Unchanged when nothing is new. */
 export function observeSecrets(m: Mission, fact: SecretsFact | undefined, now: string): Mission {
   if (!fact) return m;
   const status = m.resource_status ?? { ready: [] };
-  if (fact.kind === "refused") return status.can_list === false ? m : { ...m, resource_status: { ...status, can_list: false } };
+  if (fact.kind === "refused") return { ...m, resource_status: { ...status, can_list: false, list_refused_at: now } };
   const fresh: ResourceReady[] = [];
   for (const r of resourcesOf(m)) {
     if (r.kind !== "secret" || readyRecord(m, r)) continue;
@@ -66,7 +77,7 @@ export function observeSecrets(m: Mission, fact: SecretsFact | undefined, now: s
     if (hit) fresh.push({ name: r.name, by: "mission-bot", at: now, found_in: hit.in });
   }
   if (!fresh.length && status.can_list !== false) return m;
-  const { can_list: _, ...rest } = status;
+  const { can_list: _, list_refused_at: __, ...rest } = status;
   return { ...m, resource_status: { ...rest, ready: [...status.ready, ...fresh] } };
 }
 
@@ -79,7 +90,7 @@ export function whereToAdd(r: Resource, m: Mission, config: Config, repoUrl?: st
   const settings = repoUrl ? `[Settings → Secrets and variables → Actions](${repoUrl}/settings/secrets/actions)` : "Settings → Secrets and variables → Actions";
   const place = `${settings} → New repository secret \`${r.name}\`${env ? ` (or a secret of the \`${env}\` environment)` : ""}`;
   if (m.resource_status?.can_list === false) {
-    return `add it in ${place}, then comment \`/mission resource ready ${r.name}\`: this token cannot list secrets (a GITHUB_TOKEN never may), so a person confirms it`;
+    return `add it in ${place}, then comment \`/mission resource ready ${r.name}\`: this token cannot list secrets (a GITHUB_TOKEN never may), so a person confirms it (the bot tries listing once a day)`;
   }
   return `add it in ${place}; the bot sees it on its next pulse`;
 }
