@@ -32,6 +32,7 @@
  */
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
+import { z } from "zod";
 import { jobKey, type ReconcileJob } from "./queue.js";
 
 /** GitHub lets a delivery be redelivered for 3 days: no record is kept longer. */
@@ -104,6 +105,8 @@ export function eventKey(delivery: Delivery, job: ReconcileJob): string {
   return createHash("sha256").update(`${delivery.id}\n${body}\n${jobKey(job)}`).digest("base64url").slice(0, 32);
 }
 
+const GUID = z.string().min(1).max(200);
+
 interface Log {
   warn(message: string): void;
 }
@@ -114,7 +117,8 @@ interface Log {
  */
 export async function admitDelivery(store: DeliveryStore, delivery: Delivery, job: ReconcileJob, enqueue: (job: ReconcileJob) => Promise<void>, log?: Log): Promise<boolean> {
   let handled = false;
-  if (typeof delivery.id === "string" && delivery.id) {
+  // the X-GitHub-Delivery header, as Probot passed it on after checking the signature: a GUID, or no record at all
+  if (GUID.safeParse(delivery.id).success) {
     handled = await store.arrive(eventKey(delivery, job), jobKey(job)).catch((error: unknown) => {
       log?.warn(`delivery record of ${jobKey(job)}: ${messageOf(error)}`);
       return false;
