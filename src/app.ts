@@ -9,6 +9,7 @@ import { route } from "./loop/route.js";
 import { MemoryQueue } from "./loop/memory-queue.js";
 import type { MissionQueue, ReconcileJob } from "./loop/queue.js";
 import { reconcileIssue, type JobDeps } from "./loop/reconcile-job.js";
+import { admitDelivery, MemoryDeliveryStore, recordedRun, type DeliveryStore } from "./loop/deliveries.js";
 import { pulseInstallations } from "./loop/app-pulse.js";
 import type { ApplyLimits } from "./github/apply.js";
 import { REQUEST_TIMEOUT_MS, withRequestTimeout, type Octokit } from "./github/client.js";
@@ -42,6 +43,8 @@ export interface AppOptions {
   planTimeoutMs?: number;
   /** where the answers of conditional reads and the idle marks are kept (default: in this process; the server passes Redis with REDIS_URL) */
   etags?: EtagStore;
+  /** which deliveries were handled already, so a redelivery costs nothing (default: in this process; the server passes Redis with REDIS_URL) */
+  deliveries?: DeliveryStore;
   /** which planner a repository gets (default: by its settings and the planner key in `env`); tests pass a stand-in */
   choosePlanner?: (config: Config) => { planner: Planner; help?: string };
   /** card provider and email gateway for workers' requests (default: Stripe when `spending.cards` names a key that `env` holds); tests pass stand-ins */
@@ -70,6 +73,7 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
   const cooldowns = options.cooldowns ?? new MemoryCooldowns();
   const history = new HistoryCache(clock);
   const etags = options.etags ?? new MemoryEtagStore();
+  const deliveries = options.deliveries ?? new MemoryDeliveryStore();
   const scopeOf = (installationId: number | undefined) => `installation:${installationId ?? "token"}`;
   const serverUrl = options.serverUrl ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}` : "https://github.com");
   let probot: Probot | undefined;
@@ -122,15 +126,25 @@ export function createMissionApp(options: AppOptions = {}): MissionApp {
     deps.log = { info: (m) => loaded.log.info(m), warn: (m) => loaded.log.warn(m) };
     if (!processing) {
       processing = true;
-      queue.process(async (job) => {
-        const outcome = await reconcileIssue(deps, job);
-        if (outcome.more) await queue.enqueue({ ...job, reason: "more to do" });
-      });
+      queue.process((job) =>
+        // a job that completes without error (and without a refusal) has handled the deliveries that arrived before it started
+        recordedRun(
+          deliveries,
+          job,
+          async () => {
+            const outcome = await reconcileIssue(deps, job);
+            if (outcome.more) await queue.enqueue({ ...job, reason: "more to do" });
+            return outcome.refused.length === 0;
+          },
+          deps.log,
+        ),
+      );
     }
     loaded.onAny(async (context) => {
       const known = options.botLogin ?? (await botLogin().catch(() => undefined));
       const job = route(context.name, context.payload as never, known);
-      if (job) await queue.enqueue(job);
+      // a redelivery (same X-GitHub-Delivery, same body) of an event already handled enqueues nothing (src/loop/deliveries.ts)
+      if (job) await admitDelivery(deliveries, { id: context.id, payload: context.payload }, job, (j) => queue.enqueue(j), deps.log);
     });
   };
 

@@ -2,7 +2,8 @@
  * Which mission an event concerns: a webhook (or an Actions event) → the job
  * "reconcile the mission of issue N", or nothing. Pure and free: deciding
  * costs no request, so a redelivered or irrelevant delivery costs at most
- * the one job it names (and nothing when it names none). An event is only a
+ * the one job it names (and nothing when it names none, or when it is a
+ * redelivery of an event already handled: deliveries.ts). An event is only a
  * hint — the job reads the state itself — so a label or marker that lies
  * costs one reconcile that changes nothing.
  */

@@ -50,7 +50,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   });
   // with REDIS_URL the answers of conditional reads outlive a restart and are shared by the replicas
   const etags = settings.redisUrl ? new (await import("../github/etag-redis.js")).RedisEtagStore({ redisUrl: settings.redisUrl }) : undefined;
-  const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl, ...(etags ? { etags } : {}) });
+  // …and so does the record of deliveries already handled: a redelivery to any replica, or after a restart, costs nothing
+  const deliveries = settings.redisUrl ? new (await import("../loop/deliveries-redis.js")).RedisDeliveryStore({ redisUrl: settings.redisUrl }) : undefined;
+  const mission = createMissionApp({ env, queue, botLogin, serverUrl: settings.serverUrl, ...(etags ? { etags } : {}), ...(deliveries ? { deliveries } : {}) });
   // Probot's server logs at LOG_LEVEL too (left to itself it logs at info, whatever LOG_LEVEL says).
   const server = new Server({ Probot: Probot.defaults(probotOptions), log: prover.log, host: settings.host, port: settings.port, webhookPath: settings.webhookPath });
   await server.load(mission.app);
@@ -115,6 +117,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       await server.stop();
       await queue.close();
       await etags?.close();
+      await deliveries?.close();
     },
   };
 }

@@ -30,6 +30,8 @@ export interface Harness {
    */
   runUntil(done: () => boolean, options?: { maxRounds?: number }): Promise<void>;
   stop(): void;
+  /** another instance of the app on the same GitHub (a replica), with a queue of its own; `deliver` hands it one delivery and waits for its queue */
+  replica(options?: Pick<AppOptions, "deliveries" | "etags" | "botLogin">): { app: MissionApp; deliver(e: TwinEvent): Promise<void> };
   /** jobs that failed (and were retried or dropped) */
   errors: Array<{ job: unknown; error: unknown }>;
 }
@@ -49,6 +51,8 @@ export interface HarnessOptions {
   lastIssueNumber?: number;
   /** card provider and email gateway for workers' requests (stand-ins) */
   outside?: AppOptions["outside"];
+  /** the record of deliveries already handled (default: the app's own, in memory) */
+  deliveries?: AppOptions["deliveries"];
 }
 
 export const REPO = { owner: "acme", repo: "crm" };
@@ -64,24 +68,29 @@ export function harness(options: HarnessOptions = {}): Harness {
   });
   if (options.lastIssueNumber !== undefined) repoState.lastNumber = options.lastIssueNumber;
   const stop = serveWithNock(twin);
-  const probot = testProbot(twin.profile.enterpriseServer ? { baseUrl: twin.urls.api } : {});
-  const app = createMissionApp({
-    env: options.env ?? {},
-    limits: options.limits ?? (() => ({ maxWrites: 8, timeMs: 60_000 })),
-    clock: () => twin.now(),
-    serverUrl: options.serverUrl ?? twin.urls.web,
-    ...(options.planner ? { choosePlanner: () => ({ planner: options.planner! }) } : {}),
-    ...(options.outside ? { outside: options.outside } : {}),
-    queue: new MemoryQueue({ backoffMs: 10, onError: (job, error) => errors.push({ job, error }) }),
-  });
-  const errors: Array<{ job: unknown; error: unknown }> = [];
-  const loaded = probot.load(app.app);
-  const deliver = async (e: TwinEvent) => {
+  const newProbot = () => testProbot(twin.profile.enterpriseServer ? { baseUrl: twin.urls.api } : {});
+  const newApp = (extra: Pick<AppOptions, "deliveries" | "etags" | "botLogin">) =>
+    createMissionApp({
+      env: options.env ?? {},
+      limits: options.limits ?? (() => ({ maxWrites: 8, timeMs: 60_000 })),
+      clock: () => twin.now(),
+      serverUrl: options.serverUrl ?? twin.urls.web,
+      ...(options.planner ? { choosePlanner: () => ({ planner: options.planner! }) } : {}),
+      ...(options.outside ? { outside: options.outside } : {}),
+      queue: new MemoryQueue({ backoffMs: 10, onError: (job, error) => errors.push({ job, error }) }),
+      ...extra,
+    });
+  const deliverTo = (probot: ReturnType<typeof testProbot>, app: MissionApp, loaded: Promise<unknown>) => async (e: TwinEvent) => {
     await loaded;
     if (e.installationId === undefined) return;
     await probot.receive({ id: e.id, name: e.name as never, payload: e.payload as never });
     await app.queue.idle();
   };
+  const probot = newProbot();
+  const app = newApp(options.deliveries ? { deliveries: options.deliveries } : {});
+  const errors: Array<{ job: unknown; error: unknown }> = [];
+  const loaded = probot.load(app.app);
+  const deliver = deliverTo(probot, app, loaded);
   const pump = async ({ max = 500, filter }: { max?: number; filter?: (e: TwinEvent) => boolean } = {}) => {
     const delivered: TwinEvent[] = [];
     for (let i = 0; i < max; i++) {
@@ -122,5 +131,10 @@ export function harness(options: HarnessOptions = {}): Harness {
       if (!done()) throw new Error(`not there after ${maxRounds} pulses`);
     },
     stop,
+    replica(extra = {}) {
+      const other = newProbot();
+      const replica = newApp(extra);
+      return { app: replica, deliver: deliverTo(other, replica, other.load(replica.app)) };
+    },
   };
 }
