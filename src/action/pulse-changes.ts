@@ -20,7 +20,9 @@
  * that may give work starts a command run of its own (a person's issue or
  * comment event, a worker's or validation's `wake`, a run's "more to do").
  * What slips between a run's load and its end without starting a run (an
- * issue body edited, a lost event) waits for the hourly look.
+ * issue body edited, a lost event) waits for the hourly look. A change of
+ * the last minute with no run listed after it is left to the next pulse
+ * (GitHub lists a dispatched run only seconds after the dispatch).
  *
  * What this cannot see — time passing (worker and validation time-outs, the
  * budget's hours, a request's expiry), a run that ended without its `wake`
@@ -118,11 +120,12 @@ export async function lookSinceLastPulse(
   const since = new Date(sinceMs).toISOString().replace(/\.\d{3}Z$/, "Z");
   const look: PulseLook = { previous: last, since, changed };
   /** issue → what changed, and when it last did (epoch ms) */
-  const changes = new Map<number, { what: string; at: number }>();
-  const note = (issue: number, what: string, at: string) => {
+  const changes = new Map<number, { what: string; at: number; failed?: boolean }>();
+  const note = (issue: number, what: string, at: string, failed = false) => {
     const ms = Date.parse(at);
     const known = changes.get(issue);
-    changes.set(issue, { what: known?.what ?? what, at: Math.max(known?.at ?? 0, Number.isFinite(ms) ? ms : options.now) });
+    const worse = failed && !known?.failed;
+    changes.set(issue, { what: worse || !known ? what : known.what, at: Math.max(known?.at ?? 0, Number.isFinite(ms) ? ms : options.now), failed: failed || !!known?.failed });
   };
 
   // Settings: one change concerns every mission.
@@ -161,16 +164,26 @@ export async function lookSinceLastPulse(
       const issue = Number(COMMAND_RUN.exec(run.display_title)?.[1]);
       if (run.status === "completed" && FAILED.has(run.conclusion ?? "")) {
         if (!options.tracking.has(issue)) return { ...look, all: `a command run failed (${run.display_title.slice(0, 60)})` };
-        note(issue, "a command run failed", run.updated_at);
+        note(issue, "a command run failed", run.updated_at, true);
       } else if (issue && run.status !== "completed") seen.set(issue, Infinity);
       else if (issue && run.conclusion === "success") seen.set(issue, Math.max(seen.get(issue) ?? 0, Date.parse(run.updated_at)));
     }
   } catch (error) {
     if (!isStatus(error, 404)) throw error;
   }
-  for (const [issue, { what, at }] of changes) changed.set(issue, (seen.get(issue) ?? -Infinity) >= at ? SEEN : what);
+  for (const [issue, { what, at, failed }] of changes) {
+    if (failed) changed.set(issue, what);
+    else if ((seen.get(issue) ?? -Infinity) >= at) changed.set(issue, SEEN);
+    else if (at > options.now - FRESH_MS) changed.set(issue, FRESH);
+    else changed.set(issue, what);
+  }
   return look;
 }
+
+/** A change this recent may have started a run GitHub does not list yet: the next pulse looks (its window starts before this one). */
+export const FRESH_MS = 60_000;
+/** What `changed` holds for an issue whose last change is that recent, with no run seen after it. */
+export const FRESH = "changed in the last minute: the next pulse looks";
 
 /** What `changed` holds for an issue whose changes a command run saw (or one still to run will see). */
 export const SEEN = "seen by a command run";

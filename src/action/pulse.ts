@@ -19,7 +19,7 @@ import { loadSnapshot } from "../github/load.js";
 import { readFile } from "../github/repo-files.js";
 import { CONFIG_PATH } from "../mission/config.js";
 import { hasWork } from "../loop/due.js";
-import { hourlySlot, lookSinceLastPulse, SEEN, type PulseLook } from "./pulse-changes.js";
+import { FRESH, hourlySlot, lookSinceLastPulse, SEEN, type PulseLook } from "./pulse-changes.js";
 import { parseConfig, defaultConfig } from "../mission/config.js";
 import { COMPLETED } from "../mission/advance.js";
 import { actionDeps, botLoginOf, defaultBranchOf, dispatchCommandRun, ACTIONS_BOT } from "./shared/loop-deps.js";
@@ -94,9 +94,9 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
   const why = (issue: number): { load: boolean; look: string } => {
     if (look.all !== undefined || look.previous === undefined) return { load: true, look: `every mission: ${look.all ?? "no earlier pulse"}` };
     const changed = look.changed.get(issue);
-    if (changed && changed !== SEEN) return { load: true, look: `changed: ${changed}` };
+    if (changed && changed !== SEEN && changed !== FRESH) return { load: true, look: `changed: ${changed}` };
     if (hourlySlot(issue, look.previous, now)) return { load: true, look: "hourly look" };
-    return { load: false, look: changed ? `skipped: changed, and ${SEEN}` : "skipped: nothing changed" };
+    return { load: false, look: changed === SEEN ? `skipped: changed, and ${SEEN}` : changed === FRESH ? `skipped: ${FRESH}` : "skipped: nothing changed" };
   };
   for (const issue of [...candidates].sort((a, b) => a - b)) {
     const { load, look: reason } = why(issue);

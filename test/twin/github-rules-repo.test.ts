@@ -218,3 +218,22 @@ describe("9. what a commit starts", () => {
     clean();
   });
 });
+
+describe("26. listing commits: sha, path, since", () => {
+  it("lists a branch's commits newest first, only those that changed the path, since a time; an unknown branch is 404", async () => {
+    const start = twin.now();
+    twin.advance(60_000);
+    await put(octokit, "todo/missions/m-1/mission.md", "one\n", { message: "mission m-1: started" });
+    twin.advance(60_000);
+    await put(octokit, "docs/notes.md", "hello\n");
+    twin.advance(60_000);
+    await put(octokit, "todo/missions/m-2/mission.md", "two\n", { message: "mission m-2: started" });
+    const messages = async (q: { sha?: string; path?: string; since?: string }) => (await octokit.rest.repos.listCommits({ ...repo, ...q })).data.map((c) => c.commit.message);
+    expect(await messages({ path: "todo/missions" })).toEqual(["mission m-2: started", "mission m-1: started"]);
+    expect(await messages({ path: "todo/missions", since: new Date(start + 90_000).toISOString() })).toEqual(["mission m-2: started"]);
+    expect(await messages({ sha: "main", path: "docs/notes.md" })).toEqual(["write docs/notes.md"]);
+    expect((await messages({ sha: "main" })).slice(0, 3)).toEqual(["mission m-2: started", "write docs/notes.md", "mission m-1: started"]);
+    expect((await refusal(octokit.rest.repos.listCommits({ ...repo, sha: "no-such-branch" }))).status).toBe(404);
+    clean();
+  });
+});

@@ -25,6 +25,8 @@ const REPO = "acme/crm";
 let twin: GitHubTwin;
 let stop: () => void;
 let missions: number[];
+/** a feature issue of the first mission (labelled with the mission, as the bot makes them) */
+let feature: number;
 beforeEach(() => {
   twin = contractTwin({ checkResponses: true });
   twin.addRepo({ owner: "acme", name: "crm", ownerType: "Organization", collaborators: { alice: "write" }, files: repoFiles({}, { actionsOnly: true }) });
@@ -38,6 +40,8 @@ beforeEach(() => {
     twin.as(BOT).addLabels(tracking, [LABELS.mission, LABELS.forMission(id)]);
     missions.push(tracking);
   }
+  feature = twin.as(BOT).createIssue({ title: "Feature 1.1", body: "Build 1.1" }).number;
+  twin.as(BOT).addLabels(feature, [LABELS.forMission(testMissionId("crm", missions[0]!))]);
   twin.takeEvents();
   twin.advance(10 * 60_000); // the repository was set up a while before the first pulse
   stop = serveWithNock(twin);
@@ -83,7 +87,7 @@ describe("the Actions pulse loads what changed since the last pulse, and each mi
     expect([...looks.values()].every((l) => l.startsWith("every mission: no earlier pulse"))).toBe(true);
   }, 60_000);
 
-  it("a mission changed since the last pulse is loaded at the next; an unchanged one only once an hour", async () => {
+  it("a mission changed since the last pulse is loaded (a change of the last minute at the pulse after); an unchanged one only once an hour", async () => {
     await pulseRun();
     const [changed] = missions;
     const counts = new Map<number, number>(missions.map((n) => [n, 0]));
@@ -91,11 +95,13 @@ describe("the Actions pulse loads what changed since the last pulse, and each mi
       runCommands();
       twin.advance(QUARTER);
       if (i === 1) {
-        twin.as("alice").comment(changed!, "How is it going?");
+        twin.as("alice").comment(feature, "How is it going?");
         runCommands("skipped"); // the command job's `if:` skips a comment not addressed to the bot (the twin does not model `if:`)
       }
       const looks = await pulseRun();
-      if (i === 1) expect(looks.get(changed!)).toBe("changed: its issue changed");
+      // a change seconds old may have started a run GitHub does not list yet: the next pulse looks at it
+      if (i === 1) expect(looks.get(changed!)).not.toMatch(/^changed/);
+      if (i === 2) expect(looks.get(changed!)).toBe(`changed: #${feature} changed`);
       for (const n of loaded(looks)) counts.set(n, counts.get(n)! + 1);
     }
     // an hour of pulses: each unchanged mission once (its hourly look); the changed one also when it changed
@@ -131,6 +137,7 @@ describe("the Actions pulse loads what changed since the last pulse, and each mi
     twin.as("alice").comment(fresh, "/mission Build invoicing --mode poc --budget $50");
     runCommands("cancelled"); // the comment's own run never did its work (a lost event)
     twin.takeEvents();
+    twin.advance(2 * 60_000);
     const looks = await pulseRun();
     expect(looks.get(fresh)).toBe("changed: a command");
     const started = twin.actions.runsOf("mission-command.yml").filter((r) => r.event === "workflow_dispatch").map((r) => twin.runInputs(r.id).issue);
