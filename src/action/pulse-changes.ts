@@ -82,7 +82,8 @@ async function lastPulse(ctx: ActionContext): Promise<number | string> {
     const started = last?.run_started_at ? Date.parse(last.run_started_at) : NaN;
     return Number.isFinite(started) ? started : "no earlier pulse completed";
   } catch (error) {
-    if (isStatus(error, 404)) return `no workflow ${own} to find the last pulse in`;
+    // no such workflow, or a token that may not read the Actions runs (an App's without `actions`): look at everything
+    if (isStatus(error, 404) || isStatus(error, 403)) return `the runs of ${own} cannot be listed`;
     throw error;
   }
 }

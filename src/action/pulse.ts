@@ -38,7 +38,7 @@ export interface PulseOptions {
   /** the command workflow to start (default mission-command.yml) */
   workflow?: string;
   clock?: () => number;
-  /** how far back a `/mission` comment is looked at (default 2 hours, or since the last pulse if that is longer) */
+  /** how far back a `/mission` comment is looked at (default 2 hours) */
   commandWindowMs?: number;
 }
 
