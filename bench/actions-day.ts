@@ -58,6 +58,9 @@ export interface HourFigures {
 export interface DayFigures {
   hours: HourFigures[];
   pulses: number;
+  /** missions the pulses loaded in full, and skipped (nothing changed, not their hourly look) */
+  pulseLoads?: number;
+  pulseSkips?: number;
   commandRuns: number;
   workerRuns: number;
   validationRuns: number;
@@ -129,7 +132,12 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
     };
   };
   const clock = () => twin.now();
-  const figures: { pulses: number; commandRuns: number; workerRuns: number; validationRuns: number; pulseDue?: number } = { pulses: 0, commandRuns: 0, workerRuns: 0, validationRuns: 0 };
+  const figures: { pulses: number; commandRuns: number; workerRuns: number; validationRuns: number; pulseDue?: number; pulseLoads?: number; pulseSkips?: number } = {
+    pulses: 0,
+    commandRuns: 0,
+    workerRuns: 0,
+    validationRuns: 0,
+  };
 
   // Worker and validation runs take their time; they finish at a later tick.
   const due: Array<{ at: number; run: RunState; inputs: Readonly<Record<string, string>> }> = [];
@@ -193,10 +201,17 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
         await drainCommands();
       }
       figures.pulses++;
-      const ctx = context("pulse", { name: "schedule", payload: {} }, {});
+      // the pulse is a run of its workflow (as the schedule starts it; the twin starts it by workflow_dispatch): the next pulse finds when it started
+      const pulseRun = twin.actions.dispatch(`${REPO.owner}/${REPO.repo}`, "mission-pulse.yml", { ref: "main", actor: "alice" });
+      if (!pulseRun.ok) throw new Error(`the pulse workflow did not start: ${pulseRun.message}`);
+      twin.actions.start(pulseRun.run.id);
+      const ctx = context("pulse", { name: "schedule", payload: {} }, {}, { GITHUB_RUN_ID: String(pulseRun.run.id) });
       await ctx.octokit.rest.repos.get({ ...REPO });
       const rows = await pulse(ctx, "main", { clock });
+      twin.actions.complete(pulseRun.run.id, rows.some((r) => r.note?.startsWith("failed")) ? "failure" : "success");
       figures.pulseDue = (figures.pulseDue ?? 0) + rows.filter((r) => r.due).length;
+      figures.pulseLoads = (figures.pulseLoads ?? 0) + rows.filter((r) => !r.look.startsWith("skipped")).length;
+      figures.pulseSkips = (figures.pulseSkips ?? 0) + rows.filter((r) => r.look.startsWith("skipped")).length;
       tag("pulse");
       await drainCommands();
       twin.takeEvents();

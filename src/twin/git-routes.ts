@@ -7,7 +7,7 @@
 import type { BlobState, CommitState, RepoState } from "./model.js";
 import { contentEntryJson, contentFileJson, fileCommitJson, legacyNodeId, wrappedBase64, type Json } from "./serialize.js";
 import { gitBlobSha } from "./state.js";
-import { actorUser, committerOf, fail, httpDate, json, notFound, pushOf, repoOf, type Ctx, type Route, type TwinResponse } from "./respond.js";
+import { actorUser, committerOf, fail, httpDate, json, notFound, page, pushOf, repoOf, type Ctx, type Route, type TwinResponse } from "./respond.js";
 
 const WORKFLOWS_DIR = ".github/workflows/";
 
@@ -277,12 +277,80 @@ function updateRef(c: Ctx): TwinResponse {
   return json(200, refJson(c, branch, sha));
 }
 
+/**
+ * GET /repos/{o}/{r}/commits: the commits reachable from `sha` (a branch or a
+ * commit; default the default branch), newest commit date first; `path`: only
+ * commits that changed that file, or anything under that folder, against
+ * their first parent; `since` / `until`: by the committer's date (git's
+ * `--since`, whole seconds) — a date the committer's machine set, so commits
+ * made earlier and pushed later are not listed. An unknown `sha`: 404 "No
+ * commit found for SHA: …"; an empty repository: 409 "Git Repository is
+ * empty." (REST "List commits": parameters and its 404 and 409 answers).
+ */
+function listCommits(c: Ctx): TwinResponse {
+  const repo = repoOf(c);
+  if (!repo.branches.size) return fail(409, "Git Repository is empty.");
+  for (const name of ["author", "committer"]) if (c.query.get(name)) throw new Error(`twin: the commits list's '${name}' filter is not modelled`);
+  const ref = c.query.get("sha") ?? undefined;
+  const head = c.twin.resolveRef(repo, ref);
+  if (!head) return fail(404, `No commit found for SHA: ${ref}`);
+  const path = (c.query.get("path") ?? "").replace(/^\/+|\/+$/g, "");
+  const seconds = (name: string): number | undefined => {
+    const v = c.query.get(name);
+    if (!v) return undefined;
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? Math.floor(ms / 1000) * 1000 : undefined;
+  };
+  const since = seconds("since");
+  const until = seconds("until");
+  const under = (commit: CommitState | undefined): string =>
+    commit ? JSON.stringify([...commit.files].filter(([p]) => p === path || p.startsWith(`${path}/`)).map(([p, b]) => [p, b.sha]).sort()) : "[]";
+  const seen = new Set<string>();
+  const all: CommitState[] = [];
+  for (const queue = [head]; queue.length; ) {
+    const commit = queue.shift()!;
+    if (seen.has(commit.sha)) continue;
+    seen.add(commit.sha);
+    all.push(commit);
+    for (const p of commit.parents) {
+      const parent = repo.commits.get(p);
+      if (parent) queue.push(parent);
+    }
+  }
+  const listed = all
+    .filter((commit) => !path || under(commit) !== under(commit.parents[0] ? repo.commits.get(commit.parents[0]) : undefined))
+    .filter((commit) => {
+      const at = Math.floor(Date.parse(commit.committer.date) / 1000) * 1000;
+      return (since === undefined || at >= since) && (until === undefined || at <= until);
+    })
+    .sort((a, b) => Date.parse(b.committer.date) - Date.parse(a.committer.date));
+  const api = `${c.twin.urls.api}/repos/${repo.full_name}`;
+  return page(
+    c,
+    listed.map((commit) => {
+      const { node_id, html_url, parents, author, committer, tree, message, verification } = gitCommitJson(c, commit) as Record<string, Json>;
+      return {
+        sha: commit.sha,
+        node_id,
+        commit: { author, committer, message, tree, url: `${api}/git/commits/${commit.sha}`, comment_count: 0, verification },
+        url: `${api}/commits/${commit.sha}`,
+        html_url,
+        comments_url: `${api}/commits/${commit.sha}/comments`,
+        author: null,
+        committer: null,
+        parents: (parents as Json[]).map((p) => ({ sha: (p as Record<string, Json>).sha, url: `${api}/commits/${(p as Record<string, Json>).sha}`, html_url: (p as Record<string, Json>).html_url })),
+      };
+    }),
+  );
+}
+
 const R = "/repos/{owner}/{repo}";
 const read: Pick<Route, "auth" | "perm"> = { auth: "token", perm: ["contents", "read"] };
 const write: Pick<Route, "auth" | "perm" | "role"> = { auth: "token", perm: ["contents", "write"], role: "write" };
 
 export const GIT_ROUTES: ReadonlyArray<[string, Route]> = [
   [`GET ${R}/contents/{path}`, { ...read, handler: getContent }],
+  [`GET ${R}/commits`, { ...read, handler: listCommits }],
   [`PUT ${R}/contents/{path}`, { ...write, handler: putContent }],
   [`GET ${R}/git/blobs/{file_sha}`, { ...read, handler: getBlob }],
   [`POST ${R}/git/blobs`, { ...write, handler: createBlob }],

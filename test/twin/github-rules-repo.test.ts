@@ -218,3 +218,55 @@ describe("9. what a commit starts", () => {
     clean();
   });
 });
+
+describe("26. listing commits: sha, path, since", () => {
+  it("lists a branch's commits newest first, only those that changed the path, since a time; an unknown branch is 404", async () => {
+    const start = twin.now();
+    twin.advance(60_000);
+    await put(octokit, "todo/missions/m-1/mission.md", "one\n", { message: "mission m-1: started" });
+    twin.advance(60_000);
+    await put(octokit, "docs/notes.md", "hello\n");
+    twin.advance(60_000);
+    await put(octokit, "todo/missions/m-2/mission.md", "two\n", { message: "mission m-2: started" });
+    const messages = async (q: { sha?: string; path?: string; since?: string }) => (await octokit.rest.repos.listCommits({ ...repo, ...q })).data.map((c) => c.commit.message);
+    expect(await messages({ path: "todo/missions" })).toEqual(["mission m-2: started", "mission m-1: started"]);
+    expect(await messages({ path: "todo/missions", since: new Date(start + 90_000).toISOString() })).toEqual(["mission m-2: started"]);
+    expect(await messages({ sha: "main", path: "docs/notes.md" })).toEqual(["write docs/notes.md"]);
+    expect((await messages({ sha: "main" })).slice(0, 3)).toEqual(["mission m-2: started", "write docs/notes.md", "mission m-1: started"]);
+    expect((await refusal(octokit.rest.repos.listCommits({ ...repo, sha: "no-such-branch" }))).status).toBe(404);
+    clean();
+  });
+});
+
+describe("27. what the pulse asks: issues updated since, runs by status and creation", () => {
+  it("an issue's `updated_at` moves on a comment, a label, an edit and a close; the issues list `since` keeps those updated at or after it", async () => {
+    const [quiet, commented, labelled, edited, closed] = ["a", "b", "c", "d", "e"].map((t) => twin.as("alice").createIssue({ title: t, body: "" }).number);
+    twin.advance(60_000);
+    const since = new Date(twin.now()).toISOString();
+    twin.advance(60_000);
+    twin.as("alice").comment(commented!, "hello");
+    twin.as("alice").addLabels(labelled!, ["bug"]);
+    twin.as("alice").editIssue(edited!, { body: "more" });
+    twin.as("alice").closeIssue(closed!);
+    const { data } = await octokit.rest.issues.listForRepo({ ...repo, state: "all", since, sort: "updated", direction: "desc", per_page: 100 });
+    expect(data.map((i) => i.number).sort((a, b) => a - b)).toEqual([commented, labelled, edited, closed]);
+    expect(data.map((i) => i.number)).not.toContain(quiet);
+    clean();
+  });
+
+  it("the runs list's `status` matches a status or a conclusion; `created` takes the search syntax", async () => {
+    const first = twin.actions.dispatch(repo.owner + "/" + repo.repo, "pulse.yml", { ref: "main" });
+    if (!first.ok) throw new Error(first.message);
+    twin.actions.complete(first.run.id, "success");
+    twin.advance(60_000);
+    const second = twin.actions.dispatch(repo.owner + "/" + repo.repo, "pulse.yml", { ref: "main" });
+    if (!second.ok) throw new Error(second.message);
+    twin.actions.start(second.run.id);
+    twin.advance(10_000);
+    const ids = async (q: { status?: "success" | "in_progress"; created?: string }) => (await octokit.rest.actions.listWorkflowRuns({ ...repo, workflow_id: "pulse.yml", ...q })).data.workflow_runs.map((r) => r.id);
+    expect(await ids({ status: "success" })).toEqual([first.run.id]);
+    expect(await ids({ status: "in_progress" })).toEqual([second.run.id]);
+    expect(await ids({ created: `>=${new Date(twin.now() - 30_000).toISOString()}` })).toEqual([second.run.id]);
+    clean();
+  });
+});

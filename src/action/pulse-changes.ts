@@ -1,0 +1,190 @@
+/**
+ * What changed since the last pulse (Actions-only mode), so the pulse loads
+ * in full only the missions that may have something to do. Every run of a
+ * workflow gets a fresh GITHUB_TOKEN and GitHub binds ETags to the token, so
+ * a pulse can never ask "has this changed?" conditionally (twin RULES 16);
+ * instead it asks GitHub, in a few requests for the whole repository, what
+ * changed since the last pulse that completed started (less a margin):
+ *
+ * - issues updated since then (a comment, a label, a close, an edit each
+ *   update an issue's `updated_at`): every issue of a mission carries the
+ *   label `mission:<id>`, and a mission id ends with its tracking issue;
+ * - commits to `todo/missions` on the state branch (the bot's name their
+ *   mission; anyone else's → every mission) and to `.github/mission.yml`
+ *   (→ every mission);
+ * - command runs created since then that failed (their run-name names the
+ *   issue; one that does not → every mission).
+ *
+ * A mission whose every change a command run saw — one that succeeded after
+ * the last change, or one still to run — is not loaded again: every change
+ * that may give work starts a command run of its own (a person's issue or
+ * comment event, a worker's or validation's `wake`, a run's "more to do").
+ * What slips between a run's load and its end without starting a run (an
+ * issue body edited, a lost event) waits for the hourly look. A change of
+ * the last minute with no run listed after it is left to the next pulse
+ * (GitHub lists a dispatched run only seconds after the dispatch).
+ *
+ * What this cannot see — time passing (worker and validation time-outs, the
+ * budget's hours, a request's expiry), a run that ended without its `wake`
+ * step (cancelled, crashed), commits made earlier and pushed later (`since`
+ * is the committer's date) — the hourly look catches: each mission is
+ * loaded in full once an hour, in its own slot, whatever changed.
+ */
+import type { ActionContext } from "./context.js";
+import { CONFIG_PATH } from "../mission/config.js";
+import { LABELS } from "../mission/model.js";
+import { isStatus } from "../github/client.js";
+import { ownWorkflow } from "./shared/loop-deps.js";
+
+/** Taken off the last pulse's start: GitHub's times are whole seconds, and a write lands in its lists a moment after it is made. */
+export const PULSE_MARGIN_MS = 2 * 60_000;
+/** A last completed pulse older than this (or none): every mission is loaded in full. */
+export const PULSE_MAX_GAP_MS = 2 * 3_600_000;
+/** Each mission is loaded in full at least this often, whatever changed. */
+export const HOURLY_LOOK_MS = 3_600_000;
+
+export interface PulseLook {
+  /** every mission is loaded in full, and why */
+  all?: string;
+  /** when the last completed pulse started (epoch ms) */
+  previous?: number;
+  /** the start of the change window: `previous` less the margin (ISO) */
+  since?: string;
+  /** tracking issue → what changed since */
+  changed: Map<number, string>;
+}
+
+const MISSION_LABEL = /^mission:m-\d{8}-[a-z0-9-]*-(\d+)$/;
+const BOT_COMMIT = /^mission m-\d{8}-[a-z0-9-]*-(\d+): /;
+/** The command workflow's run-name (templates/workflows/mission-command.yml): "mission command #<issue>". */
+const COMMAND_RUN = /^mission command #(\d+)$/;
+const FAILED = new Set(["failure", "timed_out", "startup_failure"]);
+
+/**
+ * Whether this pulse carries a mission's hourly look: its slot, a minute of
+ * the hour spread by its tracking issue, falls after the last completed
+ * pulse started and by now. A pulse every 15 minutes carries about a quarter
+ * of the missions; a pulse that was missed leaves its slots to the next.
+ */
+export function hourlySlot(issue: number, previous: number, now: number): boolean {
+  const phase = ((issue * 17) % 60) * 60_000;
+  return Math.floor((now - phase) / HOURLY_LOOK_MS) > Math.floor((previous - phase) / HOURLY_LOOK_MS);
+}
+
+/** When the last pulse that completed started (GitHub's clock), if GitHub knows one. */
+async function lastPulse(ctx: ActionContext): Promise<number | string> {
+  const own = ownWorkflow(ctx);
+  if (!own) return "this run's workflow is not known (GITHUB_WORKFLOW_REF)";
+  try {
+    const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", { ...ctx.repo, workflow_id: own, status: "success", per_page: 5 });
+    const self = Number(ctx.env.GITHUB_RUN_ID);
+    const last = data.workflow_runs.find((r) => r.id !== self && r.run_started_at);
+    const started = last?.run_started_at ? Date.parse(last.run_started_at) : NaN;
+    return Number.isFinite(started) ? started : "no earlier pulse completed";
+  } catch (error) {
+    // no such workflow, or a token that may not read the Actions runs (an App's without `actions`): look at everything
+    if (isStatus(error, 404) || isStatus(error, 403)) return `the runs of ${own} cannot be listed`;
+    throw error;
+  }
+}
+
+/** Commits since `since` on `ref` that touched `path` (none when the branch does not exist yet). */
+async function commitsSince(ctx: ActionContext, ref: string, path: string, since: string): Promise<Array<{ message: string; date: string }>> {
+  try {
+    const commits = await ctx.octokit.paginate(ctx.octokit.rest.repos.listCommits, { ...ctx.repo, sha: ref, path, since, per_page: 100 });
+    return commits.map((c) => ({ message: c.commit.message, date: c.commit.committer?.date ?? "" }));
+  } catch (error) {
+    if (isStatus(error, 404) || isStatus(error, 409)) return [];
+    throw error;
+  }
+}
+
+export async function lookSinceLastPulse(
+  ctx: ActionContext,
+  options: {
+    now: number;
+    defaultBranch: string;
+    stateBranch: string;
+    commandWorkflow: string;
+    /** the issues the pulse may look at: open tracking issues and those with a recent command */
+    tracking: ReadonlySet<number>;
+    /** issue → when its latest `/mission` command was posted or edited (ISO) */
+    commands: ReadonlyMap<number, string>;
+  },
+): Promise<PulseLook> {
+  const changed = new Map<number, string>();
+  const last = await lastPulse(ctx);
+  if (typeof last === "string") return { all: last, changed };
+  if (options.now - last > PULSE_MAX_GAP_MS) return { all: "the last pulse that completed started over 2 hours ago", previous: last, changed };
+  if (last > options.now + PULSE_MARGIN_MS) return { all: "the last pulse started after this one's clock", previous: last, changed };
+  const sinceMs = last - PULSE_MARGIN_MS;
+  const since = new Date(sinceMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const look: PulseLook = { previous: last, since, changed };
+  /** issue → what changed, and when it last did (epoch ms) */
+  const changes = new Map<number, { what: string; at: number; failed?: boolean }>();
+  const note = (issue: number, what: string, at: string, failed = false) => {
+    const ms = Date.parse(at);
+    const known = changes.get(issue);
+    const worse = failed && !known?.failed;
+    changes.set(issue, { what: worse || !known ? what : known.what, at: Math.max(known?.at ?? 0, Number.isFinite(ms) ? ms : options.now), failed: failed || !!known?.failed });
+  };
+
+  // Settings: one change concerns every mission.
+  if ((await commitsSince(ctx, options.defaultBranch, CONFIG_PATH, since)).length) return { ...look, all: `${CONFIG_PATH} changed` };
+
+  const { octokit, repo } = ctx;
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "all", since, sort: "updated", direction: "desc", per_page: 100 });
+  for (const issue of issues) {
+    for (const label of issue.labels) {
+      const name = typeof label === "string" ? label : (label.name ?? "");
+      const tracking = MISSION_LABEL.exec(name)?.[1];
+      if (tracking) note(Number(tracking), issue.number === Number(tracking) ? "its issue changed" : `#${issue.number} changed`, issue.updated_at);
+      else if (name === LABELS.mission) note(issue.number, "its issue changed", issue.updated_at);
+    }
+  }
+  for (const [issue, at] of options.commands) if (Date.parse(at) >= sinceMs) note(issue, "a command", at);
+
+  for (const commit of await commitsSince(ctx, options.stateBranch, "todo/missions", since)) {
+    const tracking = BOT_COMMIT.exec(commit.message)?.[1];
+    if (!tracking) return { ...look, all: "a commit to todo/missions not by the bot" };
+    note(Number(tracking), "mission.md committed", commit.date);
+  }
+
+  // The command runs since: a failed one is a change of its issue; one still to run, or one that succeeded after an
+  // issue's last change, has looked (or will look) at everything of it — that issue waits for its hourly look.
+  const seen = new Map<number, number>(); // issue → the latest end of a successful run (epoch ms); Infinity: a run still to come
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
+      ...repo,
+      workflow_id: options.commandWorkflow,
+      created: `>=${since}`,
+      per_page: 100,
+    });
+    if (data.total_count > data.workflow_runs.length) return { ...look, all: "more command runs since the last pulse than one page" };
+    for (const run of data.workflow_runs) {
+      const issue = Number(COMMAND_RUN.exec(run.display_title)?.[1]);
+      if (run.status === "completed" && FAILED.has(run.conclusion ?? "")) {
+        if (!options.tracking.has(issue)) return { ...look, all: `a command run failed (${run.display_title.slice(0, 60)})` };
+        note(issue, "a command run failed", run.updated_at, true);
+      } else if (issue && run.status !== "completed") seen.set(issue, Infinity);
+      else if (issue && run.conclusion === "success") seen.set(issue, Math.max(seen.get(issue) ?? 0, Date.parse(run.updated_at)));
+    }
+  } catch (error) {
+    if (!isStatus(error, 404)) throw error;
+  }
+  for (const [issue, { what, at, failed }] of changes) {
+    if (failed) changed.set(issue, what);
+    else if ((seen.get(issue) ?? -Infinity) >= at) changed.set(issue, SEEN);
+    else if (at > options.now - FRESH_MS) changed.set(issue, FRESH);
+    else changed.set(issue, what);
+  }
+  return look;
+}
+
+/** A change this recent may have started a run GitHub does not list yet: the next pulse looks (its window starts before this one). */
+export const FRESH_MS = 60_000;
+/** What `changed` holds for an issue whose last change is that recent, with no run seen after it. */
+export const FRESH = "changed in the last minute: the next pulse looks";
+
+/** What `changed` holds for an issue whose changes a command run saw (or one still to run will see). */
+export const SEEN = "seen by a command run";
