@@ -73,6 +73,8 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];
   const reread: string[] = [];
+  /** POC features a successful report of one of their runs came in for: the report step closed the issue, as that login */
+  const reportedDone = new Map<string, string>();
   for (const f of features) {
     if (!f.issue) continue;
     const pending = f.runs.filter((r) => !r.reported && finishedNow(f.key, r));
@@ -99,6 +101,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     for (const c of await reportComments(octokit, repo, f.issue.number, where.reportLogins, earliest)) {
       const result = readReport(c.body);
       if (result.found) reports.push({ feature: f.key, url: c.url, result });
+      if (mission.mode !== "full" && result.found && result.ok && result.report.outcome === "success" && result.report.mission === mission.id && result.report.feature === f.key && f.runs.some((r) => r.run_id === result.report.run_id)) reportedDone.set(f.key, c.login);
     }
   }
   for (const { ms, v } of validations) {
@@ -114,6 +117,12 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   for (const f of features) {
     const issue = issues.get(`feature:${f.key}`);
     if (f.done || !issue || issue.state !== "closed") continue;
+    // In POC mode a successful report closes its feature issue: with that report in hand, who closed it need not be asked.
+    const reporter = reportedDone.get(f.key);
+    if (reporter !== undefined) {
+      closes.push({ feature: f.key, by: reporter, counts: true });
+      continue;
+    }
     const by = await closedBy(octokit, repo, issue.number);
     const trusted = by !== undefined && (by === where.botLogin || where.reportLogins.includes(by));
     const counts = trusted || (by !== undefined && mayDirect(await input.permissionOf(by)));
@@ -259,7 +268,7 @@ async function reportComments(octokit: Octokit, repo: RepoRef, issueNumber: numb
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100, since });
   return comments
     .filter((c) => c.user?.type === "Bot" && logins.includes(c.user.login) && Date.parse(c.created_at) >= after)
-    .map((c) => ({ url: c.html_url, body: c.body ?? "" }));
+    .map((c) => ({ url: c.html_url, body: c.body ?? "", login: c.user!.login }));
 }
 
 async function closedBy(octokit: Octokit, repo: RepoRef, issueNumber: number): Promise<string | undefined> {

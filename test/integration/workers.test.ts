@@ -100,6 +100,18 @@ describe("workers", () => {
     expect(features).toEqual(["1.1", "1.2"]);
   });
 
+  it("takes a POC worker's successful report for its close: the feature is done without asking who closed its issue", async () => {
+    await approved();
+    const [run] = h.twin.actions.runsOf("mission-worker.yml");
+    const inputs = h.twin.runInputs(run!.id)!;
+    const from = h.twin.log.length;
+    finishWorker(run!.id, inputs);
+    await h.pump();
+    expect(mission().plan!.milestones[0]!.features[0]!.done).toMatchObject({ by: "github-actions[bot]" });
+    const asked = h.twin.log.slice(from).filter((e) => e.method === "GET" && e.path.endsWith(`/issues/${inputs.issue}`));
+    expect(asked).toEqual([]);
+  });
+
   it("counts a duplicate workflow_run delivery once", async () => {
     await approved();
     const [run] = h.twin.actions.runsOf("mission-worker.yml");
