@@ -71,18 +71,19 @@ const MAX_AGENT_FILES = 8;
 
 /**
  * The agents every worker of this mission reads: the repository's promoted ones (`worker.agents_folder`
- * on the default branch) and the mission's own (its folder on the state branch). Each file is validated;
- * one that is not is left out and said in the log, never given to the agent half-read.
+ * on the default branch, listed) and the mission's own, the ones its mission.md records (their files in its
+ * folder on the state branch: no listing, and none read for a mission without agents). Each file is
+ * validated; one that is not is left out and said in the log, never given to the agent half-read.
  */
 async function readAgents(ctx: ActionContext, config: Config, m: Mission): Promise<PromptAgent[]> {
   const out: PromptAgent[] = [];
   const sources = [
-    { folder: config.worker.agents_folder, ref: undefined, from: "repository" as const },
-    { folder: `${missionFolder(m.id)}/agents`, ref: config.state_branch, from: "mission" as const },
+    { folder: config.worker.agents_folder, ref: undefined, from: "repository" as const, recorded: undefined },
+    { folder: `${missionFolder(m.id)}/agents`, ref: config.state_branch, from: "mission" as const, recorded: (m.agents ?? []).map((a) => `${a.name}.md`) },
   ];
-  for (const { folder, ref, from } of sources) {
-    const files = (await listFolder(ctx.octokit, ctx.repo, folder, ref)).filter((e) => e.type === "file" && /\.md$/i.test(e.name)).slice(0, MAX_AGENT_FILES);
-    for (const f of files) {
+  for (const { folder, ref, from, recorded } of sources) {
+    const names = recorded ?? (await listFolder(ctx.octokit, ctx.repo, folder, ref)).filter((e) => e.type === "file" && /\.md$/i.test(e.name)).map((e) => e.name);
+    for (const f of names.slice(0, MAX_AGENT_FILES).map((name) => ({ name }))) {
       const file = await readFile(ctx.octokit, ctx.repo, `${folder}/${f.name}`, ref);
       if (!file) continue;
       const read = readAgentFile(file.text);
