@@ -20,7 +20,7 @@ import { CONFIG_PATH } from "../mission/config.js";
 import { findMarkers } from "../mission/markers.js";
 import { describeZodError, FeatureKey, missionPath, MissionId, Mode, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
-import { findFeature } from "../mission/workers/workers.js";
+import { findFeature, missionBranchRecorded } from "../mission/workers/workers.js";
 import { listFolder, readFile } from "../github/repo-files.js";
 import { readAgentFile } from "../mission/workspace/files.js";
 import { missionFolder } from "../mission/workspace/model.js";
@@ -177,9 +177,10 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
   writeFileSync(out, prompt, "utf8");
   ctx.log.info(`wrote the prompt for feature ${feature.data} (#${issueNumber}, ${prompt.length} characters) to ${out}`);
 
-  // POC: each feature builds on the mission branch, once the first one created it
+  // POC: each feature builds on the mission branch, once the first one created it (known when mission.md records
+  // a commit there; a branch deleted since fails the checkout, said in the run's log, rather than lose that work)
   const branch = expectedBranch(mode.data, mission.data, feature.data);
-  const ref = mode.data === "poc" && (await branchExists(ctx, branch)) ? branch : base;
+  const ref = mode.data === "poc" && (missionBranchRecorded(m) || (await branchExists(ctx, branch))) ? branch : base;
 
   ctx.setOutput("prompt-file", out);
   ctx.setOutput("command", config.worker.command ?? DEFAULT_WORKER_COMMAND);

@@ -220,6 +220,20 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
     expect(f.outputs.ref).toBe("mission/m-20261124-crm");
   });
 
+  it("POC: starts from the mission branch without asking when mission.md records a commit a worker pushed there", async () => {
+    config();
+    issue();
+    const m = answered({ id: "m-20261124-crm", plan: plan([1, 3]) });
+    const first = m.plan!.milestones[0]!.features[0]!;
+    const pushed = { run_id: 4242, try: 1, dispatched_at: new Date(TEST_EPOCH).toISOString(), status: "completed" as const, conclusion: "success" as const, reported: "success" as const, commit: "a".repeat(40) };
+    stateFile({ plan: { ...m.plan!, milestones: m.plan!.milestones.map((ms, i) => (i === 0 ? { ...ms, features: [{ ...first, runs: [pushed] }] } : ms)) } });
+    agents();
+    const f = fakeContext();
+    await run(f.ctx);
+    gh.done(); // the mission branch is not looked up
+    expect(f.outputs.ref).toBe("mission/m-20261124-crm");
+  });
+
   it("Full: starts every feature from the base", async () => {
     config();
     issue();
