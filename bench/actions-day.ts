@@ -145,8 +145,8 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
     const event = { name: "workflow_dispatch", payload: twin.actions.eventPayload(run.id) };
     const step = { mission: inputs.mission!, feature: inputs.feature!, issue: inputs.issue!, "worker-mode": inputs.mode!, "max-cost-usd": inputs.max_cost_usd ?? "" };
     await prompt(context("worker", event, { ...step, base: "main", "prompt-file": join(temp, `prompt-${run.id}.md`) }, env)).catch(() => {});
-    // the apply job's word on its commit (this simulated worker adds nothing to the mission folder)
-    await report(context("worker", event, { ...step, outcome: "success", "apply-result": "success", "mission-folder": "false", summary: "Done.", "usage-record": usageRecord, branch: inputs.branch ?? "" }, env), clock);
+    // the apply job's outputs: the commit it pushed, and whether it changed the mission folder (this simulated worker adds nothing there)
+    await report(context("worker", event, { ...step, outcome: "success", "apply-result": "success", commit: run.head_sha, "mission-folder": "false", summary: "Done.", "usage-record": usageRecord, branch: inputs.branch ?? "" }, env), clock);
     await wake(context("worker", event, { mission: inputs.mission! }, env));
     twin.actions.complete(run.id, "success");
     tag("worker");
