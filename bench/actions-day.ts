@@ -42,7 +42,7 @@ export interface DayOptions {
   /** features per milestone of each mission */
   shape?: number[];
   /** look at the twin before its server closes (debugging the simulation) */
-  inspect?: (twin: GitHubTwin, apiUrl: string) => Promise<void>;
+  inspect?: (twin: GitHubTwin, apiUrl: string, owner?: Map<number, string>) => Promise<void>;
 }
 
 export interface HourFigures {
@@ -153,7 +153,8 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
     const event = { name: "workflow_dispatch", payload: twin.actions.eventPayload(run.id) };
     const step = { mission: inputs.mission!, feature: inputs.feature!, issue: inputs.issue!, "worker-mode": inputs.mode!, "max-cost-usd": inputs.max_cost_usd ?? "" };
     await prompt(context("worker", event, { ...step, base: "main", "prompt-file": join(temp, `prompt-${run.id}.md`) }, env)).catch(() => {});
-    await report(context("worker", event, { ...step, outcome: "success", "apply-result": "success", summary: "Done.", "usage-record": usageRecord, branch: inputs.branch ?? "" }, env), clock);
+    // the apply job's outputs: the commit it pushed, and whether it changed the mission folder (this simulated worker adds nothing there)
+    await report(context("worker", event, { ...step, outcome: "success", "apply-result": "success", commit: run.head_sha, "mission-folder": "false", summary: "Done.", "usage-record": usageRecord, branch: inputs.branch ?? "" }, env), clock);
     await wake(context("worker", event, { mission: inputs.mission! }, env));
     twin.actions.complete(run.id, "success");
     tag("worker");
@@ -216,7 +217,7 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
       await drainCommands();
       twin.takeEvents();
     }
-    await options.inspect?.(twin, server.apiUrl);
+    await options.inspect?.(twin, server.apiUrl, owner);
   } finally {
     await server.close();
   }

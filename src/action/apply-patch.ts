@@ -3,8 +3,10 @@
  * push token and none of the agent's. Checks the worker's patch (see
  * src/worker/patch-checks.ts), applies it on the branch the run pushes to,
  * commits and pushes it; in Full mode opens (or updates) the pull request
- * that closes the feature issue. Outputs `branch`, `commit` and, in Full
- * mode, `pull-request`.
+ * that closes the feature issue. Outputs `branch`, `commit`,
+ * `mission-folder` (whether the commit changed the mission folder: the
+ * report says so, and the bot lists the folder again only then) and, in
+ * Full mode, `pull-request`.
  */
 import { join, resolve } from "node:path";
 import { describeZodError, FeatureKey, MissionId, Mode } from "../mission/model.js";
@@ -54,6 +56,7 @@ export async function run(ctx: ActionContext): Promise<void> {
   ctx.log.info(`pushed ${pushed.commit} to ${pushed.branch}`);
   ctx.setOutput("branch", pushed.branch);
   ctx.setOutput("commit", pushed.commit);
+  ctx.setOutput("mission-folder", String(pushed.missionFolder));
 
   if (mode.data === "full") {
     // "Closes acme/missions#12" closes the feature issue in the mission's home repository

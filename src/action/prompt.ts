@@ -20,7 +20,7 @@ import { CONFIG_PATH } from "../mission/config.js";
 import { findMarkers } from "../mission/markers.js";
 import { describeZodError, FeatureKey, missionPath, MissionId, Mode, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
-import { findFeature } from "../mission/workers/workers.js";
+import { findFeature, missionBranchRecorded } from "../mission/workers/workers.js";
 import { listFolder, readFile } from "../github/repo-files.js";
 import { readAgentFile } from "../mission/workspace/files.js";
 import { missionFolder } from "../mission/workspace/model.js";
@@ -71,18 +71,19 @@ const MAX_AGENT_FILES = 8;
 
 /**
  * The agents every worker of this mission reads: the repository's promoted ones (`worker.agents_folder`
- * on the default branch) and the mission's own (its folder on the state branch). Each file is validated;
- * one that is not is left out and said in the log, never given to the agent half-read.
+ * on the default branch, listed) and the mission's own, the ones its mission.md records (their files in its
+ * folder on the state branch: no listing, and none read for a mission without agents). Each file is
+ * validated; one that is not is left out and said in the log, never given to the agent half-read.
  */
 async function readAgents(ctx: ActionContext, config: Config, m: Mission): Promise<PromptAgent[]> {
   const out: PromptAgent[] = [];
   const sources = [
-    { folder: config.worker.agents_folder, ref: undefined, from: "repository" as const },
-    { folder: `${missionFolder(m.id)}/agents`, ref: config.state_branch, from: "mission" as const },
+    { folder: config.worker.agents_folder, ref: undefined, from: "repository" as const, recorded: undefined },
+    { folder: `${missionFolder(m.id)}/agents`, ref: config.state_branch, from: "mission" as const, recorded: (m.agents ?? []).map((a) => `${a.name}.md`) },
   ];
-  for (const { folder, ref, from } of sources) {
-    const files = (await listFolder(ctx.octokit, ctx.repo, folder, ref)).filter((e) => e.type === "file" && /\.md$/i.test(e.name)).slice(0, MAX_AGENT_FILES);
-    for (const f of files) {
+  for (const { folder, ref, from, recorded } of sources) {
+    const names = recorded ?? (await listFolder(ctx.octokit, ctx.repo, folder, ref)).filter((e) => e.type === "file" && /\.md$/i.test(e.name)).map((e) => e.name);
+    for (const f of names.slice(0, MAX_AGENT_FILES).map((name) => ({ name }))) {
       const file = await readFile(ctx.octokit, ctx.repo, `${folder}/${f.name}`, ref);
       if (!file) continue;
       const read = readAgentFile(file.text);
@@ -176,9 +177,10 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
   writeFileSync(out, prompt, "utf8");
   ctx.log.info(`wrote the prompt for feature ${feature.data} (#${issueNumber}, ${prompt.length} characters) to ${out}`);
 
-  // POC: each feature builds on the mission branch, once the first one created it
+  // POC: each feature builds on the mission branch, once the first one created it (known when mission.md records
+  // a commit there; a branch deleted since fails the checkout, said in the run's log, rather than lose that work)
   const branch = expectedBranch(mode.data, mission.data, feature.data);
-  const ref = mode.data === "poc" && (await branchExists(ctx, branch)) ? branch : base;
+  const ref = mode.data === "poc" && (missionBranchRecorded(m) || (await branchExists(ctx, branch))) ? branch : base;
 
   ctx.setOutput("prompt-file", out);
   ctx.setOutput("command", config.worker.command ?? DEFAULT_WORKER_COMMAND);

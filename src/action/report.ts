@@ -133,6 +133,9 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     commit = undefined;
   }
   const branch = ctx.input("branch").trim() || undefined;
+  // the apply job's word (from the paths it committed) whether the mission folder changed; anything else: not known
+  const folderInput = ctx.input("mission-folder").trim();
+  const missionFolder = folderInput === "true" ? true : folderInput === "false" ? false : undefined;
   const asked = ctx.input("outcome").trim();
   const applied = ctx.input("apply-result").trim();
 
@@ -168,6 +171,7 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
     ...(agent?.turns !== undefined ? { turns: agent.turns } : {}),
     ...(missingContext ? { missing_context: missingContext } : {}),
     ...(requests?.length ? { requests } : {}),
+    ...(missionFolder !== undefined ? { mission_folder: missionFolder } : {}),
   };
   const links = {
     ...(branch ? { branch } : {}),

@@ -47,10 +47,13 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const features = mission.plan?.milestones.flatMap((ms) => ms.features) ?? [];
   const validations = mission.plan?.milestones.flatMap((ms) => ms.validations.map((v) => ({ ms, v }))) ?? [];
 
-  // Runs under way: ask GitHub how each one stands.
-  const runs = new Map<number, ObservedRun>();
-  const unfinished = [...features.flatMap((f) => f.runs), ...validations.map((x) => x.v)].filter((r) => isRunning(r));
-  for (const r of unfinished) {
+  // Runs under way: ask GitHub how each one stands (one list of a workflow's runs answers for several of them).
+  const unfinished = [
+    ...features.flatMap((f) => f.runs.map((r) => ({ r, workflow: config.worker.workflow }))),
+    ...validations.map(({ v }) => ({ r: v as RunRecord, workflow: config.validation.workflow })),
+  ].filter(({ r }) => isRunning(r) && r.run_id !== undefined);
+  const runs = await listedRuns(octokit, runsRepo, unfinished);
+  for (const { r } of unfinished) {
     if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, runsRepo, r.run_id, input.now));
   }
 
@@ -73,6 +76,8 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];
   const reread: string[] = [];
+  /** POC features a successful report of one of their runs came in for: the report step closed the issue, as that login */
+  const reportedDone = new Map<string, string>();
   for (const f of features) {
     if (!f.issue) continue;
     const pending = f.runs.filter((r) => !r.reported && finishedNow(f.key, r));
@@ -99,6 +104,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     for (const c of await reportComments(octokit, repo, f.issue.number, where.reportLogins, earliest)) {
       const result = readReport(c.body);
       if (result.found) reports.push({ feature: f.key, url: c.url, result });
+      if (mission.mode !== "full" && result.found && result.ok && result.report.outcome === "success" && result.report.mission === mission.id && result.report.feature === f.key && f.runs.some((r) => r.run_id === result.report.run_id)) reportedDone.set(f.key, c.login);
     }
   }
   for (const { ms, v } of validations) {
@@ -114,6 +120,12 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   for (const f of features) {
     const issue = issues.get(`feature:${f.key}`);
     if (f.done || !issue || issue.state !== "closed") continue;
+    // In POC mode a successful report closes its feature issue: with that report in hand, who closed it need not be asked.
+    const reporter = reportedDone.get(f.key);
+    if (reporter !== undefined) {
+      closes.push({ feature: f.key, by: reporter, counts: true });
+      continue;
+    }
     const by = await closedBy(octokit, repo, issue.number);
     const trusted = by !== undefined && (by === where.botLogin || where.reportLogins.includes(by));
     const counts = trusted || (by !== undefined && mayDirect(await input.permissionOf(by)));
@@ -235,17 +247,46 @@ function recordedNumber(m: Mission, ref: Ref): number | undefined {
   return undefined;
 }
 
+/**
+ * Runs under way, in one list per workflow with two or more of them: its runs created since the oldest was
+ * dispatched (clocks differ a little), newest first, one page. A run the page does not show (a dispatch seconds
+ * old, or a hundred newer runs) is left out, and read on its own as before: never more than one request more.
+ */
+async function listedRuns(octokit: Octokit, repo: RepoRef, unfinished: ReadonlyArray<{ r: RunRecord; workflow: string }>): Promise<Map<number, ObservedRun>> {
+  const out = new Map<number, ObservedRun>();
+  const byWorkflow = new Map<string, RunRecord[]>();
+  for (const { r, workflow } of unfinished) byWorkflow.set(workflow, [...(byWorkflow.get(workflow) ?? []), r]);
+  for (const [workflow, records] of byWorkflow) {
+    const wanted = new Set(records.map((r) => r.run_id!));
+    if (wanted.size < 2) continue;
+    const since = new Date(Math.max(0, Math.min(...records.map((r) => Date.parse(r.dispatched_at))) - CLOCK_SLACK_MS)).toISOString().replace(/\.\d{3}Z$/, "Z");
+    let listed;
+    try {
+      ({ data: listed } = await octokit.rest.actions.listWorkflowRuns({ ...repo, workflow_id: workflow, created: `>=${since}`, per_page: 100 }));
+    } catch (error) {
+      if (isStatus(error, 404, 422)) continue; // read one by one
+      throw error;
+    }
+    for (const data of listed.workflow_runs) if (wanted.has(data.id)) out.set(data.id, observed(data));
+  }
+  return out;
+}
+
+function observed(data: Awaited<ReturnType<Octokit["rest"]["actions"]["getWorkflowRun"]>>["data"]): ObservedRun {
+  return {
+    id: data.id,
+    status: data.status ?? "queued",
+    conclusion: (data.conclusion ?? null) as RunConclusion | null,
+    updated_at: data.updated_at,
+    html_url: data.html_url,
+    ...(data.run_attempt ? { run_attempt: data.run_attempt } : {}),
+  };
+}
+
 async function readRun(octokit: Octokit, repo: RepoRef, runId: number, now: string): Promise<ObservedRun> {
   try {
     const { data } = await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: runId });
-    return {
-      id: data.id,
-      status: data.status ?? "queued",
-      conclusion: (data.conclusion ?? null) as RunConclusion | null,
-      updated_at: data.updated_at,
-      html_url: data.html_url,
-      ...(data.run_attempt ? { run_attempt: data.run_attempt } : {}),
-    };
+    return observed(data);
   } catch (error) {
     // A run that no longer exists (deleted) finished as far as the mission is concerned.
     if (isStatus(error, 404, 410)) return { id: runId, status: "completed", conclusion: "startup_failure", updated_at: now };
@@ -259,7 +300,7 @@ async function reportComments(octokit: Octokit, repo: RepoRef, issueNumber: numb
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100, since });
   return comments
     .filter((c) => c.user?.type === "Bot" && logins.includes(c.user.login) && Date.parse(c.created_at) >= after)
-    .map((c) => ({ url: c.html_url, body: c.body ?? "" }));
+    .map((c) => ({ url: c.html_url, body: c.body ?? "", login: c.user!.login }));
 }
 
 async function closedBy(octokit: Octokit, repo: RepoRef, issueNumber: number): Promise<string | undefined> {

@@ -29,7 +29,5 @@ export async function readMissionFolder(octokit: Octokit, repo: RepoRef, m: Miss
   return FolderIndex.parse(more ? { ...index, more } : index);
 }
 
-/** Read again when a worker may have added to it: a report or a close came in, or it was never read. */
-export function folderWorthReading(m: Mission, facts: { reports: readonly unknown[]; closes: readonly unknown[] }): boolean {
-  return !m.folder || facts.reports.length > 0 || facts.closes.length > 0;
-}
+/** When to read it: src/mission/workspace/folder-reads.ts. */
+export { folderWorthReading } from "../mission/workspace/folder-reads.js";

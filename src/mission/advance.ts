@@ -398,8 +398,11 @@ function finish(reached: Mission, s: AdvanceInput, actions: Action[]): Advance {
 /**
  * Milestone issues whose task list of features (ticked when done) is not
  * what GitHub shows: rewritten by apply. Only once every feature's issue is
- * recorded, and never when the body is unknown or already right; with
- * sub-issues, not before it has something to tick.
+ * recorded, and never when the body is unknown or already right. With
+ * sub-issues GitHub shows the milestone's features and their progress on
+ * the issue itself: a body as created is kept, never rewritten to tick
+ * (a write per feature done); only a body that already is a task list (a
+ * server that refused the sub-issue link, an older mission) is kept ticked.
  */
 function featureLists(m: Mission, s: AdvanceInput, actions: readonly Action[]): Action[] {
   const out: Action[] = [];
@@ -409,9 +412,8 @@ function featureLists(m: Mission, s: AdvanceInput, actions: readonly Action[]): 
     if (!ms.issue || issue?.body === undefined || ms.features.some((f) => !f.issue)) continue;
     if (actions.some((a) => a.kind === "list-features" && a.milestone === ref)) continue;
     if (sameText(issue.body, fitComment(milestoneBodyOfRecord(m, ms)))) continue;
-    // With sub-issues GitHub shows the features on the milestone itself: the body as created is left
-    // alone until there is something to tick (saves a write per milestone while the plan is materialised)
-    if (s.server?.subIssues !== false && !ms.validated && !ms.features.some((f) => f.done) && sameText(issue.body, fitComment(milestoneBody(m, ms)))) continue;
+    // With sub-issues GitHub shows the features and their progress on the milestone itself: the body as created stays
+    if (s.server?.subIssues !== false && sameText(issue.body, fitComment(milestoneBody(m, ms)))) continue;
     out.push({ kind: "list-features", milestone: ref });
   }
   return out;

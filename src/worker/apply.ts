@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Mode } from "../mission/model.js";
 import { git, gitOk } from "./git.js";
 import { blobReader, patchChanges, refusals, stagedChanges } from "./patch-checks.js";
+import { touchesMissionFolder } from "../mission/workspace/folder-reads.js";
 
 export interface ApplyRequest {
   /** the checkout of the base branch */
@@ -44,12 +45,16 @@ export function expectedBranch(mode: Mode, mission: string, feature: string): st
 
 const IDENTITY = ["-c", "user.name=github-actions[bot]", "-c", "user.email=41898283+github-actions[bot]@users.noreply.github.com"];
 
-async function checkStaged(repo: string, from: string, mission: string): Promise<void> {
-  const refused = await refusals(await stagedChanges(repo, from), blobReader(repo), mission);
+/** The staged changes, checked; their paths. */
+async function checkStaged(repo: string, from: string, mission: string): Promise<string[]> {
+  const changes = await stagedChanges(repo, from);
+  const refused = await refusals(changes, blobReader(repo), mission);
   if (refused.length) throw new PatchRefused(refused);
+  return changes.map((c) => c.path);
 }
 
-export async function applyAndPush(r: ApplyRequest): Promise<{ branch: string; commit: string }> {
+/** What was pushed; `missionFolder`: whether the commit changed the mission folder (the report says so). */
+export async function applyAndPush(r: ApplyRequest): Promise<{ branch: string; commit: string; missionFolder: boolean }> {
   const wanted = expectedBranch(r.mode, r.mission, r.feature);
   if (r.branch !== wanted) throw new Error(`a ${r.mode} worker pushes only to ${wanted}, not ${r.branch}`);
   if (!/^[0-9a-f]{40}$/.test(r.baseSha)) throw new Error("the agent job gave no base commit");
@@ -85,7 +90,7 @@ export async function applyAndPush(r: ApplyRequest): Promise<{ branch: string; c
     }
     const applied = await git(r.repo, ["apply", "--3way", "--index", "--whitespace=nowarn", r.patchFile]);
     if (applied.code !== 0) throw new Error(`the patch does not apply to ${r.branch}: ${applied.stderr.trim().split("\n").slice(0, 3).join(" ")}`);
-    await checkStaged(r.repo, "HEAD", r.mission);
+    const paths = await checkStaged(r.repo, "HEAD", r.mission);
     await gitOk(r.repo, [
       ...IDENTITY,
       "commit",
@@ -97,7 +102,7 @@ export async function applyAndPush(r: ApplyRequest): Promise<{ branch: string; c
       `Worker run: ${r.runUrl}`,
     ]);
     const pushed = await git(r.repo, ["push", "--no-verify", "origin", `HEAD:${ref}`]);
-    if (pushed.code === 0) return { branch: r.branch, commit: (await gitOk(r.repo, ["rev-parse", "HEAD"])).trim() };
+    if (pushed.code === 0) return { branch: r.branch, commit: (await gitOk(r.repo, ["rev-parse", "HEAD"])).trim(), missionFolder: touchesMissionFolder(paths, r.mission) };
     r.log?.(`the branch moved while this worker applied its patch (try ${attempt}); applying again`);
     if (attempt < attempts) await sleep(attempt * 10_000);
   }

@@ -29,9 +29,9 @@ afterEach(() => {
   expect(h.twin.responseFailures).toEqual([]);
 });
 
-async function approved(): Promise<number> {
+async function approved(outline = OUTLINE): Promise<number> {
   h = harness({ files: WORKFLOWS });
-  const tracking = h.twin.as("alice").createIssue({ title: "CRM", body: OUTLINE });
+  const tracking = h.twin.as("alice").createIssue({ title: "CRM", body: outline });
   h.twin.as("alice").comment(tracking.number, "/mission Build a CRM --mode poc --budget $500 --hours 40 --tokens 50M");
   await h.pump();
   h.twin.as("alice").comment(tracking.number, "/mission answer\nconstraints: none\npreferences: none");
@@ -98,6 +98,36 @@ describe("workers", () => {
     expect(m.plan!.milestones[0]!.features[0]!.runs[0]).toMatchObject({ status: "completed", conclusion: "success", reported: "success" });
     const features = h.twin.actions.runsOf("mission-worker.yml").map((r) => h.twin.runInputs(r.id)?.feature);
     expect(features).toEqual(["1.1", "1.2"]);
+  });
+
+  it("takes a POC worker's successful report for its close: the feature is done without asking who closed its issue", async () => {
+    await approved();
+    const [run] = h.twin.actions.runsOf("mission-worker.yml");
+    const inputs = h.twin.runInputs(run!.id)!;
+    const from = h.twin.log.length;
+    finishWorker(run!.id, inputs);
+    await h.pump();
+    expect(mission().plan!.milestones[0]!.features[0]!.done).toMatchObject({ by: "github-actions[bot]" });
+    const asked = h.twin.log.slice(from).filter((e) => e.method === "GET" && e.path.endsWith(`/issues/${inputs.issue}`));
+    expect(asked).toEqual([]);
+  });
+
+  it("asks how two runs under way stand in one list of the worker workflow's runs, not one request each", async () => {
+    await approved(OUTLINE.replace("- [ ] Contact list page\n  Depends on: 1.1\n", "- [ ] Contact list page\n")); // 1.1 and 1.2 at once
+    const [first, second] = h.twin.actions.runsOf("mission-worker.yml");
+    expect([first, second].map((r) => h.twin.runInputs(r!.id)?.feature)).toEqual(["1.1", "1.2"]);
+    h.twin.advance(60_000, { tokens: "keep" });
+    const from = h.twin.log.length;
+    finishWorker(first!.id, h.twin.runInputs(first!.id)!);
+    await h.pump();
+    const runReads = h.twin.log.slice(from).filter((e) => e.method === "GET" && /\/actions\/(runs\/\d+|workflows\/[^/]+\/runs)$/.test(e.path)).map((e) => e.path.replace(/.*\/actions\//, ""));
+    // the first look after the report asks about both in one list; later ones (one run left under way) ask about it alone
+    expect(runReads[0]).toBe("workflows/mission-worker.yml/runs");
+    expect(runReads).not.toContain(`runs/${first!.id}`);
+    const [f1, f2] = mission().plan!.milestones[0]!.features;
+    expect(f1!.runs[0]).toMatchObject({ status: "completed", reported: "success" });
+    expect(f2!.runs[0]).toMatchObject({ run_id: second!.id });
+    expect(f2!.runs[0]!.status).not.toBe("completed");
   });
 
   it("counts a duplicate workflow_run delivery once", async () => {

@@ -137,11 +137,17 @@ describe("applying the worker's patch", () => {
     const s = setup();
     await agentDoes(s, "echo 'export const contacts = []' > src/contacts.ts");
     const pushed = await applyAndPush(request(s));
-    expect(pushed).toEqual({ branch: `mission/${MISSION}`, commit: sh(s.origin, `git rev-parse refs/heads/mission/${MISSION}`).trim() });
+    expect(pushed).toEqual({ branch: `mission/${MISSION}`, commit: sh(s.origin, `git rev-parse refs/heads/mission/${MISSION}`).trim(), missionFolder: false });
     expect(sh(s.origin, `git log -1 --format=%s%n%b mission/${MISSION}`).trim()).toBe(
       `Mission ${MISSION}: feature 2.3 (#31)\nWorker run: https://github.com/acme/crm/actions/runs/4242`,
     );
     expect(sh(s.origin, `git show mission/${MISSION}:src/contacts.ts`)).toBe("export const contacts = []\n");
+  });
+
+  it("says whether the commit changed the mission folder (the report carries it; the bot lists the folder only then)", async () => {
+    const s = setup();
+    await agentDoes(s, `mkdir -p todo/missions/${MISSION}/research && printf -- '---\\ntitle: Keys\\n---\\nUse test keys.\\n' > todo/missions/${MISSION}/research/keys.md && echo x > src/x.ts`);
+    expect((await applyAndPush(request(s))).missionFolder).toBe(true);
   });
 
   it("POC: adds to the mission branch when another worker got there first", async () => {

@@ -150,7 +150,7 @@ describe("milestone issues", () => {
     expect(reconcileRunning(withBodies(current)).actions.some((a) => a.kind === "list-features")).toBe(false);
   });
 
-  it("with sub-issues, keep the body they were created with until a feature is done (GitHub lists the sub-issues)", () => {
+  it("with sub-issues, keep the body they were created with as features get done (GitHub shows the sub-issues' progress)", () => {
     const m = withFeature(running(answered({ plan: plan([2, 1]) })), "1.1", { done: { by: "mission-bot[bot]", at: at(60) } });
     const s = snapshotOf(m);
     for (const [ref, issue] of s.loop!.issues) {
@@ -159,8 +159,8 @@ describe("milestone issues", () => {
       (s.loop!.issues as Map<string, unknown>).set(ref, { ...issue, body: milestoneBody(m, ms) });
     }
     const lists = (snap: typeof s) => reconcileRunning(snap).actions.flatMap((a) => (a.kind === "list-features" ? [a.milestone] : []));
-    // milestone 1 has a feature to tick; milestone 2 has none yet
-    expect(lists(s)).toEqual(["milestone:1"]);
+    // milestone 1 has a feature done, milestone 2 none: neither body is rewritten to tick
+    expect(lists(s)).toEqual([]);
     // an Enterprise Server without sub-issues lists every milestone's features
     expect(lists({ ...s, where: { ...s.where, subIssues: false } })).toEqual(["milestone:1", "milestone:2"]);
   });

@@ -20,6 +20,7 @@ import { missingContextOf } from "../../src/mission/workers/missing-context.js";
 import { encodeReport, readReport } from "../../src/mission/workers/report.js";
 import { buildWorkerPrompt, MAX_AGENTS_CHARS } from "../../src/mission/workers/worker-prompt.js";
 import { refusals, type TreeChange } from "../../src/worker/patch-checks.js";
+import { folderWorthReading, touchesMissionFolder } from "../../src/mission/workspace/folder-reads.js";
 import { TEST_EPOCH } from "../support/clock.js";
 import { answered, config, plan, reconcileRunning, snapshotOf, withIssues } from "../support/missions.js";
 
@@ -346,5 +347,33 @@ describe("mission-bot learn, on a checkout", () => {
     expect(out).toMatch(/script\s+seed\.sh\s+2/);
     expect(err).toMatch(/m-20261125-shop-9\/agents\/broken\.md left out: the agent file has no front matter/);
     expect(await runCli(["learn", join(root, "nowhere")], { cwd: root, stdout: () => {}, stderr: () => {} })).toBe(1);
+  });
+});
+
+describe("when the loop lists the mission folder again", () => {
+  const indexed = (over: Partial<Mission> = {}) => Mission.parse({ ...running(), folder: { branch: `mission/${ID}`, research: [], scripts: [], assets: [] }, ...over });
+  const report = (over: Record<string, unknown> = {}): FoundReport => {
+    const read = readReport(encodeReport({ mission: ID, feature: "1.1", run_id: 7, outcome: "success", ...over } as never));
+    if (!read.found) throw new Error("no report");
+    return { feature: "1.1", url: "https://github.com/o/r/issues/2#issuecomment-1", result: read };
+  };
+  const close = { feature: "1.1", by: "github-actions[bot]", counts: true };
+
+  it("only after a report whose patch touched the folder, or one that does not say (an older worker workflow, a malformed report)", () => {
+    expect(folderWorthReading(indexed(), { reports: [report({ mission_folder: false })], closes: [close] })).toBe(false);
+    expect(folderWorthReading(indexed(), { reports: [report({ mission_folder: true })], closes: [] })).toBe(true);
+    expect(folderWorthReading(indexed(), { reports: [report()], closes: [] })).toBe(true);
+    expect(folderWorthReading(indexed(), { reports: [{ ...report(), result: { found: true, ok: false, problems: ["bad"] } }], closes: [] })).toBe(true);
+    expect(folderWorthReading(indexed(), { reports: [], closes: [] })).toBe(false);
+  });
+
+  it("always when never read, and in Full mode after a close (a merged pull request changes the default branch's folder)", () => {
+    expect(folderWorthReading(running(), { reports: [], closes: [] })).toBe(true);
+    expect(folderWorthReading(indexed({ mode: "full" }), { reports: [report({ mission_folder: false })], closes: [close] })).toBe(true);
+  });
+
+  it("a commit touches the folder when one of its paths is inside the mission's own folder", () => {
+    expect(touchesMissionFolder(["src/a.ts", `todo/missions/${ID}/research/keys.md`], ID)).toBe(true);
+    expect(touchesMissionFolder(["src/a.ts", `todo/missions/${ID}-2/research/keys.md`, "todo/missions/README.md"], ID)).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import { defaultBranchFile as mockDefaultBranchFile } from "../support/default-b
 import { answered, plan } from "../support/missions.js";
 import { renderMissionFile } from "../../src/mission/markdown/mission-file.js";
 import type { Mission } from "../../src/mission/model.js";
+import { TEST_EPOCH } from "../support/clock.js";
 
 const REPO = "/repos/acme/crm";
 const MARKER = "<!-- mission-bot:m-20261124-crm:feature:2.3 -->";
@@ -88,7 +89,8 @@ function fileJson(path: string, text: string, ref: string) {
 
 /**
  * The agents every worker reads: the repository's promoted ones (.github/mission-agents on the default
- * branch) and the mission's own (its folder on the state branch); `{}`: neither folder exists.
+ * branch, listed) and the mission's own (the files mission.md records, in its folder on the state branch:
+ * read one by one, never listed); `{}`: no promoted agents, and mission.md records none.
  */
 function agents(files: { repository?: Record<string, string>; mission?: Record<string, string> } = {}): void {
   const folders = [
@@ -96,6 +98,12 @@ function agents(files: { repository?: Record<string, string>; mission?: Record<s
     { folder: "todo/missions/m-20261124-crm/agents", ref: "mission-bot/state", files: files.mission },
   ];
   for (const { folder, ref, files: given } of folders) {
+    if (ref) {
+      for (const [name, text] of Object.entries(given ?? {})) {
+        gh.api.get(`${REPO}/contents/${encodeURIComponent(`${folder}/${name}`)}`).query({ ref }).reply(200, fileJson(`${folder}/${name}`, text, ref));
+      }
+      continue;
+    }
     const scope = gh.api.get(`${REPO}/contents/${encodeURIComponent(folder)}`).query(ref ? { ref } : {});
     if (!given) {
       scope.reply(404, NOT_FOUND);
@@ -172,7 +180,8 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
   it("gives the worker the mission's agents and the repository's promoted ones, each validated; a bad file is left out", async () => {
     config();
     issue();
-    stateFile();
+    const record = (name: string) => ({ name, purpose: "p", reason: "missing-context" as const, from: ["2.3"], drafted_at: new Date(TEST_EPOCH).toISOString(), used_by: ["2.3"], written: true });
+    stateFile({ agents: [record("stripe-webhooks"), record("broken")] });
     const agent = (name: string, purpose: string, body: string) => `---\nname: ${name}\npurpose: ${purpose}\nstatus: draft\nsource_mission: m-20261124-crm\nused_by: ["2.3"]\n---\n${body}\n`;
     agents({
       repository: { "testing.md": agent("testing", "How this repository tests", "Run npm test.") },
@@ -208,6 +217,20 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
     const f = fakeContext();
     await run(f.ctx);
     gh.done();
+    expect(f.outputs.ref).toBe("mission/m-20261124-crm");
+  });
+
+  it("POC: starts from the mission branch without asking when mission.md records a commit a worker pushed there", async () => {
+    config();
+    issue();
+    const m = answered({ id: "m-20261124-crm", plan: plan([1, 3]) });
+    const first = m.plan!.milestones[0]!.features[0]!;
+    const pushed = { run_id: 4242, try: 1, dispatched_at: new Date(TEST_EPOCH).toISOString(), status: "completed" as const, conclusion: "success" as const, reported: "success" as const, commit: "a".repeat(40) };
+    stateFile({ plan: { ...m.plan!, milestones: m.plan!.milestones.map((ms, i) => (i === 0 ? { ...ms, features: [{ ...first, runs: [pushed] }] } : ms)) } });
+    agents();
+    const f = fakeContext();
+    await run(f.ctx);
+    gh.done(); // the mission branch is not looked up
     expect(f.outputs.ref).toBe("mission/m-20261124-crm");
   });
 

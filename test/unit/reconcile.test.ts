@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Action, FoundReport } from "../../src/mission/decision.js";
 import { decide } from "../../src/mission/conversation/conversation.js";
 import { workerBranch, workerInputs } from "../../src/mission/workers/dispatch.js";
-import { runNonce, type ObservedRun } from "../../src/mission/workers/workers.js";
+import { missionBranchRecorded, runNonce, type ObservedRun } from "../../src/mission/workers/workers.js";
 import type { Mission, RunRecord } from "../../src/mission/model.js";
 import { answered, config, plan, snapshotOf, withIssues } from "../support/missions.js";
 import { reconcileRunning as reconcile } from "../support/missions.js";
@@ -240,5 +240,15 @@ describe("branch and pull request shape per mode", () => {
     expect(inputs).toMatchObject({ mission: MISSION, feature: "1.1", issue: "11", mode: "full", branch: `mission/${MISSION}/1.1` });
     // GitHub Enterprise Server 3.19 and older take at most 10 (github.com 25)
     expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
+  });
+
+  it("POC: the mission branch is known to exist once a successful report names a commit pushed there (workers then start from it unasked)", () => {
+    const poc = active([3, 2, 2], {}, { mode: "poc" });
+    expect(missionBranchRecorded(poc)).toBe(false);
+    expect(missionBranchRecorded(withRun(poc, "1.1", { status: "completed", conclusion: "failure", reported: "failure" }))).toBe(false);
+    expect(missionBranchRecorded(withRun(poc, "1.1", { status: "completed", conclusion: "success", reported: "success" }))).toBe(false); // no commit named
+    expect(missionBranchRecorded(withRun(poc, "1.1", { status: "completed", conclusion: "success", reported: "success", commit: "a".repeat(40) }))).toBe(true);
+    // Full: each feature has its own branch, from the base
+    expect(missionBranchRecorded(withRun(active([3, 2, 2], {}, { mode: "full" }), "1.1", { status: "completed", conclusion: "success", reported: "success", commit: "a".repeat(40) }))).toBe(false);
   });
 });

@@ -162,6 +162,18 @@ describe("a worker reports on its feature issue", () => {
     gh.done(); // no PATCH of the issue was mocked: closing it would be an unmatched request
 
     expect(posted()).toMatchObject({ outcome: "success", pull_request: 57, branch: "mission/m-20261124-crm/2.3", cost_usd: 0.5, metering: "proxy" });
+    expect(posted().mission_folder).toBeUndefined(); // the apply job did not say: not known
+  });
+
+  it("carries the apply job's word whether its commit changed the mission folder; anything else is not known", async () => {
+    for (const [given, carried] of [["true", true], ["false", false], ["yes", undefined]] as const) {
+      jobs();
+      const posted = comment();
+      const { ctx } = fakeContext({ ...ADDRESS, "worker-mode": "full", outcome: "success", "apply-result": "success", "usage-record": usageRecord(), "mission-folder": given });
+      await run(ctx, () => NOW);
+      gh.done();
+      expect(posted().mission_folder).toBe(carried);
+    }
   });
 
   it("without a usage record: not metered, said so, booked at the cap (the agent's own figures only shown)", async () => {

@@ -209,6 +209,7 @@ describe("the worker workflow", () => {
       branch: "${{ needs.apply.outputs.branch }}",
       "pull-request": "${{ needs.apply.outputs.pull-request }}",
       commit: "${{ needs.apply.outputs.commit }}",
+      "mission-folder": "${{ needs.apply.outputs.mission-folder }}",
       "usage-file": "${{ runner.temp }}/mission-worker/agent-output.txt",
       // the agent step took mission-requests.json out of the patch into the artifact
       "requests-file": "${{ runner.temp }}/mission-worker/mission-requests.json",

@@ -49,6 +49,11 @@ export const WorkerReport = z.strictObject({
   missing_context: MissingContext.optional(),
   /** what the worker asks the bot to buy or write (spending/request.ts): each checked on its own, so one bad request does not spoil the report */
   requests: ReportRequests.optional(),
+  /**
+   * Whether the commit this run pushed changed the mission folder (todo/missions/<id>/): the apply job says so
+   * from the paths it committed. Absent: not known (the loop lists the folder again, as it always did).
+   */
+  mission_folder: z.boolean().optional(),
 });
 export type WorkerReport = z.infer<typeof WorkerReport>;
 export type WorkerReportInput = z.input<typeof WorkerReport>;

@@ -115,3 +115,12 @@ export function findFeature(m: Mission, key: string): Feature | undefined {
   }
   return undefined;
 }
+
+/**
+ * POC: whether the mission records a commit on its branch (a worker's successful report names the commit its
+ * apply job pushed there): the branch exists as far as the mission knows, and a worker starts from it without
+ * asking GitHub. Without one, the worker's prompt step asks (another worker may have pushed first).
+ */
+export function missionBranchRecorded(m: Mission): boolean {
+  return m.mode !== "full" && (m.plan?.milestones ?? []).some((ms) => ms.features.some((f) => f.runs.some((r) => r.reported === "success" && !!r.commit)));
+}
