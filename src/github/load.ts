@@ -90,15 +90,17 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const runs = mission.kind === "found" && missionRuns(mission.mission);
   // the node ids the plan's GraphQL creates need, while it has issues to make (create-issue.ts)
   const making = mission.kind === "found" && runs && where.subIssues !== false && hasIssuesToMake(mission.mission);
+  // a mission may start here (its first job makes the plan's kind labels): which labels exist, so none is asked twice
+  const labelled = making || mission.kind === "none";
   // the mission's comments, its running facts and the repository's labels: independent, sent together
   const [comments, loop, repoLabels, made] = await Promise.all([
     octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) }),
     mission.kind === "found" && runs ? loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf, outside: input.outside?.(config) }) : undefined,
-    making ? readLabelIds(octokit, repo) : undefined,
+    labelled ? readLabelIds(octokit, repo) : undefined,
     making && !repository ? octokit.rest.repos.get({ ...repo }).then((r) => r.data) : repository,
   ]);
-  const nodeIds: NodeIdFacts | undefined = making
-    ? { ...(made ? { repository: made.node_id } : {}), labels: { ...repoLabels!.labels, ...labelIds }, allLabels: repoLabels!.allLabels }
+  const nodeIds: NodeIdFacts | undefined = repoLabels
+    ? { ...(making && made ? { repository: made.node_id } : {}), labels: { ...repoLabels.labels, ...labelIds }, allLabels: repoLabels.allLabels }
     : undefined;
 
   const botComments: BotComment[] = [];

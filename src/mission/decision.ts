@@ -210,7 +210,7 @@ export interface Snapshot {
   loop?: LoopFacts;
   /** the repositories the mission builds in or a `/mission attach` names, read live (target/attach.ts) */
   repos?: readonly RepoFact[];
-  /** node ids REST answers carried, for the plan's GraphQL creates; read while the plan has issues to make */
+  /** node ids REST answers carried, for the plan's GraphQL creates; read while the plan has issues to make (the labels also where a mission may start) */
   nodeIds?: NodeIdFacts;
 }
 

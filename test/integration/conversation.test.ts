@@ -111,6 +111,17 @@ describe("the /mission conversation on GitHub", () => {
     expect(labels).toContainEqual({ name: "mission:feature", color: "0e8a16" });
   });
 
+  it("asks for no kind label a repository already has when a later mission starts", async () => {
+    h = harness();
+    await startMission(h);
+    const from = h.twin.log.length;
+    const later = h.twin.as("alice").createIssue({ title: "Invoices", body: "" }).number;
+    h.twin.as("alice").comment(later, "/mission Build invoices --mode poc --budget $200 --hours 10");
+    await h.pump();
+    expect(botReplies(h, later)).toHaveLength(1);
+    expect(h.twin.log.slice(from).filter((e) => e.method === "POST" && e.route === "/repos/{owner}/{repo}/labels")).toEqual([]);
+  });
+
   it("materialises the plan with the node ids the load read: no node-id query, no label made at approval", async () => {
     h = harness();
     await startMission(h);
