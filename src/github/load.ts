@@ -100,7 +100,7 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     making && !repository ? octokit.rest.repos.get({ ...repo }).then((r) => r.data) : repository,
   ]);
   const nodeIds: NodeIdFacts | undefined = repoLabels
-    ? { ...(making && made ? { repository: made.node_id } : {}), labels: { ...repoLabels.labels, ...labelIds }, allLabels: repoLabels.allLabels }
+    ? { ...(making && made ? { repository: made.node_id } : {}), labels: { ...repoLabels, ...labelIds } }
     : undefined;
 
   const botComments: BotComment[] = [];
@@ -187,11 +187,11 @@ function hasIssuesToMake(m: Mission): boolean {
 
 /**
  * The repository's labels, one page: their node ids, and which exist (ensure-labels then asks nothing for
- * those). A repository with more labels than a page: those past it are found as before (create-issue.ts).
+ * those). A repository with more labels than a page: for those past it, ensure-labels asks (422 if it exists) and the node-id query reads their ids.
  */
-async function readLabelIds(octokit: Octokit, repo: RepoRef): Promise<{ labels: Record<string, string>; allLabels: boolean }> {
+async function readLabelIds(octokit: Octokit, repo: RepoRef): Promise<Record<string, string>> {
   const { data } = await octokit.rest.issues.listLabelsForRepo({ ...repo, per_page: 100 });
-  return { labels: Object.fromEntries(data.map((l) => [l.name, l.node_id])), allLabels: data.length < 100 };
+  return Object.fromEntries(data.map((l) => [l.name, l.node_id]));
 }
 
 function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["data"], botLogin: string): IssueFact {

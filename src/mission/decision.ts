@@ -216,10 +216,8 @@ export interface Snapshot {
 
 export interface NodeIdFacts {
   repository?: string;
-  /** label name → node id, for the labels read (the tracking issue's, the repository's first page) */
+  /** label name → node id, for the labels read (the tracking issue's, the repository's first page): these exist */
   labels: Readonly<Record<string, string>>;
-  /** the repository's labels were read whole: a label not named here does not exist */
-  allLabels: boolean;
 }
 
 export interface PlannerAnswer {
