@@ -16,6 +16,14 @@
  *    create content included.
  * Each request then takes the round trip (`latencyMs`). Nothing here waits:
  * the time is computed.
+ *
+ * Requests the app had in flight together overlap: the twin's log says, on its
+ * logical clock, when each request arrived and when it was answered, and a
+ * request waits (in the model) only for those answered before it arrived — the
+ * ones it could have depended on. Requests sent one after another (each answered
+ * before the next arrives) add up as before. Octokit sends up to 10 at once
+ * (plugin-throttling's `global` group, maxConcurrent 10), which the app's
+ * concurrent reads (a handful) stay under.
  */
 import type { LogEntry } from "../src/twin/state.js";
 import { CONTENT_CREATING } from "../src/twin/routes.js";
@@ -35,24 +43,41 @@ export interface Paced {
   /** what Octokit's throttling would send */
   kind: "read" | "write" | "notifying write";
   contentCreating: boolean;
+  /** the twin's logical clock: arrival and answer (absent: sent after every request before it) */
+  arrived?: number;
+  answered?: number;
 }
 
 export function pacedOf(e: LogEntry): Paced {
+  const when = e.arrived !== undefined && e.answered !== undefined ? { arrived: e.arrived, answered: e.answered } : {};
   const g = graphqlOf(e);
-  if (g) return { kind: "write", contentCreating: g.mutation && CONTENT_MUTATIONS.has(g.field) };
+  if (g) return { kind: "write", contentCreating: g.mutation && CONTENT_MUTATIONS.has(g.field), ...when };
   const read = e.method === "GET" || e.method === "HEAD";
-  if (read) return { kind: "read", contentCreating: false };
-  return { kind: notifying.test(e.path) ? "notifying write" : "write", contentCreating: CONTENT_CREATING.has(`${e.method} ${e.route}`) };
+  if (read) return { kind: "read", contentCreating: false, ...when };
+  return { kind: notifying.test(e.path) ? "notifying write" : "write", contentCreating: CONTENT_CREATING.has(`${e.method} ${e.route}`), ...when };
 }
 
-/** How long these requests take, sent one after another under both paces. */
+/**
+ * How long these requests take under both paces, in the order they were answered: each starts once the
+ * requests answered before it arrived have ended (all before it, when the log has no clock).
+ */
 export function pacedTimeMs(requests: readonly Paced[], latencyMs: number): number {
-  let t = 0;
+  return pacedEndsMs(requests, latencyMs).reduce((a, b) => Math.max(a, b), 0);
+}
+
+/** When each request ends, under both paces (see pacedTimeMs). */
+export function pacedEndsMs(requests: readonly Paced[], latencyMs: number): number[] {
+  const ends: number[] = [];
   let lastWrite = -Infinity;
   let lastNotifying = -Infinity;
   const content: number[] = [];
-  for (const r of requests) {
-    let start = t;
+  for (const [i, r] of requests.entries()) {
+    let start = 0;
+    for (let j = 0; j < i; j++) {
+      const before = requests[j]!;
+      const after = r.arrived === undefined || before.answered === undefined || before.answered < r.arrived;
+      if (after) start = Math.max(start, ends[j]!);
+    }
     if (r.kind !== "read") start = Math.max(start, lastWrite + WRITE_SPACING_MS);
     if (r.kind === "notifying write") start = Math.max(start, lastNotifying + NOTIFICATION_SPACING_MS);
     if (r.contentCreating) {
@@ -61,11 +86,11 @@ export function pacedTimeMs(requests: readonly Paced[], latencyMs: number): numb
       if (n >= CONTENT_PER_HOUR) start = Math.max(start, content[n - CONTENT_PER_HOUR]! + 3600_000);
       content.push(start);
     }
-    if (r.kind !== "read") lastWrite = start;
-    if (r.kind === "notifying write") lastNotifying = start;
-    t = start + latencyMs;
+    if (r.kind !== "read") lastWrite = Math.max(lastWrite, start);
+    if (r.kind === "notifying write") lastNotifying = Math.max(lastNotifying, start);
+    ends.push(start + latencyMs);
   }
-  return t;
+  return ends;
 }
 
 /**

@@ -165,8 +165,10 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     dirty = true;
   };
 
-  // GraphQL creates (create-issue.ts): the node ids they need, read once, and the links they made
-  const nodeIdOf = new Map<number, string>();
+  // GraphQL creates (create-issue.ts): the node ids they need — from the REST answers the load read, those
+  // of the labels made here and of each create's answer, else read once by the node-id query — and the links they made
+  const nodeIdOf = new Map([s.issue, ...known.values()].flatMap((i): Array<[number, string]> => (i.nodeId ? [[i.number, i.nodeId]] : [])));
+  const labelIdOf = new Map(Object.entries(s.nodeIds?.labels ?? {}));
   const linked = new Set<string>();
   let ids: NodeIds | undefined;
   const byGraphql = s.where.subIssues !== false && !noGraphqlCreate.has(s.where.serverUrl);
@@ -177,8 +179,13 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
     if (!ids) {
       const creates = decision.actions.filter((a): a is Extract<Action, { kind: "create-issue" }> => a.kind === "create-issue");
       const parents = creates.flatMap((a) => (a.parent && (a.parent === "tracking" || known.has(a.parent) || (mission && recorded(mission, a.parent))) ? [issueOf(a.parent).number] : []));
-      ids = await nodeIds(octokit, repo, creates.flatMap((a) => a.labels), parents);
-      for (const [number, id] of ids.issues) nodeIdOf.set(number, id);
+      const labels = creates.flatMap((a) => a.labels);
+      const repository = s.nodeIds?.repository;
+      if (repository && labels.every((l) => labelIdOf.has(l)) && parents.every((n) => nodeIdOf.has(n))) ids = { repository, labels: labelIdOf, issues: new Map() };
+      else {
+        ids = await nodeIds(octokit, repo, labels, parents);
+        for (const [number, id] of ids.issues) nodeIdOf.set(number, id);
+      }
     }
     const labelIds = action.labels.map((l) => ids!.labels.get(l));
     const parentIssueId = nodeIdOf.get(issueOf(action.parent).number);
@@ -279,19 +286,24 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         writes++;
         return;
       }
-      case "ensure-labels":
+      case "ensure-labels": {
         // one step of the write budget, however many labels: a budget smaller than the label count still makes progress
+        let asked = false;
         for (const label of action.labels) {
-          // a label the tracking issue wears exists: no request (GitHub would answer 422 already_exists)
-          if (s.issue.labels.some((l) => l.toLowerCase() === label.name.toLowerCase())) continue;
+          // a label the tracking issue wears, or the load read, exists: no request (GitHub would answer 422 already_exists)
+          const named = (l: string) => l.toLowerCase() === label.name.toLowerCase();
+          if (s.issue.labels.some(named) || [...labelIdOf.keys()].some(named)) continue;
+          asked = true;
           try {
-            await octokit.rest.issues.createLabel({ ...repo, ...label });
+            const { data } = await octokit.rest.issues.createLabel({ ...repo, ...label });
+            labelIdOf.set(data.name, data.node_id);
           } catch (error) {
             if (!alreadyExists(error)) throw error;
           }
         }
-        writes++;
+        if (asked) writes++;
         return;
+      }
       case "create-issue": {
         const made = (await createUnderParent(action)) ?? (await createByRest(action));
         known.set(action.ref, { number: made.number, id: made.id, state: "open" });

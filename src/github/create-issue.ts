@@ -3,8 +3,10 @@
  * `parentIssueId`, so the issue is created, labelled and linked under its
  * parent at once (REST needs a create and a sub-issue link, two content-creating
  * writes). The mutation wants node ids: the repository's, the labels' and the
- * parent's, read once per apply in one query (`nodeIds`) and kept from each
- * create's answer. Only apply.ts calls this; it falls back to REST where the
+ * parent's. REST answers carry them (`node_id`): apply takes those the load read
+ * (load.ts: the repository, the tracking issue and its labels, a page of the
+ * repository's labels, the mission's issues) and keeps each create's; one query
+ * (`nodeIds`) reads them only when one is missing. Only apply.ts calls this; it falls back to REST where the
  * server has no sub-issues (an Enterprise Server up to 3.20 has no
  * `parentIssueId` either) or a node id is missing.
  *

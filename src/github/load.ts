@@ -11,10 +11,10 @@
  * recorded. A command's author is checked live for write access.
  */
 import { addressesBot } from "../mission/conversation/commands.js";
-import type { BotComment, CommandFact, IssueFact, LoopFacts, MissionFact, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
+import type { BotComment, CommandFact, IssueFact, MissionFact, NodeIdFacts, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
 import type { History } from "../mission/budget/forecast.js";
 import { findMarkers, noticesIn, refusedIn, repliedTo } from "../mission/markers.js";
-import { LABELS, missionPath, type Config } from "../mission/model.js";
+import { LABELS, missionPath, type Config, type Mission } from "../mission/model.js";
 import type { Outside } from "./spending/outside.js";
 import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
@@ -56,12 +56,17 @@ const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
 
 export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const { octokit, repo } = input;
-  const defaultBranch = input.defaultBranch ?? (await octokit.rest.repos.get({ ...repo })).data.default_branch;
-  const configFile = input.configFile !== undefined ? input.configFile : ((await readFile(octokit, repo, CONFIG_PATH, defaultBranch)) ?? null);
+  // Reads that do not depend on each other are sent together (Octokit has up to 10 requests in flight):
+  // the repository (its default branch), `.github/mission.yml` (on the default branch: no ref), the issue.
+  const [repository, configFile, { issue, enterpriseVersion, labelIds }] = await Promise.all([
+    input.defaultBranch ? undefined : octokit.rest.repos.get({ ...repo }).then((r) => r.data),
+    input.configFile !== undefined ? input.configFile : readFile(octokit, repo, CONFIG_PATH).then((f) => f ?? null),
+    readIssue(octokit, repo, input.issue, input.botLogin),
+  ]);
+  const defaultBranch = input.defaultBranch ?? repository!.default_branch;
   const parsedConfig = parseConfig(configFile?.text ?? null);
   // An invalid file is reported; the rest of the snapshot is read with the defaults, to answer commands.
   const config = parsedConfig.ok ? parsedConfig.config : defaultConfig();
-  const { issue, enterpriseVersion } = await readIssue(octokit, repo, input.issue, input.botLogin);
   const where: Where = {
     repo: `${repo.owner}/${repo.repo}`,
     defaultBranch,
@@ -74,7 +79,29 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
 
   const mission = await findMission(octokit, repo, issue, where);
   const since = mission.kind === "found" ? mission.mission.seen_until : undefined;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) });
+
+  // Who may direct the bot: asked live, once per author.
+  const permissions = new Map<string, Promise<Permission>>();
+  const permissionOf = (login: string) => {
+    const key = login.toLowerCase();
+    if (!permissions.has(key)) permissions.set(key, readPermission(octokit, repo, login));
+    return permissions.get(key)!;
+  };
+  const runs = mission.kind === "found" && missionRuns(mission.mission);
+  // the node ids the plan's GraphQL creates need, while it has issues to make (create-issue.ts)
+  const making = mission.kind === "found" && runs && where.subIssues !== false && hasIssuesToMake(mission.mission);
+  // a mission may start here (its first job makes the plan's kind labels): which labels exist, so none is asked twice
+  const labelled = making || mission.kind === "none";
+  // the mission's comments, its running facts and the repository's labels: independent, sent together
+  const [comments, loop, repoLabels, made] = await Promise.all([
+    octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) }),
+    mission.kind === "found" && runs ? loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf, outside: input.outside?.(config) }) : undefined,
+    labelled ? readLabelIds(octokit, repo) : undefined,
+    making && !repository ? octokit.rest.repos.get({ ...repo }).then((r) => r.data) : repository,
+  ]);
+  const nodeIds: NodeIdFacts | undefined = repoLabels
+    ? { ...(making && made ? { repository: made.node_id } : {}), labels: { ...repoLabels, ...labelIds } }
+    : undefined;
 
   const botComments: BotComment[] = [];
   const answered = new Map<number, "reply" | "refusal">();
@@ -89,13 +116,6 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     .filter((c) => c.user && c.user.type !== "Bot" && addressesBot(c.body ?? ""))
     .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
 
-  // Who may direct the bot: asked live, once per author.
-  const permissions = new Map<string, Permission>();
-  const permissionOf = async (login: string) => {
-    const key = login.toLowerCase();
-    if (!permissions.has(key)) permissions.set(key, await readPermission(octokit, repo, login));
-    return permissions.get(key)!;
-  };
   const commands: CommandFact[] = [];
   const logged = new Set(mission.kind === "found" ? mission.mission.decisions.flatMap((d) => (d.comment ? [d.comment] : [])) : []);
   for (const c of addressed) {
@@ -127,9 +147,6 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   // where the mission builds, and the repositories `/mission attach` names: what the App reaches, who may write there
   const repos = await readRepoFacts(octokit, wantedRepos(mission.kind === "found" ? mission.mission : undefined, commands, repo));
   const history = await input.history(config, where);
-  const runs = mission.kind === "found" && missionRuns(mission.mission);
-  const loop: LoopFacts | undefined =
-    mission.kind === "found" && runs ? await loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf, outside: input.outside?.(config) }) : undefined;
 
   const snapshot: Snapshot = {
     where,
@@ -145,15 +162,36 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     ...(input.planned ? { planned: input.planned } : {}),
     ...(loop ? { loop } : {}),
     ...(repos.length ? { repos } : {}),
+    ...(nodeIds ? { nodeIds } : {}),
   };
   if (!parsedConfig.ok) return { kind: "config-invalid", problems: parsedConfig.problems, sha: configFile?.sha, snapshot };
   return { kind: "snapshot", snapshot };
 }
 
 /** The issue, and the release an Enterprise Server names in its answer (absent on github.com). */
-async function readIssue(octokit: Octokit, repo: RepoRef, number: number, botLogin: string): Promise<{ issue: IssueFact; enterpriseVersion: string | undefined }> {
+async function readIssue(
+  octokit: Octokit,
+  repo: RepoRef,
+  number: number,
+  botLogin: string,
+): Promise<{ issue: IssueFact; enterpriseVersion: string | undefined; labelIds: Record<string, string> }> {
   const { data, headers } = await octokit.rest.issues.get({ ...repo, issue_number: number });
-  return { issue: issueFact(data, botLogin), enterpriseVersion: enterpriseVersionOf(headers as Record<string, unknown>) };
+  const labelIds = Object.fromEntries(data.labels.flatMap((l) => (typeof l === "object" && l.name && l.node_id ? [[l.name, l.node_id]] : [])));
+  return { issue: issueFact(data, botLogin), enterpriseVersion: enterpriseVersionOf(headers as Record<string, unknown>), labelIds };
+}
+
+/** Some milestone or feature of the plan has no issue recorded yet. */
+function hasIssuesToMake(m: Mission): boolean {
+  return !!m.plan?.milestones.some((ms) => !ms.issue || ms.features.some((f) => !f.issue));
+}
+
+/**
+ * The repository's labels, one page: their node ids, and which exist (ensure-labels then asks nothing for
+ * those). A repository with more labels than a page: for those past it, ensure-labels asks (422 if it exists) and the node-id query reads their ids.
+ */
+async function readLabelIds(octokit: Octokit, repo: RepoRef): Promise<Record<string, string>> {
+  const { data } = await octokit.rest.issues.listLabelsForRepo({ ...repo, per_page: 100 });
+  return Object.fromEntries(data.map((l) => [l.name, l.node_id]));
 }
 
 function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["data"], botLogin: string): IssueFact {
@@ -172,6 +210,7 @@ function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["
     isPullRequest: Boolean(data.pull_request),
     author,
     created_at: data.created_at,
+    nodeId: data.node_id,
     ...(item ? { ownMarker: item, ...(tracking ? { partOf: Number(tracking.key) } : {}) } : {}),
   };
 }

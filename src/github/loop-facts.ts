@@ -41,7 +41,11 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const { octokit, repo, mission, where, config } = input;
   // runs are in the repository the mission builds in; its issues, at home
   const runsRepo = buildRef(mission, repo);
-  const candidates = await missionIssueCandidates(octokit, repo, mission.id, where.botLogin);
+  // a mission folder never read is read whatever the issues say: beside their list, not after it
+  const [candidates, unread] = await Promise.all([
+    missionIssueCandidates(octokit, repo, mission.id, where.botLogin),
+    mission.folder ? undefined : readMissionFolder(octokit, runsRepo, mission, where.defaultBranch),
+  ]);
   await addRecordedMissing(octokit, repo, mission, candidates, where.botLogin);
   const { issues, duplicates } = chooseIssues(candidates, mission);
   const features = mission.plan?.milestones.flatMap((ms) => ms.features) ?? [];
@@ -135,7 +139,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   // Secrets a feature next to start waits for: their names listed (README "Resources"); nothing read otherwise.
   const secrets = await readSecretNames(octokit, runsRepo, secretsToLookFor(mission, config, input.now), config.resources?.environment);
   // The mission folder, read again when a worker may have added to it (README "The mission folder").
-  const folder = folderWorthReading(mission, { reports, closes }) ? await readMissionFolder(octokit, runsRepo, mission, where.defaultBranch) : undefined;
+  const folder = unread ?? (folderWorthReading(mission, { reports, closes }) ? await readMissionFolder(octokit, runsRepo, mission, where.defaultBranch) : undefined);
 
   const spending = input.outside && mission.spending?.length ? await loadSpendingFacts(mission, input.outside) : undefined;
   return { issues, duplicates, runs, runsByNonce, reports, validationReports, closes, ...(reread.length ? { reread } : {}), ...(secrets ? { secrets } : {}), ...(folder ? { folder } : {}), ...(spending ? { spending } : {}) };
@@ -177,6 +181,7 @@ interface ListedIssue {
   updated_at?: string;
   comments?: number;
   labels: Array<string | { name?: string }>;
+  node_id?: string;
 }
 
 function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: ListedIssue): void {
@@ -194,6 +199,7 @@ function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: L
         ...(typeof issue.comments === "number" ? { comments: issue.comments } : {}),
         // a milestone's body lists its features: the loop rewrites it only when that list changed
         ...(m.kind === "milestone" ? { body: issue.body ?? "" } : {}),
+        ...(issue.node_id ? { nodeId: issue.node_id } : {}),
       });
       list.sort((a, b) => a.number - b.number);
     }

@@ -59,6 +59,8 @@ export interface FoundIssue {
   comments?: number;
   /** a milestone issue's body as GitHub has it (the bot's own text), to rewrite its task list only when it changed */
   body?: string;
+  /** GraphQL node id, as the REST answer carries it (a parent of the plan's GraphQL creates) */
+  nodeId?: string;
 }
 
 /** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */
@@ -88,6 +90,8 @@ export interface IssueFact {
   ownMarker?: Marker;
   /** …and the tracking issue of its mission */
   partOf?: number;
+  /** GraphQL node id, as the REST answer carries it */
+  nodeId?: string;
 }
 
 /** A `/mission …` comment, oldest first: unanswered, or answered (its effect may still need recording). */
@@ -206,6 +210,14 @@ export interface Snapshot {
   loop?: LoopFacts;
   /** the repositories the mission builds in or a `/mission attach` names, read live (target/attach.ts) */
   repos?: readonly RepoFact[];
+  /** node ids REST answers carried, for the plan's GraphQL creates; read while the plan has issues to make (the labels also where a mission may start) */
+  nodeIds?: NodeIdFacts;
+}
+
+export interface NodeIdFacts {
+  repository?: string;
+  /** label name → node id, for the labels read (the tracking issue's, the repository's first page): these exist */
+  labels: Readonly<Record<string, string>>;
 }
 
 export interface PlannerAnswer {

@@ -18,6 +18,7 @@ import type { PlanRequest } from "./plan/plan.js";
 import { parseMissionForm } from "./conversation/issue-form.js";
 import { addEntry, plannerEntry, plannerKey } from "./budget/ledger.js";
 import { closeDropped } from "./plan/replan.js";
+import { kindLabels } from "./plan/materialise.js";
 import type { DroppedItem } from "./model.js";
 
 /** Said on a dropped item's issue as it is closed. */
@@ -135,6 +136,8 @@ export function reconcile(s: Snapshot): Decision {
   if (m) {
     const missing = [LABELS.mission, LABELS.forMission(m.id)].filter((l) => !s.issue.labels.includes(l));
     if (missing.length) actions.push({ kind: "label", on: "tracking", add: missing });
+    // The plan's kind labels, made where the mission is first labelled (materialise makes them only if still missing).
+    if (missing.includes(LABELS.forMission(m.id)) && !m.plan?.milestones.some((ms) => ms.issue)) actions.push({ kind: "ensure-labels", labels: kindLabels() });
   }
 
   // A Project board asked for with `/mission project`: made by apply (it records the board and clears the request).

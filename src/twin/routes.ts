@@ -968,6 +968,7 @@ export function handleRequest(twin: GitHubTwin, req: TwinRequest, arrival?: { ti
       actor: actor ? identity(actor) : "unknown",
       ...(fault ? { fault: fault.kind } : {}),
       ...(body !== undefined ? { body } : {}),
+      ...(arrival ? { arrived: arrival.tick, answered: twin.nextTick() } : {}),
     });
     return { status: res.status, headers, body: res.body, ...(res.hang ? { hang: true } : {}) };
   };

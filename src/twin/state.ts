@@ -149,6 +149,9 @@ export interface LogEntry {
   fault?: FaultKind;
   /** the request body as parsed */
   body?: unknown;
+  /** on the twin's logical clock (`nextTick`): when it arrived and when it was answered; a request that arrived before another was answered was in flight with it */
+  arrived?: number;
+  answered?: number;
 }
 
 /**

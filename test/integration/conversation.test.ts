@@ -103,6 +103,42 @@ describe("the /mission conversation on GitHub", () => {
     expect(h.twin.contractFailures).toEqual([]);
   });
 
+  it("makes the plan's kind labels with the interview's first answer, before anyone approves", async () => {
+    h = harness();
+    await startMission(h);
+    const labels = [...h.twin.repo().labels.values()].map((l) => ({ name: l.name, color: l.color }));
+    expect(labels).toContainEqual({ name: "mission:milestone", color: "1d76db" });
+    expect(labels).toContainEqual({ name: "mission:feature", color: "0e8a16" });
+  });
+
+  it("asks for no kind label a repository already has when a later mission starts", async () => {
+    h = harness();
+    await startMission(h);
+    const from = h.twin.log.length;
+    const later = h.twin.as("alice").createIssue({ title: "Invoices", body: "" }).number;
+    h.twin.as("alice").comment(later, "/mission Build invoices --mode poc --budget $200 --hours 10");
+    await h.pump();
+    expect(botReplies(h, later)).toHaveLength(1);
+    expect(h.twin.log.slice(from).filter((e) => e.method === "POST" && e.route === "/repos/{owner}/{repo}/labels")).toEqual([]);
+  });
+
+  it("materialises the plan with the node ids the load read: no node-id query, no label made at approval", async () => {
+    h = harness();
+    await startMission(h);
+    const from = h.twin.log.length;
+    const tracking = h.twin.issuesOf()[0]!.number;
+    h.twin.as("alice").comment(tracking, "/mission answer\ntokens: 50M\nconstraints: none\npreferences: none");
+    await h.pump();
+    h.twin.as("alice").comment(tracking, "/mission approve");
+    await h.pump();
+    const graphql = h.twin.log.slice(from).filter((e) => e.path === "/graphql");
+    const operation = (e: (typeof graphql)[number]) => String((e.body as { query?: string }).query ?? "").trim().split(/[\s({]/)[0];
+    // every issue was made by a GraphQL createIssue; nothing asked GraphQL for node ids
+    expect(graphql.map(operation).filter((o) => o !== "mutation")).toEqual([]);
+    expect(graphql).toHaveLength(h.twin.issuesOf().length - 1);
+    expect(h.twin.log.slice(from).filter((e) => e.method === "POST" && e.route === "/repos/{owner}/{repo}/labels")).toEqual([]);
+  });
+
   it("answers a person without write access once, politely, and changes nothing else", async () => {
     h = harness();
     const tracking = h.twin.as("bob").createIssue({ title: "CRM", body: "" });

@@ -57,6 +57,20 @@ describe("25. GraphQL createIssue and GraphQL rate limits", () => {
     expect(twin.contractFailures).toEqual([]);
   }, 30_000);
 
+  it("REST answers carry the node ids GraphQL answers (repository, issue, label), and createIssue takes them", async () => {
+    setUp();
+    const parent = twin.as("alice").createIssue({ title: "Milestone 1" });
+    twin.ensureLabel(twin.repo("acme/rocket"), "mission-feature", "0e8a16");
+    const ids = await octokit.graphql<Ids>(IDS, { owner: "acme", name: "rocket", label: "mission-feature", number: parent.number });
+    const repo = (await octokit.rest.repos.get({ owner: "acme", repo: "rocket" })).data;
+    const issue = (await octokit.rest.issues.get({ owner: "acme", repo: "rocket", issue_number: parent.number })).data;
+    const labels = (await octokit.rest.issues.listLabelsForRepo({ owner: "acme", repo: "rocket" })).data;
+    const label = labels.find((l) => l.name === "mission-feature")!;
+    expect([repo.node_id, issue.node_id, label.node_id]).toEqual([ids.repository.id, ids.repository.issue!.id, ids.repository.label!.id]);
+    const made = await octokit.graphql<Made>(CREATE, { input: { repositoryId: repo.node_id, title: "Feature 1.1", body: "Build it", labelIds: [label.node_id], parentIssueId: issue.node_id } });
+    expect(twin.issue(made.createIssue.issue.number, "acme/rocket").parent).toBe(parent.id);
+  });
+
   it("an unknown node id is NOT_FOUND and creates nothing", async () => {
     setUp();
     const parent = twin.as("alice").createIssue({ title: "Milestone 1" });

@@ -22,11 +22,23 @@ export const NO_SUB_ISSUES_NOTICE =
   "This GitHub Enterprise Server has no sub-issues, so each milestone issue lists its features as a task list of their issues (`- [ ] #12`) instead, and the dashboard above lists the milestones. The mission works the same way.";
 
 export function missionLabels(id: string): LabelSpec[] {
+  const [milestone, feature] = kindLabels();
   return [
     { name: LABELS.mission, color: "5319e7", description: "A mission tracked by mission-bot" },
+    milestone!,
+    feature!,
+    { name: LABELS.forMission(id), color: "c5def5", description: `Issues of mission ${id}` },
+  ];
+}
+
+/**
+ * The labels of the plan's issues by kind, shared by every mission of the repository: made when a mission
+ * starts (the person is answering the interview then; nobody waits on them), so materialising asks nothing.
+ */
+export function kindLabels(): LabelSpec[] {
+  return [
     { name: LABELS.milestone, color: "1d76db", description: "A milestone of a mission" },
     { name: LABELS.feature, color: "0e8a16", description: "A feature of a mission, done by a worker" },
-    { name: LABELS.forMission(id), color: "c5def5", description: `Issues of mission ${id}` },
   ];
 }
 
