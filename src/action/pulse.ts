@@ -9,7 +9,7 @@
  *
  * On GITHUB_TOKEN's 1,000 requests an hour a mission is loaded in full only
  * when something of it changed since the last pulse, or in its hourly look
- * (pulse-changes.ts): time-based steps may come up to an hour late.
+ * (shared/pulse-changes.ts): time-based steps may come up to an hour late.
  */
 import type { ActionContext } from "./context.js";
 import { LABELS } from "../mission/model.js";
@@ -19,7 +19,7 @@ import { loadSnapshot } from "../github/load.js";
 import { readFile } from "../github/repo-files.js";
 import { CONFIG_PATH } from "../mission/config.js";
 import { hasWork } from "../loop/due.js";
-import { FRESH, hourlySlot, lookSinceLastPulse, SEEN, type PulseLook } from "./pulse-changes.js";
+import { FRESH, hourlySlot, lookSinceLastPulse, SEEN, type PulseLook } from "./shared/pulse-changes.js";
 import { parseConfig, defaultConfig } from "../mission/config.js";
 import { COMPLETED } from "../mission/advance.js";
 import { actionDeps, botLoginOf, defaultBranchOf, dispatchCommandRun, ACTIONS_BOT } from "./shared/loop-deps.js";

@@ -14,7 +14,7 @@ import { testMissionId } from "../../support/clock.js";
 import { answered, plan, STATE_BRANCH } from "../../support/missions.js";
 import { repoFiles } from "../../e2e/support/world.js";
 import { pulse, type PulseRow } from "../../../src/action/pulse.js";
-import { hourlySlot } from "../../../src/action/pulse-changes.js";
+import { hourlySlot } from "../../../src/action/shared/pulse-changes.js";
 import { renderMissionFile } from "../../../src/mission/markdown/mission-file.js";
 import { LABELS, missionPath } from "../../../src/mission/model.js";
 

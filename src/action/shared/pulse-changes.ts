@@ -30,11 +30,11 @@
  * is the committer's date) — the hourly look catches: each mission is
  * loaded in full once an hour, in its own slot, whatever changed.
  */
-import type { ActionContext } from "./context.js";
-import { CONFIG_PATH } from "../mission/config.js";
-import { LABELS } from "../mission/model.js";
-import { isStatus } from "../github/client.js";
-import { ownWorkflow } from "./shared/loop-deps.js";
+import type { ActionContext } from "../context.js";
+import { CONFIG_PATH } from "../../mission/config.js";
+import { LABELS } from "../../mission/model.js";
+import { isStatus } from "../../github/client.js";
+import { ownWorkflow } from "./loop-deps.js";
 
 /** Taken off the last pulse's start: GitHub's times are whole seconds, and a write lands in its lists a moment after it is made. */
 export const PULSE_MARGIN_MS = 2 * 60_000;
