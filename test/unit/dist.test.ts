@@ -57,5 +57,6 @@ describe("dist/index.js", () => {
     expect(proxy.out).toContain("::error::ANTHROPIC_API_KEY is not set in this step's environment");
     const unknown = action({ ...base, INPUT_MODE: "deploy" });
     expect(unknown.out).toContain('::error::unknown mode "deploy"');
-  });
+    // seven runs of an 8.7 MiB bundle, one after another: about 15 s on an idle machine, more beside the suite's other files
+  }, 90_000);
 });
