@@ -29,6 +29,7 @@ import { renderValidationComment } from "../src/mission/markdown/validation-comm
 import { ValidationReport, encodeValidationReport, groupFailures } from "../src/mission/validation/validation.js";
 import { LABELS, missionPath } from "../src/mission/model.js";
 import { answered, plan, STATE_BRANCH } from "../test/support/missions.js";
+import { seedCompletedMissions } from "../test/support/completed-missions.js";
 import { repoFiles } from "../test/e2e/support/world.js";
 import { contractTwin } from "../test/support/twin.js";
 import { REPO, kindOf } from "./support.js";
@@ -41,6 +42,10 @@ export interface DayOptions {
   hours?: number;
   /** features per milestone of each mission */
   shape?: number[];
+  /** completed missions in the repository before the day (their files on the state branch, their tracking issues labelled `mission:completed`): the forecast history every command run reads */
+  completed?: number;
+  /** the history's files read as before this change, one REST read each (its GraphQL query refused before it is sent) */
+  historyByRest?: boolean;
   /** look at the twin before its server closes (debugging the simulation) */
   inspect?: (twin: GitHubTwin, apiUrl: string, owner?: Map<number, string>) => Promise<void>;
 }
@@ -69,7 +74,7 @@ export interface DayFigures {
 }
 
 /** A GITHUB_TOKEN client at the twin's server: retries and throttling off, so the requests counted are the code's own. */
-function tokenOctokit(token: string, apiUrl: string): Octokit {
+function tokenOctokit(token: string, apiUrl: string, historyByRest = false): Octokit {
   // as actionOctokit: the run's reads are conditional, its answers kept for the run (a fresh process each)
   const octokit = new ProbotOctokit({
     auth: { token },
@@ -78,6 +83,13 @@ function tokenOctokit(token: string, apiUrl: string): Octokit {
     retry: { enabled: false },
     log: { debug() {}, info() {}, warn() {}, error() {} },
   }) as unknown as Octokit;
+  if (historyByRest) {
+    const graphql = octokit.graphql;
+    octokit.graphql = Object.assign((query: string, params?: Record<string, unknown>) => {
+      if (/object\(expression:/.test(String(query))) return Promise.reject(new Error("the bench refuses the history's GraphQL query"));
+      return graphql(query, params);
+    }, graphql) as typeof octokit.graphql;
+  }
   return withEtags(octokit, new MemoryEtagStore(), "run");
 }
 
@@ -98,6 +110,12 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
   const temp = mkdtempSync(join(tmpdir(), "mission-day-"));
   const usageRecord = join(temp, "usage.json");
   writeFileSync(usageRecord, JSON.stringify({ version: 1, requests: 30, refused: 0, failed: 0, tokens_in: 900_000, tokens_out: 60_000, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 2.4, estimated: 0, cap_reached: false, models: { "claude-sonnet-5-5": { requests: 30, tokens_in: 900_000, tokens_out: 60_000, cost_usd: 2.4 } }, unpriced_models: [], egress_refused: [] }));
+
+  if (options.completed) {
+    seedCompletedMissions(twin, options.completed, { repo: `${REPO.owner}/${REPO.repo}`, by: "alice", bot: ACTIONS_BOT, shape });
+    // they completed earlier: quiet for longer than the pulse's look at recently changed completed missions
+    twin.advance(3 * 3_600_000, { tokens: "keep" });
+  }
 
   // Missions approved in the morning (as /mission approve leaves them): their materialisation is part of the day.
   for (let i = 0; i < options.missions; i++) {
@@ -125,7 +143,7 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
       setOutput: () => {},
       repo: { ...REPO },
       event,
-      octokit: tokenOctokit(token, server.apiUrl),
+      octokit: tokenOctokit(token, server.apiUrl, options.historyByRest),
       summary: core.summary,
       log: { info() {}, warning() {}, error() {} },
       env: { GITHUB_REPOSITORY: `${REPO.owner}/${REPO.repo}`, GITHUB_REF_NAME: "main", GITHUB_WORKFLOW_REF: `${REPO.owner}/${REPO.repo}/.github/workflows/${file}@refs/heads/main`, GITHUB_SERVER_URL: "https://github.com", RUNNER_TEMP: temp, ...env },
@@ -236,6 +254,6 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
     const wf = owner.get(e.seq) ?? "?";
     h.byWorkflow[wf] = (h.byWorkflow[wf] ?? 0) + 1;
   }
-  const completed = twin.issuesOf().filter((i) => i.labels.includes("mission:completed")).length;
+  const completed = twin.issuesOf().filter((i) => i.labels.includes("mission:completed")).length - (options.completed ?? 0);
   return { hours: perHour, ...figures, completed, missions: options.missions };
 }

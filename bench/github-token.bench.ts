@@ -46,6 +46,37 @@ describe.sequential("GITHUB_TOKEN's budget", () => {
     );
   }, 1_800_000);
 
+  it("10 active missions with 20 completed before: the forecast history every command run reads", async () => {
+    const rows: (string | number)[][] = [];
+    const notes: string[] = [];
+    for (const [label, historyByRest] of [
+      ["history files in one GraphQL query", false],
+      ["before: one REST read a file", true],
+    ] as const) {
+      const day = await actionsDay({ missions: 10, hours: 24, completed: 20, historyByRest });
+      const graphqlOf = (h: (typeof day.hours)[number]) => Object.entries(h.byKind).reduce((a, [k, n]) => a + (k.includes("GraphQL") ? n : 0), 0);
+      const rest = day.hours.map((h) => h.requests - graphqlOf(h));
+      const peak = Math.max(...rest);
+      const total = rest.reduce((a, n) => a + n, 0);
+      const peakAll = Math.max(...day.hours.map((h) => h.requests));
+      const graphql = day.hours.reduce((a, h) => a + graphqlOf(h), 0);
+      rows.push([label, peak, `${((peak / LIMIT) * 100).toFixed(0)} %`, total, graphql, peakAll, day.commandRuns]);
+      notes.push(`${label}: ${day.commandRuns} command runs, ${day.workerRuns} worker runs, ${day.completed} of 10 missions completed within the day.`);
+    }
+    sections.push(
+      section(
+        "GITHUB_TOKEN: 10 active missions with 20 completed before, Actions only",
+        table(["history read", "peak hour, REST", "of the limit", "day, REST", "day, GraphQL", "peak hour, REST + GraphQL (as the table above counts)", "command runs"], rows),
+        [
+          "The day above, in a repository where 20 missions completed earlier (3 hours before the day: their mission.md completed on the state branch, their tracking issues labelled `mission`, `mission:<id>` and `mission:completed`). Every command run reads the forecast history afresh (a fresh process, no cache): the tracking issues labelled `mission:completed` (1 REST list), then their 20 files.",
+          "history files in one GraphQL query: src/github/history.ts reads the 20 files in one GraphQL query (`Repository.object`), not counted against GITHUB_TOKEN's REST 1,000 an hour (GraphQL has its own budget, 1 point a query here). before: the same code with that query refused before it is sent, so each file is one REST read, as before this change.",
+          "REST: requests counted against GITHUB_TOKEN's 1,000 an hour (304s not); GraphQL: the GraphQL requests (the history's queries and the materialisation's createIssue), which GitHub counts in a budget of their own; the table above counts both as requests.",
+          ...notes,
+        ],
+      ),
+    );
+  }, 1_800_000);
+
   it("mission.md's size", () => {
     const rows = SIZE_CASES.map((c) => {
       const s = missionFileBytes(c);

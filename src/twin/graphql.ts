@@ -10,6 +10,11 @@
  *     owner's node id that `createProjectV2` wants.
  *   - `repository(owner:, name:) { id label(name:) { id } issue(number:) { id } }`:
  *     the node ids `createIssue` wants;
+ *   - `repository { object(expression: "<branch or commit sha>:<path>") }`: a
+ *     file as a `Blob` (`text`, `oid`, `byteSize`, `isBinary`, `isTruncated`;
+ *     `text` cut at 512,000 bytes with `isTruncated`, null for a binary file),
+ *     a folder as a `Tree`, nothing there as `null`; it needs `contents: read`
+ *     as the REST contents read does (rule 29);
  *   - `createIssue(input: { repositoryId, title, body, labelIds, parentIssueId })`:
  *     one write that creates, labels and links an issue under its parent. GitHub
  *     sends what the REST requests doing the same send: `issues.opened`, one
@@ -27,6 +32,7 @@
  * "Automating Projects using Actions"; GraphQL "createProjectV2"). GITHUB_TOKEN:
  * never (it cannot access Projects).
  */
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import type * as GraphQL from "graphql";
@@ -208,7 +214,7 @@ export function handleGraphql(twin: GitHubTwin, body: unknown, actor: Actor): Gr
         errors.push(error("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`, ["repository"]));
         return null;
       }
-      return repositoryNode(twin, actor, repo);
+      return repositoryNode(twin, actor, repo, errors);
     },
     createIssue: ({ input }: { input: CreateIssueInput }) => createIssue(twin, actor, input, errors),
     createProjectV2: ({ input }: { input: { ownerId: string; title: string } }) => {
@@ -267,7 +273,7 @@ interface CreateIssueInput {
 }
 
 /** A repository as GraphQL answers it: the fields mission-bot asks for, and the node ids of its labels and issues. */
-function repositoryNode(twin: GitHubTwin, actor: Actor, repo: RepoState) {
+function repositoryNode(twin: GitHubTwin, actor: Actor, repo: RepoState, errors: unknown[]) {
   const readable = (i: IssueState | undefined) => i && !authorizeRepo(twin, actor, repo, "GET", ["issues", "read"]) ? i : undefined;
   return {
     __typename: "Repository",
@@ -283,8 +289,50 @@ function repositoryNode(twin: GitHubTwin, actor: Actor, repo: RepoState) {
       const i = readable(repo.issues.get(number));
       return i && !i.pull_request ? issueNode(twin, i) : null;
     },
+    object: ({ expression }: { expression?: string | null }) => gitObjectNode(twin, actor, repo, expression ?? "", errors),
   };
 }
+
+/**
+ * GitHub cuts `Blob.text` at 512,000 bytes and says so with `isTruncated` (sveltia/sveltia-cms#950:
+ * "GitHub truncates Blob.text at exactly 512,000 bytes per blob and reports it via isTruncated";
+ * orbiting/backends#116). A binary blob has no text.
+ */
+export const BLOB_TEXT_LIMIT = 512_000;
+
+/** `Repository.object(expression: "<ref>:<path>")`: a file (Blob), a folder (Tree), or null. */
+function gitObjectNode(twin: GitHubTwin, actor: Actor, repo: RepoState, expression: string, errors: unknown[]) {
+  if (authorizeRepo(twin, actor, repo, "GET", ["contents", "read"])) {
+    errors.push(error("FORBIDDEN", "Resource not accessible by integration", ["repository", "object"]));
+    return null;
+  }
+  const colon = expression.indexOf(":");
+  const ref = colon < 0 ? expression : expression.slice(0, colon);
+  const path = colon < 0 ? "" : expression.slice(colon + 1).replace(/^\/+|\/+$/g, "");
+  const commit = twin.resolveRef(repo, ref || undefined);
+  if (!commit) return null;
+  if (colon < 0) return { __typename: "Commit", id: objectId("Commit", commit.sha), oid: commit.sha };
+  const blob = commit.files.get(path);
+  if (blob) {
+    const isBinary = blob.bytes.subarray(0, 8000).includes(0);
+    const isTruncated = blob.bytes.length > BLOB_TEXT_LIMIT;
+    return {
+      __typename: "Blob",
+      id: objectId("Blob", blob.sha),
+      oid: blob.sha,
+      byteSize: blob.bytes.length,
+      isBinary,
+      isTruncated,
+      text: isBinary ? null : blob.bytes.subarray(0, BLOB_TEXT_LIMIT).toString("utf8"),
+    };
+  }
+  const prefix = path ? `${path}/` : "";
+  if (![...commit.files.keys()].some((p) => p.startsWith(prefix))) return null;
+  const oid = path ? createHash("sha1").update(`${commit.tree}:${path}`).digest("hex") : commit.tree;
+  return { __typename: "Tree", id: objectId("Tree", oid), oid };
+}
+
+const objectId = (type: string, oid: string) => Buffer.from(`0${type.length}:${type}${oid}`).toString("base64");
 
 function issueNode(twin: GitHubTwin, i: IssueState) {
   return {

@@ -36,7 +36,13 @@ describe("forecast history", () => {
     await h.pump();
     const plan = botBodies(h, tracking).find((b) => b.includes("## Mission plan"));
     expect(plan, plan).toMatch(/Calibrated from 6 finished features \(S: \d+, M: \d+, L: \d+\) of this repository's missions/);
-    const read = h.twin.log.slice(before).filter((e) => e.method === "GET" && /\/contents\/todo%2Fmissions%2F/.test(e.path)).map((e) => decodeURIComponent(e.path).replace(/^.*todo\/missions\//, ""));
+    // files read by REST, and by GraphQL (`object(expression: "<branch>:<path>")`, the expressions as variables)
+    const rest = h.twin.log.slice(before).filter((e) => e.method === "GET" && /\/contents\/todo%2Fmissions%2F/.test(e.path)).map((e) => decodeURIComponent(e.path));
+    const graphql = h.twin.log
+      .slice(before)
+      .filter((e) => e.path.endsWith("/graphql"))
+      .flatMap((e) => Object.values((e.body as { variables?: Record<string, unknown> }).variables ?? {}).filter((v): v is string => typeof v === "string" && v.includes(":todo/missions/")));
+    const read = [...rest, ...graphql].map((p) => p.replace(/^.*todo\/missions\//, ""));
     expect(read.filter((p) => p.startsWith(done.missionId))).not.toEqual([]);
     expect(read.filter((p) => p.includes(`-${active}/`))).toEqual([]); // the active mission's file: not read for history
     expect(read.filter((p) => p === "" || !p.includes("/"))).toEqual([]); // and no listing of every mission
