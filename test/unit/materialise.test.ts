@@ -72,10 +72,15 @@ describe("materialising on a server without sub-issues or dependencies (an older
     expect(actions.filter((a) => a.kind === "comment").map((a) => a.kind === "comment" && a.key)).toEqual(["no-sub-issues"]);
   });
 
-  it("has nothing to say once every issue is recorded", () => {
+  it("has nothing to say once every issue is recorded and the notice said", () => {
     const m = answered({ status: "active", plan: plan([2, 2, 2]) });
     let done = m;
     for (const a of materialise(m, new Map(), { subIssues: false })) if (a.kind === "record-issue") done = recordIssue(done, a.ref, { number: 1, id: 1 });
-    expect(materialise(done, new Map([["milestone:1" as Ref, { number: 1, id: 1, state: "open" as const }]]), { subIssues: false })).toEqual([]);
+    const issues = new Map([["milestone:1" as Ref, { number: 1, id: 1, state: "open" as const }]]);
+    // an apply cut short by its limits after the last record, before the notice: the notice still comes, alone
+    expect(materialise(done, issues, { subIssues: false }).map((a) => a.kind === "comment" && a.key)).toEqual(["no-sub-issues"]);
+    expect(materialise({ ...done, notices: [...done.notices, "no-sub-issues"] }, issues, { subIssues: false })).toEqual([]);
+    // a plan not on GitHub yet says nothing before its first issue
+    expect(materialise({ ...m, plan: { ...m.plan!, milestones: [] } }, new Map(), { subIssues: false })).toEqual([]);
   });
 });

@@ -113,7 +113,10 @@ export function materialise(m: Mission, issues: ReadonlyMap<Ref, FoundIssue>, se
       actions.push({ kind: "record-issue", ref: featureRef(feature) });
     }
   }
-  if (!subIssues && actions.length) actions.push({ kind: "comment", on: "tracking", key: "no-sub-issues", body: NO_SUB_ISSUES_NOTICE });
+  // Said once the plan is on GitHub, until it has been said: an apply cut short by its limits after the last record
+  // but before the notice leaves nothing else to do, and the notice must still come.
+  const onGitHub = actions.length > 0 || (m.plan?.milestones ?? []).some((ms) => ms.issue);
+  if (!subIssues && onGitHub && !m.notices.includes("no-sub-issues")) actions.push({ kind: "comment", on: "tracking", key: "no-sub-issues", body: NO_SUB_ISSUES_NOTICE });
   return actions;
 }
 
