@@ -12,7 +12,7 @@
  * (shared/pulse-changes.ts): time-based steps may come up to an hour late.
  */
 import type { ActionContext } from "./context.js";
-import { LABELS } from "../mission/model.js";
+import { LABELS, missionOfLabel } from "../mission/model.js";
 import { addressesBot } from "../mission/conversation/commands.js";
 import { reconcile, reconcileWithBadConfig } from "../mission/reconcile.js";
 import { loadSnapshot } from "../github/load.js";
@@ -43,7 +43,6 @@ export interface PulseOptions {
 }
 
 const FAILED_NOTE = "failed; see the log";
-const MISSION_OF = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
 
 export async function pulse(ctx: ActionContext, defaultBranch: string, options: PulseOptions = {}): Promise<PulseRow[]> {
   const clock = options.clock ?? Date.now;
@@ -62,7 +61,7 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
     if (issue.pull_request || (labelled(issue, COMPLETED) && issue.updated_at < since)) continue;
     candidates.add(issue.number);
     for (const l of issue.labels) {
-      const id = MISSION_OF.exec(typeof l === "string" ? l : (l.name ?? ""))?.[1];
+      const id = missionOfLabel(typeof l === "string" ? l : (l.name ?? ""));
       if (id) missionIds.set(issue.number, id);
     }
   }

@@ -20,14 +20,13 @@
  */
 import type { Where } from "../mission/decision.js";
 import { historyFrom, type History } from "../mission/budget/forecast.js";
-import { missionPath, type Mission } from "../mission/model.js";
+import { missionOfLabel, missionPath, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import type { Octokit, RepoRef } from "./client.js";
 import { readFile } from "./repo-files.js";
 import { COMPLETED as COMPLETED_LABEL } from "../mission/advance.js";
 import { z } from "zod";
 
-const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
 
 /** Completed missions read for a forecast, newest first. */
 const MAX_MISSIONS = 20;
@@ -65,7 +64,7 @@ export async function completedMissions(octokit: Octokit, repo: RepoRef, branch:
       told
         .filter((i) => !i.pull_request)
         .flatMap((i) => i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))))
-        .map((l) => MISSION_LABEL.exec(l)?.[1])
+        .map(missionOfLabel)
         .filter((id): id is string => !!id),
     ),
   ]

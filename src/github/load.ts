@@ -14,7 +14,7 @@ import { addressesBot } from "../mission/conversation/commands.js";
 import type { BotComment, CommandFact, IssueFact, MissionFact, NodeIdFacts, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
 import type { History } from "../mission/budget/forecast.js";
 import { findMarkers, noticesIn, refusedIn, repliedTo } from "../mission/markers.js";
-import { LABELS, missionPath, type Config, type Mission } from "../mission/model.js";
+import { LABELS, missionOfLabel, missionPath, type Config, type Mission } from "../mission/model.js";
 import type { Outside } from "./spending/outside.js";
 import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
@@ -52,7 +52,6 @@ export type Loaded =
   /** `.github/mission.yml` does not validate: the decision is to say so, nothing more */
   | { kind: "config-invalid"; problems: string[]; sha: string | undefined; snapshot: Snapshot };
 
-const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
 
 export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const { octokit, repo } = input;
@@ -222,7 +221,7 @@ function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["
  * so removing the label loses nothing.
  */
 export async function findMission(octokit: Octokit, repo: RepoRef, issue: IssueFact, where: Where): Promise<MissionFact> {
-  const labelled = issue.labels.map((l) => MISSION_LABEL.exec(l)?.[1]).filter((x): x is string => !!x);
+  const labelled = issue.labels.map(missionOfLabel).filter((x): x is string => !!x);
   for (const id of labelled) {
     const found = await readMission(octokit, repo, id, issue.number, where.stateBranch);
     if (found) return found;

@@ -34,6 +34,7 @@ import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { jobKey, type ReconcileJob } from "./queue.js";
+import { messageOf } from "../github/client.js";
 
 /** GitHub lets a delivery be redelivered for 3 days: no record is kept longer. */
 export const DELIVERY_RECORD_MS = 3 * 24 * 3600_000;
@@ -143,6 +144,3 @@ export async function recordedRun(store: DeliveryStore, job: ReconcileJob, work:
   if (complete && started !== undefined) await store.complete(mission, started).catch((error: unknown) => log?.warn(`delivery record of ${mission}: ${messageOf(error)}`));
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

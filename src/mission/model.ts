@@ -685,6 +685,19 @@ export const LABELS = {
   forMission: (id: string) => `mission:${id}`,
 } as const;
 
+const MISSION_LABEL = /^mission:(m-\d{8}-[a-z0-9-]+)$/;
+
+/** The mission a `mission:<id>` label names (a label only says where to look: the file must agree). */
+export function missionOfLabel(label: string): string | undefined {
+  return MISSION_LABEL.exec(label)?.[1];
+}
+
+/** The tracking issue a mission id names: ids end with its number. */
+export function trackingIssueOf(missionId: string): number | undefined {
+  const n = Number(/-(\d+)$/.exec(missionId)?.[1]);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
 /** Limits GitHub enforces that the plan and the views must respect. */
 export const GITHUB_LIMITS = {
   subIssuesPerParent: 100,

@@ -32,7 +32,7 @@
  */
 import type { ActionContext } from "../context.js";
 import { CONFIG_PATH } from "../../mission/config.js";
-import { LABELS } from "../../mission/model.js";
+import { LABELS, missionOfLabel, trackingIssueOf } from "../../mission/model.js";
 import { isStatus } from "../../github/client.js";
 import { ownWorkflow } from "./loop-deps.js";
 
@@ -54,7 +54,6 @@ export interface PulseLook {
   changed: Map<number, string>;
 }
 
-const MISSION_LABEL = /^mission:m-\d{8}-[a-z0-9-]*-(\d+)$/;
 const BOT_COMMIT = /^mission m-\d{8}-[a-z0-9-]*-(\d+): /;
 /** The command workflow's run-name (templates/workflows/mission-command.yml): "mission command #<issue>". */
 const COMMAND_RUN = /^mission command #(\d+)$/;
@@ -137,8 +136,9 @@ export async function lookSinceLastPulse(
   for (const issue of issues) {
     for (const label of issue.labels) {
       const name = typeof label === "string" ? label : (label.name ?? "");
-      const tracking = MISSION_LABEL.exec(name)?.[1];
-      if (tracking) note(Number(tracking), issue.number === Number(tracking) ? "its issue changed" : `#${issue.number} changed`, issue.updated_at);
+      const id = missionOfLabel(name);
+      const tracking = id ? trackingIssueOf(id) : undefined;
+      if (tracking) note(tracking, issue.number === tracking ? "its issue changed" : `#${issue.number} changed`, issue.updated_at);
       else if (name === LABELS.mission) note(issue.number, "its issue changed", issue.updated_at);
     }
   }
