@@ -11,21 +11,17 @@
  * was read to find the completed ones: in Actions-only mode, where every
  * run starts with an empty cache, that was most of a run's requests.
  *
- * The files are read in one GraphQL query (`repository { m0: object(expression:
- * "<branch>:<path>") … }`, the expressions as variables), not one REST read
- * each: 20 completed missions cost one query instead of 20 of the 1,000 REST
- * requests an hour a GITHUB_TOKEN has. A file GraphQL gives no whole text of
- * (`Blob.text` is cut at 512,000 bytes, `isTruncated`; null for a binary) is
- * read by REST; if the query fails (refused, an error answer), every file is.
+ * The files are read in one GraphQL query (files-query.ts), not one REST
+ * read each: 20 completed missions cost one query instead of 20 of the 1,000
+ * REST requests an hour a GITHUB_TOKEN has.
  */
 import type { Where } from "../mission/decision.js";
 import { historyFrom, type History } from "../mission/budget/forecast.js";
 import { missionOfLabel, missionPath, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import type { Octokit, RepoRef } from "./client.js";
-import { readFile } from "./repo-files.js";
+import { readFiles } from "./files-query.js";
 import { COMPLETED as COMPLETED_LABEL } from "../mission/advance.js";
-import { z } from "zod";
 
 
 /** Completed missions read for a forecast, newest first. */
@@ -83,36 +79,7 @@ export async function completedMissions(octokit: Octokit, repo: RepoRef, branch:
   return missions;
 }
 
-const Blob = z.object({ text: z.string().nullable().optional(), isTruncated: z.boolean().optional() }).nullable();
-const Answer = z.object({ repository: z.record(z.string(), Blob) });
-
 /** The mission files' texts (null: no such file), in the order of `ids`: one GraphQL query, REST where it cannot. */
 async function readMissionFiles(octokit: Octokit, repo: RepoRef, branch: string, ids: string[]): Promise<(string | null)[]> {
-  const byRest = async (id: string) => (await readFile(octokit, repo, missionPath(id), branch))?.text ?? null;
-  const vars: Record<string, string> = { owner: repo.owner, name: repo.repo };
-  const params = ["$owner: String!", "$name: String!"];
-  const fields: string[] = [];
-  ids.forEach((id, i) => {
-    vars[`e${i}`] = `${branch}:${missionPath(id)}`;
-    params.push(`$e${i}: String!`);
-    fields.push(`m${i}: object(expression: $e${i}) { ... on Blob { text isTruncated } }`);
-  });
-  let found: Record<string, z.infer<typeof Blob>>;
-  try {
-    const answer = Answer.parse(await octokit.graphql(`query(${params.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`, vars));
-    found = answer.repository;
-  } catch {
-    // GraphQL refused or answered an error: the REST reads, as before
-    const texts: (string | null)[] = [];
-    for (const id of ids) texts.push(await byRest(id));
-    return texts;
-  }
-  const texts: (string | null)[] = [];
-  for (const [i, id] of ids.entries()) {
-    const blob = found[`m${i}`];
-    if (blob === undefined || blob === null) texts.push(blob === null ? null : await byRest(id));
-    else if (typeof blob.text === "string" && blob.isTruncated === false) texts.push(blob.text);
-    else texts.push(await byRest(id));
-  }
-  return texts;
+  return (await readFiles(octokit, repo, ids.map((id) => ({ path: missionPath(id), ref: branch })))).map((f) => f?.text ?? null);
 }

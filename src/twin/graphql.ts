@@ -13,7 +13,8 @@
  *   - `repository { object(expression: "<branch or commit sha>:<path>") }`: a
  *     file as a `Blob` (`text`, `oid`, `byteSize`, `isBinary`, `isTruncated`;
  *     `text` cut at 512,000 bytes with `isTruncated`, null for a binary file),
- *     a folder as a `Tree`, nothing there as `null`; it needs `contents: read`
+ *     a folder as a `Tree` (its `entries`: name, path, type, oid, object), nothing
+ *     there as `null`; `HEAD:<path>` is the default branch's; it needs `contents: read`
  *     as the REST contents read does (rule 29);
  *   - `createIssue(input: { repositoryId, title, body, labelIds, parentIssueId })`:
  *     one write that creates, labels and links an issue under its parent. GitHub
@@ -36,7 +37,7 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import type * as GraphQL from "graphql";
-import type { Actor, IssueState, RepoState, TwinUser } from "./model.js";
+import type { Actor, CommitState, IssueState, RepoState, TwinUser } from "./model.js";
 import { projectHtmlUrl } from "./projects.js";
 import { legacyNodeId, simpleUser } from "./serialize.js";
 import { authorizeRepo, MAX_BODY } from "./routes.js";
@@ -309,9 +310,15 @@ function gitObjectNode(twin: GitHubTwin, actor: Actor, repo: RepoState, expressi
   const colon = expression.indexOf(":");
   const ref = colon < 0 ? expression : expression.slice(0, colon);
   const path = colon < 0 ? "" : expression.slice(colon + 1).replace(/^\/+|\/+$/g, "");
-  const commit = twin.resolveRef(repo, ref || undefined);
+  // `HEAD` is the default branch, as `git rev-parse` resolves it in the repository GitHub serves
+  const commit = twin.resolveRef(repo, ref && ref !== "HEAD" ? ref : undefined);
   if (!commit) return null;
   if (colon < 0) return { __typename: "Commit", id: objectId("Commit", commit.sha), oid: commit.sha };
+  return treeObject(commit, path);
+}
+
+/** The file or folder at `path` of a commit: a Blob, a Tree (its `entries`, each with its `object`), or null. */
+function treeObject(commit: CommitState, path: string) {
   const blob = commit.files.get(path);
   if (blob) {
     const isBinary = blob.bytes.subarray(0, 8000).includes(0);
@@ -327,9 +334,16 @@ function gitObjectNode(twin: GitHubTwin, actor: Actor, repo: RepoState, expressi
     };
   }
   const prefix = path ? `${path}/` : "";
-  if (![...commit.files.keys()].some((p) => p.startsWith(prefix))) return null;
+  const inside = [...commit.files.keys()].filter((p) => p.startsWith(prefix));
+  if (!inside.length) return null;
   const oid = path ? createHash("sha1").update(`${commit.tree}:${path}`).digest("hex") : commit.tree;
-  return { __typename: "Tree", id: objectId("Tree", oid), oid };
+  // a Tree's entries: its files and folders, one level, sorted by name as git sorts them
+  const entries = () =>
+    [...new Set(inside.map((p) => p.slice(prefix.length).split("/")[0]!))].sort().map((name) => {
+      const object = treeObject(commit, `${prefix}${name}`)!;
+      return { __typename: "TreeEntry", name, path: `${prefix}${name}`, type: object.__typename === "Blob" ? "blob" : "tree", oid: object.oid, object };
+    });
+  return { __typename: "Tree", id: objectId("Tree", oid), oid, entries };
 }
 
 const objectId = (type: string, oid: string) => Buffer.from(`0${type.length}:${type}${oid}`).toString("base64");
