@@ -33,6 +33,7 @@ import { seedCompletedMissions } from "../test/support/completed-missions.js";
 import { repoFiles } from "../test/e2e/support/world.js";
 import { contractTwin } from "../test/support/twin.js";
 import { REPO, kindOf } from "./support.js";
+import { graphqlCost } from "../src/twin/graphql.js";
 
 export const ACTIONS_BOT = "github-actions[bot]";
 const QUARTER = 15 * 60_000;
@@ -52,11 +53,15 @@ export interface DayOptions {
 
 export interface HourFigures {
   hour: number;
-  /** requests GITHUB_TOKEN made that count against its 1,000 an hour (304s do not) */
+  /** requests GITHUB_TOKEN made, REST and GraphQL (304s do not count) */
   requests: number;
+  /** REST requests: what counts against GITHUB_TOKEN's 1,000 REST requests an hour */
+  rest: number;
+  /** GraphQL points (the twin's cost of each query): GITHUB_TOKEN's GraphQL budget, 1,000 points an hour, apart from REST's */
+  graphqlPoints: number;
   notModified: number;
   byKind: Record<string, number>;
-  /** who asked: pulse, command, worker, validation */
+  /** who asked, REST requests: pulse, command, worker, validation */
   byWorkflow: Record<string, number>;
 }
 
@@ -241,7 +246,7 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
   }
 
   const actions = twin.log.filter((e) => e.actor.startsWith("actions:"));
-  const perHour: HourFigures[] = Array.from({ length: hours }, (_, hour) => ({ hour, requests: 0, notModified: 0, byKind: {}, byWorkflow: {} }));
+  const perHour: HourFigures[] = Array.from({ length: hours }, (_, hour) => ({ hour, requests: 0, rest: 0, graphqlPoints: 0, notModified: 0, byKind: {}, byWorkflow: {} }));
   for (const e of actions) {
     const h = perHour[Math.min(hours - 1, Math.floor((e.at - start) / 3_600_000))]!;
     if (e.status === 304) {
@@ -249,10 +254,12 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
       continue;
     }
     h.requests++;
+    if (e.path.endsWith("/graphql")) h.graphqlPoints += graphqlCost(e.body).points;
+    else h.rest++;
     const kind = kindOf(e as LogEntry);
     h.byKind[kind] = (h.byKind[kind] ?? 0) + 1;
     const wf = owner.get(e.seq) ?? "?";
-    h.byWorkflow[wf] = (h.byWorkflow[wf] ?? 0) + 1;
+    if (!e.path.endsWith("/graphql")) h.byWorkflow[wf] = (h.byWorkflow[wf] ?? 0) + 1;
   }
   const completed = twin.issuesOf().filter((i) => i.labels.includes("mission:completed")).length - (options.completed ?? 0);
   return { hours: perHour, ...figures, completed, missions: options.missions };
