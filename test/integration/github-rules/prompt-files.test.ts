@@ -116,4 +116,24 @@ describe("the worker's prompt step reads its files in two GraphQL queries", () =
     expect((await byRest(issue)).prompt).toBe(step.prompt);
     expect(twin.contractFailures).toEqual([]);
   }, 30_000);
+
+  it("gives the worker at most 8 promoted agents, the same 8 as the REST listing", async () => {
+    const { issue } = world();
+    for (let i = 0; i < 10; i++) twin.writeFile(`.github/mission-agents/extra-${i}.md`, agent(`extra-${i}`, `Extra ${i}.`));
+    const step = await promptStep(issue);
+    const promoted = (prompt: string) => [...prompt.matchAll(/<mission_agent name="([^"]+)" from="repository">/g)].map((x) => x[1]);
+    expect(promoted(step.prompt)).toHaveLength(8);
+    expect(step.graphql).toBe(2);
+    expect(promoted((await byRest(issue)).prompt)).toEqual(promoted(step.prompt));
+  }, 30_000);
+
+  it("refuses the run when worker.prompt_file is not on the default branch, as before", async () => {
+    const { issue } = world({ settings: "worker:\n  prompt_file: .github/nowhere.md\n" });
+    const dir = mkdtempSync(join(tmpdir(), "mission-prompt-"));
+    const f = fakeActionContext({ mission: ID, feature: "1.1", issue: String(issue), "worker-mode": "full", base: "main" }, { RUNNER_TEMP: dir });
+    const octokit = actionsOctokit(twin, REPO, { permissions: { contents: "read", issues: "read" } }) as unknown as Octokit;
+    const said = "worker.prompt_file .github/nowhere.md does not exist on the default branch";
+    await expect(run({ ...f.ctx, octokit })).rejects.toThrow(said);
+    expect(f.outputs).toEqual({ refusal: said });
+  }, 30_000);
 });
