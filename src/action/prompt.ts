@@ -18,19 +18,21 @@ import { isStatus } from "../github/client.js";
 import { mayCommand } from "../github/permission.js";
 import { CONFIG_PATH } from "../mission/config.js";
 import { findMarkers } from "../mission/markers.js";
-import { describeZodError, FeatureKey, missionPath, MissionId, Mode, type Mission } from "../mission/model.js";
+import { DEFAULT_STATE_BRANCH, describeZodError, FeatureKey, missionPath, MissionId, Mode, type Mission } from "../mission/model.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
 import { findFeature, missionBranchRecorded } from "../mission/workers/workers.js";
-import { listFolder, readFile } from "../github/repo-files.js";
+import { readFile, type RepoFile } from "../github/repo-files.js";
+import { readObjects, type FolderEntry, type Wanted } from "../github/files-query.js";
 import { readAgentFile } from "../mission/workspace/files.js";
-import { missionFolder } from "../mission/workspace/model.js";
+import { DEFAULT_AGENTS_FOLDER, missionFolder } from "../mission/workspace/model.js";
 import type { Config } from "../mission/model.js";
 import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND, type PromptAgent } from "../mission/workers/worker-prompt.js";
 import { expectedBranch } from "../worker/apply.js";
-import { defaultBranchConfig, defaultBranchFile } from "../worker/default-config.js";
+import { defaultBranchConfigOf } from "../worker/default-config.js";
 import type { ActionContext } from "./context.js";
 import { parseIssueAddress } from "../mission/target/target.js";
 import { refOf } from "../github/target.js";
+import type { RepoRef } from "../github/client.js";
 
 /** Why the issue may not become a prompt, or undefined when it may. */
 async function refusal(
@@ -55,9 +57,10 @@ async function refusal(
  * preferences and level go into the prompt. A run whose mission cannot be
  * read is refused rather than started without them.
  */
-async function missionOf(ctx: ActionContext, config: Config, id: string, feature: string): Promise<Mission> {
+async function missionOf(ctx: ActionContext, config: Config, id: string, feature: string, read: FirstReads): Promise<Mission> {
   const path = missionPath(id);
-  const file = await readFile(ctx.octokit, ctx.repo, path, config.state_branch);
+  // read already when it is where the first query looked (this repository, the default state branch)
+  const file = read.mission !== undefined && config.state_branch === DEFAULT_STATE_BRANCH ? read.mission : await readFile(ctx.octokit, ctx.repo, path, config.state_branch);
   if (!file) throw new Error(`${path} is not on the state branch ${config.state_branch}: the worker is not started without the mission's constraints`);
   const parsed = parseMissionFile(file.text);
   if (!parsed.ok) throw new Error(`${path} on ${config.state_branch} is invalid (${parsed.problems.slice(0, 3).join("; ")}): the worker is not started without the mission's constraints`);
@@ -70,32 +73,86 @@ async function missionOf(ctx: ActionContext, config: Config, id: string, feature
 const MAX_AGENT_FILES = 8;
 
 /**
+ * What the prompt step reads before it knows more, in one GraphQL query (files-query.ts): `.github/mission.yml`
+ * on the default branch, the default agents folder there with the text of its files, and the mission's
+ * mission.md on the default state branch when the mission lives in this repository. Where the settings name
+ * another state branch or agents folder, those are read again where they say.
+ */
+interface FirstReads {
+  config: RepoFile | null;
+  /** the default agents folder's entries */
+  agents: FolderEntry[];
+  /** mission.md on DEFAULT_STATE_BRANCH (undefined: not read here, the mission lives in another repository) */
+  mission?: RepoFile | null;
+}
+
+async function firstReads(ctx: ActionContext, home: RepoRef, id: string): Promise<FirstReads> {
+  const here = home.owner.toLowerCase() === ctx.repo.owner.toLowerCase() && home.repo.toLowerCase() === ctx.repo.repo.toLowerCase();
+  const wanted: Wanted[] = [
+    { kind: "file", path: CONFIG_PATH },
+    { kind: "folder", path: DEFAULT_AGENTS_FOLDER },
+    ...(here ? [{ kind: "file" as const, path: missionPath(id), ref: DEFAULT_STATE_BRANCH }] : []),
+  ];
+  const [config, agents, mission] = await readObjects(ctx.octokit, ctx.repo, wanted);
+  return { config: config as RepoFile | null, agents: agents as FolderEntry[], ...(here ? { mission: mission as RepoFile | null } : {}) };
+}
+
+/** The repository's standing instructions (`worker.prompt_file`) and the agents' files, in one more query. */
+interface LaterReads {
+  instructions: string | undefined;
+  agents: PromptAgent[];
+}
+
+/**
  * The agents every worker of this mission reads: the repository's promoted ones (`worker.agents_folder`
  * on the default branch, listed) and the mission's own, the ones its mission.md records (their files in its
  * folder on the state branch: no listing, and none read for a mission without agents). Each file is
  * validated; one that is not is left out and said in the log, never given to the agent half-read.
+ * Read with `worker.prompt_file`, all in one GraphQL query (none when there is nothing to read); a file
+ * GraphQL gives no whole text of is read by REST.
  */
-async function readAgents(ctx: ActionContext, config: Config, m: Mission): Promise<PromptAgent[]> {
-  const out: PromptAgent[] = [];
-  const sources = [
-    { folder: config.worker.agents_folder, ref: undefined, from: "repository" as const, recorded: undefined },
-    { folder: `${missionFolder(m.id)}/agents`, ref: config.state_branch, from: "mission" as const, recorded: (m.agents ?? []).map((a) => `${a.name}.md`) },
+async function laterReads(ctx: ActionContext, config: Config, m: Mission, first: FirstReads): Promise<LaterReads> {
+  const promptFile = config.worker.prompt_file;
+  const folder = config.worker.agents_folder;
+  const ownFolder = `${missionFolder(m.id)}/agents`;
+  const own = (m.agents ?? []).map((a) => `${a.name}.md`).slice(0, MAX_AGENT_FILES);
+  const otherFolder = folder !== DEFAULT_AGENTS_FOLDER;
+  const wanted: Wanted[] = [
+    ...(promptFile ? [{ kind: "file" as const, path: promptFile }] : []),
+    ...(otherFolder ? [{ kind: "folder" as const, path: folder }] : []),
+    ...own.map((name) => ({ kind: "file" as const, path: `${ownFolder}/${name}`, ref: config.state_branch })),
   ];
-  for (const { folder, ref, from, recorded } of sources) {
-    const names = recorded ?? (await listFolder(ctx.octokit, ctx.repo, folder, ref)).filter((e) => e.type === "file" && /\.md$/i.test(e.name)).map((e) => e.name);
-    for (const f of names.slice(0, MAX_AGENT_FILES).map((name) => ({ name }))) {
-      const file = await readFile(ctx.octokit, ctx.repo, `${folder}/${f.name}`, ref);
+  const got = await readObjects(ctx.octokit, ctx.repo, wanted);
+
+  let instructions: string | undefined;
+  if (promptFile) {
+    // GraphQL's "no such object" is confirmed by REST before the run is refused for it
+    const file = (got.shift() as RepoFile | null) ?? (await readFile(ctx.octokit, ctx.repo, promptFile));
+    if (file === null) throw new Error(`worker.prompt_file ${promptFile} does not exist on the default branch`);
+    instructions = file.text;
+  }
+  const entries = otherFolder ? (got.shift() as FolderEntry[]) : first.agents;
+  const promoted = entries.filter((e) => e.type === "file" && /\.md$/i.test(e.name)).slice(0, MAX_AGENT_FILES);
+
+  const sources = [
+    { folder, ref: undefined, from: "repository" as const, files: promoted.map((e) => ({ name: e.name, file: e.file })) },
+    { folder: ownFolder, ref: config.state_branch, from: "mission" as const, files: own.map((name, i) => ({ name, file: got[i] as RepoFile | null })) },
+  ];
+  const agents: PromptAgent[] = [];
+  for (const { folder, ref, from, files } of sources) {
+    for (const f of files) {
+      const file = f.file === undefined ? await readFile(ctx.octokit, ctx.repo, `${folder}/${f.name}`, ref) : f.file;
       if (!file) continue;
       const read = readAgentFile(file.text);
       if (!read.ok) {
         ctx.log.warning(`left out the agent ${folder}/${f.name}: ${read.problems.join("; ")}`);
         continue;
       }
-      if (out.some((a) => a.name === read.front.name)) continue; // promoted already: the repository's copy stands
-      out.push({ name: read.front.name, purpose: read.front.purpose, body: read.body, from });
+      if (agents.some((a) => a.name === read.front.name)) continue; // promoted already: the repository's copy stands
+      agents.push({ name: read.front.name, purpose: read.front.purpose, body: read.body, from });
     }
   }
-  return out;
+  return { instructions, agents };
 }
 
 async function branchExists(ctx: ActionContext, branch: string): Promise<boolean> {
@@ -135,7 +192,8 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
   // the feature issue, its author's access and mission.md are in the mission's home repository
   const home: ActionContext = address.repo ? { ...ctx, repo: refOf(address.repo) } : ctx;
 
-  const config = await defaultBranchConfig(ctx.octokit, ctx.repo);
+  const first = await firstReads(ctx, home.repo, mission.data);
+  const config = defaultBranchConfigOf(first.config);
 
   const { data: issue } = await ctx.octokit.rest.issues.get({ ...home.repo, issue_number: issueNumber });
   if (issue.pull_request) throw new Error(`#${issueNumber} is a pull request, not a feature issue`);
@@ -146,17 +204,9 @@ async function writePrompt(ctx: ActionContext): Promise<void> {
   const why = await refusal(home, issue.user, config.bot_logins);
   if (why) throw new Error(`refusing to give the agent #${issueNumber}: ${why}`);
 
-  const m = await missionOf(home, config, mission.data, feature.data);
+  const m = await missionOf(home, config, mission.data, feature.data, first);
 
-  let instructions: string | undefined;
-  const promptFile = config.worker.prompt_file;
-  if (promptFile) {
-    const text = await defaultBranchFile(ctx.octokit, ctx.repo, promptFile);
-    if (text === null) throw new Error(`worker.prompt_file ${promptFile} does not exist on the default branch`);
-    instructions = text;
-  }
-
-  const agents = await readAgents(ctx, config, m);
+  const { instructions, agents } = await laterReads(ctx, config, m, first);
 
   const prompt = buildWorkerPrompt({
     title: issue.title,

@@ -5,12 +5,16 @@
  * from a branch the agent's code is on.
  */
 import type { Octokit, RepoRef } from "../github/client.js";
-import { readFile } from "../github/repo-files.js";
+import { readFile, type RepoFile } from "../github/repo-files.js";
 import { CONFIG_PATH, parseConfig } from "../mission/config.js";
 import type { Config } from "../mission/model.js";
 
 export async function defaultBranchConfig(octokit: Octokit, repo: RepoRef): Promise<Config> {
-  const file = await readFile(octokit, repo, CONFIG_PATH);
+  return defaultBranchConfigOf(await readFile(octokit, repo, CONFIG_PATH));
+}
+
+/** The settings in `.github/mission.yml` as read from the default branch (null: there is none, the defaults); invalid ones throw. */
+export function defaultBranchConfigOf(file: RepoFile | null): Config {
   const parsed = parseConfig(file?.text ?? null);
   if (!parsed.ok) throw new Error(`${CONFIG_PATH} on the default branch is invalid:\n${parsed.problems.join("\n")}`);
   return parsed.config;

@@ -29,11 +29,23 @@ function fakeContext(inputs: Record<string, string> = {}) {
 let gh: GitHubNock;
 beforeEach(() => {
   gh = githubNock();
+  // GraphQL refused: the prompt step's reads are the REST ones mocked here, one each (files-query.ts's way back;
+  // test/integration/github-rules/prompt-files.test.ts reads them through GraphQL, against the twin)
+  gh.scope().persist().post("/graphql").optionally().reply(502, { message: "Bad Gateway" });
 });
 afterEach(() => gh.restore());
 
 function defaultBranchFile(path: string, text: string | null): void {
   mockDefaultBranchFile(gh, REPO, path, text);
+}
+
+/**
+ * What the first query reads, by REST once GraphQL is refused, before the issue is looked at: mission.md on the
+ * default state branch and the default agents folder (none there). A run refused later still read them.
+ */
+function firstReads(): void {
+  stateFile();
+  agents();
 }
 
 /** .github/mission.yml on the default branch; null: there is none (the defaults). */
@@ -202,6 +214,7 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
     config();
     issue();
     stateFile(null);
+    agents();
     const f = fakeContext();
     await expect(run(f.ctx)).rejects.toThrow("todo/missions/m-20261124-crm/mission.md is not on the state branch mission-bot/state");
     gh.done();
@@ -279,6 +292,7 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
 
   it("refuses an issue written by a person with read access only", async () => {
     config();
+    firstReads();
     issue({ login: "mallory", type: "User" });
     permission("mallory", "read");
     const f = fakeContext();
@@ -291,6 +305,7 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
 
   it("refuses an issue another app wrote, without asking for its permission", async () => {
     config();
+    firstReads();
     issue({ login: "mission-bot-evil[bot]", type: "Bot" });
     const f = fakeContext();
     await expect(run(f.ctx)).rejects.toThrow("written by the app mission-bot-evil[bot], which is not one of mission-bot's logins");
@@ -303,6 +318,7 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
     ["another mission's marker", "x <!-- mission-bot:m-20261124-other:feature:2.3 -->"],
   ])("refuses an issue that is not the dispatched feature (%s)", async (_, body) => {
     config();
+    firstReads();
     issue({ body });
     const f = fakeContext();
     await expect(run(f.ctx)).rejects.toThrow("#31 is not feature 2.3 of mission m-20261124-crm");
@@ -311,6 +327,7 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
 
   it("refuses a pull request", async () => {
     config();
+    firstReads();
     issue({ pull_request: { url: "https://api.github.com/repos/acme/crm/pulls/31" } });
     await expect(run(fakeContext().ctx)).rejects.toThrow("#31 is a pull request");
     gh.done();
@@ -322,9 +339,11 @@ describe("the worker's prompt comes only from a feature issue someone trusted wr
     await expect(run(fakeContext({ base: "main; id" }).ctx)).rejects.toThrow("base is not a branch name");
     expect(gh.requests()).toEqual([]);
     config("worker:\n  prompt_file: ../../etc/passwd\n");
+    firstReads();
     await expect(run(fakeContext().ctx)).rejects.toThrow("worker.prompt_file is a path under .github/");
     gh.done();
-    expect(gh.requests().map((r) => r.path)).toEqual([`${REPO}/contents/.github%2Fmission.yml`]);
+    // the issue is never read
+    expect(gh.requests().filter((r) => r.path.includes("/issues/"))).toEqual([]);
   });
 });
 
@@ -351,6 +370,7 @@ describe("which bots may write a feature issue: bot_logins, whoever dispatched t
 
   it("mission-bot as an App that bot_logins does not name: refuses, and says which setting to change", async () => {
     config();
+    firstReads();
     issue({ login: "acme-mission-bot[bot]" });
     const f = fakeContext();
     await expect(run(f.ctx)).rejects.toThrow(
@@ -361,6 +381,7 @@ describe("which bots may write a feature issue: bot_logins, whoever dispatched t
 
   it("refuses github-actions[bot] once bot_logins names only the App", async () => {
     config('bot_logins: ["acme-mission-bot[bot]"]\n');
+    firstReads();
     issue({ login: "github-actions[bot]" });
     await expect(run(fakeContext().ctx)).rejects.toThrow("written by the app github-actions[bot]");
     gh.done();
