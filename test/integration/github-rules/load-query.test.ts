@@ -144,4 +144,23 @@ describe("the Actions command run's load in one GraphQL query", () => {
     const byRest = await load(tracking, "rest");
     expect(byGraphql.loaded).toEqual(byRest.loaded);
   });
+
+  it("what does not validate is reported as the REST reads report it: mission.yml, mission.md, a label whose file names another issue", { timeout: 60_000 }, async () => {
+    const { tracking, id } = world();
+    const same = async () => {
+      const [byGraphql, byRest] = [await load(tracking, "graphql"), await load(tracking, "rest")];
+      expect(byGraphql.loaded).toEqual(byRest.loaded);
+      return byGraphql.loaded;
+    };
+    twin.writeFile(".github/mission.yml", "max_parallel_workers: many\n", { author: "alice", message: "oops" });
+    const badConfig = await same();
+    expect(badConfig.kind).toBe("config-invalid");
+    twin.writeFile(".github/mission.yml", "max_parallel_workers: 2\n", { author: "alice", message: "fixed" });
+
+    twin.writeFile(missionPath(id), `# Mission\ntracking_issue: ${tracking}\nstatus: nonsense\n`, { author: BOT, message: "broken", branch: STATE_BRANCH });
+    expect((await same()).snapshot.mission).toMatchObject({ kind: "invalid", id });
+
+    twin.writeFile(missionPath(id), renderMissionFile(answered({ id, tracking_issue: tracking + 100, status: "active", repo: "acme/crm", plan: plan([1]) })), { author: BOT, message: "elsewhere", branch: STATE_BRANCH });
+    expect((await same()).snapshot.mission).toEqual({ kind: "none" });
+  });
 });
