@@ -163,4 +163,13 @@ describe("the Actions command run's load in one GraphQL query", () => {
     twin.writeFile(missionPath(id), renderMissionFile(answered({ id, tracking_issue: tracking + 100, status: "active", repo: "acme/crm", plan: plan([1]) })), { author: BOT, message: "elsewhere", branch: STATE_BRANCH });
     expect((await same()).snapshot.mission).toEqual({ kind: "none" });
   });
+
+  it("GraphQL failing, the three are read by REST as before, and the load is the same", { timeout: 60_000 }, async () => {
+    const { tracking, id } = world();
+    const fault = twin.fault({ kind: "bad-gateway", route: "/graphql", times: Infinity });
+    const byGraphql = await load(tracking, "graphql");
+    fault.times = 0;
+    expect(asked(byGraphql.requests, id)).toMatchObject({ configReads: 1, missionReads: 1, completedLists: 1 });
+    expect(byGraphql.loaded).toEqual((await load(tracking, "rest")).loaded);
+  });
 });
