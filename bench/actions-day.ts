@@ -45,7 +45,7 @@ export interface DayOptions {
   shape?: number[];
   /** completed missions in the repository before the day (their files on the state branch, their tracking issues labelled `mission:completed`): the forecast history every command run reads */
   completed?: number;
-  /** the history's files read as before this change, one REST read each (its GraphQL query refused before it is sent) */
+  /** the files read as before GraphQL read them, one REST read each (the history's and the load's queries refused before they are sent) */
   historyByRest?: boolean;
   /** look at the twin before its server closes (debugging the simulation) */
   inspect?: (twin: GitHubTwin, apiUrl: string, owner?: Map<number, string>) => Promise<void>;
@@ -91,7 +91,7 @@ function tokenOctokit(token: string, apiUrl: string, historyByRest = false): Oct
   if (historyByRest) {
     const graphql = octokit.graphql;
     octokit.graphql = Object.assign((query: string, params?: Record<string, unknown>) => {
-      if (/object\(expression:/.test(String(query))) return Promise.reject(new Error("the bench refuses the history's GraphQL query"));
+      if (/object\(expression:/.test(String(query))) return Promise.reject(new Error("the bench refuses the GraphQL queries that read files"));
       return graphql(query, params);
     }, graphql) as typeof octokit.graphql;
   }

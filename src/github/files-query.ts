@@ -35,12 +35,12 @@ export interface FolderEntry {
 
 export type Got = RepoFile | null | FolderEntry[];
 
-const BlobFields = z.object({ text: z.string().nullable().optional(), oid: z.string().optional(), isTruncated: z.boolean().optional() });
+export const BlobFields = z.object({ text: z.string().nullable().optional(), oid: z.string().optional(), isTruncated: z.boolean().optional() });
 const Entry = z.object({ name: z.string(), type: z.string(), object: BlobFields.nullable().optional() });
 const GitObject = z.object({ ...BlobFields.shape, entries: z.array(Entry).optional() }).nullable();
 const Answer = z.object({ repository: z.record(z.string(), GitObject) });
 
-const BLOB = "... on Blob { text oid isTruncated }";
+export const BLOB = "... on Blob { text oid isTruncated }";
 /** git's names of a tree entry's kind, in the contents API's words */
 const GIT_TYPES: Record<string, string> = { blob: "file", tree: "dir", commit: "submodule" };
 
@@ -88,7 +88,8 @@ export async function readFiles(octokit: Octokit, repo: RepoRef, files: Readonly
   return (await readObjects(octokit, repo, files.map((f) => ({ kind: "file" as const, ...f })))) as (RepoFile | null)[];
 }
 
-function wholeFile(blob: z.infer<typeof BlobFields>): RepoFile | undefined {
+/** a Blob's whole text and sha; undefined when GraphQL gave not all of it (read it by REST) */
+export function wholeFile(blob: z.infer<typeof BlobFields>): RepoFile | undefined {
   return typeof blob.text === "string" && blob.isTruncated === false && blob.oid ? { text: blob.text, sha: blob.oid } : undefined;
 }
 

@@ -37,35 +37,28 @@ export class HistoryCache {
   private readonly entries = new Map<string, Entry>();
   constructor(private readonly clock: () => number = Date.now) {}
 
-  get(octokit: Octokit, repo: RepoRef, where: Where): Promise<History> {
+  /** `completed`: the completed missions' ids, when the caller read them already (load-query.ts) */
+  get(octokit: Octokit, repo: RepoRef, where: Where, completed?: readonly string[]): Promise<History> {
     const key = `${where.repo}@${where.stateBranch}`.toLowerCase();
     const hit = this.entries.get(key);
     if (hit && this.clock() - hit.at < FRESH_MS) return hit.history;
-    const history = loadHistory(octokit, repo, where.stateBranch);
+    const history = loadHistory(octokit, repo, where.stateBranch, completed);
     this.entries.set(key, { at: this.clock(), history });
     history.catch(() => this.entries.delete(key));
     return history;
   }
 }
 
-export async function loadHistory(octokit: Octokit, repo: RepoRef, branch: string): Promise<History> {
-  return historyFrom(await completedMissions(octokit, repo, branch));
+export async function loadHistory(octokit: Octokit, repo: RepoRef, branch: string, completed?: readonly string[]): Promise<History> {
+  return historyFrom(await completedMissions(octokit, repo, branch, MAX_MISSIONS, completed));
 }
 
-/** The repository's completed missions (newest first: ids start with their date). */
-export async function completedMissions(octokit: Octokit, repo: RepoRef, branch: string, limit = MAX_MISSIONS): Promise<Mission[]> {
-  const told = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: COMPLETED_LABEL, state: "all", per_page: 100 });
-  const ids = [
-    ...new Set(
-      told
-        .filter((i) => !i.pull_request)
-        .flatMap((i) => i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))))
-        .map(missionOfLabel)
-        .filter((id): id is string => !!id),
-    ),
-  ]
-    .sort()
-    .reverse();
+/**
+ * The repository's completed missions (newest first: ids start with their date). `completed`: their ids as
+ * the caller already read them (the Actions load's one GraphQL query, load-query.ts); else listed here.
+ */
+export async function completedMissions(octokit: Octokit, repo: RepoRef, branch: string, limit = MAX_MISSIONS, completed?: readonly string[]): Promise<Mission[]> {
+  const ids = completed ? [...new Set(completed)].sort().reverse() : await listCompleted(octokit, repo);
   const missions: Mission[] = [];
   for (let at = 0; at < ids.length && missions.length < limit; ) {
     const batch = ids.slice(at, at + limit - missions.length);
@@ -77,6 +70,22 @@ export async function completedMissions(octokit: Octokit, repo: RepoRef, branch:
     }
   }
   return missions;
+}
+
+/** The completed missions' ids, newest first: the tracking issues labelled `mission:completed` (one REST list). */
+async function listCompleted(octokit: Octokit, repo: RepoRef): Promise<string[]> {
+  const told = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: COMPLETED_LABEL, state: "all", per_page: 100 });
+  return [
+    ...new Set(
+      told
+        .filter((i) => !i.pull_request)
+        .flatMap((i) => i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))))
+        .map(missionOfLabel)
+        .filter((id): id is string => !!id),
+    ),
+  ]
+    .sort()
+    .reverse();
 }
 
 /** The mission files' texts (null: no such file), in the order of `ids`: one GraphQL query, REST where it cannot. */

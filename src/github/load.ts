@@ -14,7 +14,7 @@ import { addressesBot } from "../mission/conversation/commands.js";
 import type { BotComment, CommandFact, IssueFact, MissionFact, NodeIdFacts, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
 import type { History } from "../mission/budget/forecast.js";
 import { findMarkers, noticesIn, refusedIn, repliedTo } from "../mission/markers.js";
-import { LABELS, missionOfLabel, missionPath, type Config, type Mission } from "../mission/model.js";
+import { DEFAULT_STATE_BRANCH, LABELS, missionOfLabel, missionPath, type Config, type Mission } from "../mission/model.js";
 import type { Outside } from "./spending/outside.js";
 import { parseConfig, defaultConfig, CONFIG_PATH } from "../mission/config.js";
 import { parseMissionFile } from "../mission/markdown/mission-file.js";
@@ -22,6 +22,7 @@ import { runs as missionRuns } from "../mission/advance.js";
 import type { Octokit, RepoRef } from "./client.js";
 import { listFolder, readFile, type RepoFile } from "./repo-files.js";
 import { loadLoopFacts } from "./loop-facts.js";
+import { readForLoad } from "./load-query.js";
 import { enterpriseVersionOf, serverFeatures } from "./server.js";
 import { readPermission } from "./permission.js";
 import { readRepoFacts, wantedRepos } from "./target.js";
@@ -40,8 +41,16 @@ export interface LoadInput {
   /** `.github/mission.yml` as already read by this job or pulse (null: there is none); read otherwise */
   configFile?: RepoFile | null;
   now: string;
-  /** finished features of the repository's missions (see history.ts) */
-  history: (config: Config, where: Where) => Promise<History>;
+  /**
+   * How the files are read after the issue. "graphql" (Actions runs): `.github/mission.yml`, the labelled
+   * mission's mission.md and the completed missions' list in one GraphQL query (load-query.ts), as a run
+   * starts cold and its GITHUB_TOKEN has 1,000 REST requests an hour. "rest" (default; the App): conditional
+   * REST reads — its ETag store makes an unchanged read a 304, which costs nothing, while a GraphQL query
+   * always costs a point.
+   */
+  reads?: "rest" | "graphql";
+  /** finished features of the repository's missions (see history.ts); `completed`: the completed missions' ids, when read already */
+  history: (config: Config, where: Where, completed?: readonly string[]) => Promise<History>;
   planned?: PlannerAnswer;
   /** card provider and email gateway for the mission's requests, per configuration (github/spending/) */
   outside?: (config: Config) => Outside | undefined;
@@ -53,17 +62,34 @@ export type Loaded =
   | { kind: "config-invalid"; problems: string[]; sha: string | undefined; snapshot: Snapshot };
 
 
+/** labelled missions whose files come in the one GraphQL query (a tracking issue has one; more are read by REST as before) */
+const MAX_LABELLED = 5;
+
 export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   const { octokit, repo } = input;
+  const graphql = input.reads === "graphql";
   // Reads that do not depend on each other are sent together (Octokit has up to 10 requests in flight):
   // the repository (its default branch), `.github/mission.yml` (on the default branch: no ref), the issue.
-  const [repository, configFile, { issue, enterpriseVersion, labelIds }] = await Promise.all([
+  // Read by GraphQL, the config waits for the issue, to come in one query with the mission's file (whose id the
+  // issue's label gives): as many round trips as before ([config ∥ issue] → mission.md; issue → query).
+  const [repository, restConfig, { issue, enterpriseVersion, labelIds }] = await Promise.all([
     input.defaultBranch ? undefined : octokit.rest.repos.get({ ...repo }).then((r) => r.data),
-    input.configFile !== undefined ? input.configFile : readFile(octokit, repo, CONFIG_PATH).then((f) => f ?? null),
+    input.configFile !== undefined ? input.configFile : graphql ? undefined : readFile(octokit, repo, CONFIG_PATH).then((f) => f ?? null),
     readIssue(octokit, repo, input.issue, input.botLogin),
   ]);
   const defaultBranch = input.defaultBranch ?? repository!.default_branch;
-  const parsedConfig = parseConfig(configFile?.text ?? null);
+  const missionLabels = issue.labels.map(missionOfLabel).filter((x): x is string => !!x);
+  // the state branch is named in the config: a config at hand says it; one read in the same query, the default is guessed
+  const knownConfig = input.configFile !== undefined ? parseConfig(input.configFile?.text ?? null) : undefined;
+  const guessedBranch = knownConfig?.ok ? knownConfig.config.state_branch : DEFAULT_STATE_BRANCH;
+  const read = graphql
+    ? await readForLoad(octokit, repo, {
+        ...(input.configFile === undefined ? { config: CONFIG_PATH } : {}),
+        files: missionLabels.slice(0, MAX_LABELLED).map((id) => ({ path: missionPath(id), ref: guessedBranch })),
+      })
+    : undefined;
+  const configFile = restConfig !== undefined ? restConfig : (read?.config ?? null);
+  const parsedConfig = knownConfig ?? parseConfig(configFile?.text ?? null);
   // An invalid file is reported; the rest of the snapshot is read with the defaults, to answer commands.
   const config = parsedConfig.ok ? parsedConfig.config : defaultConfig();
   const where: Where = {
@@ -75,8 +101,11 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
     serverUrl: input.serverUrl,
     ...serverFeatures(enterpriseVersion),
   };
+  // the mission files read in the query, if on the branch the config names (else findMission reads them by REST there)
+  const preread = new Map<string, RepoFile | null>();
+  if (read && guessedBranch === where.stateBranch) missionLabels.slice(0, MAX_LABELLED).forEach((id, i) => preread.set(id, read.files[i]!));
 
-  const mission = await findMission(octokit, repo, issue, where);
+  const mission = await findMission(octokit, repo, issue, where, preread);
   const since = mission.kind === "found" ? mission.mission.seen_until : undefined;
 
   // Who may direct the bot: asked live, once per author.
@@ -145,7 +174,7 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
 
   // where the mission builds, and the repositories `/mission attach` names: what the App reaches, who may write there
   const repos = await readRepoFacts(octokit, wantedRepos(mission.kind === "found" ? mission.mission : undefined, commands, repo));
-  const history = await input.history(config, where);
+  const history = await input.history(config, where, read?.completed);
 
   const snapshot: Snapshot = {
     where,
@@ -220,10 +249,10 @@ function issueFact(data: Awaited<ReturnType<Octokit["rest"]["issues"]["get"]>>["
  * an id ending in this issue's number — ids end with their tracking issue —
  * so removing the label loses nothing.
  */
-export async function findMission(octokit: Octokit, repo: RepoRef, issue: IssueFact, where: Where): Promise<MissionFact> {
+export async function findMission(octokit: Octokit, repo: RepoRef, issue: IssueFact, where: Where, preread?: ReadonlyMap<string, RepoFile | null>): Promise<MissionFact> {
   const labelled = issue.labels.map(missionOfLabel).filter((x): x is string => !!x);
   for (const id of labelled) {
-    const found = await readMission(octokit, repo, id, issue.number, where.stateBranch);
+    const found = await readMission(octokit, repo, id, issue.number, where.stateBranch, preread?.get(id));
     if (found) return found;
   }
   const entries = await listFolder(octokit, repo, "todo/missions", where.stateBranch);
@@ -235,10 +264,13 @@ export async function findMission(octokit: Octokit, repo: RepoRef, issue: IssueF
   return { kind: "none" };
 }
 
-/** The file of mission `id`, if it names `issue` as its tracking issue; a file that does not validate is reported as such. */
-async function readMission(octokit: Octokit, repo: RepoRef, id: string, issue: number, branch: string): Promise<MissionFact | undefined> {
+/**
+ * The file of mission `id`, if it names `issue` as its tracking issue; a file that does not validate is reported as such.
+ * `preread`: the file as already read on `branch` (null: none there); undefined: read it here.
+ */
+async function readMission(octokit: Octokit, repo: RepoRef, id: string, issue: number, branch: string, preread?: RepoFile | null): Promise<MissionFact | undefined> {
   const path = missionPath(id);
-  const file = await readFile(octokit, repo, path, branch);
+  const file = preread !== undefined ? preread : await readFile(octokit, repo, path, branch);
   if (!file) return undefined;
   const parsed = parseMissionFile(file.text);
   if (!parsed.ok) {

@@ -33,7 +33,10 @@ export interface JobDeps {
   /** https://github.com, or the Enterprise Server's address */
   serverUrl: string;
   choosePlanner(config: Config): PlannerChoice;
-  history(octokit: Octokit, job: ReconcileJob, where: Where): Promise<History>;
+  /** `completed`: the completed missions' ids, when the load read them already (load.ts, `reads: "graphql"`) */
+  history(octokit: Octokit, job: ReconcileJob, where: Where, completed?: readonly string[]): Promise<History>;
+  /** how the load reads its files after the issue (load.ts `reads`): "graphql" in Actions runs; the App's REST reads otherwise */
+  reads?: "rest" | "graphql";
   limits: () => ApplyLimits;
   clock: () => number;
   /** the longest a planner may take before its answer counts as a failure (default 5 minutes) */
@@ -93,7 +96,8 @@ export async function reconcileIssue(deps: JobDeps, job: ReconcileJob): Promise<
         serverUrl: deps.serverUrl,
         ...(defaultBranch ? { defaultBranch } : {}),
         now: new Date(deps.clock()).toISOString(),
-        history: (_config, where) => deps.history(octokit, job, where),
+        ...(deps.reads ? { reads: deps.reads } : {}),
+        history: (_config, where, completed) => deps.history(octokit, job, where, completed),
         ...(planned ? { planned } : {}),
         ...(outsideOf ? { outside: outsideOf } : {}),
       });

@@ -16,6 +16,10 @@
  *     a folder as a `Tree` (its `entries`: name, path, type, oid, object), nothing
  *     there as `null`; `HEAD:<path>` is the default branch's; it needs `contents: read`
  *     as the REST contents read does (rule 29);
+ *   - `repository { issues(labels:, states:, first:, after:) { totalCount pageInfo nodes { … labels(first:) { nodes { name } } } } }`:
+ *     the repository's issues (no pull requests), those with any of the labels, in the states asked
+ *     (default both), oldest first, paged as GitHub pages connections (`first` or `last` required, ≤ 100);
+ *     `issues: read` needed (rule 30);
  *   - `createIssue(input: { repositoryId, title, body, labelIds, parentIssueId })`:
  *     one write that creates, labels and links an issue under its parent. GitHub
  *     sends what the REST requests doing the same send: `issues.opened`, one
@@ -193,6 +197,8 @@ export function handleGraphql(twin: GitHubTwin, body: unknown, actor: Actor): Gr
   }
 
   const errors: unknown[] = [];
+  /** what a resolver was asked that the twin does not model (contract failures) */
+  const problems: string[] = [];
   const owner = (u: TwinUser | undefined) => u && { __typename: u.type === "Organization" ? "Organization" : "User", id: simpleUser(u, twin.urls).node_id, login: u.login, databaseId: u.id };
   const userByLogin = (login: string, type: "Organization" | "User") => {
     const u = twin.users.get(login.toLowerCase());
@@ -215,7 +221,7 @@ export function handleGraphql(twin: GitHubTwin, body: unknown, actor: Actor): Gr
         errors.push(error("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`, ["repository"]));
         return null;
       }
-      return repositoryNode(twin, actor, repo, errors);
+      return repositoryNode(twin, actor, repo, errors, problems);
     },
     createIssue: ({ input }: { input: CreateIssueInput }) => createIssue(twin, actor, input, errors),
     createProjectV2: ({ input }: { input: { ownerId: string; title: string } }) => {
@@ -244,7 +250,7 @@ export function handleGraphql(twin: GitHubTwin, body: unknown, actor: Actor): Gr
     ...(typeof b.operationName === "string" ? { operationName: b.operationName } : {}),
   }) as GraphQL.ExecutionResult;
   const all = [...errors, ...(result.errors ?? []).filter((e) => !/^Cannot return null/.test(e.message)).map((e) => ({ message: e.message }))];
-  return { status: 200, body: { data: result.data ?? null, ...(all.length ? { errors: all } : {}) }, problems: [] };
+  return { status: 200, body: { data: result.data ?? null, ...(all.length ? { errors: all } : {}) }, problems: problems.map((p) => `${p} (${brief})`) };
 }
 
 /** Who creates the project, if this caller may create one for that owner. */
@@ -274,7 +280,7 @@ interface CreateIssueInput {
 }
 
 /** A repository as GraphQL answers it: the fields mission-bot asks for, and the node ids of its labels and issues. */
-function repositoryNode(twin: GitHubTwin, actor: Actor, repo: RepoState, errors: unknown[]) {
+function repositoryNode(twin: GitHubTwin, actor: Actor, repo: RepoState, errors: unknown[], problems: string[]) {
   const readable = (i: IssueState | undefined) => i && !authorizeRepo(twin, actor, repo, "GET", ["issues", "read"]) ? i : undefined;
   return {
     __typename: "Repository",
@@ -288,9 +294,90 @@ function repositoryNode(twin: GitHubTwin, actor: Actor, repo: RepoState, errors:
     },
     issue: ({ number }: { number: number }) => {
       const i = readable(repo.issues.get(number));
-      return i && !i.pull_request ? issueNode(twin, i) : null;
+      return i && !i.pull_request ? issueNode(twin, i, errors) : null;
     },
     object: ({ expression }: { expression?: string | null }) => gitObjectNode(twin, actor, repo, expression ?? "", errors),
+    issues: (args: IssuesArgs) => {
+      if (args.filterBy || args.orderBy) {
+        problems.push("the GitHub twin does not implement Repository.issues(filterBy:, orderBy:)");
+        return null;
+      }
+      if (authorizeRepo(twin, actor, repo, "GET", ["issues", "read"])) {
+        errors.push(error("FORBIDDEN", "Resource not accessible by integration", ["repository", "issues"]));
+        return null;
+      }
+      // any of the labels (not all, as REST's `labels=`), by name whatever its case; the states asked for, else all;
+      // no pull requests (they are `Repository.pullRequests`); oldest first
+      const labels = args.labels?.map((l) => l.toLowerCase());
+      const states = args.states ?? ["OPEN", "CLOSED"];
+      const issues = [...repo.issues.values()]
+        .filter((i) => !i.pull_request && states.includes(i.state === "closed" ? "CLOSED" : "OPEN") && (!labels || i.labels.some((l) => labels.includes(l))))
+        .sort((a, b) => a.number - b.number);
+      return connection(issues.map((i) => issueNode(twin, i, errors)), args, "issues", ["repository", "issues"], errors);
+    },
+  };
+}
+
+interface ConnectionArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+interface IssuesArgs extends ConnectionArgs {
+  labels?: string[] | null;
+  states?: Array<"OPEN" | "CLOSED"> | null;
+  filterBy?: unknown;
+  orderBy?: unknown;
+}
+
+const cursorOf = (at: number) => Buffer.from(`cursor:v2:${at}`).toString("base64");
+const atOf = (cursor: string | null | undefined) => {
+  const m = cursor ? /^cursor:v2:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8")) : null;
+  return m ? Number(m[1]) : undefined;
+};
+
+/**
+ * A connection as GitHub pages it: `first` or `last` is required and at most 100 (GraphQL docs "Rate limits and
+ * query limits for the GraphQL API", "Node limit": "You must supply a first or last argument on any connection.
+ * The value of these arguments must be between 1 and 100"); `after` / `before` are cursors of its edges.
+ */
+function connection<T>(items: T[], args: ConnectionArgs, name: string, path: string[], errors: unknown[]) {
+  const { first, last } = args;
+  if (first == null && last == null) {
+    errors.push(error("MISSING_PAGINATION_BOUNDARIES", `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`, path));
+    return null;
+  }
+  for (const [arg, n] of [["first", first], ["last", last]] as const) {
+    if (n == null) continue;
+    if (n > 100) {
+      errors.push(error("EXCESSIVE_PAGINATION", `Requesting ${n} records on the \`${name}\` connection exceeds the \`${arg}\` limit of 100 records.`, path));
+      return null;
+    }
+    if (n < 0) {
+      errors.push(error("INVALID_PAGINATION", `\`${arg}\` on the \`${name}\` connection cannot be less than zero.`, path));
+      return null;
+    }
+  }
+  const after = atOf(args.after);
+  const before = atOf(args.before);
+  let from = after === undefined ? 0 : after + 1;
+  let to = before === undefined ? items.length : Math.min(before, items.length);
+  const all = { from, to };
+  if (first != null) to = Math.min(to, from + first);
+  if (last != null) from = Math.max(from, to - last);
+  const edges = items.slice(from, to).map((node, k) => ({ cursor: cursorOf(from + k), node }));
+  return {
+    totalCount: items.length,
+    nodes: edges.map((e) => e.node),
+    edges,
+    pageInfo: {
+      hasNextPage: to < all.to,
+      hasPreviousPage: from > all.from,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }
 
@@ -348,7 +435,7 @@ function treeObject(commit: CommitState, path: string) {
 
 const objectId = (type: string, oid: string) => Buffer.from(`0${type.length}:${type}${oid}`).toString("base64");
 
-function issueNode(twin: GitHubTwin, i: IssueState) {
+function issueNode(twin: GitHubTwin, i: IssueState, errors: unknown[] = []) {
   return {
     __typename: "Issue",
     id: i.node_id,
@@ -360,6 +447,14 @@ function issueNode(twin: GitHubTwin, i: IssueState) {
     body: i.body ?? "",
     state: i.state === "closed" ? "CLOSED" : "OPEN",
     url: `${twin.urls.web}/${i.repo.full_name}/issues/${i.number}`,
+    labels: (args: ConnectionArgs) =>
+      connection(
+        i.labels.map((k) => i.repo.labels.get(k)!).map((l) => ({ __typename: "Label", id: legacyNodeId("Label", l.id), name: l.name, color: l.color, description: l.description })),
+        args,
+        "labels",
+        ["issue", "labels"],
+        errors,
+      ),
   };
 }
 

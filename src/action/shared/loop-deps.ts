@@ -33,7 +33,11 @@ export function actionDeps(ctx: ActionContext, clock: () => number = Date.now): 
     identity: async () => ({ botLogin, reportLogins: [...new Set([botLogin, ACTIONS_BOT])] }),
     serverUrl: (ctx.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, ""),
     choosePlanner: (config) => plannerFor(config, ctx.env),
-    history: (o, job, where) => history.get(o, { owner: job.owner, repo: job.repo }, where),
+    history: (o, job, where, completed) => history.get(o, { owner: job.owner, repo: job.repo }, where, completed),
+    // A run starts cold: mission.yml, mission.md and the completed missions' list in one GraphQL query, not three
+    // of GITHUB_TOKEN's 1,000 REST requests an hour (load-query.ts). The App keeps its conditional REST reads: its
+    // ETag store makes an unchanged read a 304, which costs nothing, while a GraphQL query always costs a point.
+    reads: "graphql",
     limits: actionLimits,
     clock,
     log: { info: ctx.log.info, warn: ctx.log.warning },
