@@ -51,8 +51,12 @@ afterEach(() => {
   expect(twin.contractFailures).toEqual([]);
 });
 
+/** The requests of the last pulse run, as "GET /repos/…" (no query). */
+let pulseRequests: string[] = [];
+
 /** One run of the pulse workflow, with its own GITHUB_TOKEN; it completes as the Action would. */
 async function pulseRun(): Promise<Map<number, string>> {
+  const from = twin.log.length;
   const dispatched = twin.actions.dispatch(REPO, "mission-pulse.yml", { ref: "main", actor: "alice" });
   if (!dispatched.ok) throw new Error(dispatched.message);
   twin.actions.start(dispatched.run.id);
@@ -64,6 +68,7 @@ async function pulseRun(): Promise<Map<number, string>> {
   });
   const rows: PulseRow[] = await pulse(ctx, "main", { clock: () => twin.now() });
   twin.actions.complete(dispatched.run.id, "success");
+  pulseRequests = twin.log.slice(from).map((e) => `${e.method} ${e.path}`);
   return new Map(rows.map((r) => [r.issue, r.look]));
 }
 
@@ -156,5 +161,30 @@ describe("the Actions pulse loads what changed since the last pulse, and each mi
     twin.advance(60_000);
     const looks = await pulseRun();
     expect(looks.get(failed!)).toBe("changed: a command run failed");
+    // the last pulse and the command runs since came from one page of the repository's runs
+    const runLists = pulseRequests.filter((r) => /^GET \/repos\/acme\/crm\/actions\/(workflows\/[^/]+\/)?runs$/.test(r));
+    expect(runLists).toEqual(["GET /repos/acme/crm/actions/runs"]);
+  }, 60_000);
+
+  it("more runs since the last pulse than one page: the failed command run is still found, from the workflows' own lists", async () => {
+    await pulseRun();
+    runCommands();
+    twin.advance(QUARTER);
+    const [, failed] = missions;
+    const run = twin.actions.dispatch(REPO, "mission-command.yml", { ref: "main", inputs: { issue: String(failed), reason: "worker finished" }, actor: BOT });
+    if (!run.ok) throw new Error(run.message);
+    twin.actions.start(run.run.id);
+    twin.actions.complete(run.run.id, "failure");
+    // a busy repository: a hundred runs of another workflow after it fill the repository's first page
+    for (let i = 0; i < 100; i++) {
+      const other = twin.actions.dispatch(REPO, "mission-pulse.yml", { ref: "main", actor: "alice" });
+      if (!other.ok) throw new Error(other.message);
+      twin.actions.start(other.run.id);
+      twin.actions.complete(other.run.id, "cancelled");
+    }
+    twin.advance(60_000);
+    const looks = await pulseRun();
+    expect(looks.get(failed!)).toBe("changed: a command run failed");
+    expect(pulseRequests).toContain("GET /repos/acme/crm/actions/workflows/mission-command.yml/runs");
   }, 60_000);
 });
