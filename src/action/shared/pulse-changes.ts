@@ -36,7 +36,8 @@
  */
 import type { ActionContext } from "../context.js";
 import { CONFIG_PATH } from "../../mission/config.js";
-import { LABELS, missionOfLabel, trackingIssueOf } from "../../mission/model.js";
+import { LABELS, missionOfLabel, trackingIssueOf, type RunConclusion } from "../../mission/model.js";
+import type { ObservedRun } from "../../mission/decision.js";
 import { isStatus } from "../../github/client.js";
 import { ownWorkflow } from "./loop-deps.js";
 
@@ -56,6 +57,8 @@ export interface PulseLook {
   since?: string;
   /** tracking issue → what changed since */
   changed: Map<number, string>;
+  /** the repository's runs of the last two hours as this pulse read them (one page): a mission's load need not ask for them again */
+  runs?: ReadonlyMap<number, ObservedRun>;
 }
 
 const BOT_COMMIT = /^mission m-\d{8}-[a-z0-9-]*-(\d+): /;
@@ -76,6 +79,8 @@ export function hourlySlot(issue: number, previous: number, now: number): boolea
 
 type Run = {
   id: number;
+  html_url: string;
+  run_attempt?: number | undefined;
   status: string | null;
   conclusion: string | null;
   display_title: string;
@@ -170,21 +175,30 @@ async function commitsSince(ctx: ActionContext, ref: string, path: string, since
   }
 }
 
-export async function lookSinceLastPulse(
-  ctx: ActionContext,
-  options: {
-    now: number;
-    defaultBranch: string;
-    stateBranch: string;
-    commandWorkflow: string;
-    /** the issues the pulse may look at: open tracking issues and those with a recent command */
-    tracking: ReadonlySet<number>;
-    /** issue → when its latest `/mission` command was posted or edited (ISO) */
-    commands: ReadonlyMap<number, string>;
-  },
-): Promise<PulseLook> {
-  const changed = new Map<number, string>();
+type LookOptions = {
+  now: number;
+  defaultBranch: string;
+  stateBranch: string;
+  commandWorkflow: string;
+  /** the issues the pulse may look at: open tracking issues and those with a recent command */
+  tracking: ReadonlySet<number>;
+  /** issue → when its latest `/mission` command was posted or edited (ISO) */
+  commands: ReadonlyMap<number, string>;
+};
+
+export async function lookSinceLastPulse(ctx: ActionContext, options: LookOptions): Promise<PulseLook> {
   const recent = ownWorkflow(ctx) ? await recentRuns(ctx, options.now) : undefined;
+  const look = await lookWith(ctx, options, recent);
+  if (!recent) return look;
+  const runs = new Map<number, ObservedRun>();
+  for (const r of recent.runs) {
+    runs.set(r.id, { id: r.id, status: r.status ?? "queued", conclusion: (r.conclusion ?? null) as RunConclusion | null, updated_at: r.updated_at, html_url: r.html_url, ...(r.run_attempt ? { run_attempt: r.run_attempt } : {}) });
+  }
+  return { ...look, runs };
+}
+
+async function lookWith(ctx: ActionContext, options: LookOptions, recent: Awaited<ReturnType<typeof recentRuns>>): Promise<PulseLook> {
+  const changed = new Map<number, string>();
   const last = await lastPulse(ctx, recent);
   if (typeof last === "string") return { all: last, changed };
   if (options.now - last > PULSE_MAX_GAP_MS) return { all: "the last pulse that completed started over 2 hours ago", previous: last, changed };

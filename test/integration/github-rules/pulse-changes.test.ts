@@ -166,6 +166,21 @@ describe("the Actions pulse loads what changed since the last pulse, and each mi
     expect(runLists).toEqual(["GET /repos/acme/crm/actions/runs"]);
   }, 60_000);
 
+  it("a mission loaded with a worker run under way: the run is taken from the pulse's page of runs, not asked again", async () => {
+    const [tracking] = missions;
+    const id = testMissionId("crm", tracking!);
+    const worker = twin.actions.dispatch(REPO, "mission-worker.yml", { ref: "main", inputs: { mission: id, feature: "1.1", issue: String(feature), mode: "poc", branch: `mission/${id}`, model: "claude-haiku-4-5", max_turns: "30", timeout_minutes: "60", nonce: "n1" }, actor: BOT });
+    if (!worker.ok) throw new Error(worker.message);
+    twin.actions.start(worker.run.id);
+    const m = answered({ id, tracking_issue: tracking, status: "active", repo: REPO, plan: plan([1]) });
+    m.plan!.milestones[0]!.features[0]!.runs = [{ try: 1, run_id: worker.run.id, dispatched_at: new Date(twin.now()).toISOString(), status: "queued" }];
+    twin.writeFile(missionPath(id), renderMissionFile(m), { author: BOT, message: `mission ${id}: worker dispatched [skip ci]`, branch: STATE_BRANCH });
+    twin.advance(60_000);
+    const looks = await pulseRun();
+    expect(looks.get(tracking!)).toMatch(/^every mission/);
+    expect(pulseRequests.filter((r) => r.startsWith("GET /repos/acme/crm/actions/"))).toEqual(["GET /repos/acme/crm/actions/runs"]);
+  }, 60_000);
+
   it("more runs since the last pulse than one page: the failed command run is still found, from the workflows' own lists", async () => {
     await pulseRun();
     runCommands();
