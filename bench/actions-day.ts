@@ -225,7 +225,7 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
       const pulseRun = twin.actions.dispatch(`${REPO.owner}/${REPO.repo}`, "mission-pulse.yml", { ref: "main", actor: "alice" });
       if (!pulseRun.ok) throw new Error(`the pulse workflow did not start: ${pulseRun.message}`);
       twin.actions.start(pulseRun.run.id);
-      const ctx = context("pulse", { name: "schedule", payload: { schedule: "*/15 * * * *" } }, {}, { GITHUB_RUN_ID: String(pulseRun.run.id), GITHUB_REF: "refs/heads/main" });
+      const ctx = context("pulse", { name: "schedule", payload: { schedule: "*/15 * * * *" } }, {}, { GITHUB_RUN_ID: String(pulseRun.run.id), GITHUB_REF: "refs/heads/main", GITHUB_SHA: pulseRun.run.head_sha });
       // as the mode's run() does: a scheduled run's default branch is its ref (GITHUB_REF), no request
       const rows = await pulse(ctx, await defaultBranchOf(ctx), { clock });
       twin.actions.complete(pulseRun.run.id, rows.some((r) => r.note?.startsWith("failed")) ? "failure" : "success");

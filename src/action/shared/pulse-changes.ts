@@ -11,7 +11,8 @@
  *   label `mission:<id>`, and a mission id ends with its tracking issue;
  * - commits to `todo/missions` on the state branch (the bot's name their
  *   mission; anyone else's → every mission) and to `.github/mission.yml`
- *   (→ every mission);
+ *   (→ every mission; not asked when the default branch's head is the
+ *   commit the last pulse ran on);
  * - command runs created since then that failed (their run-name names the
  *   issue; one that does not → every mission).
  *
@@ -89,6 +90,8 @@ type Run = {
   run_started_at?: string | undefined;
   path?: string | undefined;
   workflow_id: number;
+  head_sha: string;
+  head_branch: string | null;
 };
 
 /** The workflow file a run belongs to, from its `path` (".github/workflows/x.yml", with GitHub's "owner/repo/" before it or "@ref" after it, or without): its file name. */
@@ -126,21 +129,21 @@ async function recentRuns(ctx: ActionContext, now: number): Promise<{ runs: Run[
 }
 
 /** When the last pulse that completed started (GitHub's clock), if GitHub knows one: from the recent runs' page when it shows it, else asked of the pulse workflow's runs. */
-async function lastPulse(ctx: ActionContext, recent: Awaited<ReturnType<typeof recentRuns>>): Promise<number | string> {
+async function lastPulse(ctx: ActionContext, recent: Awaited<ReturnType<typeof recentRuns>>): Promise<{ started: number; run: Run } | string> {
   const own = ownWorkflow(ctx);
   if (!own) return "this run's workflow is not known (GITHUB_WORKFLOW_REF)";
   const self = Number(ctx.env.GITHUB_RUN_ID);
   const started = (run: Run | undefined) => (run?.run_started_at ? Date.parse(run.run_started_at) : NaN);
   if (recent) {
-    const found = started(lastSuccess(recent.runs, own, self));
-    if (Number.isFinite(found)) return found;
+    const run = lastSuccess(recent.runs, own, self);
+    if (run && Number.isFinite(started(run))) return { started: started(run), run };
     // the page holds every run of the last two hours, and no pulse that succeeded: an older one would change nothing
     if (recent.complete) return "no earlier pulse completed in the last 2 hours";
   }
   try {
     const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", { ...ctx.repo, workflow_id: own, status: "success", per_page: 5 });
-    const last = started(data.workflow_runs.find((r) => r.id !== self && r.run_started_at) as Run | undefined);
-    return Number.isFinite(last) ? last : "no earlier pulse completed";
+    const run = data.workflow_runs.find((r) => r.id !== self && r.run_started_at) as Run | undefined;
+    return run && Number.isFinite(started(run)) ? { started: started(run), run } : "no earlier pulse completed";
   } catch (error) {
     // no such workflow, or a token that may not read the Actions runs (an App's without `actions`): look at everything
     if (isStatus(error, 404) || isStatus(error, 403)) return `the runs of ${own} cannot be listed`;
@@ -199,8 +202,9 @@ export async function lookSinceLastPulse(ctx: ActionContext, options: LookOption
 
 async function lookWith(ctx: ActionContext, options: LookOptions, recent: Awaited<ReturnType<typeof recentRuns>>): Promise<PulseLook> {
   const changed = new Map<number, string>();
-  const last = await lastPulse(ctx, recent);
-  if (typeof last === "string") return { all: last, changed };
+  const lastRun = await lastPulse(ctx, recent);
+  if (typeof lastRun === "string") return { all: lastRun, changed };
+  const last = lastRun.started;
   if (options.now - last > PULSE_MAX_GAP_MS) return { all: "the last pulse that completed started over 2 hours ago", previous: last, changed };
   if (last > options.now + PULSE_MARGIN_MS) return { all: "the last pulse started after this one's clock", previous: last, changed };
   const sinceMs = last - PULSE_MARGIN_MS;
@@ -215,8 +219,10 @@ async function lookWith(ctx: ActionContext, options: LookOptions, recent: Awaite
     changes.set(issue, { what: worse || !known ? what : known.what, at: Math.max(known?.at ?? 0, Number.isFinite(ms) ? ms : options.now), failed: failed || !!known?.failed });
   };
 
-  // Settings: one change concerns every mission.
-  if ((await commitsSince(ctx, options.defaultBranch, CONFIG_PATH, since)).length) return { ...look, all: `${CONFIG_PATH} changed` };
+  // Settings: one change concerns every mission. When the default branch's head is the commit the last pulse ran on
+  // (a scheduled run runs on that head: GITHUB_SHA), nothing was committed there since it looked: not asked again.
+  const unmoved = ctx.env.GITHUB_REF === `refs/heads/${options.defaultBranch}` && lastRun.run.head_branch === options.defaultBranch && /^[0-9a-f]{40}$/.test(ctx.env.GITHUB_SHA ?? "") && lastRun.run.head_sha === ctx.env.GITHUB_SHA;
+  if (!unmoved && (await commitsSince(ctx, options.defaultBranch, CONFIG_PATH, since)).length) return { ...look, all: `${CONFIG_PATH} changed` };
 
   const { octokit, repo } = ctx;
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "all", since, sort: "updated", direction: "desc", per_page: 100 });

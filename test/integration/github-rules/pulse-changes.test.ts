@@ -64,7 +64,8 @@ async function pulseRun(): Promise<Map<number, string>> {
     event: { name: "schedule", payload: {} },
     token: { actions: { issues: "read", contents: "read", actions: "write" } },
     workflow: "mission-pulse.yml",
-    env: { GITHUB_RUN_ID: String(dispatched.run.id) },
+    // as GitHub sets them for a scheduled run: the default branch and its head
+    env: { GITHUB_RUN_ID: String(dispatched.run.id), GITHUB_REF: "refs/heads/main", GITHUB_SHA: dispatched.run.head_sha },
   });
   const rows: PulseRow[] = await pulse(ctx, "main", { clock: () => twin.now() });
   twin.actions.complete(dispatched.run.id, "success");
@@ -164,6 +165,8 @@ describe("the Actions pulse loads what changed since the last pulse, and each mi
     // the last pulse and the command runs since came from one page of the repository's runs
     const runLists = pulseRequests.filter((r) => /^GET \/repos\/acme\/crm\/actions\/(workflows\/[^/]+\/)?runs$/.test(r));
     expect(runLists).toEqual(["GET /repos/acme/crm/actions/runs"]);
+    // the default branch has not moved since the last pulse ran on it: only the state branch's commits are asked
+    expect(pulseRequests.filter((r) => r === "GET /repos/acme/crm/commits")).toHaveLength(1);
   }, 60_000);
 
   it("a mission loaded with a worker run under way: the run is taken from the pulse's page of runs, not asked again", async () => {
