@@ -15,6 +15,7 @@ import * as core from "@actions/core";
 import { ProbotOctokit } from "probot";
 import type { ActionContext } from "../src/action/context.js";
 import { pulse } from "../src/action/pulse.js";
+import { defaultBranchOf } from "../src/action/shared/loop-deps.js";
 import { run as command } from "../src/action/command.js";
 import { run as prompt } from "../src/action/prompt.js";
 import { run as report } from "../src/action/report.js";
@@ -229,9 +230,9 @@ export async function actionsDay(options: DayOptions): Promise<DayFigures> {
       const pulseRun = twin.actions.dispatch(`${REPO.owner}/${REPO.repo}`, "mission-pulse.yml", { ref: "main", actor: "alice" });
       if (!pulseRun.ok) throw new Error(`the pulse workflow did not start: ${pulseRun.message}`);
       twin.actions.start(pulseRun.run.id);
-      const ctx = context("pulse", { name: "schedule", payload: {} }, {}, { GITHUB_RUN_ID: String(pulseRun.run.id) });
-      await ctx.octokit.rest.repos.get({ ...REPO });
-      const rows = await pulse(ctx, "main", { clock });
+      const ctx = context("pulse", { name: "schedule", payload: { schedule: "*/15 * * * *" } }, {}, { GITHUB_RUN_ID: String(pulseRun.run.id), GITHUB_REF: "refs/heads/main", GITHUB_SHA: pulseRun.run.head_sha });
+      // as the mode's run() does: a scheduled run's default branch is its ref (GITHUB_REF), no request
+      const rows = await pulse(ctx, await defaultBranchOf(ctx), { clock });
       twin.actions.complete(pulseRun.run.id, rows.some((r) => r.note?.startsWith("failed")) ? "failure" : "success");
       figures.pulseDue = (figures.pulseDue ?? 0) + rows.filter((r) => r.due).length;
       figures.pulseLoads = (figures.pulseLoads ?? 0) + rows.filter((r) => !r.look.startsWith("skipped")).length;

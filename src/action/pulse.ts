@@ -115,6 +115,7 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
         configFile,
         now: new Date(clock()).toISOString(),
         history: (_config, where) => deps.history(octokit, { ...repo, issue }, where),
+        ...(look.runs ? { knownRuns: look.runs } : {}),
       });
       const s = loaded.snapshot;
       const decision = loaded.kind === "config-invalid" ? reconcileWithBadConfig(s, loaded.problems, loaded.sha) : reconcile(s);

@@ -11,7 +11,7 @@
  * recorded. A command's author is checked live for write access.
  */
 import { addressesBot } from "../mission/conversation/commands.js";
-import type { BotComment, CommandFact, IssueFact, MissionFact, NodeIdFacts, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
+import type { BotComment, CommandFact, IssueFact, MissionFact, NodeIdFacts, ObservedRun, Permission, PlannerAnswer, Snapshot, Where } from "../mission/decision.js";
 import type { History } from "../mission/budget/forecast.js";
 import { findMarkers, noticesIn, refusedIn, repliedTo } from "../mission/markers.js";
 import { DEFAULT_STATE_BRANCH, LABELS, missionOfLabel, missionPath, type Config, type Mission } from "../mission/model.js";
@@ -54,6 +54,8 @@ export interface LoadInput {
   planned?: PlannerAnswer;
   /** card provider and email gateway for the mission's requests, per configuration (github/spending/) */
   outside?: (config: Config) => Outside | undefined;
+  /** runs of the repository read moments ago (the Actions pulse's page of recent runs): not asked again */
+  knownRuns?: ReadonlyMap<number, ObservedRun>;
 }
 
 export type Loaded =
@@ -123,7 +125,7 @@ export async function loadSnapshot(input: LoadInput): Promise<Loaded> {
   // the mission's comments, its running facts and the repository's labels: independent, sent together
   const [comments, loop, repoLabels, made] = await Promise.all([
     octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100, ...(since ? { since } : {}) }),
-    mission.kind === "found" && runs ? loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf, outside: input.outside?.(config) }) : undefined,
+    mission.kind === "found" && runs ? loadLoopFacts({ octokit, repo, where, config, mission: mission.mission, now: input.now, permissionOf, outside: input.outside?.(config), knownRuns: input.knownRuns }) : undefined,
     labelled ? readLabelIds(octokit, repo) : undefined,
     making && !repository ? octokit.rest.repos.get({ ...repo }).then((r) => r.data) : repository,
   ]);

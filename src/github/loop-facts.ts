@@ -32,6 +32,8 @@ export interface LoopFactsInput {
   permissionOf: (login: string) => Promise<Permission>;
   /** card provider and email gateway, when the bot has them: their facts about the mission's requests */
   outside?: Outside | undefined;
+  /** runs of `repo` its caller read moments ago (the Actions pulse's page of the repository's recent runs): not asked again */
+  knownRuns?: ReadonlyMap<number, ObservedRun> | undefined;
 }
 
 /** A report posted this long before its run was dispatched cannot be that run's (clocks differ a little). */
@@ -56,9 +58,12 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     ...features.flatMap((f) => f.runs.map((r) => ({ r, workflow: config.worker.workflow }))),
     ...validations.map(({ v }) => ({ r: v as RunRecord, workflow: config.validation.workflow })),
   ].filter(({ r }) => isRunning(r) && r.run_id !== undefined);
-  const runs = await listedRuns(octokit, runsRepo, unfinished);
+  const known = sameRepo(runsRepo, repo) ? input.knownRuns : undefined;
+  const runs = await listedRuns(octokit, runsRepo, unfinished.filter(({ r }) => !known?.has(r.run_id!)));
   for (const { r } of unfinished) {
-    if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, runsRepo, r.run_id, input.now));
+    const seen = known?.get(r.run_id!);
+    if (seen) runs.set(r.run_id!, seen);
+    else if (r.run_id && !runs.has(r.run_id)) runs.set(r.run_id, await readRun(octokit, runsRepo, r.run_id, input.now));
   }
 
   // Dispatches whose answer was lost: find the run by the nonce in its name.
@@ -277,6 +282,8 @@ async function listedRuns(octokit: Octokit, repo: RepoRef, unfinished: ReadonlyA
   }
   return out;
 }
+
+const sameRepo = (a: RepoRef, b: RepoRef) => a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
 
 function observed(data: Awaited<ReturnType<Octokit["rest"]["actions"]["getWorkflowRun"]>>["data"]): ObservedRun {
   return {

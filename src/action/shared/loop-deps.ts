@@ -46,13 +46,17 @@ export function actionDeps(ctx: ActionContext, clock: () => number = Date.now): 
 }
 
 /**
- * The repository's default branch: from the event (GitHub puts the repository in the payload of every event a
- * workflow runs on, workflow_dispatch included), else asked of GitHub. One request less per run, on
- * GITHUB_TOKEN's 1,000 an hour.
+ * The repository's default branch: from the event (GitHub puts the repository in the payload of the events a
+ * workflow runs on, workflow_dispatch included), or for a scheduled run from its ref: a schedule event's payload
+ * carries no repository (github/codeql-action#1211), but its GITHUB_REF is the default branch (Actions docs,
+ * "Events that trigger workflows", `schedule`: GITHUB_REF "Default branch"); else asked of GitHub. One request
+ * less per run (a pulse every 15 minutes: 96 a day), on GITHUB_TOKEN's 1,000 an hour.
  */
-export async function defaultBranchOf(ctx: Pick<ActionContext, "event" | "octokit" | "repo">): Promise<string> {
+export async function defaultBranchOf(ctx: Pick<ActionContext, "event" | "octokit" | "repo" | "env">): Promise<string> {
   const known = (ctx.event.payload as { repository?: { default_branch?: unknown } } | undefined)?.repository?.default_branch;
   if (typeof known === "string" && known.length > 0 && known.length <= 255) return known;
+  const scheduled = ctx.event.name === "schedule" ? /^refs\/heads\/(.{1,255})$/.exec(ctx.env.GITHUB_REF ?? "")?.[1] : undefined;
+  if (scheduled) return scheduled;
   return (await ctx.octokit.rest.repos.get({ ...ctx.repo })).data.default_branch;
 }
 

@@ -11,9 +11,14 @@
  *   label `mission:<id>`, and a mission id ends with its tracking issue;
  * - commits to `todo/missions` on the state branch (the bot's name their
  *   mission; anyone else's → every mission) and to `.github/mission.yml`
- *   (→ every mission);
+ *   (→ every mission; not asked when the default branch's head is the
+ *   commit the last pulse ran on);
  * - command runs created since then that failed (their run-name names the
  *   issue; one that does not → every mission).
+ *
+ * The last pulse and the command runs since come from one page of the
+ * repository's recent runs when it holds them (`recentRuns`), else from the
+ * two workflows' lists.
  *
  * A mission whose every change a command run saw — one that succeeded after
  * the last change, or one still to run — is not loaded again: every change
@@ -32,7 +37,8 @@
  */
 import type { ActionContext } from "../context.js";
 import { CONFIG_PATH } from "../../mission/config.js";
-import { LABELS, missionOfLabel, trackingIssueOf } from "../../mission/model.js";
+import { LABELS, missionOfLabel, trackingIssueOf, type RunConclusion } from "../../mission/model.js";
+import type { ObservedRun } from "../../mission/decision.js";
 import { isStatus } from "../../github/client.js";
 import { ownWorkflow } from "./loop-deps.js";
 
@@ -52,6 +58,8 @@ export interface PulseLook {
   since?: string;
   /** tracking issue → what changed since */
   changed: Map<number, string>;
+  /** the repository's runs of the last two hours as this pulse read them (one page): a mission's load need not ask for them again */
+  runs?: ReadonlyMap<number, ObservedRun>;
 }
 
 const BOT_COMMIT = /^mission m-\d{8}-[a-z0-9-]*-(\d+): /;
@@ -70,22 +78,94 @@ export function hourlySlot(issue: number, previous: number, now: number): boolea
   return Math.floor((now - phase) / HOURLY_LOOK_MS) > Math.floor((previous - phase) / HOURLY_LOOK_MS);
 }
 
-/** When the last pulse that completed started (GitHub's clock), if GitHub knows one. */
-async function lastPulse(ctx: ActionContext): Promise<number | string> {
+type Run = {
+  id: number;
+  html_url: string;
+  run_attempt?: number | undefined;
+  status: string | null;
+  conclusion: string | null;
+  display_title: string;
+  updated_at: string;
+  created_at: string;
+  run_started_at?: string | undefined;
+  path?: string | undefined;
+  workflow_id: number;
+  head_sha: string;
+  head_branch: string | null;
+};
+
+/** The workflow file a run belongs to, from its `path` (".github/workflows/x.yml", with GitHub's "owner/repo/" before it or "@ref" after it, or without): its file name. */
+export function workflowFileOf(path: string | undefined): string | undefined {
+  return /(?:^|\/)\.github\/workflows\/([^@/]+)(?:@.*)?$/.exec(path ?? "")?.[1];
+}
+
+/** Whether a run is of `workflow`: a workflow file name (matched on the run's `path`) or a workflow id. */
+const ofWorkflow = (run: Run, workflow: string) => (/^\d+$/.test(workflow) ? String(run.workflow_id) === workflow : workflowFileOf(run.path) === workflow);
+
+const lastSuccess = (runs: readonly Run[], own: string, self: number) =>
+  runs.find((r) => r.id !== self && r.status === "completed" && r.conclusion === "success" && r.run_started_at && ofWorkflow(r, own));
+
+/**
+ * The repository's workflow runs created in the last PULSE_MAX_GAP_MS (and margin), newest first: one page, which
+ * usually holds both what `lastPulse` and the command runs' look need (one request instead of two). GitHub lists
+ * runs newest first, so `covers(t)`, every run created at or after `t` is on the page, holds when the page holds
+ * them all (`complete`) or reaches back before `t`. A busy repository (over 100 runs since the last pulse) costs
+ * the per-workflow lists as before, one request more.
+ * Undefined when the list cannot be read, or a run's `path` is missing: the pulse asks per workflow instead.
+ */
+async function recentRuns(ctx: ActionContext, now: number): Promise<{ runs: Run[]; complete: boolean; covers(t: number): boolean } | undefined> {
+  const from = new Date(now - PULSE_MAX_GAP_MS - PULSE_MARGIN_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
+  try {
+    const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/actions/runs", { ...ctx.repo, created: `>=${from}`, per_page: RUNS_PAGE });
+    const runs = data.workflow_runs as Run[];
+    if (runs.some((r) => typeof r.path !== "string")) return undefined;
+    const complete = data.total_count <= runs.length;
+    const oldest = Math.min(...runs.map((r) => Date.parse(r.created_at)));
+    return { runs, complete, covers: (t) => complete || oldest < t };
+  } catch (error) {
+    if (isStatus(error, 404) || isStatus(error, 403)) return undefined;
+    throw error;
+  }
+}
+
+/** When the last pulse that completed started (GitHub's clock), if GitHub knows one: from the recent runs' page when it shows it, else asked of the pulse workflow's runs. */
+async function lastPulse(ctx: ActionContext, recent: Awaited<ReturnType<typeof recentRuns>>): Promise<{ started: number; run: Run } | string> {
   const own = ownWorkflow(ctx);
   if (!own) return "this run's workflow is not known (GITHUB_WORKFLOW_REF)";
+  const self = Number(ctx.env.GITHUB_RUN_ID);
+  const started = (run: Run | undefined) => (run?.run_started_at ? Date.parse(run.run_started_at) : NaN);
+  if (recent) {
+    const run = lastSuccess(recent.runs, own, self);
+    if (run && Number.isFinite(started(run))) return { started: started(run), run };
+    // the page holds every run of the last two hours, and no pulse that succeeded: an older one would change nothing
+    if (recent.complete) return "no earlier pulse completed in the last 2 hours";
+  }
   try {
     const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", { ...ctx.repo, workflow_id: own, status: "success", per_page: 5 });
-    const self = Number(ctx.env.GITHUB_RUN_ID);
-    const last = data.workflow_runs.find((r) => r.id !== self && r.run_started_at);
-    const started = last?.run_started_at ? Date.parse(last.run_started_at) : NaN;
-    return Number.isFinite(started) ? started : "no earlier pulse completed";
+    const run = data.workflow_runs.find((r) => r.id !== self && r.run_started_at) as Run | undefined;
+    return run && Number.isFinite(started(run)) ? { started: started(run), run } : "no earlier pulse completed";
   } catch (error) {
     // no such workflow, or a token that may not read the Actions runs (an App's without `actions`): look at everything
     if (isStatus(error, 404) || isStatus(error, 403)) return `the runs of ${own} cannot be listed`;
     throw error;
   }
 }
+
+/** The command runs created at or after `since`: from the recent runs' page when it covers them, else one page of the command workflow's runs (undefined: there is no such workflow). */
+async function commandRunsSince(ctx: ActionContext, recent: Awaited<ReturnType<typeof recentRuns>>, workflow: string, since: string): Promise<Run[] | "too many" | undefined> {
+  const sinceMs = Date.parse(since);
+  if (recent?.covers(sinceMs)) return recent.runs.filter((r) => ofWorkflow(r, workflow) && Date.parse(r.created_at) >= sinceMs);
+  try {
+    const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", { ...ctx.repo, workflow_id: workflow, created: `>=${since}`, per_page: RUNS_PAGE });
+    return data.total_count > data.workflow_runs.length ? "too many" : (data.workflow_runs as Run[]);
+  } catch (error) {
+    if (isStatus(error, 404)) return undefined;
+    throw error;
+  }
+}
+
+/** GitHub's largest page of runs. */
+const RUNS_PAGE = 100;
 
 /** Commits since `since` on `ref` that touched `path` (none when the branch does not exist yet). */
 async function commitsSince(ctx: ActionContext, ref: string, path: string, since: string): Promise<Array<{ message: string; date: string }>> {
@@ -98,22 +178,33 @@ async function commitsSince(ctx: ActionContext, ref: string, path: string, since
   }
 }
 
-export async function lookSinceLastPulse(
-  ctx: ActionContext,
-  options: {
-    now: number;
-    defaultBranch: string;
-    stateBranch: string;
-    commandWorkflow: string;
-    /** the issues the pulse may look at: open tracking issues and those with a recent command */
-    tracking: ReadonlySet<number>;
-    /** issue → when its latest `/mission` command was posted or edited (ISO) */
-    commands: ReadonlyMap<number, string>;
-  },
-): Promise<PulseLook> {
+type LookOptions = {
+  now: number;
+  defaultBranch: string;
+  stateBranch: string;
+  commandWorkflow: string;
+  /** the issues the pulse may look at: open tracking issues and those with a recent command */
+  tracking: ReadonlySet<number>;
+  /** issue → when its latest `/mission` command was posted or edited (ISO) */
+  commands: ReadonlyMap<number, string>;
+};
+
+export async function lookSinceLastPulse(ctx: ActionContext, options: LookOptions): Promise<PulseLook> {
+  const recent = ownWorkflow(ctx) ? await recentRuns(ctx, options.now) : undefined;
+  const look = await lookWith(ctx, options, recent);
+  if (!recent) return look;
+  const runs = new Map<number, ObservedRun>();
+  for (const r of recent.runs) {
+    runs.set(r.id, { id: r.id, status: r.status ?? "queued", conclusion: (r.conclusion ?? null) as RunConclusion | null, updated_at: r.updated_at, html_url: r.html_url, ...(r.run_attempt ? { run_attempt: r.run_attempt } : {}) });
+  }
+  return { ...look, runs };
+}
+
+async function lookWith(ctx: ActionContext, options: LookOptions, recent: Awaited<ReturnType<typeof recentRuns>>): Promise<PulseLook> {
   const changed = new Map<number, string>();
-  const last = await lastPulse(ctx);
-  if (typeof last === "string") return { all: last, changed };
+  const lastRun = await lastPulse(ctx, recent);
+  if (typeof lastRun === "string") return { all: lastRun, changed };
+  const last = lastRun.started;
   if (options.now - last > PULSE_MAX_GAP_MS) return { all: "the last pulse that completed started over 2 hours ago", previous: last, changed };
   if (last > options.now + PULSE_MARGIN_MS) return { all: "the last pulse started after this one's clock", previous: last, changed };
   const sinceMs = last - PULSE_MARGIN_MS;
@@ -128,8 +219,10 @@ export async function lookSinceLastPulse(
     changes.set(issue, { what: worse || !known ? what : known.what, at: Math.max(known?.at ?? 0, Number.isFinite(ms) ? ms : options.now), failed: failed || !!known?.failed });
   };
 
-  // Settings: one change concerns every mission.
-  if ((await commitsSince(ctx, options.defaultBranch, CONFIG_PATH, since)).length) return { ...look, all: `${CONFIG_PATH} changed` };
+  // Settings: one change concerns every mission. When the default branch's head is the commit the last pulse ran on
+  // (a scheduled run runs on that head: GITHUB_SHA), nothing was committed there since it looked: not asked again.
+  const unmoved = ctx.env.GITHUB_REF === `refs/heads/${options.defaultBranch}` && lastRun.run.head_branch === options.defaultBranch && /^[0-9a-f]{40}$/.test(ctx.env.GITHUB_SHA ?? "") && lastRun.run.head_sha === ctx.env.GITHUB_SHA;
+  if (!unmoved && (await commitsSince(ctx, options.defaultBranch, CONFIG_PATH, since)).length) return { ...look, all: `${CONFIG_PATH} changed` };
 
   const { octokit, repo } = ctx;
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "all", since, sort: "updated", direction: "desc", per_page: 100 });
@@ -153,24 +246,15 @@ export async function lookSinceLastPulse(
   // The command runs since: a failed one is a change of its issue; one still to run, or one that succeeded after an
   // issue's last change, has looked (or will look) at everything of it — that issue waits for its hourly look.
   const seen = new Map<number, number>(); // issue → the latest end of a successful run (epoch ms); Infinity: a run still to come
-  try {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
-      ...repo,
-      workflow_id: options.commandWorkflow,
-      created: `>=${since}`,
-      per_page: 100,
-    });
-    if (data.total_count > data.workflow_runs.length) return { ...look, all: "more command runs since the last pulse than one page" };
-    for (const run of data.workflow_runs) {
-      const issue = Number(COMMAND_RUN.exec(run.display_title)?.[1]);
-      if (run.status === "completed" && FAILED.has(run.conclusion ?? "")) {
-        if (!options.tracking.has(issue)) return { ...look, all: `a command run failed (${run.display_title.slice(0, 60)})` };
-        note(issue, "a command run failed", run.updated_at, true);
-      } else if (issue && run.status !== "completed") seen.set(issue, Infinity);
-      else if (issue && run.conclusion === "success") seen.set(issue, Math.max(seen.get(issue) ?? 0, Date.parse(run.updated_at)));
-    }
-  } catch (error) {
-    if (!isStatus(error, 404)) throw error;
+  const runs = await commandRunsSince(ctx, recent, options.commandWorkflow, since);
+  if (runs === "too many") return { ...look, all: "more command runs since the last pulse than one page" };
+  for (const run of runs ?? []) {
+    const issue = Number(COMMAND_RUN.exec(run.display_title)?.[1]);
+    if (run.status === "completed" && FAILED.has(run.conclusion ?? "")) {
+      if (!options.tracking.has(issue)) return { ...look, all: `a command run failed (${run.display_title.slice(0, 60)})` };
+      note(issue, "a command run failed", run.updated_at, true);
+    } else if (issue && run.status !== "completed") seen.set(issue, Infinity);
+    else if (issue && run.conclusion === "success") seen.set(issue, Math.max(seen.get(issue) ?? 0, Date.parse(run.updated_at)));
   }
   for (const [issue, { what, at, failed }] of changes) {
     if (failed) changed.set(issue, what);

@@ -51,8 +51,12 @@ afterEach(() => {
   expect(twin.contractFailures).toEqual([]);
 });
 
+/** The requests of the last pulse run, as "GET /repos/…" (no query). */
+let pulseRequests: string[] = [];
+
 /** One run of the pulse workflow, with its own GITHUB_TOKEN; it completes as the Action would. */
 async function pulseRun(): Promise<Map<number, string>> {
+  const from = twin.log.length;
   const dispatched = twin.actions.dispatch(REPO, "mission-pulse.yml", { ref: "main", actor: "alice" });
   if (!dispatched.ok) throw new Error(dispatched.message);
   twin.actions.start(dispatched.run.id);
@@ -60,10 +64,12 @@ async function pulseRun(): Promise<Map<number, string>> {
     event: { name: "schedule", payload: {} },
     token: { actions: { issues: "read", contents: "read", actions: "write" } },
     workflow: "mission-pulse.yml",
-    env: { GITHUB_RUN_ID: String(dispatched.run.id) },
+    // as GitHub sets them for a scheduled run: the default branch and its head
+    env: { GITHUB_RUN_ID: String(dispatched.run.id), GITHUB_REF: "refs/heads/main", GITHUB_SHA: dispatched.run.head_sha },
   });
   const rows: PulseRow[] = await pulse(ctx, "main", { clock: () => twin.now() });
   twin.actions.complete(dispatched.run.id, "success");
+  pulseRequests = twin.log.slice(from).map((e) => `${e.method} ${e.path}`);
   return new Map(rows.map((r) => [r.issue, r.look]));
 }
 
@@ -156,5 +162,47 @@ describe("the Actions pulse loads what changed since the last pulse, and each mi
     twin.advance(60_000);
     const looks = await pulseRun();
     expect(looks.get(failed!)).toBe("changed: a command run failed");
+    // the last pulse and the command runs since came from one page of the repository's runs
+    const runLists = pulseRequests.filter((r) => /^GET \/repos\/acme\/crm\/actions\/(workflows\/[^/]+\/)?runs$/.test(r));
+    expect(runLists).toEqual(["GET /repos/acme/crm/actions/runs"]);
+    // the default branch has not moved since the last pulse ran on it: only the state branch's commits are asked
+    expect(pulseRequests.filter((r) => r === "GET /repos/acme/crm/commits")).toHaveLength(1);
+  }, 60_000);
+
+  it("a mission loaded with a worker run under way: the run is taken from the pulse's page of runs, not asked again", async () => {
+    const [tracking] = missions;
+    const id = testMissionId("crm", tracking!);
+    const worker = twin.actions.dispatch(REPO, "mission-worker.yml", { ref: "main", inputs: { mission: id, feature: "1.1", issue: String(feature), mode: "poc", branch: `mission/${id}`, model: "claude-haiku-4-5", max_turns: "30", timeout_minutes: "60", nonce: "n1" }, actor: BOT });
+    if (!worker.ok) throw new Error(worker.message);
+    twin.actions.start(worker.run.id);
+    const m = answered({ id, tracking_issue: tracking, status: "active", repo: REPO, plan: plan([1]) });
+    m.plan!.milestones[0]!.features[0]!.runs = [{ try: 1, run_id: worker.run.id, dispatched_at: new Date(twin.now()).toISOString(), status: "queued" }];
+    twin.writeFile(missionPath(id), renderMissionFile(m), { author: BOT, message: `mission ${id}: worker dispatched [skip ci]`, branch: STATE_BRANCH });
+    twin.advance(60_000);
+    const looks = await pulseRun();
+    expect(looks.get(tracking!)).toMatch(/^every mission/);
+    expect(pulseRequests.filter((r) => r.startsWith("GET /repos/acme/crm/actions/"))).toEqual(["GET /repos/acme/crm/actions/runs"]);
+  }, 60_000);
+
+  it("more runs since the last pulse than one page: the failed command run is still found, from the workflows' own lists", async () => {
+    await pulseRun();
+    runCommands();
+    twin.advance(QUARTER);
+    const [, failed] = missions;
+    const run = twin.actions.dispatch(REPO, "mission-command.yml", { ref: "main", inputs: { issue: String(failed), reason: "worker finished" }, actor: BOT });
+    if (!run.ok) throw new Error(run.message);
+    twin.actions.start(run.run.id);
+    twin.actions.complete(run.run.id, "failure");
+    // a busy repository: a hundred runs of another workflow after it fill the repository's first page
+    for (let i = 0; i < 100; i++) {
+      const other = twin.actions.dispatch(REPO, "mission-pulse.yml", { ref: "main", actor: "alice" });
+      if (!other.ok) throw new Error(other.message);
+      twin.actions.start(other.run.id);
+      twin.actions.complete(other.run.id, "cancelled");
+    }
+    twin.advance(60_000);
+    const looks = await pulseRun();
+    expect(looks.get(failed!)).toBe("changed: a command run failed");
+    expect(pulseRequests).toContain("GET /repos/acme/crm/actions/workflows/mission-command.yml/runs");
   }, 60_000);
 });
