@@ -114,7 +114,9 @@ export async function pulse(ctx: ActionContext, defaultBranch: string, options: 
         defaultBranch,
         configFile,
         now: new Date(clock()).toISOString(),
-        history: (_config, where) => deps.history(octokit, { ...repo, issue }, where),
+        history: (_config, where, completed) => deps.history(octokit, { ...repo, issue }, where, completed),
+        // as a command run: mission.md and the completed missions' list in one GraphQL query (load-query.ts)
+        ...(deps.reads ? { reads: deps.reads } : {}),
         ...(look.runs ? { knownRuns: look.runs } : {}),
       });
       const s = loaded.snapshot;
