@@ -11,6 +11,7 @@ import { mayDirect } from "../mission/decision.js";
 import { findMarkers } from "../mission/markers.js";
 import { LABELS, type Config, type Feature, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
 import { readReport } from "../mission/workers/report.js";
+import { acceptanceTicked } from "../mission/markdown/issues.js";
 import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
@@ -80,7 +81,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];
   const reread: string[] = [];
-  /** POC features a successful report of one of their runs came in for: the report step closed the issue, as that login */
+  /** POC features a successful report of one of their runs came in for (by a report login): the report's login */
   const reportedDone = new Map<string, string>();
   for (const f of features) {
     if (!f.issue) continue;
@@ -123,13 +124,15 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const closes: CloseFact[] = [];
   for (const f of features) {
     const issue = issues.get(`feature:${f.key}`);
-    if (f.done || !issue || issue.state !== "closed") continue;
-    // In POC mode a successful report closes its feature issue: with that report in hand, who closed it need not be asked.
+    if (f.done || !issue) continue;
+    // In POC mode a trusted successful report finishes its feature: the bot closes the issue (an older report
+    // step closed it itself); with that report in hand, who closed it need not be asked.
     const reporter = reportedDone.get(f.key);
     if (reporter !== undefined) {
       closes.push({ feature: f.key, by: reporter, counts: true });
       continue;
     }
+    if (issue.state !== "closed") continue;
     const by = await closedBy(octokit, repo, issue.number);
     const trusted = by !== undefined && (by === where.botLogin || where.reportLogins.includes(by));
     const counts = trusted || (by !== undefined && mayDirect(await input.permissionOf(by)));
@@ -178,6 +181,7 @@ interface ListedIssue {
   id: number;
   body?: string | null;
   state: string;
+  state_reason?: string | null;
   updated_at?: string;
   comments?: number;
   labels: Array<string | { name?: string }>;
@@ -199,6 +203,9 @@ function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: L
         ...(typeof issue.comments === "number" ? { comments: issue.comments } : {}),
         // a milestone's body lists its features: the loop rewrites it only when that list changed
         ...(m.kind === "milestone" ? { body: issue.body ?? "" } : {}),
+        // a feature's: only whether its acceptance criteria show checked (a check lost is written again)
+        ...(m.kind === "feature" ? { ticked: acceptanceTicked(issue.body) } : {}),
+        ...(issue.state !== "closed" && issue.state_reason === "reopened" ? { reopened: true } : {}),
         ...(issue.node_id ? { nodeId: issue.node_id } : {}),
       });
       list.sort((a, b) => a.number - b.number);
