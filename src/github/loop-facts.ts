@@ -106,10 +106,12 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
       }
     }
     if (earliest === undefined) continue;
+    // the feature's runs: recorded, or found now by the nonce in their name (a dispatch whose answer was lost)
+    const runIds = new Set(f.runs.map((r) => r.run_id ?? runsByNonce.get(`${f.key}/${runNonce(r)}`)?.id));
     for (const c of await reportComments(octokit, repo, f.issue.number, where.reportLogins, earliest)) {
       const result = readReport(c.body);
-      if (result.found) reports.push({ feature: f.key, url: c.url, result });
-      if (mission.mode !== "full" && result.found && result.ok && result.report.outcome === "success" && result.report.mission === mission.id && result.report.feature === f.key && f.runs.some((r) => r.run_id === result.report.run_id)) reportedDone.set(f.key, c.login);
+      if (result.found) reports.push({ feature: f.key, url: c.url, login: c.login, result });
+      if (mission.mode !== "full" && result.found && result.ok && result.report.outcome === "success" && result.report.mission === mission.id && result.report.feature === f.key && runIds.has(result.report.run_id)) reportedDone.set(f.key, c.login);
     }
   }
   for (const { ms, v } of validations) {
@@ -124,15 +126,14 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const closes: CloseFact[] = [];
   for (const f of features) {
     const issue = issues.get(`feature:${f.key}`);
-    if (f.done || !issue) continue;
-    // In POC mode a trusted successful report finishes its feature: the bot closes the issue (an older report
-    // step closed it itself); with that report in hand, who closed it need not be asked.
+    if (f.done || !issue || issue.state !== "closed") continue;
+    // In POC mode a trusted successful report finishes its feature (the domain counts it from the report; the bot
+    // closes the issue): an issue an older report step closed needs no asking who closed it.
     const reporter = reportedDone.get(f.key);
     if (reporter !== undefined) {
       closes.push({ feature: f.key, by: reporter, counts: true });
       continue;
     }
-    if (issue.state !== "closed") continue;
     const by = await closedBy(octokit, repo, issue.number);
     const trusted = by !== undefined && (by === where.botLogin || where.reportLogins.includes(by));
     const counts = trusted || (by !== undefined && mayDirect(await input.permissionOf(by)));

@@ -141,8 +141,9 @@ export function advance(input: AdvanceInput): Advance {
  * A feature is done when its issue was closed by the bot, by a worker's
  * report step (an older workflow), or by a person with write access
  * (checked live); in POC mode also when its worker's trusted success
- * report came in, its issue still open (finishFeatures closes it). A close
- * by anyone else is undone, once per closer and feature, with a word why.
+ * report came in, its issue still open (ingestReports; finishFeatures
+ * closes it). A close by anyone else is undone, once per closer and
+ * feature, with a word why.
  */
 function countCloses(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
   let mission = m;
@@ -260,6 +261,10 @@ function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission 
       mission = mapFeatures(mission, (f) =>
         f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, ...evidenceOf(report), reported: report.outcome } : r)) },
       );
+      // POC: the trusted success report finishes the feature, its issue still open (finishFeatures closes it)
+      if (mission.mode !== "full" && report.outcome === "success" && !feature.done) {
+        mission = mapFeatures(mission, (f) => (f.key === report.feature && !f.done ? { ...f, done: { by: found.login ?? "worker", at: s.now } } : f));
+      }
     } else {
       const key = `malformed-${found.url.split("#").pop() ?? found.url}`;
       mission = addEntry(mission, malformedEntry(key, found.feature, found.result.problems, s.now)).mission;

@@ -152,6 +152,8 @@ export interface FoundReport {
   feature: string;
   /** the comment's URL, for the record */
   url: string;
+  /** who posted it (a report login: only theirs are read) */
+  login?: string;
   result: Exclude<ReadReport, { found: false }>;
 }
 
@@ -162,11 +164,7 @@ export interface FoundValidationReport {
   result: { found: true; ok: true; report: ValidationReport } | { found: true; ok: false; problems: string[] };
 }
 
-/**
- * A feature the mission has not yet counted as done whose issue was closed (who closed it, and may they), or,
- * in POC mode, whose worker's trusted success report came in (`by` the report's login; its issue may still be
- * open: the bot closes it).
- */
+/** A feature issue found closed that the mission has not yet counted as done: who closed it, and may they. */
 export interface CloseFact {
   feature: string;
   by: string;

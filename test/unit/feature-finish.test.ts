@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { Action, CloseFact, FoundIssue, FoundReport, Ref, Snapshot } from "../../src/mission/decision.js";
 import type { Mission, RunRecord } from "../../src/mission/model.js";
-import { mapFeatures } from "../../src/mission/workers/workers.js";
+import { mapFeatures, runNonce } from "../../src/mission/workers/workers.js";
 import { answered, plan, reconcileRunning as reconcile, snapshotOf, withIssues } from "../support/missions.js";
 import { TEST_EPOCH, testMissionId } from "../support/clock.js";
 
@@ -29,6 +29,7 @@ function withRun(m: Mission, key: string, run: Partial<RunRecord>): Mission {
 const report = (over: Record<string, unknown> = {}): FoundReport => ({
   feature: "1.1",
   url: "https://github.com/octo/crm/issues/11#issuecomment-1",
+  login: REPORTER,
   result: {
     found: true,
     ok: true,
@@ -36,7 +37,7 @@ const report = (over: Record<string, unknown> = {}): FoundReport => ({
   },
 });
 
-/** The snapshot with what loop-facts says: close facts as given (a trusted report's, the issue open), and feature 1.1's issue as listed. */
+/** The snapshot with what loop-facts says: the reports it read (by a report login), close facts as given, and feature 1.1's issue as listed. */
 function facts(m: Mission, over: { closes?: CloseFact[]; reports?: FoundReport[]; issue?: Partial<FoundIssue> } = {}): Snapshot {
   const s = snapshotOf(m, { reports: over.reports ?? [] });
   const issues = new Map(s.loop!.issues);
@@ -52,7 +53,7 @@ const onFeature = (actions: Action[]) =>
 describe("a POC feature its worker's trusted report finished", () => {
   it("is done while its issue is still open; the evidence goes in the write-ahead commit; one action ticks the criteria and closes the issue", () => {
     const m = withRun(active(), "1.1", {});
-    const d = reconcile(facts(m, { reports: [report()], closes: [{ feature: "1.1", by: REPORTER, counts: true }], issue: { state: "open", ticked: false } }));
+    const d = reconcile(facts(m, { reports: [report()], issue: { state: "open", ticked: false } }));
 
     expect(feature(d.mission).done).toEqual({ by: REPORTER, at: expect.any(String) });
     expect(feature(d.mission).acceptance_met).toBe("worker run 501 reported success (commit abcdef012345)");
@@ -62,9 +63,19 @@ describe("a POC feature its worker's trusted report finished", () => {
     expect(commit).toBeLessThan(d.actions.findIndex((a) => a.kind === "check-acceptance"));
   });
 
+  it("a run whose dispatch answer was lost (found now by the nonce in its name) counts the same", () => {
+    const m = withRun(active(), "1.1", { run_id: undefined, status: "dispatching", conclusion: undefined, updated_at: undefined });
+    const r = feature(m).runs[0]!;
+    const s = facts(m, { reports: [report()], issue: { state: "open", ticked: false } });
+    const runsByNonce = new Map([[`1.1/${runNonce(r)}`, { id: 501, status: "completed", conclusion: "success" as const, updated_at: at(150) }]]);
+    const d = reconcile({ ...s, loop: { ...s.loop!, runsByNonce } });
+    expect(feature(d.mission).done).toEqual({ by: REPORTER, at: expect.any(String) });
+    expect(onFeature(d.actions)).toEqual([{ kind: "check-acceptance", feature: "1.1", evidence: expect.stringContaining("worker run 501"), close: true }]);
+  });
+
   it("without acceptance criteria: a plain close", () => {
     const m = mapFeatures(withRun(active(), "1.1", {}), (f) => (f.key === "1.1" ? { ...f, acceptance: [] } : f));
-    const d = reconcile(facts(m, { reports: [report()], closes: [{ feature: "1.1", by: REPORTER, counts: true }], issue: { state: "open", ticked: false } }));
+    const d = reconcile(facts(m, { reports: [report()], issue: { state: "open", ticked: false } }));
     expect(feature(d.mission).done).toBeDefined();
     expect(onFeature(d.actions)).toEqual([{ kind: "close-issue", ref: "feature:1.1", reason: "completed" }]);
   });
@@ -76,9 +87,9 @@ describe("a POC feature its worker's trusted report finished", () => {
     expect(onFeature(d.actions)).toEqual([{ kind: "check-acceptance", feature: "1.1", evidence: expect.stringContaining("worker run 501") }]);
   });
 
-  it("a report that is not trusted (no close fact: another mission's, a run not recorded, another login) finishes nothing", () => {
+  it("a report that is not trusted or not a success (another mission's, another feature's, a run not recorded, a failure) finishes nothing", () => {
     const m = withRun(active(), "1.1", {});
-    for (const r of [report({ mission: "m-20261124-other-9" }), report({ run_id: 999 }), report()]) {
+    for (const r of [report({ mission: "m-20261124-other-9" }), report({ feature: "1.2" }), report({ run_id: 999 }), report({ outcome: "failure" })]) {
       const d = reconcile(facts(m, { reports: [r], issue: { state: "open", ticked: false } }));
       expect(feature(d.mission).done).toBeUndefined();
       expect(feature(d.mission).acceptance_met).toBeUndefined();
