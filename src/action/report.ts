@@ -4,9 +4,10 @@
  * record of the metering proxy (what the model API answered, counted
  * outside the agent's reach); reads the agent's own output only for its
  * summary, turns and time. Adds the Actions minutes of this run's jobs and
- * posts the worker report on the feature issue. In POC mode a successful
- * report closes the feature issue; in Full mode the merged pull request
- * does.
+ * posts the worker report on the feature issue. It closes nothing: in POC
+ * mode the bot closes the feature issue once it has read a successful
+ * report (in the same write that checks its acceptance criteria); in Full
+ * mode the merged pull request does.
  *
  * Without a readable usage record the report says the run was not metered,
  * and the ledger books at least the run's cost cap (or its forecast), never
@@ -208,11 +209,6 @@ export async function run(ctx: ActionContext, now: () => number = Date.now): Pro
   const body = renderReportComment(report);
   const { data: comment } = await ctx.octokit.rest.issues.createComment({ ...home, issue_number: issue, body });
   ctx.log.info(`posted the worker report on ${address!.repo ?? ""}#${issue}: ${comment.html_url}`);
-
-  if (ctx.input("worker-mode").trim() === "poc" && report.outcome === "success") {
-    await ctx.octokit.rest.issues.update({ ...home, issue_number: issue, state: "closed", state_reason: "completed" });
-    ctx.log.info(`closed feature issue #${issue}: done`);
-  }
 
   ctx.setOutput("outcome", report.outcome);
   ctx.setOutput("comment-id", String(comment.id));

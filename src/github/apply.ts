@@ -11,8 +11,7 @@ import { performance } from "node:perf_hooks";
 import { LABELS, missionPath, type Mission } from "../mission/model.js";
 import { NO_SUB_ISSUES_NOTICE, recordIssue } from "../mission/plan/materialise.js";
 import { featureBody, milestoneBody } from "../mission/markdown/issues.js";
-import { mapFeatures } from "../mission/workers/workers.js";
-import type { Action, Decision, FoundIssue, Ref, Snapshot } from "../mission/decision.js";
+import { describeStep, type Action, type Decision, type FoundIssue, type Ref, type Snapshot } from "../mission/decision.js";
 import { renderMissionFile } from "../mission/markdown/mission-file.js";
 import { recordDispatch, recordValidationDispatch, validationInputs, withdrawIntents, workerInputs } from "../mission/workers/dispatch.js";
 import { noticeMarker, noticesIn, refusalMarker, replyMarker } from "../mission/markers.js";
@@ -152,7 +151,7 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
 
   /** A step GitHub refused for a reason a person must fix: tell the tracking issue once, go on with the rest. */
   const refuse = async (action: Action, error: unknown) => {
-    const what = describe(action);
+    const what = describeStep(action);
     refused.push(`${what}: ${messageOf(error)}`);
     for (const ref of refsOf(action)) failedRefs.add(ref);
     const key = `refused:${what}:${statusOf(error) ?? "?"}`;
@@ -412,10 +411,13 @@ export async function apply(decision: Decision, input: ApplyInput): Promise<Appl
         const ms = mission.plan?.milestones.find((x) => x.features.some((f) => f.key === action.feature));
         const f = ms?.features.find((x) => x.key === action.feature);
         if (!ms || !f) return;
-        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(`feature:${f.key}`).number, body: fitComment(featureBody(mission, ms, f, action.evidence)) });
+        // the evidence is in the mission already (its write-ahead commit): this write records nothing more
+        const ref = `feature:${f.key}` as const;
+        const close = action.close ? { state: "closed" as const, state_reason: "completed" as const } : {};
+        await octokit.rest.issues.update({ ...repo, issue_number: issueOf(ref).number, body: fitComment(featureBody(mission, ms, f, action.evidence)), ...close });
         writes++;
-        mission = mapFeatures(mission, (x) => (x.key === f.key ? { ...x, acceptance_met: action.evidence } : x));
-        dirty = true;
+        const before = known.get(ref);
+        if (before && action.close) known.set(ref, { ...before, state: "closed" });
         return;
       }
       case "hand-over":
@@ -664,26 +666,6 @@ function refsOf(action: Action): Ref[] {
       return [action.blocked, action.blocking];
     default:
       return [];
-  }
-}
-
-function describe(action: Action): string {
-  switch (action.kind) {
-    case "create-issue":
-      return `creating the issue for ${action.ref}`;
-    case "link-sub-issue":
-      return `linking ${action.child} under ${action.parent}`;
-    case "list-features":
-      return `listing the features of ${action.milestone}`;
-    case "add-blocked-by":
-      return `recording that ${action.blocked} is blocked by ${action.blocking}`;
-    case "label":
-      return `labelling ${action.on}`;
-    case "close-issue":
-    case "reopen-issue":
-      return `${action.kind === "close-issue" ? "closing" : "reopening"} ${action.ref}`;
-    default:
-      return action.kind;
   }
 }
 

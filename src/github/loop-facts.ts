@@ -11,6 +11,7 @@ import { mayDirect } from "../mission/decision.js";
 import { findMarkers } from "../mission/markers.js";
 import { LABELS, type Config, type Feature, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
 import { readReport } from "../mission/workers/report.js";
+import { acceptanceTicked } from "../mission/markdown/issues.js";
 import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
 import { findRunByNonce } from "./runs.js";
@@ -85,7 +86,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   const reports: FoundReport[] = [];
   const validationReports: FoundValidationReport[] = [];
   const reread: string[] = [];
-  /** POC features a successful report of one of their runs came in for: the report step closed the issue, as that login */
+  /** POC features a successful report of one of their runs came in for (by a report login): the report's login */
   const reportedDone = new Map<string, string>();
   for (const f of features) {
     if (!f.issue) continue;
@@ -110,10 +111,12 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
       }
     }
     if (earliest === undefined) continue;
+    // the feature's runs: recorded, or found now by the nonce in their name (a dispatch whose answer was lost)
+    const runIds = new Set(f.runs.map((r) => r.run_id ?? runsByNonce.get(`${f.key}/${runNonce(r)}`)?.id));
     for (const c of await reportComments(octokit, repo, f.issue.number, where.reportLogins, earliest)) {
       const result = readReport(c.body);
-      if (result.found) reports.push({ feature: f.key, url: c.url, result });
-      if (mission.mode !== "full" && result.found && result.ok && result.report.outcome === "success" && result.report.mission === mission.id && result.report.feature === f.key && f.runs.some((r) => r.run_id === result.report.run_id)) reportedDone.set(f.key, c.login);
+      if (result.found) reports.push({ feature: f.key, url: c.url, login: c.login, result });
+      if (mission.mode !== "full" && result.found && result.ok && result.report.outcome === "success" && result.report.mission === mission.id && result.report.feature === f.key && runIds.has(result.report.run_id)) reportedDone.set(f.key, c.login);
     }
   }
   for (const { ms, v } of validations) {
@@ -129,7 +132,8 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
   for (const f of features) {
     const issue = issues.get(`feature:${f.key}`);
     if (f.done || !issue || issue.state !== "closed") continue;
-    // In POC mode a successful report closes its feature issue: with that report in hand, who closed it need not be asked.
+    // In POC mode a trusted successful report finishes its feature (the domain counts it from the report; the bot
+    // closes the issue): an issue an older report step closed needs no asking who closed it.
     const reporter = reportedDone.get(f.key);
     if (reporter !== undefined) {
       closes.push({ feature: f.key, by: reporter, counts: true });
@@ -183,6 +187,7 @@ interface ListedIssue {
   id: number;
   body?: string | null;
   state: string;
+  state_reason?: string | null;
   updated_at?: string;
   comments?: number;
   labels: Array<string | { name?: string }>;
@@ -204,6 +209,9 @@ function addCandidate(found: Map<Ref, FoundIssue[]>, missionId: string, issue: L
         ...(typeof issue.comments === "number" ? { comments: issue.comments } : {}),
         // a milestone's body lists its features: the loop rewrites it only when that list changed
         ...(m.kind === "milestone" ? { body: issue.body ?? "" } : {}),
+        // a feature's: only whether its acceptance criteria show checked (a check lost is written again)
+        ...(m.kind === "feature" ? { ticked: acceptanceTicked(issue.body) } : {}),
+        ...(issue.state !== "closed" && issue.state_reason === "reopened" ? { reopened: true } : {}),
         ...(issue.node_id ? { nodeId: issue.node_id } : {}),
       });
       list.sort((a, b) => a.number - b.number);

@@ -6,7 +6,7 @@
  */
 import type { Config, Feature, LedgerEntry, Mission, RunRecord } from "./model.js";
 import { LABELS } from "./model.js";
-import type { Action, FoundIssue, LoopFacts, Ref, WorkerDispatch } from "./decision.js";
+import { refusedBefore, type Action, type FoundIssue, type LoopFacts, type Ref, type WorkerDispatch } from "./decision.js";
 import { materialise, type ServerOffers } from "./plan/materialise.js";
 import { activeMilestone, featureState, isRunning, isStuck, mapFeatures, observe, runNonce } from "./workers/workers.js";
 import { addEntry, entryFromReport, ledgerKey, malformedEntry } from "./budget/ledger.js";
@@ -139,8 +139,11 @@ export function advance(input: AdvanceInput): Advance {
 
 /**
  * A feature is done when its issue was closed by the bot, by a worker's
- * report, or by a person with write access (checked live). A close by
- * anyone else is undone, once per closer and feature, with a word why.
+ * report step (an older workflow), or by a person with write access
+ * (checked live); in POC mode also when its worker's trusted success
+ * report came in, its issue still open (ingestReports; finishFeatures
+ * closes it). A close by anyone else is undone, once per closer and
+ * feature, with a word why.
  */
 function countCloses(m: Mission, s: AdvanceInput, actions: Action[]): Mission {
   let mission = m;
@@ -258,6 +261,10 @@ function ingestReports(m: Mission, s: AdvanceInput, actions: Action[]): Mission 
       mission = mapFeatures(mission, (f) =>
         f.key !== report.feature ? f : { ...f, runs: f.runs.map((r) => (r.run_id === report.run_id ? { ...r, ...evidenceOf(report), reported: report.outcome } : r)) },
       );
+      // POC: the trusted success report finishes the feature, its issue still open (finishFeatures closes it)
+      if (mission.mode !== "full" && report.outcome === "success" && !feature.done) {
+        mission = mapFeatures(mission, (f) => (f.key === report.feature && !f.done ? { ...f, done: { by: found.login ?? "worker", at: s.now } } : f));
+      }
     } else {
       const key = `malformed-${found.url.split("#").pop() ?? found.url}`;
       mission = addEntry(mission, malformedEntry(key, found.feature, found.result.problems, s.now)).mission;
@@ -307,13 +314,6 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
       { kind: "label", on: "tracking", add: [NEEDS_HUMAN] },
     );
   }
-  for (const ms of m.plan?.milestones ?? []) {
-    for (const f of ms.features) {
-      if (!f.done || !f.acceptance.length || f.acceptance_met || !s.facts.issues.has(`feature:${f.key}`)) continue;
-      const evidence = evidenceFor(f, ms);
-      if (evidence) actions.push({ kind: "check-acceptance", feature: f.key, evidence });
-    }
-  }
   for (const f of allFeatures(m)) {
     const issue = s.facts.issues.get(`feature:${f.key}`);
     if (!f.needs_human || !issue || issue.state === "closed" || issue.labels?.includes(NEEDS_HUMAN)) continue;
@@ -323,6 +323,46 @@ function tellPeople(m: Mission, s: AdvanceInput): Action[] {
     );
   }
   return actions;
+}
+
+/**
+ * Done features on their issues: the acceptance criteria checked with their evidence, recorded in the mission
+ * here (so the write-ahead commit holds it and the write to the issue records nothing more), and in POC mode
+ * the issue its worker's trusted report finished closed as completed, in that same write (a plain close for a
+ * feature without criteria). Level-triggered: a check or close that was lost (the listed issue shows the
+ * criteria unchecked, or is still open) is made again, unless GitHub refused it before (told once, left to a
+ * person). A done feature a person reopened stays open, as before.
+ */
+function finishFeatures(m: Mission, s: AdvanceInput): { mission: Mission; actions: Action[] } {
+  let mission = m;
+  const actions: Action[] = [];
+  for (const ms of m.plan?.milestones ?? []) {
+    for (const f of ms.features) {
+      const issue = s.facts.issues.get(`feature:${f.key}`);
+      if (!f.done || !issue) continue;
+      const newly = !findFeature(s.mission, f.key)?.done;
+      const close = m.mode !== "full" && issue.state === "open" && (newly || !issue.reopened);
+      let evidence = f.acceptance_met;
+      let tick = false;
+      let first = newly;
+      if (f.acceptance.length && !evidence) {
+        evidence = evidenceFor(f, ms);
+        if (evidence) {
+          const met = evidence;
+          mission = mapFeatures(mission, (x) => (x.key === f.key ? { ...x, acceptance_met: met } : x));
+          tick = first = true;
+        }
+      } else if (f.acceptance.length) tick = issue.ticked === false;
+      const step: Action | undefined =
+        tick && evidence
+          ? { kind: "check-acceptance", feature: f.key, evidence, ...(close ? { close: true } : {}) }
+          : close
+            ? { kind: "close-issue", ref: `feature:${f.key}`, reason: "completed" }
+            : undefined;
+      if (step && (first || !refusedBefore(mission, step))) actions.push(step);
+    }
+  }
+  return { mission, actions };
 }
 
 /** A POC mission that completed and has not been told so proposes its branch first (once: the hand-over is recorded). */
@@ -384,7 +424,9 @@ function finish(reached: Mission, s: AdvanceInput, actions: Action[]): Advance {
   let after = unrecorded.length ? { ...reached, notices: [...reached.notices, ...unrecorded] } : reached;
   // The retrospective is written once, when the mission completes; the completion report shows it.
   if (after.status === "completed" && !after.retrospective) after = { ...after, retrospective: retrospective(after, s.config, s.history, s.now) };
-  const told = [...tellPeople(after, s), ...featureLists(after, s, actions)];
+  const finished = finishFeatures(after, s);
+  after = finished.mission;
+  const told = [...finished.actions, ...tellPeople(after, s), ...featureLists(after, s, actions)];
   const notices = new Set([...after.notices, ...s.posted]);
   // A notice already posted (recorded, or found on the issue) is not posted again; its label still follows.
   const fresh = [...actions, ...told].filter((a) => a.kind !== "comment" || !notices.has(a.key) || (a.marks?.length ?? 0) > 0);

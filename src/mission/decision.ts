@@ -61,6 +61,10 @@ export interface FoundIssue {
   body?: string;
   /** GraphQL node id, as the REST answer carries it (a parent of the plan's GraphQL creates) */
   nodeId?: string;
+  /** a feature issue: its body shows the acceptance criteria ticked by the bot (absent: not known) */
+  ticked?: boolean;
+  /** a person reopened it after it was closed (GitHub's state_reason `reopened`) */
+  reopened?: boolean;
 }
 
 /** A repository role, as GitHub's collaborator permission endpoint names it (checked live). */
@@ -148,6 +152,8 @@ export interface FoundReport {
   feature: string;
   /** the comment's URL, for the record */
   url: string;
+  /** who posted it (a report login: only theirs are read) */
+  login?: string;
   result: Exclude<ReadReport, { found: false }>;
 }
 
@@ -278,8 +284,11 @@ export type Action =
    * from that branch is kept, not made twice); records the pull request, or that there was nothing to merge
    */
   | { kind: "hand-over"; head: string; base: string; title: string; body: string }
-  /** the feature is done with evidence: check its acceptance criteria on its issue (the body rewritten) and record the evidence */
-  | { kind: "check-acceptance"; feature: string; evidence: string }
+  /**
+   * the feature is done with evidence (recorded in the mission beforehand): check its acceptance criteria on its
+   * issue (the body rewritten); `close`: in the same write, close the issue as completed (a POC feature its report finished)
+   */
+  | { kind: "check-acceptance"; feature: string; evidence: string; close?: boolean }
   /**
    * the Project board: `setup` makes its fields (and, on a new board, its views); each item's card gets
    * `values` (field name → value: only what changed since the bot last wrote it), re-read before written
@@ -302,6 +311,38 @@ export type Action =
   | { kind: "hand-over-secret"; request: string; issue: number; name: string; value: SecretText; uid: number }
   /** the run that needed it is done: delete the secret */
   | { kind: "revoke-hand-over"; request: string; secret: string };
+
+/**
+ * A step as the tracking issue is told GitHub refused it; the notice's key (`refused:<step>:<status>`, recorded
+ * in the mission) says it was refused, so a step the loop would take again can be left alone.
+ */
+export function describeStep(action: Action): string {
+  switch (action.kind) {
+    case "create-issue":
+      return `creating the issue for ${action.ref}`;
+    case "link-sub-issue":
+      return `linking ${action.child} under ${action.parent}`;
+    case "list-features":
+      return `listing the features of ${action.milestone}`;
+    case "add-blocked-by":
+      return `recording that ${action.blocked} is blocked by ${action.blocking}`;
+    case "label":
+      return `labelling ${action.on}`;
+    case "close-issue":
+    case "reopen-issue":
+      return `${action.kind === "close-issue" ? "closing" : "reopening"} ${action.ref}`;
+    case "check-acceptance":
+      return `checking the acceptance criteria of feature:${action.feature}${action.close ? " and closing it" : ""}`;
+    default:
+      return action.kind;
+  }
+}
+
+/** GitHub refused this step before (its notice is recorded): the loop does not take it again on its own. */
+export function refusedBefore(m: Mission, action: Action): boolean {
+  const prefix = `refused:${describeStep(action)}:`;
+  return m.notices.some((key) => key.startsWith(prefix));
+}
 
 export interface Decision {
   /** the mission as it should be recorded; absent when the issue has none */

@@ -2,7 +2,7 @@
  * End to end: mission-bot started as a user starts it (`node lib/server.js`, configured by APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and
  * GHE_HOST), talking only HTTP to the GitHub twin. A whole mission is
  * played: /mission, the interview, the plan, approval, materialised issues,
- * workers (simulated Actions runs that report and close their features),
+ * workers (simulated Actions runs that report; the bot closes their features),
  * validation that fails once and opens a fix feature, budget alerts and
  * completion; then the budget story (exhausted, paused, raised, completed)
  * and a mission whose worker webhooks are all lost, finished by the pulse.
@@ -71,14 +71,15 @@ describe.concurrent("a whole mission over HTTP, the app in its own process", () 
       expect(byTitle(w, "1.2 ").blocked_by).toEqual([byTitle(w, "1.1 ").id]);
       expect(byTitle(w, "2.2 ").blocked_by).toEqual([byTitle(w, "2.1 ").id]);
 
-      // Workers: one run per feature (7), one report each, each feature closed by its worker.
+      // Workers: one run per feature (7), one report each, each feature closed by the bot after its report, in one write with its acceptance check.
       const workerRuns = w.twin.actions.runsOf("mission-worker.yml");
       const validationRuns = w.twin.actions.runsOf("mission-validate.yml");
       expect(workerRuns).toHaveLength(7);
       expect(workerRuns.every((r) => r.display_title.startsWith(`mission ${missionId} / feature `))).toBe(true);
       for (const f of features) {
         expect(w.comments(f.number).filter((c) => c.user === ACTIONS_BOT && c.body.includes("Worker report"))).toHaveLength(1);
-        expect(f.closed_by?.login).toBe(ACTIONS_BOT);
+        expect(f.closed_by?.login).toBe(APP_BOT);
+        expect(w.twin.log.filter((e) => e.method === "PATCH" && e.path.endsWith(`/issues/${f.number}`))).toHaveLength(1);
       }
 
       // Validation: milestone 1 failed once (three tests, one file → one fix feature), then passed; 2 and 3 passed.

@@ -66,6 +66,19 @@ export function milestoneBody(m: Mission, milestone: Milestone, featureIssues?: 
   });
 }
 
+/** How a feature issue's body says its acceptance criteria were checked (the heading, then the evidence). */
+const ACCEPTANCE_MET = "### Acceptance criteria\n\nMet, checked by the bot: ";
+
+/**
+ * Whether a feature issue's body shows its acceptance criteria checked by the bot (the heading stays even when
+ * the criteria are cut to fit). Outside text is escaped, but may repeat the words: at worst a lost check is not
+ * written again.
+ */
+export function acceptanceTicked(body: string | null | undefined): boolean {
+  const text = (body ?? "").replace(/\r\n?/g, "\n");
+  return text.startsWith(ACCEPTANCE_MET) || text.includes(`\n${ACCEPTANCE_MET}`);
+}
+
 /** The feature issue is what the worker receives: description and acceptance criteria first. */
 export function featureBody(m: Mission, milestone: Milestone, feature: Feature, met: string | undefined = feature.acceptance_met): string {
   const context = ["### Context", "", `- Mission: **${m.id}**, tracking issue #${m.tracking_issue}`, `- Milestone ${milestone.key}: ${inlineText(milestone.title)}`, `- Size: ${feature.size} (${SIZE_WORDS[feature.size]})`];
@@ -79,7 +92,7 @@ export function featureBody(m: Mission, milestone: Milestone, feature: Feature, 
     description: escapeText(feature.description || feature.title),
     items: feature.acceptance.length
       ? {
-          heading: met ? `### Acceptance criteria\n\nMet, checked by the bot: ${inlineText(met)}.` : "### Acceptance criteria",
+          heading: met ? `${ACCEPTANCE_MET}${inlineText(met)}.` : "### Acceptance criteria",
           lines: feature.acceptance.map((a) => `- [${met ? "x" : " "}] ${inlineText(a)}`),
           noun: "acceptance criteria",
         }

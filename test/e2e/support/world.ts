@@ -368,8 +368,9 @@ export class World {
     const issue = Number(number);
     const by = this.twin.as(home ? APP_BOT : ACTIONS_BOT, home);
     by.comment(issue, renderReportComment(report));
-    // POC: the report Action closes the feature issue when the worker succeeded
-    if (report.outcome === "success") by.closeIssue(issue, "completed");
+    // the report Action closes nothing: in POC the bot closes the feature issue once it has read the report;
+    // in Full the merged pull request does (here at once, as it would be merged)
+    if (report.outcome === "success" && inputs.mode === "full") by.closeIssue(issue, "completed");
     this.twin.actions.complete(run.id, report.outcome === "success" ? "success" : "failure");
   }
 
