@@ -202,7 +202,6 @@ describe("the worker workflow", () => {
       mission: "${{ inputs.mission }}",
       feature: "${{ inputs.feature }}",
       issue: "${{ inputs.issue }}",
-      "worker-mode": "${{ inputs.mode }}",
       outcome: "${{ needs.agent.outputs.outcome }}",
       "apply-result": "${{ needs.apply.result }}",
       summary: "${{ needs.agent.outputs.reason }}",
