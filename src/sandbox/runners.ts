@@ -105,11 +105,11 @@ function post(ctx: RunnerContext, issue: number, body: string): void {
   ctx.twin.as(ACTIONS_BOT, ctx.repo).comment(issue, body);
 }
 
-/** What the report step does: post the report; a feature done is closed (POC; in Full mode its pull request would close it). */
+/** What the report step does: post the report (in POC the bot closes the feature once it has read it; in Full mode its pull request, taken as merged here, closes it). */
 function report(ctx: RunnerContext, runState: RunState, inputs: Inputs, report: WorkerReport): void {
   const issue = Number(inputs.issue);
   post(ctx, issue, renderReportComment(report));
-  if (report.outcome === "success") ctx.twin.as(ACTIONS_BOT, ctx.repo).closeIssue(issue, "completed");
+  if (report.outcome === "success" && inputs.mode === "full") ctx.twin.as(ACTIONS_BOT, ctx.repo).closeIssue(issue, "completed");
   ctx.twin.actions.complete(runState.id, report.outcome === "success" ? "success" : "failure");
 }
 
@@ -153,7 +153,7 @@ function simulatedWorker(ctx: RunnerContext, runState: RunState, inputs: Inputs)
   ctx.twin.actions.start(runState.id);
   ctx.print(
     `${SIMULATED_WORKER} feature ${inputs.feature}${feature ? ` “${feature.title}”` : ""} (#${inputs.issue}, run ${runState.id}): done — ` +
-      `${formatTokens(tokens)} tokens, ${Math.round(seconds / 60)} min (simulated${over ? ", three times the forecast: --simulate over-forecast" : ""}); report posted, issue closed`,
+      `${formatTokens(tokens)} tokens, ${Math.round(seconds / 60)} min (simulated${over ? ", three times the forecast: --simulate over-forecast" : ""}); report posted${full ? ", issue closed" : ""}`,
   );
   report(ctx, runState, inputs, parsed);
   return seconds;
