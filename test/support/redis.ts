@@ -9,7 +9,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 
 const ENV = "MISSION_BOT_TEST_REDIS_URL";
@@ -26,16 +25,8 @@ export const redisSkipReason: string | undefined =
 
 if (redisSkipReason) console.warn(`[redis tests skipped] ${redisSkipReason}`);
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export { freePort } from "./free-port.js";
+import { freePort } from "./free-port.js";
 
 export interface RedisServer {
   url: string;

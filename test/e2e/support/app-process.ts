@@ -11,7 +11,6 @@
  * else differs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
@@ -53,16 +52,8 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../support/free-port.js";
+import { freePort } from "../../support/free-port.js";
 
 export async function startApp(options: AppProcessOptions): Promise<AppProcess> {
   if (!existsSync(join(ROOT, APP_ENTRY))) throw new Error(`${APP_ENTRY} is missing: the e2e globalSetup builds it (npx tsc -p tsconfig.build.json)`);
