@@ -30,7 +30,7 @@ import { buildWorkerPrompt, DEFAULT_WORKER_COMMAND, type PromptAgent } from "../
 import { expectedBranch } from "../worker/apply.js";
 import { defaultBranchConfigOf } from "../worker/default-config.js";
 import type { ActionContext } from "./context.js";
-import { parseIssueAddress } from "../mission/target/target.js";
+import { parseIssueAddress, sameRepo } from "../mission/target/target.js";
 import { refOf } from "../github/target.js";
 import type { RepoRef } from "../github/client.js";
 
@@ -87,7 +87,7 @@ interface FirstReads {
 }
 
 async function firstReads(ctx: ActionContext, home: RepoRef, id: string): Promise<FirstReads> {
-  const here = home.owner.toLowerCase() === ctx.repo.owner.toLowerCase() && home.repo.toLowerCase() === ctx.repo.repo.toLowerCase();
+  const here = sameRepo(`${home.owner}/${home.repo}`, `${ctx.repo.owner}/${ctx.repo.repo}`);
   const wanted: Wanted[] = [
     { kind: "file", path: CONFIG_PATH },
     { kind: "folder", path: DEFAULT_AGENTS_FOLDER },

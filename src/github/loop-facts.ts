@@ -9,13 +9,14 @@
 import type { CloseFact, FoundIssue, FoundReport, FoundValidationReport, LoopFacts, ObservedRun, Permission, Ref, Where } from "../mission/decision.js";
 import { mayDirect } from "../mission/decision.js";
 import { findMarkers } from "../mission/markers.js";
-import { LABELS, type Config, type Feature, type Mission, type RunConclusion, type RunRecord } from "../mission/model.js";
+import { LABELS, type Config, type Feature, type Mission, type RunRecord } from "../mission/model.js";
 import { readReport } from "../mission/workers/report.js";
 import { acceptanceTicked } from "../mission/markdown/issues.js";
 import { readValidationReport } from "../mission/validation/validation.js";
 import { isRunning, runNonce } from "../mission/workers/workers.js";
-import { findRunByNonce } from "./runs.js";
+import { findRunByNonce, observedRun } from "./runs.js";
 import { buildRef } from "./target.js";
+import { sameRepo } from "../mission/target/target.js";
 import { folderWorthReading, readMissionFolder } from "./mission-folder.js";
 import { isStatus, type Octokit, type RepoRef } from "./client.js";
 import { readSecretNames } from "./secret-names.js";
@@ -59,7 +60,7 @@ export async function loadLoopFacts(input: LoopFactsInput): Promise<LoopFacts> {
     ...features.flatMap((f) => f.runs.map((r) => ({ r, workflow: config.worker.workflow }))),
     ...validations.map(({ v }) => ({ r: v as RunRecord, workflow: config.validation.workflow })),
   ].filter(({ r }) => isRunning(r) && r.run_id !== undefined);
-  const known = sameRepo(runsRepo, repo) ? input.knownRuns : undefined;
+  const known = sameRepo(`${runsRepo.owner}/${runsRepo.repo}`, `${repo.owner}/${repo.repo}`) ? input.knownRuns : undefined;
   const runs = await listedRuns(octokit, runsRepo, unfinished.filter(({ r }) => !known?.has(r.run_id!)));
   for (const { r } of unfinished) {
     const seen = known?.get(r.run_id!);
@@ -286,28 +287,15 @@ async function listedRuns(octokit: Octokit, repo: RepoRef, unfinished: ReadonlyA
       if (isStatus(error, 404, 422)) continue; // read one by one
       throw error;
     }
-    for (const data of listed.workflow_runs) if (wanted.has(data.id)) out.set(data.id, observed(data));
+    for (const data of listed.workflow_runs) if (wanted.has(data.id)) out.set(data.id, observedRun(data));
   }
   return out;
-}
-
-const sameRepo = (a: RepoRef, b: RepoRef) => a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
-
-function observed(data: Awaited<ReturnType<Octokit["rest"]["actions"]["getWorkflowRun"]>>["data"]): ObservedRun {
-  return {
-    id: data.id,
-    status: data.status ?? "queued",
-    conclusion: (data.conclusion ?? null) as RunConclusion | null,
-    updated_at: data.updated_at,
-    html_url: data.html_url,
-    ...(data.run_attempt ? { run_attempt: data.run_attempt } : {}),
-  };
 }
 
 async function readRun(octokit: Octokit, repo: RepoRef, runId: number, now: string): Promise<ObservedRun> {
   try {
     const { data } = await octokit.rest.actions.getWorkflowRun({ ...repo, run_id: runId });
-    return observed(data);
+    return observedRun(data);
   } catch (error) {
     // A run that no longer exists (deleted) finished as far as the mission is concerned.
     if (isStatus(error, 404, 410)) return { id: runId, status: "completed", conclusion: "startup_failure", updated_at: now };

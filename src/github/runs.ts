@@ -1,6 +1,6 @@
 /**
- * Finding a workflow run by the name the bot gave it, for dispatches whose
- * answer was lost.
+ * Workflow runs as the loop sees them, and finding one by the name the bot
+ * gave it, for dispatches whose answer was lost.
  */
 import type { RunConclusion, RunRecord } from "../mission/model.js";
 import { runName, runNonce, type ObservedRun } from "../mission/workers/workers.js";
@@ -25,7 +25,26 @@ export async function findRunByNonce(
   }
   const title = runName(missionId, key, runNonce(r));
   const run = data.workflow_runs.find((w) => w.display_title === title);
-  return run
-    ? { id: run.id, status: run.status ?? "queued", conclusion: (run.conclusion ?? null) as RunConclusion | null, updated_at: run.updated_at, html_url: run.html_url }
-    : undefined;
+  return run ? observedRun(run) : undefined;
+}
+
+/** The fields of a workflow run (REST's run object, in any list or read) the loop goes by. */
+export interface RunFields {
+  id: number;
+  status: string | null;
+  conclusion: string | null;
+  updated_at: string;
+  html_url: string;
+  run_attempt?: number | undefined;
+}
+
+export function observedRun(run: RunFields): ObservedRun {
+  return {
+    id: run.id,
+    status: run.status ?? "queued",
+    conclusion: (run.conclusion ?? null) as RunConclusion | null,
+    updated_at: run.updated_at,
+    html_url: run.html_url,
+    ...(run.run_attempt ? { run_attempt: run.run_attempt } : {}),
+  };
 }

@@ -37,9 +37,10 @@
  */
 import type { ActionContext } from "../context.js";
 import { CONFIG_PATH } from "../../mission/config.js";
-import { LABELS, missionOfLabel, trackingIssueOf, type RunConclusion } from "../../mission/model.js";
+import { LABELS, missionOfLabel, trackingIssueOf } from "../../mission/model.js";
 import type { ObservedRun } from "../../mission/decision.js";
 import { isStatus } from "../../github/client.js";
+import { observedRun } from "../../github/runs.js";
 import { ownWorkflow } from "./loop-deps.js";
 
 /** Taken off the last pulse's start: GitHub's times are whole seconds, and a write lands in its lists a moment after it is made. */
@@ -195,7 +196,7 @@ export async function lookSinceLastPulse(ctx: ActionContext, options: LookOption
   if (!recent) return look;
   const runs = new Map<number, ObservedRun>();
   for (const r of recent.runs) {
-    runs.set(r.id, { id: r.id, status: r.status ?? "queued", conclusion: (r.conclusion ?? null) as RunConclusion | null, updated_at: r.updated_at, html_url: r.html_url, ...(r.run_attempt ? { run_attempt: r.run_attempt } : {}) });
+    runs.set(r.id, observedRun(r));
   }
   return { ...look, runs };
 }
